@@ -1,0 +1,52 @@
+# QM Cohort. `make run` serves the demo; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DJANGO_SETTINGS_MODULE := config.settings
+
+.PHONY: run test check install migrate demo worker fmt clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml package.json
+	$(BIN)/pip install --quiet -e '.[dev]'
+	npm install --no-audit --no-fund --silent
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	DEBUG=1 $(BIN)/python manage.py migrate --no-input
+
+demo: migrate
+	DEBUG=1 $(BIN)/python manage.py seed_demo
+
+# The web server (Daphne, HTTP and websockets) and the task worker together; Ctrl-C stops both.
+run: demo
+	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C stops the server and the worker)"
+	@DEBUG=1 $(BIN)/python manage.py schedule_tasks
+	@trap 'kill 0' INT TERM EXIT; \
+	DEBUG=1 $(BIN)/python manage.py db_worker & \
+	DEBUG=1 $(BIN)/daphne -b 127.0.0.1 -p 8000 config.asgi:application
+
+worker: install
+	DEBUG=1 $(BIN)/python manage.py db_worker
+
+test: install
+	$(BIN)/python -m pytest
+
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,81 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from cohort import models
+
+
+@admin.register(models.User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "display_name", "time_zone", "is_active", "is_staff"]
+    search_fields = ["email", "display_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("display_name", "time_zone")}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+class NationNoteInline(admin.TabularInline):
+    model = models.NationNote
+    extra = 0
+
+
+@admin.register(models.Criterion)
+class CriterionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "area"]
+    list_filter = ["area__framework", "area"]
+    inlines = [NationNoteInline]
+
+
+class CriterionInline(admin.TabularInline):
+    model = models.Criterion
+    extra = 0
+
+
+@admin.register(models.Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["title", "position", "framework"]
+    list_filter = ["framework"]
+    inlines = [CriterionInline]
+
+
+@admin.register(models.FrameworkVersion)
+class FrameworkVersionAdmin(admin.ModelAdmin):
+    list_display = ["name", "version", "is_current", "published_on"]
+
+
+@admin.register(models.Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "kind", "nation"]
+    prepopulated_fields = {"slug": ["short_name"]}
+    search_fields = ["name", "short_name"]
+
+
+class ParticipationInline(admin.TabularInline):
+    model = models.Participation
+    extra = 0
+
+
+@admin.register(models.Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ["name", "funder", "starts_on", "ends_on", "framework"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ParticipationInline]
+
+
+@admin.register(models.Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "cohort", "role", "institution"]
+    list_filter = ["cohort", "role"]
+
+
+@admin.register(models.Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "cohort", "role", "institution", "created_at", "expires_at", "accepted_at"]
+    exclude = ["token_hash"]
+
+
+admin.site.register(models.ActionItem)
+admin.site.register(models.EffectivePractice)

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.contrib.auth import password_validation
+
+from cohort.models import (
+    INSTITUTION_ROLES,
+    Cohort,
+    Delivery,
+    Institution,
+    Membership,
+    NotificationKind,
+    NotificationPreference,
+    Role,
+    User,
+    time_zone_choices,
+)
+from cohort.services import roles_member_may_grant
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    role = forms.ChoiceField(choices=())
+    institution = forms.ModelChoiceField(queryset=Institution.objects.none(), required=False)
+
+    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = roles_member_may_grant(membership)
+        cast(forms.ChoiceField, self.fields["role"]).choices = [(r.value, r.label) for r in Role if r.value in allowed]
+        if membership.is_lead:
+            del self.fields["institution"]
+        else:
+            cast(forms.ModelChoiceField, self.fields["institution"]).queryset = membership.cohort.institutions.all()
+            self.fields["institution"].help_text = "Only for institution leads and members."
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        role, institution = data.get("role"), data.get("institution")
+        if "institution" in self.fields:
+            if role in INSTITUTION_ROLES and institution is None:
+                self.add_error("institution", "Choose the institution this person works at.")
+            if role not in INSTITUTION_ROLES and institution is not None:
+                self.add_error("institution", "Only institution leads and members belong to an institution.")
+        return data
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+    institution = forms.ModelChoiceField(queryset=Institution.objects.none(), required=False)
+
+    def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["institution"]).queryset = cohort.institutions.all()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("role") in INSTITUTION_ROLES and data.get("institution") is None:
+            self.add_error("institution", "Choose the institution for a lead or member.")
+        return data
+
+
+class AcceptInvitationForm(forms.Form):
+    display_name = forms.CharField(label="Your name", max_length=120)
+    time_zone = forms.ChoiceField(choices=time_zone_choices, initial="Europe/London")
+    password1 = forms.CharField(
+        label="Choose a password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The two passwords differ.")
+        elif p1:
+            try:
+                password_validation.validate_password(
+                    p1, User(email=self.email, display_name=data.get("display_name", ""))
+                )
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(choices=time_zone_choices)
+
+    class Meta:
+        model = User
+        fields = ["display_name", "time_zone"]
+        labels = {"display_name": "Your name"}
+
+
+class PreferencesForm(forms.Form):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))
+        for kind in NotificationKind:
+            self.fields[kind.value] = forms.ChoiceField(
+                label=kind.label, choices=Delivery.choices, initial=current.get(kind.value, Delivery.IMMEDIATE)
+            )

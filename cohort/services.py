@@ -1,0 +1,221 @@
+"""Writes with side effects in the cohort app: invitations, memberships, action items."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from cohort.models import (
+    INSTITUTION_ROLES,
+    INVITATION_LIFETIME,
+    ActionItem,
+    Area,
+    Cohort,
+    Institution,
+    Invitation,
+    Membership,
+    NotificationKind,
+    Role,
+    User,
+    hash_token,
+)
+from cohort.notifications import notify
+
+log = logging.getLogger(__name__)
+
+
+def roles_member_may_grant(membership: Membership) -> list[str]:
+    if membership.is_facilitator:
+        return [r.value for r in Role]
+    if membership.is_lead:
+        return [Role.MEMBER.value]
+    return []
+
+
+def _check_role_and_institution(cohort: Cohort, role: str, institution: Institution | None) -> None:
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose one of the roles offered."})
+    if role in INSTITUTION_ROLES:
+        if institution is None:
+            raise ValidationError({"institution": "An institution lead or member needs an institution."})
+        if not cohort.participations.filter(institution=institution).exists():
+            raise ValidationError({"institution": "That institution is not taking part in this cohort."})
+    elif institution is not None:
+        raise ValidationError({"institution": "Facilitators, assessors and observers do not belong to an institution."})
+
+
+def invite(
+    actor: Membership, *, email: str, role: str, institution: Institution | None = None
+) -> tuple[Invitation, str]:
+    """Invite someone to a role in the actor's cohort. Returns the invitation and its one-off token."""
+    cohort = actor.cohort
+    email = email.strip().lower()
+    if role not in roles_member_may_grant(actor):
+        raise ValidationError({"role": "You cannot invite people to that role."})
+    if actor.is_lead:
+        institution = actor.institution
+    _check_role_and_institution(cohort, role, institution)
+    if Membership.objects.filter(cohort=cohort, user__email__iexact=email).exists():
+        raise ValidationError({"email": "That person is already a member of this cohort."})
+    token = Invitation.new_token()
+    with transaction.atomic():
+        # A new invitation replaces any open one for the same address.
+        Invitation.objects.filter(
+            cohort=cohort, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+        invitation = Invitation.objects.create(
+            cohort=cohort,
+            email=email,
+            role=role,
+            institution=institution,
+            invited_by=actor.user,
+            token_hash=hash_token(token),
+            expires_at=timezone.now() + INVITATION_LIFETIME,
+        )
+        transaction.on_commit(lambda: _send_invitation_email(invitation, token))
+    log.info("invitation %s created in cohort %s", invitation.pk, cohort.pk)
+    return invitation, token
+
+
+def invitation_url(token: str) -> str:
+    return settings.SITE_URL + reverse("cohort:accept_invitation", kwargs={"token": token})
+
+
+def _send_invitation_email(invitation: Invitation, token: str) -> None:
+    context = {"invitation": invitation, "url": invitation_url(token)}
+    send_mail(
+        f"You are invited to {invitation.cohort.name} on QM Cohort",
+        render_to_string("cohort/email/invitation.txt", context),
+        None,
+        [invitation.email],
+    )
+
+
+def find_invitation(token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("cohort", "institution", "invited_by")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def accept_invitation(invitation: Invitation, user: User) -> Membership:
+    """Attach the invitation's role to the user. The invitation can be used once."""
+    if user.email.lower() != invitation.email.lower():
+        raise ValidationError("This invitation was sent to another e-mail address.")
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not locked.is_usable:
+            raise ValidationError("This invitation has already been used, withdrawn or has expired.")
+        if Membership.objects.filter(cohort=locked.cohort, user=user).exists():
+            raise ValidationError("You are already a member of this cohort.")
+        try:
+            membership = Membership.objects.create(
+                cohort=locked.cohort, user=user, role=locked.role, institution=locked.institution
+            )
+        except IntegrityError:
+            raise ValidationError("You are already a member of this cohort.") from None
+        locked.accepted_at = timezone.now()
+        locked.accepted_by = user
+        locked.save(update_fields=["accepted_at", "accepted_by"])
+        from allauth.account.models import EmailAddress
+
+        # The link arrived at this address, which proves the address.
+        EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+        if locked.invited_by is not None:
+            notify(
+                [locked.invited_by],
+                kind=NotificationKind.INVITATION,
+                title=f"{user} accepted your invitation to {locked.cohort.name}",
+                url=reverse("cohort:people", kwargs={"cohort": locked.cohort.slug}),
+                cohort=locked.cohort,
+            )
+    return membership
+
+
+def create_account_for_invitation(invitation: Invitation, *, display_name: str, password: str, time_zone: str) -> User:
+    with transaction.atomic():
+        user = User.objects.create_user(
+            email=invitation.email, password=password, display_name=display_name, time_zone=time_zone
+        )
+        accept_invitation(invitation, user)
+    return user
+
+
+def revoke_invitation(actor: Membership, invitation: Invitation) -> None:
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+
+
+def change_role(actor: Membership, target: Membership, *, role: str, institution: Institution | None) -> Membership:
+    if not actor.is_facilitator:
+        raise ValidationError("Only facilitators change roles.")
+    _check_role_and_institution(actor.cohort, role, institution if role in INSTITUTION_ROLES else None)
+    if target.pk == actor.pk and role != Role.FACILITATOR:
+        raise ValidationError("You cannot take away your own facilitator role; ask another facilitator.")
+    target.role = role
+    target.institution = institution if role in INSTITUTION_ROLES else None
+    target.save(update_fields=["role", "institution"])
+    notify(
+        [target.user],
+        kind=NotificationKind.INVITATION,
+        title=f"Your role in {actor.cohort.name} is now {target.get_role_display()}",
+        url=reverse("dashboard", kwargs={"cohort": actor.cohort.slug}),
+        cohort=actor.cohort,
+    )
+    return target
+
+
+def remove_member(actor: Membership, target: Membership) -> None:
+    if target.pk == actor.pk:
+        raise ValidationError("You cannot remove yourself from the cohort.")
+    if target.is_facilitator and not actor.is_facilitator:
+        raise ValidationError("Only a facilitator can remove a facilitator.")
+    target.delete()
+    log.info("membership %s removed from cohort %s", target.pk, actor.cohort_id)
+
+
+def add_action_item(
+    *,
+    cohort: Cohort,
+    institution: Institution | None,
+    title: str,
+    source: str,
+    owner: User | None = None,
+    owner_name: str = "",
+    due_on: date | None = None,
+    area: Area | None = None,
+    detail: str = "",
+    source_label: str = "",
+    source_url: str = "",
+) -> ActionItem:
+    """Add an item to an institution's action plan (or the cohort's, with no institution).
+
+    Meetings and consultations call this when they record an outcome of kind action.
+    """
+    if institution is not None and not cohort.participations.filter(institution=institution).exists():
+        raise ValidationError("That institution is not taking part in this cohort.")
+    if area is not None and area.framework_id != cohort.framework_id:
+        raise ValidationError("That area belongs to another framework.")
+    return ActionItem.objects.create(
+        cohort=cohort,
+        institution=institution,
+        title=title,
+        detail=detail,
+        owner=owner,
+        owner_name=owner_name,
+        due_on=due_on,
+        area=area,
+        source=source,
+        source_label=source_label,
+        source_url=source_url,
+    )

@@ -1,0 +1,232 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from cohort import access, services
+from cohort.forms import AcceptInvitationForm, InviteForm, PreferencesForm, ProfileForm, RoleForm
+from cohort.http import AuthedRequest
+from cohort.models import Criterion, Invitation, Membership, Notification, NotificationPreference, Role, User
+from cohort.notifications import mark_read
+
+
+def _people_context(membership: Membership, invite_form: InviteForm | None = None) -> dict[str, object]:
+    cohort = membership.cohort
+    people = Membership.objects.filter(cohort=cohort).select_related("user", "institution")
+    invitations = Invitation.objects.filter(cohort=cohort, accepted_at__isnull=True, revoked_at__isnull=True)
+    if not membership.is_facilitator:
+        people = people.filter(institution=membership.institution)
+        invitations = invitations.filter(institution=membership.institution)
+    return {
+        "membership": membership,
+        "cohort": cohort,
+        "people": people.order_by("institution__name", "role", "user__display_name"),
+        "invitations": invitations.select_related("institution", "invited_by"),
+        "invite_form": invite_form or InviteForm(membership=membership),
+        "role_choices": Role.choices,
+        "institutions": cohort.institutions.all(),
+    }
+
+
+@login_required
+def people(request: AuthedRequest, cohort: str) -> HttpResponse:
+    membership = access.get_membership(request.user, cohort)
+    access.require_role(membership, Role.FACILITATOR, Role.LEAD)
+    return render(request, "cohort/people.html", _people_context(membership))
+
+
+@login_required
+@require_POST
+def invite(request: AuthedRequest, cohort: str) -> HttpResponse:
+    membership = access.get_membership(request.user, cohort)
+    access.require_role(membership, Role.FACILITATOR, Role.LEAD)
+    form = InviteForm(request.POST, membership=membership)
+    if form.is_valid():
+        try:
+            invitation, _token = services.invite(
+                membership,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                institution=form.cleaned_data.get("institution"),
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("cohort:people", cohort=cohort)
+    return render(request, "cohort/people.html", _people_context(membership, form), status=400)
+
+
+@login_required
+@require_POST
+def change_role(request: AuthedRequest, cohort: str, membership_id: int) -> HttpResponse:
+    membership = access.get_facilitator_membership(request.user, cohort)
+    target = access.get_member_of_cohort(membership, membership_id)
+    form = RoleForm(request.POST, cohort=membership.cohort)
+    if form.is_valid():
+        try:
+            services.change_role(
+                membership, target, role=form.cleaned_data["role"], institution=form.cleaned_data["institution"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{target.user} is now {target.get_role_display()}.")
+    else:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("cohort:people", cohort=cohort)
+
+
+@login_required
+@require_POST
+def remove_member(request: AuthedRequest, cohort: str, membership_id: int) -> HttpResponse:
+    membership = access.get_membership(request.user, cohort)
+    access.require_role(membership, Role.FACILITATOR, Role.LEAD)
+    target = access.get_member_of_cohort(membership, membership_id)
+    try:
+        services.remove_member(membership, target)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{target.user} was removed from {membership.cohort.name}.")
+    return redirect("cohort:people", cohort=cohort)
+
+
+@login_required
+@require_POST
+def revoke_invitation(request: AuthedRequest, cohort: str, invitation_id: int) -> HttpResponse:
+    membership = access.get_membership(request.user, cohort)
+    access.require_role(membership, Role.FACILITATOR, Role.LEAD)
+    invitations = Invitation.objects.filter(cohort=membership.cohort)
+    if not membership.is_facilitator:
+        invitations = invitations.filter(institution=membership.institution)
+    invitation = get_object_or_404(invitations, pk=invitation_id)
+    services.revoke_invitation(membership, invitation)
+    messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+    return redirect("cohort:people", cohort=cohort)
+
+
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = services.find_invitation(token)
+    if invitation is None or not invitation.is_usable:
+        return render(request, "cohort/invitation_invalid.html", {"invitation": invitation}, status=404)
+    user = request.user
+    if user.is_authenticated:
+        if user.email.lower() != invitation.email.lower():
+            return render(request, "cohort/invitation_other_account.html", {"invitation": invitation})
+        if request.method == "POST":
+            try:
+                services.accept_invitation(invitation, user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect("home")
+            messages.success(request, f"Welcome to {invitation.cohort.name}.")
+            return redirect("dashboard", cohort=invitation.cohort.slug)
+        return render(request, "cohort/invitation_accept.html", {"invitation": invitation, "existing": True})
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        login_url = f"{reverse('account_login')}?next={request.path}"
+        return render(request, "cohort/invitation_accept.html", {"invitation": invitation, "login_url": login_url})
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_user = services.create_account_for_invitation(
+                invitation,
+                display_name=form.cleaned_data["display_name"],
+                password=form.cleaned_data["password1"],
+                time_zone=form.cleaned_data["time_zone"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to {invitation.cohort.name}.")
+            return redirect("dashboard", cohort=invitation.cohort.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "cohort/invitation_accept.html", {"invitation": invitation, "form": form}, status=status)
+
+
+@login_required
+def framework(request: AuthedRequest, cohort: str) -> HttpResponse:
+    membership = access.get_membership(request.user, cohort)
+    areas = membership.cohort.framework.areas.prefetch_related(
+        Prefetch("criteria", queryset=Criterion.objects.prefetch_related("nation_notes"))
+    )
+    return render(
+        request, "cohort/framework.html", {"membership": membership, "cohort": membership.cohort, "areas": areas}
+    )
+
+
+@login_required
+def institution(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
+    membership = access.get_membership(request.user, cohort)
+    participation = access.get_participation(membership, institution)
+    working_group = (
+        Membership.objects.filter(cohort=membership.cohort, institution=participation.institution)
+        .select_related("user")
+        .order_by("role", "user__display_name")
+    )
+    context = {
+        "membership": membership,
+        "cohort": membership.cohort,
+        "participation": participation,
+        "working_group": working_group,
+        "can_manage": membership.can_manage_institution(participation.institution_id),
+        "can_see_private": membership.can_see_institution_private(participation.institution_id),
+    }
+    return render(request, "cohort/institution.html", context)
+
+
+@login_required
+def notifications(request: AuthedRequest) -> HttpResponse:
+    items = Notification.objects.filter(user=request.user).select_related("cohort")[:100]
+    return render(request, "cohort/notifications.html", {"notifications": items})
+
+
+@login_required
+@require_POST
+def mark_notifications_read(request: AuthedRequest) -> HttpResponse:
+    mark_read(request.user)
+    messages.success(request, "All notifications are marked as read.")
+    return redirect("cohort:notifications")
+
+
+@login_required
+def open_notification(request: AuthedRequest, notification_id: int) -> HttpResponse:
+    notification = get_object_or_404(Notification, pk=notification_id, user=request.user)
+    mark_read(request.user, notification.pk)
+    target = notification.url
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return HttpResponseRedirect(target)
+    return redirect("cohort:notifications")
+
+
+@login_required
+def notification_preferences(request: AuthedRequest) -> HttpResponse:
+    form = PreferencesForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        for kind, delivery in form.cleaned_data.items():
+            NotificationPreference.objects.update_or_create(
+                user=request.user, kind=kind, defaults={"delivery": delivery}
+            )
+        messages.success(request, "Your notification preferences are saved.")
+        return redirect("cohort:notification_preferences")
+    return render(request, "cohort/preferences.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def profile(request: AuthedRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your profile is saved.")
+        return redirect("cohort:profile")
+    return render(request, "cohort/profile.html", {"form": form}, status=400 if form.errors else 200)

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from django.core.management.base import BaseCommand
+from django.tasks import Task
+from django_tasks_db.models import DBTaskResult
+
+from cohort.tasks import next_digest_time, send_daily_digests
+
+# Tasks that reschedule themselves: each needs one pending run. (task, when its first run is due)
+PERIODIC: list[tuple[Task, Callable[[], datetime]]] = [
+    (send_daily_digests, next_digest_time),
+]
+
+
+class Command(BaseCommand):
+    help = "Make sure every periodic task has a pending run (idempotent)."
+
+    def handle(self, *args: object, **options: object) -> None:
+        for task, first_run in PERIODIC:
+            if not task.get_backend().supports_defer:
+                continue
+            pending = DBTaskResult.objects.filter(task_path=task.module_path, status="READY").exists()
+            if not pending:
+                task.using(run_after=first_run()).enqueue()
+                self.stdout.write(f"scheduled {task.module_path}")

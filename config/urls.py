@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from config import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("c/<slug:cohort>/", views.dashboard, name="dashboard"),
+    path("", include("cohort.urls")),
+    path("", include("meetings.urls")),
+    path("", include("discussions.urls")),
+    path("", include("media_feedback.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]

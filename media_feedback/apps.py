@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class MediaFeedbackConfig(AppConfig):
+    name = "media_feedback"

@@ -1,0 +1,132 @@
+"""Fixtures that build on each other: framework → cohort → institutions → people.
+
+The fixed cast, as in the access matrix:
+- fran: facilitator of the cohort        - alex: assessor, assigned to Irwell
+- lena: lead at Irwell                    - alice: member at Irwell
+- bob: member at Medlock (another institution of the same cohort)
+- olga: facilitator of another cohort    - oscar: observer of the cohort
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from cohort.models import Cohort, Institution, Role, User
+from tests import factories
+
+
+@pytest.fixture
+def cohort(db: None) -> Cohort:
+    return factories.make_cohort("Greater Manchester cohort", slug="gm")
+
+
+@pytest.fixture
+def other_cohort(db: None) -> Cohort:
+    return factories.make_cohort("Yorkshire cohort", slug="yorks")
+
+
+@pytest.fixture
+def irwell(cohort: Cohort) -> Institution:
+    return factories.make_institution("University of Irwell Valley", "Irwell")
+
+
+@pytest.fixture
+def medlock(cohort: Cohort) -> Institution:
+    return factories.make_institution("Medlock Metropolitan University", "Medlock")
+
+
+@pytest.fixture
+def fran(cohort: Cohort) -> User:
+    user = factories.make_user("Fran", totp=True)
+    factories.member(user, cohort, Role.FACILITATOR)
+    return user
+
+
+@pytest.fixture
+def alex(cohort: Cohort) -> User:
+    user = factories.make_user("Alex", totp=True)
+    factories.member(user, cohort, Role.ASSESSOR)
+    return user
+
+
+@pytest.fixture
+def participations(cohort: Cohort, irwell: Institution, medlock: Institution, alex: User) -> None:
+    factories.join(cohort, irwell, assessor=alex)
+    factories.join(cohort, medlock)
+
+
+@pytest.fixture
+def lena(cohort: Cohort, irwell: Institution, participations: None) -> User:
+    user = factories.make_user("Lena")
+    factories.member(user, cohort, Role.LEAD, irwell)
+    return user
+
+
+@pytest.fixture
+def alice(cohort: Cohort, irwell: Institution, participations: None) -> User:
+    user = factories.make_user("Alice")
+    factories.member(user, cohort, Role.MEMBER, irwell)
+    return user
+
+
+@pytest.fixture
+def bob(cohort: Cohort, medlock: Institution, participations: None) -> User:
+    user = factories.make_user("Bob")
+    factories.member(user, cohort, Role.MEMBER, medlock)
+    return user
+
+
+@pytest.fixture
+def oscar(cohort: Cohort) -> User:
+    user = factories.make_user("Oscar")
+    factories.member(user, cohort, Role.OBSERVER)
+    return user
+
+
+@pytest.fixture
+def olga(other_cohort: Cohort) -> User:
+    user = factories.make_user("Olga", totp=True)
+    factories.member(user, other_cohort, Role.FACILITATOR)
+    return user
+
+
+@dataclass
+class World:
+    cohort: Cohort
+    other_cohort: Cohort
+    irwell: Institution
+    medlock: Institution
+    fran: User
+    alex: User
+    lena: User
+    alice: User
+    bob: User
+    oscar: User
+    olga: User
+
+
+@pytest.fixture
+def world(
+    cohort: Cohort,
+    other_cohort: Cohort,
+    irwell: Institution,
+    medlock: Institution,
+    fran: User,
+    alex: User,
+    lena: User,
+    alice: User,
+    bob: User,
+    oscar: User,
+    olga: User,
+) -> World:
+    return World(cohort, other_cohort, irwell, medlock, fran, alex, lena, alice, bob, oscar, olga)
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client

@@ -1,0 +1,74 @@
+"""Small builders for test data. Fixtures in conftest.py chain them."""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import count
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+from cohort.framework_data import load_framework
+from cohort.models import Cohort, FrameworkVersion, Institution, Membership, Participation, User
+
+PASSWORD = "correct-horse-battery-staple"
+_seq = count(1)
+
+
+def framework() -> FrameworkVersion:
+    fw = load_framework()
+    assert isinstance(fw, FrameworkVersion)
+    return fw
+
+
+def make_user(name: str, *, email: str | None = None, time_zone: str = "Europe/London", totp: bool = False) -> User:
+    email = email or f"{name.lower().replace(' ', '.')}@example.org"
+    user = User.objects.create_user(email=email, password=PASSWORD, display_name=name, time_zone=time_zone)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    if totp:
+        give_totp(user)
+    return user
+
+
+def give_totp(user: User) -> str:
+    secret = generate_totp_secret()
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, secret)
+    return secret
+
+
+def make_cohort(name: str = "North West cohort", *, slug: str | None = None) -> Cohort:
+    return Cohort.objects.create(
+        name=name,
+        slug=slug or f"cohort-{next(_seq)}",
+        funder="A regional authority",
+        starts_on=date(2026, 9, 1),
+        ends_on=date(2027, 7, 31),
+        framework=framework(),
+    )
+
+
+def make_institution(name: str, short: str, kind: str = Institution.Kind.UNIVERSITY) -> Institution:
+    return Institution.objects.create(name=name, short_name=short, slug=short.lower().replace(" ", "-"), kind=kind)
+
+
+def join(cohort: Cohort, institution: Institution, *, assessor: User | None = None, quota: int = 3) -> Participation:
+    return Participation.objects.create(
+        cohort=cohort, institution=institution, assessor=assessor, consultation_quota=quota
+    )
+
+
+def member(user: User, cohort: Cohort, role: str, institution: Institution | None = None) -> Membership:
+    return Membership.objects.create(user=user, cohort=cohort, role=role, institution=institution)
+
+
+def totp_code(user: User) -> str:
+    """The current two-factor code of a user, as their authenticator app would show it."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+    from allauth.mfa.utils import decrypt
+
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    return format_hotp_value(hotp_value(decrypt(authenticator.data["secret"]), int(time.time()) // 30))

@@ -1,1 +1,181 @@
-from django.db import models  # noqa: F401
+"""Feedback calls, per-institution links, consent, clips and transcripts.
+
+The core that collection (clips issue) and review/publishing (summary issue) share. Students have no
+account: they reach a call through their institution's link and their own clip through a private
+receipt link. Only hashes of the receipt tokens are stored.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from cohort.models import Area, Cohort, Institution, hash_token
+
+MB = 1024 * 1024
+
+
+def new_link_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class FeedbackCall(models.Model):
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="feedback_calls")
+    title = models.CharField(max_length=200)
+    questions = models.TextField(help_text="The questions students are asked, one per line.")
+    areas = models.ManyToManyField(Area, blank=True, related_name="feedback_calls")
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    allow_audio = models.BooleanField(default=True)
+    allow_video = models.BooleanField(default=True)
+    max_seconds = models.PositiveIntegerField(default=5 * 60)
+    max_bytes = models.PositiveBigIntegerField(default=500 * MB)
+    retention_days = models.PositiveIntegerField(
+        default=90, help_text="Clips are deleted this many days after the call's summary is published."
+    )
+    keep_originals = models.BooleanField(
+        default=False, help_text="Keep the uploaded original beside the web rendition (normally deleted)."
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")), name="call_closes_after_it_opens"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def question_list(self) -> list[str]:
+        return [q.strip() for q in self.questions.splitlines() if q.strip()]
+
+    def is_open(self, at: object = None) -> bool:
+        now = at or timezone.now()
+        return self.opens_at <= now < self.closes_at  # type: ignore[operator]
+
+
+class CallLink(models.Model):
+    """One institution's link to a call: a long random token, printable as a QR code."""
+
+    call = models.ForeignKey(FeedbackCall, on_delete=models.CASCADE, related_name="links")
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="call_links")
+    token = models.CharField(max_length=64, unique=True, default=new_link_token)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["call", "institution"], name="one_link_per_institution")]
+
+    def __str__(self) -> str:
+        return f"{self.call} — {self.institution.short_name}"
+
+
+class ClipQuerySet(models.QuerySet["Clip"]):
+    def ready(self) -> ClipQuerySet:
+        return self.filter(status=Clip.Status.READY)
+
+    def visible_to_institution(self, institution_id: int) -> ClipQuerySet:
+        """What an institution's own staff may see: its clips whose consent shares them."""
+        return self.filter(institution_id=institution_id, consent__share_with_institutions=True)
+
+
+class Clip(models.Model):
+    class Kind(models.TextChoices):
+        AUDIO = "audio", "Audio"
+        VIDEO = "video", "Video"
+
+    class Status(models.TextChoices):
+        RECEIVING = "receiving", "Uploading"
+        RECEIVED = "received", "Received"
+        CHECKING = "checking", "Checking"
+        TRANSCODING = "transcoding", "Preparing for playback"
+        TRANSCRIBING = "transcribing", "Transcribing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Could not be used"
+
+    # Every URL names a clip by this random id, never by its primary key.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    call = models.ForeignKey(FeedbackCall, on_delete=models.CASCADE, related_name="clips")
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="clips")
+    link = models.ForeignKey(CallLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="clips")
+    question = models.CharField(max_length=500, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVING)
+    failure_reason = models.TextField(blank=True)
+    receipt_token_hash = models.CharField(max_length=64, unique=True)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    # Storage names (private storage; served only through permission-checked views or signed URLs).
+    original_name = models.CharField(max_length=300, blank=True)
+    rendition_name = models.CharField(max_length=300, blank=True)
+    redacted_rendition_name = models.CharField(max_length=300, blank=True)
+    poster_name = models.CharField(max_length=300, blank=True)
+    captions_name = models.CharField(max_length=300, blank=True)
+    waveform = models.JSONField(default=list, blank=True)
+    transcribed = models.BooleanField(default=False)
+    voice_disguise = models.BooleanField(default=False, help_text="The student asked for their voice to be disguised.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ClipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["call", "institution", "status"])]
+
+    def __str__(self) -> str:
+        return f"Clip {str(self.public_id)[:8]} ({self.institution.short_name})"
+
+    def matches_receipt(self, token: str) -> bool:
+        return secrets.compare_digest(self.receipt_token_hash, hash_token(token))
+
+    @property
+    def storage_prefix(self) -> str:
+        return f"clips/{self.public_id}/"
+
+
+class Consent(models.Model):
+    """What the student agreed to, and the exact words they saw."""
+
+    class AgeBand(models.TextChoices):
+        AGE_16_17 = "16-17", "16 or 17"
+        AGE_18_PLUS = "18+", "18 or over"
+
+    clip = models.OneToOneField(Clip, on_delete=models.CASCADE, related_name="consent")
+    share_with_institutions = models.BooleanField(
+        default=False, help_text="Staff of the student's own institution may see it (otherwise facilitators only)."
+    )
+    may_quote = models.BooleanField(default=False, help_text="May be quoted anonymously in a summary document.")
+    age_band = models.CharField(max_length=10, choices=AgeBand.choices)
+    text_version = models.CharField(max_length=20)
+    text = models.TextField(help_text="The consent text exactly as shown.")
+    given_at = models.DateTimeField(default=timezone.now)
+
+
+class Transcript(models.Model):
+    """The words of a clip with their timings: [{"word": "Hello", "start": 0.0, "end": 0.4}, …]."""
+
+    clip = models.OneToOneField(Clip, on_delete=models.CASCADE, related_name="transcript")
+    words = models.JSONField(default=list)
+    text = models.TextField(blank=True)
+    language = models.CharField(max_length=10, default="en")
+    model_name = models.CharField(max_length=100, blank=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Withdrawal(models.Model):
+    """Only that a withdrawal happened: no content of the clip is kept."""
+
+    call = models.ForeignKey(FeedbackCall, on_delete=models.CASCADE, related_name="withdrawals")
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE)
+    withdrawn_at = models.DateTimeField(default=timezone.now)

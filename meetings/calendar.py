@@ -1,0 +1,93 @@
+"""Calendar (iCalendar, RFC 5545) output shared by group meetings and consultations.
+
+An event keeps one UID for life; every change sent out raises SEQUENCE. Invitations carry
+METHOD:REQUEST, cancellations METHOD:CANCEL, downloads and feeds METHOD:PUBLISH. Times are written in
+the event's own time zone with a VTIMEZONE, so a 10:00 London meeting stays 10:00 London in every
+calendar across the clock changes.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.utils import timezone
+from icalendar import Calendar, Event, vCalAddress, vText
+
+PRODID = "-//QM Cohort//Quality Mark cohorts//EN"
+
+
+@dataclass
+class CalendarEvent:
+    uid: str
+    sequence: int
+    summary: str
+    starts_at: datetime
+    ends_at: datetime
+    time_zone: str = "Europe/London"
+    description: str = ""
+    video_url: str = ""
+    url: str = ""
+    cancelled: bool = False
+    organizer_email: str = ""
+    organizer_name: str = ""
+    attendees: list[tuple[str, str]] = field(default_factory=list)  # (email, name)
+
+
+def _event(item: CalendarEvent) -> Event:
+    tz = zoneinfo.ZoneInfo(item.time_zone)
+    event = Event()
+    event.add("uid", item.uid)
+    event.add("sequence", item.sequence)
+    event.add("dtstamp", timezone.now())
+    event.add("summary", item.summary)
+    event.add("dtstart", item.starts_at.astimezone(tz))
+    event.add("dtend", item.ends_at.astimezone(tz))
+    description = item.description
+    if item.video_url:
+        event.add("location", item.video_url)
+        description = f"Join online: {item.video_url}\n\n{description}".strip()
+    if item.url or item.video_url:
+        event.add("url", item.video_url or item.url)
+    if item.url:
+        description = f"{description}\n\nDetails: {item.url}".strip()
+    event.add("description", description)
+    event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
+    if item.organizer_email:
+        organizer = vCalAddress(f"mailto:{item.organizer_email}")
+        organizer.params["cn"] = vText(item.organizer_name or item.organizer_email)
+        event.add("organizer", organizer)
+    for email, name in item.attendees:
+        attendee = vCalAddress(f"mailto:{email}")
+        attendee.params["cn"] = vText(name or email)
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        attendee.params["partstat"] = vText("NEEDS-ACTION")
+        event.add("attendee", attendee, encode=False)
+    return event
+
+
+def build_calendar(items: Iterable[CalendarEvent], *, method: str = "PUBLISH", name: str = "") -> bytes:
+    """An iCalendar document with the events and a VTIMEZONE for every zone they use."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("method", method)
+    if name:
+        cal.add("x-wr-calname", name)
+    for item in items:
+        cal.add_component(_event(item))
+    cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+def send_invitation(item: CalendarEvent, recipients: list[str], *, subject: str, body: str) -> None:
+    """E-mail an invitation (or its update, or cancellation) with the .ics attached."""
+    method = "CANCEL" if item.cancelled else "REQUEST"
+    ics = build_calendar([item], method=method)
+    message = EmailMessage(subject=subject, body=body, to=recipients, from_email=settings.DEFAULT_FROM_EMAIL)
+    message.attach("invite.ics", ics, f"text/calendar; charset=utf-8; method={method}")
+    message.send()

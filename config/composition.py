@@ -6,12 +6,21 @@ from types import ModuleType
 
 import discussions.panels
 import media_feedback.panels
+import media_feedback.review_panels
+import meetings.booking_panels
 import meetings.panels
 from cohort import panels as cohort_panels
 from cohort.models import Membership
 from cohort.panels import NavItem, Panel
 
-APP_PANELS: list[ModuleType] = [cohort_panels, meetings.panels, discussions.panels, media_feedback.panels]
+APP_PANELS: list[ModuleType] = [
+    cohort_panels,
+    meetings.panels,
+    meetings.booking_panels,
+    discussions.panels,
+    media_feedback.panels,
+    media_feedback.review_panels,
+]
 
 
 def cohort_nav(membership: Membership) -> list[NavItem]:

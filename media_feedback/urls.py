@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import URLPattern
+
+from media_feedback.review_urls import urlpatterns as review_patterns
 
 app_name = "media_feedback"
-urlpatterns: list = []
+urlpatterns: list[URLPattern] = [
+    *review_patterns,
+]

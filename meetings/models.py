@@ -71,3 +71,6 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+from meetings.booking_models import *  # noqa: E402, F403  (consultation models live in their own module)

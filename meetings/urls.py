@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import URLPattern
+
+from meetings.booking_urls import urlpatterns as booking_patterns
 
 app_name = "meetings"
-urlpatterns: list = []
+urlpatterns: list[URLPattern] = [
+    *booking_patterns,
+]

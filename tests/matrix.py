@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 ACTORS = ["anonymous", "member", "lead", "other_member", "other_facilitator", "facilitator", "assessor", "observer"]
@@ -68,17 +70,19 @@ class WsCase:
 APPS = ["cohort", "config", "meetings", "discussions", "media_feedback"]
 
 
-def all_cases() -> list[Case]:
-    cases: list[Case] = []
+def _case_modules() -> list[ModuleType]:
+    """Every `tests/<app>/matrix_cases*.py` (an app may split its rows over several files)."""
+    here = Path(__file__).resolve().parent
+    modules = []
     for app in APPS:
-        module = importlib.import_module(f"tests.{app}.matrix_cases")
-        cases.extend(getattr(module, "CASES", []))
-    return cases
+        for path in sorted((here / app).glob("matrix_cases*.py")):
+            modules.append(importlib.import_module(f"tests.{app}.{path.stem}"))
+    return modules
+
+
+def all_cases() -> list[Case]:
+    return [case for module in _case_modules() for case in getattr(module, "CASES", [])]
 
 
 def all_ws_cases() -> list[WsCase]:
-    cases: list[WsCase] = []
-    for app in APPS:
-        module = importlib.import_module(f"tests.{app}.matrix_cases")
-        cases.extend(getattr(module, "WS_CASES", []))
-    return cases
+    return [case for module in _case_modules() for case in getattr(module, "WS_CASES", [])]

@@ -4,11 +4,19 @@ from django.core.management.base import BaseCommand
 
 import discussions.demo
 import media_feedback.demo
+import media_feedback.demo_review
 import meetings.demo
+import meetings.demo_booking
 from cohort import demo
 from cohort.demo import DEMO_PASSWORD
 
-APP_SEEDS = [meetings.demo.seed, discussions.demo.seed, media_feedback.demo.seed]
+APP_SEEDS = [
+    meetings.demo.seed,
+    meetings.demo_booking.seed,
+    discussions.demo.seed,
+    media_feedback.demo.seed,
+    media_feedback.demo_review.seed,
+]
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test check install migrate demo worker fmt clean
+.PHONY: run run-prod test check install migrate demo worker fmt clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ run: demo
 	@trap 'kill 0' INT TERM EXIT; \
 	DEBUG=1 $(BIN)/python manage.py db_worker & \
 	DEBUG=1 $(BIN)/daphne -b 127.0.0.1 -p 8000 config.asgi:application
+
+# The production topology on one machine (needs DATABASE_URL and REDIS_URL): see deploy/run-prod.sh.
+run-prod: install
+	bash deploy/run-prod.sh
 
 worker: install
 	DEBUG=1 $(BIN)/python manage.py db_worker

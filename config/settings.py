@@ -28,13 +28,14 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
+TESTING = bool(os.environ.get("PYTEST_VERSION"))
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     secret_file = VAR_DIR / "secret_key"
     if secret_file.exists():
         SECRET_KEY = secret_file.read_text().strip()
-    elif DEBUG or os.environ.get("PYTEST_VERSION"):
+    elif DEBUG or TESTING:
         from django.core.management.utils import get_random_secret_key
 
         VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -159,9 +160,7 @@ TASKS = {
     "default": {
         "BACKEND": os.environ.get(
             "TASKS_BACKEND",
-            "django.tasks.backends.immediate.ImmediateBackend"
-            if os.environ.get("PYTEST_VERSION")
-            else "django_tasks_db.DatabaseBackend",
+            "django.tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend",
         ),
     }
 }
@@ -171,7 +170,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
-if os.environ.get("PYTEST_VERSION"):
+if TESTING:
     # Fast hashing in the test suite only: real deployments keep Django's default PBKDF2.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
@@ -264,7 +263,7 @@ STORAGES = {
     "default": _private_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if env_bool("STATIC_MANIFEST", not DEBUG and not os.environ.get("PYTEST_VERSION"))
+        if env_bool("STATIC_MANIFEST", not DEBUG and not TESTING)
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
@@ -282,8 +281,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if env_bool("BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+# Production defaults are strict; development (DEBUG) and the test suite serve plain HTTP.
+_plain_http = DEBUG or TESTING
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not _plain_http)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if _plain_http else str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not _plain_http)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not _plain_http)
 
 # Content Security Policy: scripts only from this site (or with the request's nonce), no eval, no
 # inline styles, never framed. Media may also come from the object store's signed URLs.

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from cohort import access, services
+from cohort import access, ratelimit, services
 from cohort.forms import AcceptInvitationForm, InviteForm, PreferencesForm, ProfileForm, RoleForm
 from cohort.http import AuthedRequest
 from cohort.models import Criterion, Invitation, Membership, Notification, NotificationPreference, Role, User
@@ -116,6 +116,8 @@ def revoke_invitation(request: AuthedRequest, cohort: str, invitation_id: int) -
 
 
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    if not ratelimit.allow(request, "invitation", limit=20, per=60):
+        return ratelimit.rate_limited(request, "opening invitations")
     invitation = services.find_invitation(token)
     if invitation is None or not invitation.is_usable:
         return render(request, "cohort/invitation_invalid.html", {"invitation": invitation}, status=404)

@@ -18,6 +18,14 @@ from cohort.models import Cohort, Institution, Role, User
 from tests import factories
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate limits and cached fragments count in the cache: every test starts from an empty one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def cohort(db: None) -> Cohort:
     return factories.make_cohort("Greater Manchester cohort", slug="gm")

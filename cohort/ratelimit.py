@@ -1,0 +1,39 @@
+"""Rate limits on actions people can repeat: a fixed window per key, counted in the cache (Redis in
+production, shared by every process).
+
+    if not allow(request, "post", limit=20, per=60, key=str(user.pk)):
+        return rate_limited(request, "posting")
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def client_ip(request: HttpRequest) -> str:
+    # Behind the proxy, Django sees the proxy's address; the proxy sets X-Forwarded-For.
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    return forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
+
+
+def allow(request: HttpRequest, scope: str, *, limit: int, per: int, key: str | None = None) -> bool:
+    """Count one hit for (scope, key) in the current window; False once the limit is passed."""
+    window = int(time.time()) // per
+    cache_key = f"rl:{scope}:{key or client_ip(request)}:{window}"
+    cache.add(cache_key, 0, timeout=per + 1)
+    try:
+        hits = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.set(cache_key, 1, timeout=per + 1)
+        hits = 1
+    return hits <= limit
+
+
+def rate_limited(request: HttpRequest, what: str, retry_after: int = 60) -> HttpResponse:
+    response = render(request, "rate_limited.html", {"what": what, "retry_after": retry_after}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.core import mail
+from django.urls import reverse
+
+from tests.conftest import client_for
+
+
+def test_repeated_failed_log_ins_lock_the_account_and_tell_its_owner(world, client) -> None:
+    url = reverse("account_login")
+    for _ in range(5):
+        response = client.post(url, {"login": world.alice.email, "password": "wrong-password"})
+        assert response.status_code == 200
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [world.alice.email]
+    assert "locked" in mail.outbox[0].subject
+    # Even the right password is refused while the lock lasts.
+    response = client.post(url, {"login": world.alice.email, "password": "correct-horse-battery-staple"})
+    assert "Too many failed login attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_correct_password_logs_in_before_any_lock(world, client) -> None:
+    response = client.post(
+        reverse("account_login"), {"login": world.alice.email, "password": "correct-horse-battery-staple"}
+    )
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_invitation_links_are_rate_limited_with_a_clear_message(db) -> None:
+    client = client_for(None)
+    url = reverse("cohort:accept_invitation", kwargs={"token": "not-a-real-token"})
+    statuses = [client.get(url).status_code for _ in range(21)]
+    assert statuses[:20] == [404] * 20
+    assert statuses[20] == 429
+    assert "too many attempts" in client.get(url).content.decode()

@@ -126,3 +126,18 @@ def screenshot(page: object, name: str, *, widths: tuple[int, ...] = (320, 1280)
     if original:
         page.set_viewport_size(original)  # type: ignore[attr-defined]
     return paths
+
+
+def tab_to(page: object, name: str, *, limit: int = 60) -> None:
+    """Press Tab until the focused element's text or label contains `name` (fails if it never does),
+    as a keyboard-only user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")  # type: ignore[attr-defined]
+        label = page.evaluate(  # type: ignore[attr-defined]
+            """() => { const el = document.activeElement; if (!el) return "";
+                 const byId = el.id ? document.querySelector(`label[for="${el.id}"]`) : null;
+                 return [el.innerText, el.value, el.getAttribute("aria-label"), byId && byId.innerText].join(" "); }"""
+        )
+        if name.lower() in (label or "").lower():
+            return
+    raise AssertionError(f"Tab never reached {name!r}")

@@ -495,3 +495,6 @@ class EffectivePractice(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+from cohort.audit_models import *  # noqa: E402, F403  (the audit log lives in its own module)

@@ -13,6 +13,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from cohort import audit
+from cohort.audit_models import AuditAction
 from cohort.models import (
     INSTITUTION_ROLES,
     INVITATION_LIFETIME,
@@ -81,6 +83,9 @@ def invite(
             expires_at=timezone.now() + INVITATION_LIFETIME,
         )
         transaction.on_commit(lambda: _send_invitation_email(invitation, token))
+    audit.record(
+        AuditAction.INVITED, actor=actor.user, cohort=cohort, target_type="invitation", target_id=invitation.pk
+    )
     log.info("invitation %s created in cohort %s", invitation.pk, cohort.pk)
     return invitation, token
 
@@ -165,6 +170,9 @@ def change_role(actor: Membership, target: Membership, *, role: str, institution
     target.role = role
     target.institution = institution if role in INSTITUTION_ROLES else None
     target.save(update_fields=["role", "institution"])
+    audit.record(
+        AuditAction.ROLE_CHANGED, actor=actor.user, cohort=actor.cohort, target_type="membership", target_id=target.pk
+    )
     notify(
         [target.user],
         kind=NotificationKind.INVITATION,
@@ -180,6 +188,9 @@ def remove_member(actor: Membership, target: Membership) -> None:
         raise ValidationError("You cannot remove yourself from the cohort.")
     if target.is_facilitator and not actor.is_facilitator:
         raise ValidationError("Only a facilitator can remove a facilitator.")
+    audit.record(
+        AuditAction.MEMBER_REMOVED, actor=actor.user, cohort=actor.cohort, target_type="user", target_id=target.user_id
+    )
     target.delete()
     log.info("membership %s removed from cohort %s", target.pk, actor.cohort_id)
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("c/<slug:cohort>/", views.dashboard, name="dashboard"),
     path("", include("cohort.urls")),
+    path("", include("cohort.audit_urls")),
     path("", include("meetings.urls")),
     path("", include("discussions.urls")),
     path("", include("media_feedback.urls")),

@@ -62,3 +62,19 @@ def test_the_dashboard_lists_institutions_and_roles(world, django_assert_max_num
     assert "University of Irwell Valley" in page
     assert "Medlock Metropolitan University" in page
     assert "Alex — Assessor" in page
+
+
+def test_role_changes_and_removals_are_in_the_audit_log_for_facilitators_only(world) -> None:
+    from cohort.audit_models import AuditEvent
+
+    bob = world.bob.memberships.get(cohort=world.cohort)
+    fran = client_for(world.fran)
+    fran.post(
+        reverse("cohort:change_role", kwargs={"cohort": "gm", "membership_id": bob.pk}),
+        {"role": "lead", "institution": world.medlock.pk},
+    )
+    fran.post(reverse("cohort:remove_member", kwargs={"cohort": "gm", "membership_id": bob.pk}))
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["member.removed", "role.changed"]
+    page = fran.get(reverse("audit:log", kwargs={"cohort": "gm"})).content.decode()
+    assert "Role changed" in page and "Member removed" in page
+    assert client_for(world.alice).get(reverse("audit:log", kwargs={"cohort": "gm"})).status_code == 404

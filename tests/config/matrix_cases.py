@@ -4,3 +4,5 @@ CASES = [
     Case("home", kwargs=lambda w: {}, allowed=ANY_SIGNED_IN),
     Case("dashboard"),
 ]
+
+CASES += [Case("audit:log", allowed=frozenset({"facilitator"}))]

@@ -51,7 +51,7 @@ def _agenda_item(membership: Membership, meeting_id: int, item_id: int) -> Agend
 @login_required
 def schedule(request: AuthedRequest, cohort: str) -> HttpResponse:
     membership = access.get_membership(request.user, cohort)
-    meetings = Meeting.objects.filter(cohort=membership.cohort).select_related("area")
+    meetings = Meeting.objects.filter(cohort=membership.cohort).select_related("area", "cohort")
     context = {
         "membership": membership,
         "cohort": membership.cohort,
@@ -83,7 +83,7 @@ def _series_context(membership: Membership, series: MeetingSeries, form: SeriesL
         "membership": membership,
         "cohort": membership.cohort,
         "series": series,
-        "meetings": series.meetings.select_related("area").order_by("starts_at"),
+        "meetings": series.meetings.select_related("area", "cohort").order_by("starts_at"),
         "form": form or SeriesLengthForm(initial={"count": series.meetings.active().count()}),
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
 from django.core import mail
 from django.urls import reverse
@@ -15,7 +16,7 @@ from tests.conftest import client_for
 VIDEO = "https://meet.example.org/gm-cohort"
 
 
-def parse(ics: bytes | str) -> tuple[Calendar, object]:
+def parse(ics: bytes | str) -> tuple[Calendar, Any]:
     cal = Calendar.from_ical(ics)
     events = cal.walk("VEVENT")
     assert len(events) == 1
@@ -23,7 +24,7 @@ def parse(ics: bytes | str) -> tuple[Calendar, object]:
 
 
 def make_series(fran_m, **kwargs):
-    values = {
+    values: dict[str, Any] = {
         "title": "Group meeting",
         "starts_on": date(2030, 6, 3),
         "time_of_day": time(10),

@@ -33,7 +33,7 @@ def criterion_of_another_framework() -> Criterion:
 
 
 def test_the_facilitator_adds_an_agenda_item_with_a_criterion_and_a_presenter(world, meeting) -> None:
-    criterion = Criterion.objects.filter(area=meeting.area).first()
+    criterion = Criterion.objects.filter(area=meeting.area)[0]
     response = client_for(world.fran).post(
         url("add_agenda_item", meeting),
         {

@@ -100,7 +100,7 @@ class AgendaItemForm(forms.Form):
         empty_label="Nobody in particular",
         error_messages={"invalid_choice": "That institution is not taking part in this cohort."},
     )
-    minutes_allotted = forms.IntegerField(label="Minutes", initial=10)
+    minutes_allotted = forms.IntegerField(label="Minutes allotted", initial=10)
 
     def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -111,6 +111,7 @@ class AgendaItemForm(forms.Form):
 
 class MinutesForm(forms.Form):
     minutes = forms.CharField(
+        label="The minutes",
         required=False,
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text="Markdown: **bold**, *italic*, lists with - and links.",

@@ -91,11 +91,15 @@ def _check_duration(duration_minutes: int) -> None:
 
 
 def _check_no_overlap(cohort: Cohort, slots: list[tuple[datetime, datetime]], exclude_id: int | None = None) -> None:
+    """Refuse slots that share any instant with an active meeting of the cohort (one query)."""
+    if not slots:
+        return
+    nearby = Meeting.objects.overlapping(cohort.pk, min(s for s, _ in slots), max(e for _, e in slots))
+    if exclude_id is not None:
+        nearby = nearby.exclude(pk=exclude_id)
+    existing = list(nearby.order_by("starts_at"))
     for starts_at, ends_at in slots:
-        clash = Meeting.objects.overlapping(cohort.pk, starts_at, ends_at)
-        if exclude_id is not None:
-            clash = clash.exclude(pk=exclude_id)
-        other = clash.first()
+        other = next((m for m in existing if m.starts_at < ends_at and m.ends_at > starts_at), None)
         if other is not None:
             when = other.local_starts_at.strftime("%-d %B %Y at %H:%M")
             raise ValidationError(

@@ -15,6 +15,13 @@ from tests.browser.conftest import PHONE, log_in, screenshot
 pytestmark = pytest.mark.browser
 
 
+def assert_accessible(page) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
 def test_a_facilitator_runs_a_meeting_and_a_member_reads_its_summary(new_page) -> None:
     cohort = factories.make_cohort("Greater Manchester cohort", slug="gm")
     irwell = factories.make_institution("University of Irwell Valley", "Irwell")
@@ -37,6 +44,7 @@ def test_a_facilitator_runs_a_meeting_and_a_member_reads_its_summary(new_page) -
     page.get_by_label("Number of meetings").fill("7")
     page.get_by_label("Video link").fill("https://meet.example.org/gm")
     screenshot(page, "meetings-series-form")
+    assert_accessible(page)
     page.get_by_role("button", name="Schedule the meetings").click()
     assert page.get_by_text("7 meetings scheduled").is_visible()
 
@@ -65,6 +73,7 @@ def test_a_facilitator_runs_a_meeting_and_a_member_reads_its_summary(new_page) -
     page.get_by_role("button", name="Publish the summary").click()
     assert page.get_by_text("every member of the cohort is notified").is_visible()
     screenshot(page, "meetings-meeting-facilitator")
+    assert_accessible(page)
     meeting_url = page.url
 
     member = new_page(PHONE)
@@ -80,6 +89,7 @@ def test_a_facilitator_runs_a_meeting_and_a_member_reads_its_summary(new_page) -
     screenshot(member, "meetings-meeting-member")
     member.goto("/c/gm/meetings/")
     screenshot(member, "meetings-schedule-member")
+    assert_accessible(member)
     member.goto("/c/gm/")
     screenshot(member, "meetings-dashboard-member")
 

@@ -32,7 +32,9 @@ from meetings.models import AgendaItem, Attendance, CalendarFeed, Meeting, Meeti
 
 def _meeting(membership: Membership, meeting_id: int) -> Meeting:
     return get_object_or_404(
-        Meeting.objects.select_related("area", "series", "cohort"), pk=meeting_id, cohort_id=membership.cohort_id
+        Meeting.objects.select_related("area", "series__cohort", "cohort"),
+        pk=meeting_id,
+        cohort_id=membership.cohort_id,
     )
 
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
+import zoneinfo
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
-from cohort.models import Area, Cohort, validate_time_zone
+from cohort.models import ActionItem, Area, Cohort, Criterion, Institution, validate_time_zone
 
 
 class MeetingSeries(models.Model):
@@ -32,10 +38,23 @@ class MeetingSeries(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:series", kwargs={"cohort": self.cohort.slug, "series_id": self.pk})
+
 
 class MeetingQuerySet(models.QuerySet["Meeting"]):
     def active(self) -> MeetingQuerySet:
         return self.exclude(status=Meeting.Status.CANCELLED)
+
+    def upcoming(self) -> MeetingQuerySet:
+        return self.filter(ends_at__gt=timezone.now())
+
+    def past(self) -> MeetingQuerySet:
+        return self.filter(ends_at__lte=timezone.now())
+
+    def overlapping(self, cohort_id: int, starts_at: object, ends_at: object) -> MeetingQuerySet:
+        """Active meetings of the cohort that share any instant with [starts_at, ends_at)."""
+        return self.active().filter(cohort_id=cohort_id, starts_at__lt=ends_at, ends_at__gt=starts_at)
 
 
 class Meeting(models.Model):
@@ -52,6 +71,10 @@ class Meeting(models.Model):
     time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
     video_url = models.URLField(max_length=500, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    # 1-based place in its series' schedule (null for a meeting outside any series).
+    position = models.PositiveSmallIntegerField(null=True, blank=True)
+    minutes = models.TextField(blank=True, help_text="Markdown.")
+    summary_published_at = models.DateTimeField(null=True, blank=True)
     # Calendar identity: the UID never changes; SEQUENCE goes up with every change sent out.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(default=0)
@@ -71,6 +94,139 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:meeting", kwargs={"cohort": self.cohort.slug, "meeting_id": self.pk})
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def is_past(self) -> bool:
+        return self.ends_at <= timezone.now()
+
+    @property
+    def is_published(self) -> bool:
+        return self.summary_published_at is not None
+
+    @property
+    def duration(self) -> timedelta:
+        return self.ends_at - self.starts_at
+
+    @property
+    def duration_minutes(self) -> int:
+        return int(self.duration.total_seconds() // 60)
+
+    @property
+    def local_starts_at(self) -> datetime:
+        return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    criterion = models.ForeignKey(Criterion, on_delete=models.SET_NULL, null=True, blank=True)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.SET_NULL, null=True, blank=True, help_text="The institution presenting."
+    )
+    minutes_allotted = models.PositiveSmallIntegerField(default=10)
+    done = models.BooleanField(default=False)
+    # Set when an unfinished item is carried forward: the copy on the next meeting.
+    carried_to = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["meeting", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return not self.done and self.carried_to_id is None
+
+
+class Outcome(models.Model):
+    class Kind(models.TextChoices):
+        INFORMATION = "information", "Information"
+        DECISION = "decision", "Decision"
+        ACTION = "action", "Action"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="outcomes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.CharField(max_length=300)
+    # For actions: who (an institution, or null for the whole cohort), the owner and the due date.
+    institution = models.ForeignKey(Institution, on_delete=models.SET_NULL, null=True, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    owner_name = models.CharField(max_length=120, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    action_item = models.ForeignKey(ActionItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def owner_label(self) -> str:
+        return str(self.owner) if self.owner_id else self.owner_name
+
+
+class Attendance(models.Model):
+    """A person's answer to a meeting's invitation, and whether the facilitator recorded them there."""
+
+    class Response(models.TextChoices):
+        NONE = "", "No answer"
+        GOING = "going", "Going"
+        NOT_GOING = "not_going", "Not going"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_attendances")
+    response = models.CharField(max_length=20, choices=Response.choices, blank=True, default="")
+    attended = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="one_attendance_per_person")]
+
+
+class CalendarFeed(models.Model):
+    """A user's private calendar feed.
+
+    Only a random key is stored; the URL's token is an HMAC of it under SECRET_KEY, so a copy of
+    the database alone does not give anyone's feed. Regenerating replaces the key and kills old URLs.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now=True)
+
+    SALT = "meetings.CalendarFeed"
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"
+
+    @staticmethod
+    def new_key() -> str:
+        return secrets.token_urlsafe(32)
+
+    def token(self) -> str:
+        digest = salted_hmac(self.SALT, f"{self.user_id}:{self.key}", algorithm="sha256").hexdigest()
+        return f"{self.user_id}-{digest[:40]}"
+
+    def matches(self, token: str) -> bool:
+        return constant_time_compare(self.token(), token)
+
+    @classmethod
+    def for_token(cls, token: str) -> CalendarFeed | None:
+        user_id, _, _ = token.partition("-")
+        if not user_id.isdigit():
+            return None
+        feed = cls.objects.select_related("user").filter(user_id=int(user_id), user__is_active=True).first()
+        return feed if feed is not None and feed.matches(token) else None
 
 
 from meetings.booking_models import *  # noqa: E402, F403  (consultation models live in their own module)

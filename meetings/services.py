@@ -1,0 +1,592 @@
+"""Writes with side effects for group meetings: series, one meeting's changes, agenda, minutes,
+outcomes, attendance, summaries, invitations and the private calendar feed.
+
+Every function that refuses raises ValidationError (a dict keyed by form field where one applies)
+before it writes anything; writes happen in one transaction, and e-mail goes out after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from cohort.models import ActionItem, Area, Cohort, Criterion, Institution, Membership, NotificationKind, User
+from cohort.notifications import notify
+from cohort.services import add_action_item
+from meetings.calendar import CalendarEvent, build_calendar
+from meetings.models import AgendaItem, Attendance, CalendarFeed, Meeting, MeetingSeries, Outcome
+
+log = logging.getLogger(__name__)
+
+MAX_MEETINGS = 52
+MIN_DURATION, MAX_DURATION = 15, 8 * 60
+MAX_CADENCE_WEEKS = 26
+
+
+# Scheduling: local wall time first, then UTC.
+
+
+def local_to_utc(day: date, time_of_day: time, time_zone: str) -> datetime:
+    """The UTC instant of a wall-clock time in a zone (10:00 London is 09:00 UTC in summer, 10:00 in winter)."""
+    local = datetime.combine(day, time_of_day, tzinfo=zoneinfo.ZoneInfo(time_zone))
+    return local.astimezone(UTC)
+
+
+def series_dates(starts_on: date, cadence_weeks: int, *, count: int | None, ends_on: date | None) -> list[date]:
+    """The dates of a series' meetings, checked: a positive cadence, an end after the start, at most 52."""
+    errors: dict[str, str] = {}
+    if cadence_weeks < 1:
+        errors["cadence_weeks"] = "Meetings must be at least one week apart."
+    elif cadence_weeks > MAX_CADENCE_WEEKS:
+        errors["cadence_weeks"] = f"Meetings can be at most {MAX_CADENCE_WEEKS} weeks apart."
+    if count is None and ends_on is None:
+        errors["count"] = "Give the number of meetings or the date of the last one."
+    elif count is not None and ends_on is not None:
+        errors["count"] = "Give either the number of meetings or an end date, not both."
+    elif count is not None and count < 1:
+        errors["count"] = "A series needs at least one meeting."
+    elif count is not None and count > MAX_MEETINGS:
+        errors["count"] = f"A series can have at most {MAX_MEETINGS} meetings."
+    elif ends_on is not None and ends_on < starts_on:
+        errors["ends_on"] = "The series must end on or after the day it starts."
+    if errors:
+        raise ValidationError(errors)
+    step = timedelta(weeks=cadence_weeks)
+    if count is None:
+        assert ends_on is not None
+        count = (ends_on - starts_on) // step + 1
+        if count > MAX_MEETINGS:
+            raise ValidationError(
+                {"ends_on": f"That end date gives {count} meetings; a series can have at most {MAX_MEETINGS}."}
+            )
+    return [starts_on + i * step for i in range(count)]
+
+
+def areas_in_order(cohort: Cohort) -> list[Area]:
+    return list(Area.objects.filter(framework_id=cohort.framework_id).order_by("position"))
+
+
+def area_after(areas: list[Area], area_id: int | None, steps: int = 1) -> Area | None:
+    """The area `steps` places after the given one, wrapping round from the last to the first."""
+    if not areas:
+        return None
+    ids = [a.pk for a in areas]
+    start = ids.index(area_id) if area_id in ids else -1
+    return areas[(start + steps) % len(areas)]
+
+
+def _check_duration(duration_minutes: int) -> None:
+    if not MIN_DURATION <= duration_minutes <= MAX_DURATION:
+        raise ValidationError(
+            {"duration_minutes": f"A meeting lasts between {MIN_DURATION} minutes and {MAX_DURATION // 60} hours."}
+        )
+
+
+def _check_no_overlap(cohort: Cohort, slots: list[tuple[datetime, datetime]], exclude_id: int | None = None) -> None:
+    """Refuse slots that share any instant with an active meeting of the cohort (one query)."""
+    if not slots:
+        return
+    nearby = Meeting.objects.overlapping(cohort.pk, min(s for s, _ in slots), max(e for _, e in slots))
+    if exclude_id is not None:
+        nearby = nearby.exclude(pk=exclude_id)
+    existing = list(nearby.order_by("starts_at"))
+    for starts_at, ends_at in slots:
+        other = next((m for m in existing if m.starts_at < ends_at and m.ends_at > starts_at), None)
+        if other is not None:
+            when = other.local_starts_at.strftime("%-d %B %Y at %H:%M")
+            raise ValidationError(
+                {"starts_on": f"That would overlap “{other.title}” on {when}. Choose another day or time."}
+            )
+
+
+def _lock_cohort(cohort: Cohort) -> None:
+    """Serialise meeting writes in one cohort, so two overlap checks cannot both pass (caller is atomic)."""
+    Cohort.objects.select_for_update().filter(pk=cohort.pk).first()
+
+
+@transaction.atomic
+def create_series(
+    actor: Membership,
+    *,
+    title: str,
+    starts_on: date,
+    time_of_day: time,
+    time_zone: str = "Europe/London",
+    duration_minutes: int = 90,
+    cadence_weeks: int = 3,
+    count: int | None = None,
+    ends_on: date | None = None,
+    video_url: str = "",
+    first_area: Area | None = None,
+    send_invitations: bool = True,
+) -> MeetingSeries:
+    """A series of meetings every `cadence_weeks`, each on the next area of the framework."""
+    cohort = actor.cohort
+    _check_facilitator(actor)
+    try:
+        zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError({"time_zone": "Choose a time zone from the list."}) from None
+    _check_duration(duration_minutes)
+    dates = series_dates(starts_on, cadence_weeks, count=count, ends_on=ends_on)
+    if first_area is not None and first_area.framework_id != cohort.framework_id:
+        raise ValidationError({"first_area": "That area belongs to another framework."})
+    _lock_cohort(cohort)
+    length = timedelta(minutes=duration_minutes)
+    slots = [(s, s + length) for s in (local_to_utc(d, time_of_day, time_zone) for d in dates)]
+    _check_no_overlap(cohort, slots)
+    series = MeetingSeries.objects.create(
+        cohort=cohort,
+        title=title,
+        starts_on=starts_on,
+        time_of_day=time_of_day,
+        time_zone=time_zone,
+        duration_minutes=duration_minutes,
+        cadence_weeks=cadence_weeks,
+        count=count,
+        ends_on=ends_on,
+        video_url=video_url,
+        created_by=actor.user,
+    )
+    areas = areas_in_order(cohort)
+    meetings = []
+    for i, (starts_at, ends_at) in enumerate(slots):
+        # Meeting 1 takes the first area (or the one chosen), each next meeting the next area, wrapping.
+        area = area_after(areas, first_area.pk, i) if first_area else area_after(areas, None, i + 1)
+        meetings.append(_new_meeting(series, i + 1, starts_at, ends_at, area))
+    Meeting.objects.bulk_create(meetings)
+    ids = list(Meeting.objects.filter(series=series).values_list("pk", flat=True))
+    if send_invitations:
+        _send_invitations_on_commit(ids)
+    log.info("series %s created in cohort %s with %d meetings", series.pk, cohort.pk, len(ids))
+    return series
+
+
+def _new_meeting(series: MeetingSeries, position: int, starts_at: datetime, ends_at: datetime, area: Area | None):
+    return Meeting(
+        cohort_id=series.cohort_id,
+        series=series,
+        position=position,
+        title=f"{series.title}: {area.title}" if area else series.title,
+        area=area,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        time_zone=series.time_zone,
+        video_url=series.video_url,
+    )
+
+
+@transaction.atomic
+def change_series_length(actor: Membership, series: MeetingSeries, *, count: int) -> tuple[int, int]:
+    """Extend the series (new meetings continue the schedule and the areas) or shorten it (its last
+    upcoming meetings are cancelled). Returns (added, cancelled)."""
+    _check_facilitator(actor)
+    if count < 1:
+        raise ValidationError({"count": "A series needs at least one meeting."})
+    if count > MAX_MEETINGS:
+        raise ValidationError({"count": f"A series can have at most {MAX_MEETINGS} meetings."})
+    _lock_cohort(series.cohort)
+    active = list(series.meetings.active().order_by("starts_at"))
+    current = len(active)
+    if count == current:
+        return 0, 0
+    if count < current:
+        to_cancel = active[count:]
+        if any(m.is_past for m in to_cancel):
+            raise ValidationError({"count": "Meetings already held cannot be removed; choose a larger number."})
+        for meeting in to_cancel:
+            _cancel(meeting)
+        _set_series_end(series, count=count)
+        return 0, len(to_cancel)
+    last_position = series.meetings.aggregate(n=Max("position"))["n"] or 0
+    last_area_id = active[-1].area_id if active else None
+    areas = areas_in_order(series.cohort)
+    length = timedelta(minutes=series.duration_minutes)
+    step = timedelta(weeks=series.cadence_weeks)
+    new = []
+    for i in range(count - current):
+        position = last_position + i + 1
+        starts_at = local_to_utc(series.starts_on + (position - 1) * step, series.time_of_day, series.time_zone)
+        new.append((position, starts_at, starts_at + length))
+    _check_no_overlap(series.cohort, [(s, e) for _, s, e in new])
+    meetings = [
+        _new_meeting(series, position, s, e, area_after(areas, last_area_id, i + 1))
+        for i, (position, s, e) in enumerate(new)
+    ]
+    Meeting.objects.bulk_create(meetings)
+    _set_series_end(series, count=count)
+    ids = list(series.meetings.filter(position__gt=last_position).values_list("pk", flat=True))
+    _send_invitations_on_commit(ids)
+    return len(meetings), 0
+
+
+def _set_series_end(series: MeetingSeries, *, count: int) -> None:
+    series.count = count
+    series.ends_on = None
+    series.save(update_fields=["count", "ends_on"])
+
+
+def _check_facilitator(actor: Membership) -> None:
+    # Views already refuse others with 404; this guards every other caller.
+    if not actor.is_facilitator:
+        raise ValidationError("Only facilitators change meetings.")
+
+
+# One meeting.
+
+
+@transaction.atomic
+def update_meeting(
+    actor: Membership,
+    meeting: Meeting,
+    *,
+    title: str,
+    area: Area | None,
+    day: date,
+    time_of_day: time,
+    duration_minutes: int,
+    video_url: str,
+) -> Meeting:
+    """Move, retitle, re-focus one meeting without touching the others. Sends an update if the
+    invitation's content changed."""
+    _check_facilitator(actor)
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting is cancelled; it cannot be changed.")
+    if area is not None and area.framework_id != meeting.cohort.framework_id:
+        raise ValidationError({"area": "That area belongs to another framework."})
+    _check_duration(duration_minutes)
+    starts_at = local_to_utc(day, time_of_day, meeting.time_zone)
+    ends_at = starts_at + timedelta(minutes=duration_minutes)
+    _lock_cohort(meeting.cohort)
+    try:
+        _check_no_overlap(meeting.cohort, [(starts_at, ends_at)], exclude_id=meeting.pk)
+    except ValidationError as error:
+        raise ValidationError({"day": error.message_dict["starts_on"]}) from None
+    invitation_changed = (
+        meeting.title != title
+        or meeting.starts_at != starts_at
+        or meeting.ends_at != ends_at
+        or meeting.video_url != video_url
+        or meeting.area_id != (area.pk if area else None)
+    )
+    meeting.title, meeting.area, meeting.video_url = title, area, video_url
+    meeting.starts_at, meeting.ends_at = starts_at, ends_at
+    fields = ["title", "area", "video_url", "starts_at", "ends_at", "updated_at"]
+    if invitation_changed:
+        meeting.sequence += 1
+        fields.append("sequence")
+        _send_invitations_on_commit([meeting.pk])
+    meeting.save(update_fields=fields)
+    return meeting
+
+
+@transaction.atomic
+def cancel_meeting(actor: Membership, meeting: Meeting) -> Meeting:
+    _check_facilitator(actor)
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting is already cancelled.")
+    if meeting.is_past:
+        raise ValidationError("This meeting has already taken place.")
+    _cancel(meeting)
+    return meeting
+
+
+def _cancel(meeting: Meeting) -> None:
+    meeting.status = Meeting.Status.CANCELLED
+    meeting.sequence += 1
+    meeting.save(update_fields=["status", "sequence", "updated_at"])
+    _send_invitations_on_commit([meeting.pk])
+
+
+# Agenda.
+
+
+@transaction.atomic
+def add_agenda_item(
+    actor: Membership,
+    meeting: Meeting,
+    *,
+    title: str,
+    criterion: Criterion | None = None,
+    institution: Institution | None = None,
+    minutes_allotted: int = 10,
+) -> AgendaItem:
+    _check_facilitator(actor)
+    cohort = meeting.cohort
+    if criterion is not None and criterion.area.framework_id != cohort.framework_id:
+        raise ValidationError({"criterion": "That criterion belongs to another framework than this cohort's."})
+    if institution is not None and not cohort.participations.filter(institution=institution).exists():
+        raise ValidationError({"institution": "That institution is not taking part in this cohort."})
+    if not 1 <= minutes_allotted <= MAX_DURATION:
+        raise ValidationError({"minutes_allotted": "Give between 1 and 480 minutes."})
+    position = (meeting.agenda_items.aggregate(n=Max("position"))["n"] or 0) + 1
+    return AgendaItem.objects.create(
+        meeting=meeting,
+        position=position,
+        title=title,
+        criterion=criterion,
+        institution=institution,
+        minutes_allotted=minutes_allotted,
+    )
+
+
+def set_agenda_item_done(actor: Membership, item: AgendaItem, *, done: bool) -> AgendaItem:
+    _check_facilitator(actor)
+    item.done = done
+    item.save(update_fields=["done"])
+    return item
+
+
+def remove_agenda_item(actor: Membership, item: AgendaItem) -> None:
+    _check_facilitator(actor)
+    item.delete()
+
+
+def next_meeting_after(meeting: Meeting) -> Meeting | None:
+    return (
+        Meeting.objects.active()
+        .filter(cohort_id=meeting.cohort_id, starts_at__gt=meeting.starts_at)
+        .order_by("starts_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def carry_forward(actor: Membership, meeting: Meeting) -> tuple[Meeting, int]:
+    """Copy every unfinished agenda item to the end of the cohort's next meeting's agenda."""
+    _check_facilitator(actor)
+    target = next_meeting_after(meeting)
+    if target is None:
+        raise ValidationError("There is no later meeting to carry items forward to; extend the series first.")
+    items = [i for i in meeting.agenda_items.select_for_update().order_by("position") if i.is_open]
+    if not items:
+        raise ValidationError("Every agenda item is finished or already carried forward.")
+    position = target.agenda_items.aggregate(n=Max("position"))["n"] or 0
+    for offset, item in enumerate(items, start=1):
+        copy = AgendaItem.objects.create(
+            meeting=target,
+            position=position + offset,
+            title=item.title,
+            criterion_id=item.criterion_id,
+            institution_id=item.institution_id,
+            minutes_allotted=item.minutes_allotted,
+        )
+        item.carried_to = copy
+        item.save(update_fields=["carried_to"])
+    return target, len(items)
+
+
+# Minutes, outcomes, attendance, summary.
+
+
+def save_minutes(actor: Membership, meeting: Meeting, minutes: str) -> Meeting:
+    _check_facilitator(actor)
+    meeting.minutes = minutes
+    meeting.save(update_fields=["minutes", "updated_at"])
+    return meeting
+
+
+@transaction.atomic
+def record_outcome(
+    actor: Membership,
+    meeting: Meeting,
+    *,
+    kind: str,
+    text: str,
+    institution: Institution | None = None,
+    owner: User | None = None,
+    owner_name: str = "",
+    due_on: date | None = None,
+) -> Outcome:
+    """Information, a decision, or an action; an action goes onto the named institution's action
+    plan (or the cohort's, with no institution) at once."""
+    _check_facilitator(actor)
+    cohort = meeting.cohort
+    if kind not in Outcome.Kind.values:
+        raise ValidationError({"kind": "Choose information, decision or action."})
+    action_item: ActionItem | None = None
+    if kind == Outcome.Kind.ACTION:
+        errors = {}
+        if owner is None and not owner_name.strip():
+            errors["owner"] = "An action needs an owner: choose a person or type a name."
+        if due_on is None:
+            errors["due_on"] = "An action needs a due date."
+        if owner is not None and not Membership.objects.filter(cohort=cohort, user=owner).exists():
+            errors["owner"] = "The owner must be a member of this cohort."
+        if institution is not None and not cohort.participations.filter(institution=institution).exists():
+            errors["institution"] = "That institution is not taking part in this cohort."
+        if errors:
+            raise ValidationError(errors)
+        action_item = add_action_item(
+            cohort=cohort,
+            institution=institution,
+            title=text,
+            source=ActionItem.Source.MEETING,
+            owner=owner,
+            owner_name="" if owner else owner_name.strip(),
+            due_on=due_on,
+            area=meeting.area,
+            source_label=meeting.title,
+            source_url=meeting.get_absolute_url(),
+        )
+    else:
+        institution, owner, owner_name, due_on = None, None, "", None
+    return Outcome.objects.create(
+        meeting=meeting,
+        kind=kind,
+        text=text,
+        institution=institution,
+        owner=owner,
+        owner_name="" if owner else owner_name.strip(),
+        due_on=due_on,
+        action_item=action_item,
+    )
+
+
+def respond(membership: Membership, meeting: Meeting, response: str) -> Attendance:
+    """A member's answer to the invitation: going or not going."""
+    if response not in (Attendance.Response.GOING, Attendance.Response.NOT_GOING):
+        raise ValidationError("Answer going or not going.")
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting is cancelled.")
+    if meeting.is_past:
+        raise ValidationError("This meeting has already taken place.")
+    attendance, _ = Attendance.objects.update_or_create(
+        meeting=meeting, user=membership.user, defaults={"response": response}
+    )
+    return attendance
+
+
+@transaction.atomic
+def record_attendance(actor: Membership, meeting: Meeting, user_ids: list[int]) -> int:
+    """Who was there: exactly the given cohort members. Returns how many attended."""
+    _check_facilitator(actor)
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting was cancelled.")
+    members = set(Membership.objects.filter(cohort_id=meeting.cohort_id).values_list("user_id", flat=True))
+    if not set(user_ids) <= members:
+        raise ValidationError("Only members of this cohort can be recorded as attending.")
+    Attendance.objects.filter(meeting=meeting).exclude(user_id__in=user_ids).update(attended=False)
+    existing = set(Attendance.objects.filter(meeting=meeting, user_id__in=user_ids).values_list("user_id", flat=True))
+    Attendance.objects.filter(meeting=meeting, user_id__in=existing).update(attended=True)
+    Attendance.objects.bulk_create(
+        [Attendance(meeting=meeting, user_id=uid, attended=True) for uid in set(user_ids) - existing]
+    )
+    return len(set(user_ids))
+
+
+@transaction.atomic
+def publish_summary(actor: Membership, meeting: Meeting) -> Meeting:
+    """Publish the minutes, decisions and actions to every member of the cohort, who is notified."""
+    _check_facilitator(actor)
+    if meeting.is_cancelled:
+        raise ValidationError("A cancelled meeting has no summary.")
+    if not meeting.minutes.strip() and not meeting.outcomes.exists():
+        raise ValidationError("Write the minutes or record an outcome before publishing the summary.")
+    again = meeting.is_published
+    meeting.summary_published_at = timezone.now()
+    meeting.save(update_fields=["summary_published_at", "updated_at"])
+    users = User.objects.filter(memberships__cohort_id=meeting.cohort_id, is_active=True)
+    notify(
+        users,
+        kind=NotificationKind.MEETING_SUMMARY,
+        title=f"{'Updated summary' if again else 'Summary'} of {meeting.title}",
+        url=meeting.get_absolute_url(),
+        cohort=meeting.cohort,
+        exclude=actor.user,
+    )
+    return meeting
+
+
+# Calendars.
+
+
+def agenda_summary(meeting: Meeting) -> str:
+    lines = []
+    if meeting.area_id:
+        lines.append(f"Focus: {meeting.area}")
+    items = list(meeting.agenda_items.all())
+    if items:
+        lines.append("Agenda:")
+        lines += [f"{n}. {item.title} ({item.minutes_allotted} min)" for n, item in enumerate(items, start=1)]
+    return "\n".join(lines)
+
+
+def calendar_event(meeting: Meeting, *, attendees: list[tuple[str, str]] | None = None) -> CalendarEvent:
+    return CalendarEvent(
+        uid=f"meeting-{meeting.uid}@qm-cohort",
+        sequence=meeting.sequence,
+        summary=meeting.title,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        time_zone=meeting.time_zone,
+        description=agenda_summary(meeting),
+        video_url=meeting.video_url,
+        url=settings.SITE_URL + meeting.get_absolute_url(),
+        cancelled=meeting.is_cancelled,
+        organizer_email=settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">").strip(),
+        organizer_name=meeting.cohort.name,
+        attendees=attendees or [],
+    )
+
+
+def meeting_ics(meeting: Meeting) -> bytes:
+    return build_calendar([calendar_event(meeting)], method="PUBLISH", name=meeting.title)
+
+
+def _send_invitations_on_commit(meeting_ids: list[int]) -> None:
+    if not meeting_ids:
+        return
+    from meetings.tasks import send_meeting_invitations
+
+    transaction.on_commit(lambda: send_meeting_invitations.enqueue(meeting_ids))
+
+
+def feed_for(user: User) -> CalendarFeed:
+    feed, _ = CalendarFeed.objects.get_or_create(user=user, defaults={"key": CalendarFeed.new_key()})
+    return feed
+
+
+def regenerate_feed(user: User) -> CalendarFeed:
+    """A new secret: the old feed address stops working at once."""
+    feed, created = CalendarFeed.objects.get_or_create(user=user, defaults={"key": CalendarFeed.new_key()})
+    if not created:
+        feed.key = CalendarFeed.new_key()
+        feed.save(update_fields=["key", "created_at"])
+    return feed
+
+
+FEED_PAST = timedelta(days=365)
+
+
+def feed_meetings(user: User) -> list[Meeting]:
+    """Every scheduled meeting of every cohort the user belongs to, from a year back."""
+    return list(
+        Meeting.objects.active()
+        .filter(cohort__memberships__user=user, ends_at__gte=timezone.now() - FEED_PAST)
+        .select_related("cohort", "area")
+        .prefetch_related("agenda_items")
+        .order_by("starts_at")
+    )
+
+
+@dataclass
+class FeedDocument:
+    ics: bytes
+    count: int
+
+
+def feed_calendar(user: User) -> FeedDocument:
+    from meetings.booking_feed import calendar_events_for
+
+    events = [calendar_event(m) for m in feed_meetings(user)]
+    events += calendar_events_for(user)
+    return FeedDocument(build_calendar(events, method="PUBLISH", name="QM Cohort meetings"), len(events))

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
-
+from cohort.models import Membership
 from meetings.booking_models import Consultation, ConsultationSettings
 from meetings.models import Meeting
 
@@ -133,11 +132,8 @@ def busy_for_host(
     bookings = Consultation.objects.active().filter(host_id=host_id, blocked_until__gt=start, blocked_from__lt=end)
     if exclude_consultation is not None:
         bookings = bookings.exclude(pk=exclude_consultation)
-    meetings = (
-        Meeting.objects.active()
-        .filter(Q(cohort__memberships__user_id=host_id), ends_at__gt=start, starts_at__lt=end)
-        .distinct()
-    )
+    host_cohorts = Membership.objects.filter(user_id=host_id).values("cohort_id")
+    meetings = Meeting.objects.active().filter(cohort_id__in=host_cohorts, ends_at__gt=start, starts_at__lt=end)
     return (
         list(bookings.values_list("blocked_from", "blocked_until")),
         list(meetings.values_list("starts_at", "ends_at")),

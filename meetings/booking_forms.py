@@ -87,7 +87,7 @@ class AvailabilityForm(forms.Form):
                 label=day,
                 required=False,
                 max_length=200,
-                help_text="Your hours that day, e.g. 09:00-12:00, 14:00-17:00. Leave empty for none.",
+                widget=forms.TextInput(attrs={"aria-describedby": "weekly-hint", "placeholder": "09:00-17:00"}),
             )
 
     @classmethod

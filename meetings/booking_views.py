@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -76,11 +76,37 @@ def group_slots(slots: list[Slot], viewer_tz: ZoneInfo, host_tz: ZoneInfo) -> li
     return days
 
 
+@dataclass
+class Week:
+    monday: date
+    days: list[Day] = field(default_factory=list)
+    open: bool = False
+
+    @property
+    def count(self) -> int:
+        return sum(len(day.slots) for day in self.days)
+
+    def has(self, value: str) -> bool:
+        return any(slot.value == value for day in self.days for slot in day.slots)
+
+
+def group_weeks(days: list[Day], chosen: str = "") -> list[Week]:
+    weeks: list[Week] = []
+    for day in days:
+        monday = day.day - timedelta(days=day.day.weekday())
+        if not weeks or weeks[-1].monday != monday:
+            weeks.append(Week(monday))
+        weeks[-1].days.append(day)
+    for week in weeks:
+        week.open = week is weeks[0] or (bool(chosen) and week.has(chosen))
+    return weeks
+
+
 def _slot_context(request: AuthedRequest, cs: ConsultationSettings, exclude: int | None = None) -> dict[str, object]:
     slots = free_slots(cs, now=timezone.now(), exclude_consultation=exclude)
     viewer_tz = request.user.tzinfo
     return {
-        "days": group_slots(slots, viewer_tz, cs.tzinfo),
+        "weeks": group_weeks(group_slots(slots, viewer_tz, cs.tzinfo), request.POST.get("starts_at", "")),
         "settings": cs,
         "viewer_zone": str(viewer_tz),
         "zones_differ": str(viewer_tz) != cs.time_zone,

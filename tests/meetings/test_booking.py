@@ -25,7 +25,7 @@ NOW = datetime(2026, 10, 19, 8, 0, tzinfo=UTC)  # Monday 09:00 BST
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc, arg-type]
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def ics_of(message) -> icalendar.Calendar:
 
 
 def event_of(cal: icalendar.Calendar) -> icalendar.Event:
-    return next(c for c in cal.walk("VEVENT"))
+    return next(c for c in cal.walk("VEVENT") if isinstance(c, icalendar.Event))
 
 
 # Booking ------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ def rules(tz=LONDON, windows=None, blocked=(), minutes=60, before=0, after=0, no
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc, arg-type]
 
 
 def local_starts(slots, tz=LONDON) -> dict[date, list[str]]:

@@ -222,7 +222,9 @@ def detail(request: AuthedRequest, cohort: str, pk: int) -> HttpResponse:
         "can_change": booking.can_change(membership, consultation)
         and consultation.is_active
         and not consultation.is_past,
-        "is_host_side": booking.can_act_as_host(membership, consultation),
+        "can_record_notes": booking.can_act_as_host(membership, consultation)
+        and consultation.is_active
+        and consultation.starts_at <= timezone.now(),
     }
     return render(request, "meetings/booking/detail.html", context)
 
@@ -296,8 +298,10 @@ def reschedule(request: AuthedRequest, cohort: str, pk: int) -> HttpResponse:
         "consultation": consultation,
         "form": form,
         "chosen": request.POST.get("starts_at", ""),
+        "settings": cs,
     }
-    if cs is not None and consultation.is_active:
+    context["too_late"] = cs is not None and consultation.starts_at < timezone.now() + cs.notice
+    if cs is not None and consultation.is_active and not context["too_late"]:
         context.update(_slot_context(request, cs, exclude=consultation.pk))
     return render(request, "meetings/booking/reschedule.html", context, status=status)
 

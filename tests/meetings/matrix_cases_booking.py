@@ -15,7 +15,7 @@ CONSULTATION_PAGES = frozenset({"member", "lead", "other_member", "facilitator",
 
 
 def _with_availability(w):
-    every_day(w.cohort, w.alex)
+    every_day(w.cohort, w.alex, horizon_weeks=1)
     return {"cohort": w.cohort.slug}
 
 
@@ -26,7 +26,7 @@ def _first_free_slot(w):
 
 
 def _upcoming(w):
-    every_day(w.cohort, w.alex)
+    every_day(w.cohort, w.alex, horizon_weeks=2)
     c = make_consultation(w.cohort, w.alex, w.irwell, booked_by=w.lena)
     return {"cohort": w.cohort.slug, "pk": c.pk}
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 import icalendar
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -87,6 +88,9 @@ def test_a_lead_books_a_free_slot_and_both_sides_get_an_invitation(
     assert consultation.ends_at == utc(2026, 10, 21, 9)
     assert consultation.blocked_until == utc(2026, 10, 21, 9, 15)
     assert sorted(m.to[0] for m in mail.outbox) == sorted([world.alex.email, world.lena.email])
+    detail = f"{settings.SITE_URL}/c/gm/consultations/{consultation.pk}/"
+    assert f"Cancel it: {detail}cancel/" in mail.outbox[0].body
+    assert f"Move it: {detail}reschedule/" in mail.outbox[0].body
     event = event_of(ics_of(mail.outbox[0]))
     assert str(event["uid"]) == f"consultation-{consultation.uid}@qm-cohort"
     assert event["sequence"] == 0
@@ -279,6 +283,7 @@ def test_a_reschedule_inside_the_notice_or_to_a_taken_slot_is_refused(world, cs,
     response = client_for(world.lena).post(move, {"starts_at": utc(2026, 10, 23, 8).isoformat()})
     assert response.status_code == 409
     frozen.move_to(utc(2026, 10, 20, 12))
+    assert "too late to move" in client_for(world.lena).get(move).content.decode()
     response = client_for(world.lena).post(move, {"starts_at": utc(2026, 10, 27, 9).isoformat()})
     assert response.status_code == 400
     assert "too late to move" in response.content.decode()
@@ -428,6 +433,24 @@ def test_the_hosts_list_shows_their_bookings_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(url)
     assert response.content.decode().count("Our draft narrative for area 5") == 15
+
+
+def test_the_leads_page_shows_the_institutions_bookings_in_a_fixed_number_of_queries(
+    world, cs, frozen, django_assert_max_num_queries
+) -> None:
+    for day in range(1, 16):
+        make_consultation(
+            world.cohort, world.alex, world.irwell, booked_by=world.lena, starts_at=utc(2026, 11, day, 10)
+        )
+    make_consultation(world.cohort, world.alex, world.medlock, starts_at=utc(2026, 12, 1, 10), topic="Medlock's own")
+    client = client_for(world.lena)
+    with django_assert_max_num_queries(14):
+        index = client.get(reverse("meetings:consultations", kwargs={"cohort": world.cohort.slug}))
+    html = index.content.decode()
+    assert html.count("Our draft narrative for area 5") == 15 and "Medlock's own" not in html
+    assert "15 of 3</strong> consultations used" in html
+    with django_assert_max_num_queries(16):
+        assert client.get(book_url(world)).status_code == 200
 
 
 def test_the_dashboard_panel_shows_the_next_consultation_and_the_quota(world, cs, frozen) -> None:

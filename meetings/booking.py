@@ -374,7 +374,14 @@ def send_consultation_emails(consultation_id: int, what: str) -> None:
         local = consultation.starts_at.astimezone(person.tzinfo)
         body = render_to_string(
             "meetings/booking/email/invitation.txt",
-            {"consultation": consultation, "what": what, "person": person, "local": local, "url": event.url},
+            {
+                "consultation": consultation,
+                "what": what,
+                "person": person,
+                # Formatted here: the template's date filter would use the active zone, not theirs.
+                "when": date_format(local, "l j F Y, H:i"),
+                "url": event.url,
+            },
         )
         subject = f"{subjects[what]}: {consultation.institution.short_name}, {date_format(local, 'j M Y, H:i')}"
         send_invitation(event, [person.email], subject=subject, body=body)

@@ -59,6 +59,18 @@ class SlotChoice:
     local: datetime
     host_local: datetime
 
+    # Formatted here: the template's date filter would turn host_local into the viewer's zone.
+    @property
+    def host_time(self) -> str:
+        return self.host_local.strftime("%H:%M")
+
+    @property
+    def host_day(self) -> str:
+        """The host's date when it differs from the viewer's."""
+        if self.host_local.date() == self.local.date():
+            return ""
+        return f"{self.host_local:%a} {self.host_local.day} {self.host_local:%b}"
+
 
 @dataclass
 class Day:

@@ -53,8 +53,16 @@ def test_an_assessor_sets_availability_a_lead_books_both_see_it_and_the_lead_can
     consultation = Consultation.objects.get()
     assert consultation.booked_by_id == lena.pk
 
+    # The lead's dashboard shows the next consultation and what is left of the quota.
+    lead.goto("/c/gm/")
+    panel = lead.locator(".consultation-panel")
+    assert "1 of 3" in panel.inner_text() and "Our admissions narrative" in panel.inner_text()
+    screenshot(lead, "booking-dashboard-lead")
+    lead.go_back()
+
     # The assessor sees it in their list.
     assessor.goto("/c/gm/consultations/")
+    screenshot(assessor, "booking-list-assessor")
     assessor.get_by_role(
         "link", name=re.compile(consultation.starts_at.astimezone(alex.tzinfo).strftime("%-d %b %Y"))
     ).click()
@@ -67,5 +75,6 @@ def test_an_assessor_sets_availability_a_lead_books_both_see_it_and_the_lead_can
     lead.get_by_role("button", name="Cancel the consultation").click()
     assert lead.get_by_text("The consultation is cancelled.").is_visible()
     assert lead.get_by_text("0 of 3").is_visible()
+    screenshot(lead, "booking-cancelled-lead")
     consultation.refresh_from_db()
     assert (consultation.status, consultation.counts_toward_quota) == ("cancelled", False)

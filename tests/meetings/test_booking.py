@@ -91,6 +91,7 @@ def test_a_lead_books_a_free_slot_and_both_sides_get_an_invitation(
     detail = f"{settings.SITE_URL}/c/gm/consultations/{consultation.pk}/"
     assert f"Cancel it: {detail}cancel/" in mail.outbox[0].body
     assert f"Move it: {detail}reschedule/" in mail.outbox[0].body
+    assert all("Wednesday 21 October 2026, 09:00 (Europe/London)" in m.body for m in mail.outbox)
     event = event_of(ics_of(mail.outbox[0]))
     assert str(event["uid"]) == f"consultation-{consultation.uid}@qm-cohort"
     assert event["sequence"] == 0
@@ -102,6 +103,18 @@ def test_a_lead_books_a_free_slot_and_both_sides_get_an_invitation(
     assert str(cal["method"]) == "REQUEST"
     assert [str(tz["tzid"]) for tz in cal.walk("VTIMEZONE")] == ["Europe/London"]
     assert event["dtstart"].params["TZID"] == "Europe/London"
+
+
+def test_each_side_reads_the_time_in_their_own_zone_in_the_email(
+    world, cs, frozen, django_capture_on_commit_callbacks
+) -> None:
+    world.alex.time_zone = "America/New_York"
+    world.alex.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        book(world, utc(2026, 10, 21, 8))
+    bodies = {m.to[0]: m.body for m in mail.outbox}
+    assert "Wednesday 21 October 2026, 09:00 (Europe/London)" in bodies[world.lena.email]
+    assert "Wednesday 21 October 2026, 04:00 (America/New_York)" in bodies[world.alex.email]
 
 
 def test_a_per_booking_video_room_gets_its_own_link(world, frozen) -> None:
@@ -490,3 +503,19 @@ def test_the_ics_download_parses_back(world, cs) -> None:
 def test_windows_must_not_be_shorter_than_needed_for_times_to_appear(world) -> None:
     cs = make_settings(world.cohort, world.alex, windows=[(0, time(9), time(9, 30))])
     assert free_slots(cs, now=NOW) == []
+
+
+def test_a_lead_sees_a_new_york_hosts_times_in_london_time_with_the_hosts_time_beside(world, frozen) -> None:
+    make_settings(world.cohort, world.alex, time_zone="America/New_York", windows=[(2, time(9), time(10))])
+    html = client_for(world.lena).get(book_url(world)).content.decode()
+    assert "with Alex's time (America/New_York) beside them" in html
+    # Wednesday 21 October: 09:00 in New York (EDT) is 14:00 in London (BST).
+    assert 'value="2026-10-21T13:00:00+00:00"' in html
+    assert '14:00 <span class="meta">(09:00 Alex\'s time)</span>' in html
+
+
+def test_a_host_far_away_has_their_own_date_shown_when_it_differs(world, frozen) -> None:
+    make_settings(world.cohort, world.alex, time_zone="Pacific/Auckland", windows=[(3, time(8), time(9))])
+    html = client_for(world.lena).get(book_url(world)).content.decode()
+    # Thursday 08:00 in Auckland (NZDT, UTC+13) is Wednesday 20:00 in London (BST).
+    assert '20:00 <span class="meta">(08:00 Alex\'s time, Thu 22 Oct)</span>' in html

@@ -126,6 +126,8 @@ def _criterion_page(
         "review_form": ReviewForm(initial={"practice": response.practice if response else ""}),
         **_roles(membership, sa),
         **forms,
+        # Refusals (not your part, not now) shown at the top, whichever form was sent.
+        "refusals": [e for form in forms.values() for e in form.non_field_errors()],
     }
     return render(request, "cohort/assessment/criterion.html", context, status=status)
 

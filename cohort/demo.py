@@ -272,7 +272,7 @@ def seed_assessment(world: DemoWorld) -> None:
             sa.set_award_dates(min(date(2026, 11, 6), today))
         sa.save()
         # The action plan: one overdue, one in progress, one for later.
-        for title, area_pos, due, status in (
+        for title, area_pos, due, action_status in (
             ("Publish a care-leaver page on the website", 3, today - timedelta(days=14), ActionItem.Status.OPEN),
             ("Train personal tutors on estrangement", 5, today + timedelta(days=45), ActionItem.Status.IN_PROGRESS),
             ("Report care-experienced outcomes to the board", 1, today + timedelta(days=120), ActionItem.Status.OPEN),
@@ -285,7 +285,7 @@ def seed_assessment(world: DemoWorld) -> None:
                     "area": areas[area_pos],
                     "owner": lead if area_pos != 5 else member,
                     "due_on": due,
-                    "status": status,
+                    "status": action_status,
                     "source": ActionItem.Source.SELF_ASSESSMENT,
                     "self_assessment": sa,
                 },

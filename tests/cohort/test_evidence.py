@@ -109,7 +109,7 @@ def test_an_evidence_file_is_served_to_the_institution_its_assessor_and_the_faci
     for user in (world.alice, world.lena, world.alex, world.fran):
         response = client_for(user).get(url)
         assert response.status_code == 200
-        assert b"".join(response.streaming_content) == PDF_BYTES
+        assert b"".join(response.streaming_content) == PDF_BYTES  # type: ignore[attr-defined]
         assert response["Content-Disposition"].startswith("attachment")
         assert response["X-Content-Type-Options"] == "nosniff"
     for user in (world.bob, world.oscar, world.olga):

@@ -31,7 +31,7 @@ def test_a_member_adds_an_example_and_the_library_is_searchable_by_area_and_text
     )
     assert response.status_code == 302
     add_practice(
-        cohort=world.cohort, area=_area(world, 4).pk and _area(world, 4), title="Contextual offers",
+        cohort=world.cohort, area=_area(world, 4), title="Contextual offers",
         description="Two grades below the standard offer.", created_by=world.fran,
     )  # fmt: skip
     url = reverse("cohort:practice_library", kwargs={"cohort": "gm"})

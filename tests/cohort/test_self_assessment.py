@@ -118,9 +118,9 @@ def test_a_review_by_anyone_but_the_assigned_assessor_is_refused_and_saves_nothi
         response = client_for(user).post(url, data)
         assert response.status_code == 400
         assert "Only the institution&#x27;s assigned assessor reviews" in response.content.decode()
-    response = CriterionResponse.objects.get(self_assessment=sa, criterion=c1)
-    assert response.status == RS.READY and response.practice == ""
-    assert not response.comments.exists()
+    saved = CriterionResponse.objects.get(self_assessment=sa, criterion=c1)
+    assert saved.status == RS.READY and saved.practice == ""
+    assert not saved.comments.exists()
 
 
 def test_the_assessor_must_say_what_more_evidence_is_needed(world: World) -> None:

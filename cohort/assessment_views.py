@@ -120,7 +120,12 @@ def _criterion_page(
         "evidence": response.evidence.select_related("added_by") if response else [],
         "comments": ResponseComment.objects.filter(response=response).select_related("author"),
         "nation_notes": criterion.nation_notes.filter(nation=participation.institution.nation),
-        "narrative_form": NarrativeForm(initial={"narrative": response.narrative if response else ""}),
+        "narrative_form": NarrativeForm(
+            initial={
+                "narrative": response.narrative if response else "",
+                "ready": bool(response and response.status == response.Status.READY),
+            }
+        ),
         "evidence_form": EvidenceForm(),
         "comment_form": CommentForm(),
         "review_form": ReviewForm(initial={"practice": response.practice if response else ""}),

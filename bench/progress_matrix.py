@@ -26,10 +26,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.core.signals import request_finished, request_started  # noqa: E402
-from django.db import (
-    close_old_connections,
-    connection,
-)
+from django.db import close_old_connections, connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
@@ -73,7 +70,7 @@ for n_inst, n_crit in ((8, 40), (16, 40), (32, 60)):
     client.get(url)  # warm up
     executed: list[str] = []
 
-    def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def count(execute, sql, params, many, context, executed=executed):  # type: ignore[no-untyped-def]
         executed.append(sql)
         return execute(sql, params, many, context)
 

@@ -78,3 +78,10 @@ def test_an_observer_sees_only_the_aggregate(world: World) -> None:
     page = client_for(world.oscar).get(reverse("cohort:progress", kwargs={"cohort": "gm"})).content.decode()
     assert "Whole cohort" in page and "Irwell" not in page
     assert world.oscar.memberships.get().role == Role.OBSERVER
+
+
+def test_the_institution_page_links_to_its_self_assessment_for_those_who_may_see_it(world: World) -> None:
+    url = reverse("cohort:institution", kwargs={"cohort": "gm", "institution": "irwell"})
+    workspace = reverse("cohort:workspace", kwargs={"cohort": "gm", "institution": "irwell"})
+    assert workspace in client_for(world.alex).get(url).content.decode()
+    assert workspace not in client_for(world.bob).get(url).content.decode()

@@ -26,6 +26,7 @@ from cohort.models import (
     Membership,
     NotificationKind,
     Role,
+    SelfAssessment,
     User,
     hash_token,
 )
@@ -217,7 +218,14 @@ def add_action_item(
         raise ValidationError("That institution is not taking part in this cohort.")
     if area is not None and area.framework_id != cohort.framework_id:
         raise ValidationError("That area belongs to another framework.")
+    # The item joins the plan of the institution's current self-assessment cycle.
+    current = (
+        SelfAssessment.objects.filter(cohort=cohort, institution=institution).order_by("-cycle").first()
+        if institution is not None
+        else None
+    )
     return ActionItem.objects.create(
+        self_assessment=current,
         cohort=cohort,
         institution=institution,
         title=title,

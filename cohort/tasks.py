@@ -71,3 +71,69 @@ def send_daily_digests() -> int:
     if backend.supports_defer:
         send_daily_digests.using(run_after=next_digest_time()).enqueue()
     return sent
+
+
+# Award reminders: the mid-point review (eighteen months in) and the expiry (three years).
+
+MIDPOINT_NOTICE = timedelta(days=60)
+EXPIRY_NOTICE = timedelta(days=90)
+REMINDER_HOUR_UTC = 8
+
+
+def next_reminder_time(now: datetime | None = None) -> datetime:
+    now = now or timezone.now()
+    today = datetime.combine(now.date(), time(REMINDER_HOUR_UTC), tzinfo=UTC)
+    return today if today > now else today + timedelta(days=1)
+
+
+def _remind(sa: object, *, field: str, title: str) -> bool:
+    """Send one reminder for one award, exactly once (the row is locked and marked in one transaction)."""
+    from cohort.assessment import facilitators, working_group, workspace_url
+    from cohort.models import NotificationKind, SelfAssessment
+    from cohort.notifications import notify
+
+    with transaction.atomic():
+        locked = (
+            SelfAssessment.objects.select_for_update()
+            .select_related("cohort", "institution")
+            .filter(pk=sa.pk, **{f"{field}__isnull": True})  # type: ignore[attr-defined]
+            .first()
+        )
+        if locked is None:
+            return False
+        setattr(locked, field, timezone.now())
+        locked.save(update_fields=[field])
+        notify(
+            working_group(locked.cohort, locked.institution_id) + facilitators(locked.cohort),
+            kind=NotificationKind.AWARD,
+            title=title.format(sa=locked),
+            url=workspace_url(locked),
+            cohort=locked.cohort,
+        )
+    return True
+
+
+@task()
+def send_award_reminders() -> int:
+    from cohort.models import SelfAssessment
+
+    today = timezone.localdate()
+    awarded = SelfAssessment.objects.filter(status=SelfAssessment.Status.AWARDED)
+    sent = 0
+    for sa in awarded.filter(midpoint_reminder_sent_at__isnull=True, midpoint_review_on__lte=today + MIDPOINT_NOTICE):
+        sent += _remind(
+            sa,
+            field="midpoint_reminder_sent_at",
+            title="{sa.institution.short_name}: the Quality Mark mid-point review is due by {sa.midpoint_review_on:%-d %B %Y}",
+        )
+    for sa in awarded.filter(expiry_reminder_sent_at__isnull=True, expires_on__lte=today + EXPIRY_NOTICE):
+        sent += _remind(
+            sa,
+            field="expiry_reminder_sent_at",
+            title="{sa.institution.short_name}: the Quality Mark expires on {sa.expires_on:%-d %B %Y}; start the re-submission",
+        )
+    log.info("sent %d award reminders", sent)
+    backend = send_award_reminders.get_backend()
+    if backend.supports_defer:
+        send_award_reminders.using(run_after=next_reminder_time()).enqueue()
+    return sent

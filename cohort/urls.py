@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cohort import views
+from cohort import assessment_views, views
 
 app_name = "cohort"
 urlpatterns = [
@@ -17,4 +17,57 @@ urlpatterns = [
     path("c/<slug:cohort>/people/<int:membership_id>/role/", views.change_role, name="change_role"),
     path("c/<slug:cohort>/people/<int:membership_id>/remove/", views.remove_member, name="remove_member"),
     path("c/<slug:cohort>/invitations/<int:invitation_id>/revoke/", views.revoke_invitation, name="revoke_invitation"),
+]
+
+# Self-assessment, review, award, action plan (institution-private), progress, library, data register.
+_inst = "c/<slug:cohort>/institutions/<slug:institution>"
+urlpatterns += [
+    path(f"{_inst}/self-assessment/", assessment_views.workspace, name="workspace"),
+    path(f"{_inst}/self-assessment/criteria/<int:criterion_id>/", assessment_views.criterion, name="criterion"),
+    path(
+        f"{_inst}/self-assessment/criteria/<int:criterion_id>/narrative/",
+        assessment_views.save_narrative,
+        name="save_narrative",
+    ),
+    path(
+        f"{_inst}/self-assessment/criteria/<int:criterion_id>/evidence/",
+        assessment_views.add_evidence,
+        name="add_evidence",
+    ),
+    path(
+        f"{_inst}/self-assessment/criteria/<int:criterion_id>/comments/",
+        assessment_views.add_comment,
+        name="add_comment",
+    ),
+    path(
+        f"{_inst}/self-assessment/criteria/<int:criterion_id>/review/",
+        assessment_views.review_criterion,
+        name="review_criterion",
+    ),
+    path(f"{_inst}/evidence/<int:evidence_id>/file/", assessment_views.evidence_file, name="evidence_file"),
+    path(f"{_inst}/evidence/<int:evidence_id>/delete/", assessment_views.delete_evidence, name="delete_evidence"),
+    path(f"{_inst}/self-assessment/submit/", assessment_views.submit, name="submit_self_assessment"),
+    path(f"{_inst}/self-assessment/recommend/", assessment_views.recommend, name="recommend_award"),
+    path(f"{_inst}/self-assessment/award/", assessment_views.award, name="record_award"),
+    path(f"{_inst}/self-assessment/new-cycle/", assessment_views.new_cycle, name="new_cycle"),
+    path(f"{_inst}/self-assessment/export.pdf", assessment_views.export_pdf, name="export_pdf"),
+    path(f"{_inst}/self-assessment/export.csv", assessment_views.export_csv, name="export_csv"),
+    path(f"{_inst}/action-plan/", assessment_views.action_plan, name="action_plan"),
+    path(f"{_inst}/action-plan/add/", assessment_views.add_action, name="add_action"),
+    path(f"{_inst}/action-plan/<int:item_id>/", assessment_views.update_action, name="update_action"),
+    path(f"{_inst}/data-register/", assessment_views.data_definition, name="data_definition"),
+    path(f"{_inst}/data-register/targets/", assessment_views.add_target, name="add_target"),
+    path(
+        f"{_inst}/data-register/targets/<int:target_id>/delete/", assessment_views.delete_target, name="delete_target"
+    ),
+    path("c/<slug:cohort>/progress/", assessment_views.progress, name="progress"),
+    path("c/<slug:cohort>/practice/", assessment_views.practice_library, name="practice_library"),
+    path("c/<slug:cohort>/practice/add/", assessment_views.add_practice, name="add_practice"),
+    path(
+        "c/<slug:cohort>/practice/<int:practice_id>/sharing/",
+        assessment_views.practice_sharing,
+        name="practice_sharing",
+    ),
+    path("c/<slug:cohort>/data-register/", assessment_views.data_register, name="data_register"),
+    path("practice/", assessment_views.sector_practice, name="sector_practice"),
 ]

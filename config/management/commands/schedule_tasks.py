@@ -7,11 +7,12 @@ from django.core.management.base import BaseCommand
 from django.tasks import Task
 from django_tasks_db.models import DBTaskResult
 
-from cohort.tasks import next_digest_time, send_daily_digests
+from cohort.tasks import next_digest_time, next_reminder_time, send_award_reminders, send_daily_digests
 
 # Tasks that reschedule themselves: each needs one pending run. (task, when its first run is due)
 PERIODIC: list[tuple[Task, Callable[[], datetime]]] = [
     (send_daily_digests, next_digest_time),
+    (send_award_reminders, next_reminder_time),
 ]
 
 

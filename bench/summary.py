@@ -71,7 +71,9 @@ def main() -> None:
         for a in rng.sample(areas, 2):
             ClipTag.objects.create(clip=clip, area=a)
         if n % 5 == 0 and n % 3 != 0:
-            Quote.objects.create(clip=clip, area=rng.choice(areas), first_word=0, last_word=12, start_seconds=0, end_seconds=6)
+            Quote.objects.create(
+                clip=clip, area=rng.choice(areas), first_word=0, last_word=12, start_seconds=0, end_seconds=6
+            )
         ClipReview.objects.create(clip=clip, reviewed_at=clip.created_at, reviewed_by=fran)
     print(f"set-up: {CLIPS} reviewed clips in {time.perf_counter() - started:.1f} s")
 

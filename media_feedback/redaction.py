@@ -111,7 +111,7 @@ def silence_spans(words: Sequence[Word], hidden: set[int], pad: float = PAD_SECO
 
 def decode_audio(data: bytes, rate: int = SAMPLE_RATE) -> np.ndarray:
     """All the audio of a media file as float32 samples, shape (channels, n) at `rate`, mono or stereo."""
-    with av.open(io.BytesIO(data)) as container:
+    with av.open(io.BytesIO(data), mode="r") as container:
         stream = container.streams.audio[0]
         layout = "stereo" if stream.channels and stream.channels > 1 else "mono"
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
@@ -186,7 +186,7 @@ def redacted_media(data: bytes, spans: Sequence[tuple[float, float]], *, disguis
         samples = disguise(samples)
     samples = silence(samples, spans)
     out_buffer = io.BytesIO()
-    with av.open(io.BytesIO(data)) as source, av.open(out_buffer, mode="w", format="mp4") as target:
+    with av.open(io.BytesIO(data), mode="r") as source, av.open(out_buffer, mode="w", format="mp4") as target:
         video_in = source.streams.video[0] if source.streams.video else None
         video_out = target.add_stream_from_template(video_in) if video_in is not None else None
         _encode_audio(target, samples, SAMPLE_RATE)

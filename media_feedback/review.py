@@ -229,8 +229,13 @@ def correct_transcript(clip: Clip, text: str, by: User) -> None:
     if not new_tokens:
         raise ValidationError("The transcript cannot be empty.")
     words, mapping = align_words(transcript.words, new_tokens)
-    for span in [*clip.redactions.all(), *clip.quotes.all(), *clip.tags.filter(first_word__isnull=False)]:
-        moved = _remap(span.first_word, span.last_word, mapping)  # type: ignore[arg-type]
+    spans: list[Redaction | Quote | ClipTag] = [
+        *clip.redactions.all(),
+        *clip.quotes.all(),
+        *clip.tags.filter(first_word__isnull=False),
+    ]
+    for span in spans:
+        moved = _remap(span.first_word or 0, span.last_word or 0, mapping)
         if moved is None:  # every word of the span was deleted
             span.delete()
             continue

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -246,13 +247,13 @@ def mark_reviewed(request: AuthedRequest, cohort: str, clip: str) -> HttpRespons
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 
 
-def _serve(request: AuthedRequest, name: str, content_type: str) -> HttpResponse:
+def _serve(request: AuthedRequest, name: str, content_type: str) -> HttpResponseBase:
     """A stored file with single byte-range support (so players can seek); private, never cached."""
     if not name or not default_storage.exists(name):
         raise Http404("This media is not available yet.")
     size = default_storage.size(name)
     match = _RANGE.match(request.headers.get("Range", ""))
-    response: HttpResponse
+    response: HttpResponseBase
     if match and (match.group(1) or match.group(2)):
         start = int(match.group(1)) if match.group(1) else max(size - int(match.group(2)), 0)
         end = min(int(match.group(2)), size - 1) if match.group(1) and match.group(2) else size - 1
@@ -277,14 +278,14 @@ def _content_type(clip: Clip) -> str:
 
 
 @login_required
-def clip_media(request: AuthedRequest, cohort: str, clip: str) -> HttpResponse:
+def clip_media(request: AuthedRequest, cohort: str, clip: str) -> HttpResponseBase:
     membership = access.get_facilitator_membership(request.user, cohort)
     found = _clip(membership, clip)
     return _serve(request, found.rendition_name, _content_type(found))
 
 
 @login_required
-def redacted_media(request: AuthedRequest, cohort: str, clip: str) -> HttpResponse:
+def redacted_media(request: AuthedRequest, cohort: str, clip: str) -> HttpResponseBase:
     membership = access.get_membership(request.user, cohort)
     found = _shared_clip(membership, clip)
     return _serve(request, found.redacted_rendition_name, _content_type(found))

@@ -119,8 +119,8 @@ def give_rendition(clip: Clip, data: bytes) -> Clip:
     return clip
 
 
-@pytest.fixture
-def media_storage(settings, tmp_path):  # type: ignore[no-untyped-def]
+@pytest.fixture(name="media_storage")
+def media_storage_fixture(settings, tmp_path):  # type: ignore[no-untyped-def]
     """Stored media goes to a temporary folder for the test."""
     settings.STORAGES = {
         **settings.STORAGES,

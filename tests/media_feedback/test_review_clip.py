@@ -10,7 +10,7 @@ from media_feedback import review
 from media_feedback.models import Clip
 from media_feedback.review_models import ClipTag, Quote, Redaction
 from tests.conftest import World, client_for
-from tests.media_feedback.review_helpers import make_call, make_clip, media_storage  # noqa: F401
+from tests.media_feedback.review_helpers import make_call, make_clip, media_storage_fixture  # noqa: F401
 
 TEXT = "My name is Jordan and the rent in halls was hard at Christmas."
 
@@ -97,7 +97,7 @@ def test_suggested_areas_show_the_matched_words_and_can_be_accepted_or_rejected(
     assert (tag.area.slug, tag.status, tag.suggested) == ("student-wellbeing", "accepted", True)
     assert "rent" in tag.reason
     html = client.get(url("review_clip", clip)).content.decode()
-    assert "Accept<span class=\"visually-hidden\"> Student wellbeing" not in html
+    assert 'Accept<span class="visually-hidden"> Student wellbeing' not in html
 
 
 def test_a_segment_of_a_clip_can_be_tagged(world: World, clip: Clip) -> None:
@@ -140,9 +140,13 @@ def test_a_clip_without_quoting_consent_cannot_be_quoted_and_the_page_says_so(wo
         (0, 2, "Ensure this value is greater than or equal to 1."),
     ],
 )
-def test_a_quote_range_outside_the_clip_is_refused(world: World, clip: Clip, first: int, last: int, message: str) -> None:
+def test_a_quote_range_outside_the_clip_is_refused(
+    world: World, clip: Clip, first: int, last: int, message: str
+) -> None:
     response = client_for(world.fran).post(
-        url("add_quote", clip), {"first_word": first, "last_word": last, "area": area(world, "admissions").pk}, follow=True
+        url("add_quote", clip),
+        {"first_word": first, "last_word": last, "area": area(world, "admissions").pk},
+        follow=True,
     )
     assert message in response.content.decode()
     assert not Quote.objects.exists()

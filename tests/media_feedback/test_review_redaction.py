@@ -14,7 +14,7 @@ from media_feedback import review
 from media_feedback.models import Clip
 from media_feedback.redaction import decode_audio, rms
 from tests.conftest import World, client_for
-from tests.media_feedback.review_helpers import give_rendition, make_call, make_clip, media_storage, tone_media  # noqa: F401
+from tests.media_feedback.review_helpers import give_rendition, make_call, make_clip, media_storage_fixture, tone_media  # noqa: F401
 
 TEXT = "My name is Jordan and the rent in halls was hard at Christmas."
 NAME_START, NAME_END = 1.5, 1.95  # "Jordan" is word 4 (index 3)

@@ -43,7 +43,10 @@ LABELLED: list[tuple[str, str]] = [
     ("I couldn't afford a laptop so I did everything on my phone.", "student-wellbeing"),
     ("I could not sleep for weeks and nobody noticed.", "student-wellbeing"),
     ("I got a first in my dissertation and I'm the first in my family to graduate.", "student-success"),
-    ("Nobody passed my details on when I moved from the college to the university.", "collaborative-and-partnership-working"),
+    (
+        "Nobody passed my details on when I moved from the college to the university.",
+        "collaborative-and-partnership-working",
+    ),
 ]
 
 

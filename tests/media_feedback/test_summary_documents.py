@@ -16,7 +16,7 @@ from media_feedback.models import Clip, FeedbackCall
 from media_feedback.review_models import SummaryDocument, SummaryVersion
 from tests import factories
 from tests.conftest import World, client_for
-from tests.media_feedback.review_helpers import make_call, make_clip, reviewed
+from tests.media_feedback.review_helpers import make_call, make_clip, media_storage_fixture, reviewed  # noqa: F401
 
 WELLBEING = "I felt lonely in halls and the rent took all my money."
 SUCCESS = "My tutor gave me an extension on my assignment when I was struggling with money."
@@ -68,7 +68,10 @@ def test_a_draft_has_an_introduction_and_one_section_per_area_with_counts_points
     body = review.draft_markdown(call)
     assert "This summary draws on 4 clips from 3 institutions" in body
     headings = [line for line in body.splitlines() if line.startswith("## ")]
-    assert headings == ["## Introduction", *[f"## {a.title}" for a in world.cohort.framework.areas.order_by("position")]]
+    assert headings == [
+        "## Introduction",
+        *[f"## {a.title}" for a in world.cohort.framework.areas.order_by("position")],
+    ]
     wellbeing_section = body.split("## Student wellbeing")[1].split("## ")[0]
     assert "Clips that spoke to this area: 3." in wellbeing_section
     assert "- “money” (in 3 clips)" in wellbeing_section
@@ -76,7 +79,7 @@ def test_a_draft_has_an_introduction_and_one_section_per_area_with_counts_points
     assert "None of the reviewed clips spoke to this area." in body.split("## Admissions")[1].split("## ")[0]
 
 
-def test_the_preview_writes_quotes_out_redacted(world: World, call: FeedbackCall) -> None:
+def test_the_preview_writes_quotes_out_redacted(world: World, call: FeedbackCall, media_storage) -> None:
     clip = reviewed(make_clip(call, world.irwell, "My carer Sandra helped me with the rent."), world.fran)
     review.redact_words(clip, 2, 2, by=world.fran)
     quote = review.add_quote(clip, area(world, "student-wellbeing"), 0, 7, by=world.fran)
@@ -95,7 +98,9 @@ def test_publishing_freezes_a_version_and_notifies_everyone_in_the_cohort(world:
     version = SummaryVersion.objects.get(document=document)
     assert response["Location"] == summary_url("summary_version", document, number=1)
     assert version.number == 1 and version.source == document.body and "<h2>Introduction</h2>" in version.html
-    notified = set(Notification.objects.filter(kind=NotificationKind.SUMMARY).values_list("user__display_name", flat=True))
+    notified = set(
+        Notification.objects.filter(kind=NotificationKind.SUMMARY).values_list("user__display_name", flat=True)
+    )
     assert notified == {"Alex", "Lena", "Alice", "Bob", "Oscar"}  # everyone in the cohort but the publisher
     page = client_for(world.oscar).get(summary_url("summary_version", document, number=1)).content.decode()
     assert document.title in page and "Download the PDF" in page
@@ -113,7 +118,7 @@ def test_publishing_an_empty_document_is_refused_and_nothing_is_published(world:
 def test_publishing_again_without_changes_is_refused(world: World, call: FeedbackCall) -> None:
     document = review.create_summary(call, world.fran)
     review.publish_summary(document, world.fran)
-    with pytest.raises(ValidationError, match="Nothing has changed since version 1."):
+    with pytest.raises(ValidationError, match=r"Nothing has changed since version 1\."):
         review.publish_summary(document, world.fran)
 
 
@@ -132,7 +137,9 @@ def test_editing_after_publishing_changes_the_draft_only_and_the_history_shows_t
     document = review.create_summary(call, world.fran)
     review.publish_summary(document, world.fran)
     client = client_for(world.fran)
-    client.post(summary_url("edit_summary", document), {"title": document.title, "body": document.body + "\nA new point.\n"})
+    client.post(
+        summary_url("edit_summary", document), {"title": document.title, "body": document.body + "\nA new point.\n"}
+    )
     assert "A new point." not in SummaryVersion.objects.get(document=document, number=1).content
     client.post(summary_url("publish_summary", document))
     assert list(document.versions.values_list("number", flat=True)) == [2, 1]
@@ -158,8 +165,8 @@ def test_the_pdf_has_a_cover_page_headings_page_numbers_and_tagged_text(world: W
     cover, second = (" ".join(reader.pages[i].extract_text().split()) for i in (0, 1))
     assert document.title in cover and "Page" not in cover
     assert "Introduction" in second and f"Page 2 of {len(reader.pages)}" in second
-    assert "/StructTreeRoot" in reader.trailer["/Root"]
-    assert reader.metadata.title == document.title
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # type: ignore[operator]
+    assert reader.metadata is not None and reader.metadata.title == document.title
 
 
 def test_withdrawing_a_quoted_clip_flags_the_document_and_blocks_the_quote(world: World, call: FeedbackCall) -> None:

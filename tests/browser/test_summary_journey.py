@@ -13,6 +13,13 @@ from tests.media_feedback.review_helpers import give_rendition, make_call, make_
 
 pytestmark = pytest.mark.browser
 
+
+def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]})
+    assert results.violations_count == 0, results.generate_report()
+
 TEXT = "My name is Jordan and the rent in halls was hard at Christmas."
 
 
@@ -52,6 +59,7 @@ def test_a_facilitator_turns_a_clip_into_a_published_summary_that_a_member_reads
         page.get_by_role("button", name="Accept Student wellbeing").click()
         page.get_by_role("button", name="Mark as reviewed").click()
         screenshot(page, "summary-review-clip")
+        assert_accessible(page)
 
         # Draft, preview and publish.
         page.goto(f"/c/gm/feedback/{call.pk}/review/")
@@ -63,6 +71,7 @@ def test_a_facilitator_turns_a_clip_into_a_published_summary_that_a_member_reads
         page.wait_for_function("document.querySelector('#preview').innerText.includes('Thank you to every student')")
         page.get_by_role("button", name="Save the draft").click()
         screenshot(page, "summary-edit")
+        assert_accessible(page)
         page.get_by_role("button", name="Publish the saved draft").click()
         assert page.get_by_role("heading", level=1).inner_text() == "What students told us: How was your first year?"
         assert "Version 1 is published" in page.locator(".messages").inner_text()
@@ -78,6 +87,7 @@ def test_a_facilitator_turns_a_clip_into_a_published_summary_that_a_member_reads
         assert "My name is [redacted] and the rent" in article and "Jordan" not in article
         assert "Thank you to every student who took part." in article
         screenshot(member, "summary-version-member")
+        assert_accessible(member)
         with member.expect_download() as download:
             member.get_by_role("link", name="Download the PDF of version 1").click()
         with open(download.value.path(), "rb") as pdf:

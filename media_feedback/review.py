@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import av
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -134,7 +135,7 @@ def render_redacted_rendition(clip: Clip) -> str:
     review = _ensure_review(clip)
     try:
         rendered = redaction.redacted_media(data, spans, disguise_voice=clip.voice_disguise)
-    except (av_errors(), ValueError) as error:
+    except (av.FFmpegError, ValueError) as error:
         review.rendition_error = "The redacted version could not be made from this clip's media."
         review.save(update_fields=["rendition_error"])
         log.warning("redacted rendition failed for clip %s: %s", clip.pk, type(error).__name__)
@@ -149,12 +150,6 @@ def render_redacted_rendition(clip: Clip) -> str:
         review.rendition_error = ""
         review.save(update_fields=["rendition_error"])
     return clip.redacted_rendition_name
-
-
-def av_errors() -> type[Exception]:
-    import av
-
-    return av.FFmpegError
 
 
 @transaction.atomic

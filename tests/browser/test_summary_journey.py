@@ -20,6 +20,7 @@ def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
     results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]})
     assert results.violations_count == 0, results.generate_report()
 
+
 TEXT = "My name is Jordan and the rent in halls was hard at Christmas."
 
 

@@ -93,11 +93,29 @@ _COMPILED: dict[str, list[list[str]]] = {
 }
 
 
+def _index(terms: list[list[str]]) -> tuple[dict[str, list[list[str]]], list[list[str]]]:
+    """Terms by their exact first word, and the terms whose first word has a wildcard."""
+    exact: dict[str, list[list[str]]] = {}
+    wild: list[list[str]] = []
+    for term in terms:
+        if term[0].endswith("*"):
+            wild.append(term)
+        else:
+            exact.setdefault(term[0], []).append(term)
+    return exact, wild
+
+
+_INDEX = {slug: _index(terms) for slug, terms in _COMPILED.items()}
+
+
 def matches(words: list[str], slug: str) -> list[str]:
     """The distinct phrases of `words` that match the area's terms, in the order they occur."""
+    exact, wild = _INDEX.get(slug, ({}, []))
     found: list[str] = []
-    for at in range(len(words)):
-        for term in _COMPILED.get(slug, []):
+    for at, word in enumerate(words):
+        candidates = exact.get(word, [])
+        candidates = candidates + [t for t in wild if word.startswith(t[0][:-1])] if wild else candidates
+        for term in candidates:
             if _term_matches(term, words, at):
                 phrase = " ".join(words[at : at + len(term)])
                 if phrase not in found:

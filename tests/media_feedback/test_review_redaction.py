@@ -146,3 +146,17 @@ def test_quotes_the_summary_page_and_the_pdf_show_the_marker_not_the_word(world:
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "[redacted]" in text and "Jordan" not in text
     assert "Jordan" not in version.content and "Jordan" not in version.html
+
+
+def test_media_that_cannot_be_decoded_leaves_no_redacted_rendition_and_the_page_says_so(
+    world: World, media_storage, django_capture_on_commit_callbacks
+) -> None:
+    clip = make_clip(make_call(world.cohort), world.irwell, TEXT)
+    give_rendition(clip, b"this is not media")
+    with django_capture_on_commit_callbacks(execute=True):
+        review.redact_words(clip, 3, 3, by=world.fran)
+    clip.refresh_from_db()
+    assert clip.redacted_rendition_name == ""
+    html = client_for(world.fran).get(url("review_clip", clip)).content.decode()
+    assert "The redacted version could not be made from this clip&#x27;s media." in html
+    assert client_for(world.alice).get(url("redacted_media", clip)).status_code == 404

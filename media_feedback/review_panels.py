@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from cohort.models import Membership
 from cohort.panels import NavItem, Panel
+from media_feedback.review import published_versions
+from media_feedback.review_models import SummaryDocument
 
 
 def nav_items(membership: Membership) -> list[NavItem]:
-    return []
+    url = reverse("media_feedback:summary_list", kwargs={"cohort": membership.cohort.slug})
+    return [NavItem("Summaries", url, order=70)]
 
 
 def dashboard_panels(membership: Membership) -> list[Panel]:
-    return []
+    context: dict[str, object] = {
+        "cohort_slug": membership.cohort.slug,
+        "versions": published_versions(membership.cohort_id)[:3],
+    }
+    if membership.is_facilitator:
+        context["flagged"] = SummaryDocument.objects.filter(
+            call__cohort_id=membership.cohort_id, flagged_at__isnull=False
+        ).count()
+    return [Panel("media_feedback/review/_panel.html", context, order=60)]

@@ -1,0 +1,99 @@
+"""From a clip to a published summary, in the browser: the facilitator reviews a clip, redacts a
+name, quotes a sentence, drafts and publishes a summary; a member reads it and downloads the PDF."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.storage import default_storage
+
+from cohort.models import Role
+from tests import factories
+from tests.browser.conftest import DESKTOP, log_in, screenshot
+from tests.media_feedback.review_helpers import give_rendition, make_call, make_clip, tone_media
+
+pytestmark = pytest.mark.browser
+
+
+def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]})
+    assert results.violations_count == 0, results.generate_report()
+
+
+TEXT = "My name is Jordan and the rent in halls was hard at Christmas."
+
+
+def test_a_facilitator_turns_a_clip_into_a_published_summary_that_a_member_reads(new_page) -> None:
+    cohort = factories.make_cohort("Greater Manchester cohort", slug="gm")
+    irwell = factories.make_institution("University of Irwell Valley", "Irwell")
+    factories.join(cohort, irwell)
+    fran = factories.make_user("Fran", totp=True)
+    factories.member(fran, cohort, Role.FACILITATOR)
+    alice = factories.make_user("Alice")
+    factories.member(alice, cohort, Role.MEMBER, irwell)
+    call = make_call(cohort)
+    clip = make_clip(call, irwell, TEXT)
+    give_rendition(clip, tone_media(7.0))
+    try:
+        page = new_page(DESKTOP)
+        log_in(page, fran.email, factories.PASSWORD, totp_user=fran)
+        page.goto(f"/c/gm/clips/{clip.public_id}/review/")
+
+        # Clicking a word seeks the player and selects it; redact it.
+        page.get_by_role("button", name="Jordan", exact=True).click()
+        assert page.evaluate("document.getElementById('review-player').currentTime") == pytest.approx(1.5, abs=0.01)
+        assert page.locator("#selection").inner_text() == "Selected word 4: “Jordan”"
+        page.get_by_role("button", name="Redact the selected words").click()
+        assert "Redacted word 4." in page.locator(".messages").inner_text()
+        assert page.get_by_role("button", name="redacted: Jordan").is_visible()
+
+        # Quote the whole sentence (Shift extends the selection), under Student wellbeing.
+        page.get_by_role("button", name="My", exact=True).click()
+        page.get_by_role("button", name="Christmas.", exact=True).click(modifiers=["Shift"])
+        page.locator("#quote-area").select_option(label="Student wellbeing")
+        page.get_by_role("button", name="Save the quote").click()
+        assert (
+            "My name is [redacted] and the rent in halls was hard at Christmas." in page.locator(".quote").inner_text()
+        )
+
+        page.get_by_role("button", name="Accept Student wellbeing").click()
+        page.get_by_role("button", name="Mark as reviewed").click()
+        screenshot(page, "summary-review-clip")
+        assert_accessible(page)
+
+        # Draft, preview and publish.
+        page.goto(f"/c/gm/feedback/{call.pk}/review/")
+        page.get_by_role("button", name="Draft a new summary from the reviewed clips").click()
+        preview = page.locator("#preview")
+        assert "My name is [redacted] and the rent" in preview.inner_text()
+        page.get_by_label("Text (Markdown)").press("Control+End")
+        page.get_by_label("Text (Markdown)").type("\n\nThank you to every student who took part.")
+        page.wait_for_function("document.querySelector('#preview').innerText.includes('Thank you to every student')")
+        page.get_by_role("button", name="Save the draft").click()
+        screenshot(page, "summary-edit")
+        assert_accessible(page)
+        page.get_by_role("button", name="Publish the saved draft").click()
+        assert page.get_by_role("heading", level=1).inner_text() == "What students told us: How was your first year?"
+        assert "Version 1 is published" in page.locator(".messages").inner_text()
+
+        # A member is told, reads it from the Summaries page and downloads the PDF.
+        member = new_page(DESKTOP)
+        log_in(member, alice.email, factories.PASSWORD)
+        member.goto("/c/gm/")
+        assert "What students told us" in member.locator(".panel", has_text="Summaries of students").inner_text()
+        member.get_by_role("navigation", name=cohort.name).get_by_role("link", name="Summaries").click()
+        member.get_by_role("link", name="What students told us: How was your first year?").click()
+        article = member.locator("article.summary").inner_text()
+        assert "My name is [redacted] and the rent" in article and "Jordan" not in article
+        assert "Thank you to every student who took part." in article
+        screenshot(member, "summary-version-member")
+        assert_accessible(member)
+        with member.expect_download() as download:
+            member.get_by_role("link", name="Download the PDF of version 1").click()
+        with open(download.value.path(), "rb") as pdf:
+            assert pdf.read(5) == b"%PDF-"
+    finally:
+        if default_storage.exists(clip.storage_prefix):
+            for name in default_storage.listdir(clip.storage_prefix)[1]:
+                default_storage.delete(f"{clip.storage_prefix}{name}")

@@ -14,7 +14,7 @@ from tests.matrix import ACTOR_USERS, all_cases
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-PAGES = [case for case in all_cases() if case.method == "get" and not case.public]
+PAGES = [case for case in all_cases() if case.method == "get" and not case.public and case.allowed]
 WIDTHS = (320, 1280)
 
 

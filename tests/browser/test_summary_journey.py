@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.storage import default_storage
+from playwright.sync_api import expect
 
 from cohort.models import Role
 from tests import factories
@@ -69,7 +70,7 @@ def test_a_facilitator_turns_a_clip_into_a_published_summary_that_a_member_reads
         assert "My name is [redacted] and the rent" in preview.inner_text()
         page.get_by_label("Text (Markdown)").press("Control+End")
         page.get_by_label("Text (Markdown)").type("\n\nThank you to every student who took part.")
-        page.wait_for_function("document.querySelector('#preview').innerText.includes('Thank you to every student')")
+        expect(page.locator("#preview")).to_contain_text("Thank you to every student")
         page.get_by_role("button", name="Save the draft").click()
         screenshot(page, "summary-edit")
         assert_accessible(page)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tests.matrix import ACTOR_USERS, all_cases
 
-POST_CASES = [case for case in all_cases() if case.method == "post"]
+POST_CASES = [case for case in all_cases() if case.method == "post" and case.allowed]
 
 text = st.text(max_size=300) | st.sampled_from(
     ["", " ", "0", "-1", "9" * 30, "<script>x</script>", "javascript:alert(1)", "2026-02-30", "25:61", "\x00"]

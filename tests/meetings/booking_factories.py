@@ -22,6 +22,9 @@ def make_settings(
     time_zone: str = "Europe/London",
     **values: object,
 ) -> ConsultationSettings:
+    existing = ConsultationSettings.objects.filter(cohort=cohort, host=host).first()
+    if existing is not None:  # one host's settings per cohort: building them twice returns the first
+        return existing
     cs = ConsultationSettings.objects.create(
         cohort=cohort, host=host, time_zone=time_zone, video_url="https://video.example/alex-room", **values
     )

@@ -6,6 +6,9 @@ from config import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("c/<slug:cohort>/", views.dashboard, name="dashboard"),
+    path("c/<slug:cohort>/privacy/", views.privacy, name="privacy"),
+    path("c/<slug:cohort>/privacy/<int:user_id>/export/", views.privacy_export, name="privacy_export"),
+    path("c/<slug:cohort>/privacy/<int:user_id>/erase/", views.privacy_erase, name="privacy_erase"),
     path("", include("cohort.urls")),
     path("", include("cohort.audit_urls")),
     path("", include("meetings.urls")),

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from cohort import access
+from cohort import access, audit
+from cohort.audit_models import AuditAction
 from cohort.http import AuthedRequest
-from cohort.models import Membership, Participation
+from cohort.models import Membership, Participation, User
 from config.composition import dashboard_panels
+from config.privacy import erase_user, export_user
 
 
 @login_required
@@ -43,3 +48,49 @@ def _group_sizes(people: object) -> dict[int, int]:
         if m.institution_id:
             sizes[m.institution_id] = sizes.get(m.institution_id, 0) + 1
     return sizes
+
+
+@login_required
+def privacy(request: AuthedRequest, cohort: str) -> HttpResponse:
+    """Subject access and erasure requests, for the cohort's facilitators."""
+    membership = access.get_facilitator_membership(request.user, cohort)
+    email = request.GET.get("email", "").strip()
+    person = None
+    if email:
+        person = User.objects.filter(email__iexact=email, memberships__cohort=membership.cohort).first()
+    context = {"membership": membership, "cohort": membership.cohort, "email": email, "person": person}
+    if person is not None:
+        context["holdings"] = {label: len(rows) for label, rows in export_user(person).items() if label != "account"}
+    return render(request, "privacy.html", context)
+
+
+def _person_in_cohort(membership: Membership, user_id: int) -> User:
+    return get_object_or_404(User, pk=user_id, memberships__cohort=membership.cohort)
+
+
+@login_required
+def privacy_export(request: AuthedRequest, cohort: str, user_id: int) -> HttpResponse:
+    membership = access.get_facilitator_membership(request.user, cohort)
+    person = _person_in_cohort(membership, user_id)
+    audit.record(
+        AuditAction.EXPORTED, actor=request.user, cohort=membership.cohort, target_type="user", target_id=person.pk
+    )
+    response = JsonResponse(export_user(person), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="qm-cohort-data-{person.pk}.json"'
+    return response
+
+
+@login_required
+@require_POST
+def privacy_erase(request: AuthedRequest, cohort: str, user_id: int) -> HttpResponse:
+    membership = access.get_facilitator_membership(request.user, cohort)
+    person = _person_in_cohort(membership, user_id)
+    if person.pk == request.user.pk:
+        messages.error(request, "You cannot erase your own account here.")
+        return redirect("privacy", cohort=cohort)
+    if request.POST.get("confirm_email", "").strip().lower() != person.email.lower():
+        messages.error(request, "Type the person's e-mail address to confirm the erasure. Nothing was erased.")
+        return redirect(f"{reverse('privacy', kwargs={'cohort': cohort})}?email={person.email}")
+    erase_user(person, actor=request.user, cohort=membership.cohort)
+    messages.success(request, "The person's account and data were erased.")
+    return redirect("privacy", cohort=cohort)

@@ -6,3 +6,25 @@ CASES = [
 ]
 
 CASES += [Case("audit:log", allowed=frozenset({"facilitator"}))]
+
+
+def _someone(w):
+    from cohort.models import Role
+    from tests import factories
+
+    person = factories.make_user("Someone Leaving")
+    factories.member(person, w.cohort, Role.MEMBER, w.irwell)
+    return {"cohort": w.cohort.slug, "user_id": person.pk}
+
+
+CASES += [
+    Case("privacy", allowed=frozenset({"facilitator"})),
+    Case("privacy_export", kwargs=_someone, allowed=frozenset({"facilitator"})),
+    Case(
+        "privacy_erase",
+        kwargs=_someone,
+        method="post",
+        allowed=frozenset({"facilitator"}),
+        data=lambda w: {"confirm_email": "someone.leaving@example.org"},
+    ),
+]

@@ -268,6 +268,10 @@ STORAGES = {
 
 # Transcription: a CTranslate2 Whisper model directory; by default the tiny.en model shipped on PyPI.
 TRANSCRIPTION_MODEL = os.environ.get("TRANSCRIPTION_MODEL", "")
+# Student clips: the largest file any call may accept, and the largest tus chunk (one request body,
+# which Daphne holds in memory whole).
+CLIP_UPLOAD_MAX_BYTES = int(os.environ.get("CLIP_UPLOAD_MAX_BYTES", str(2 * 1024**3)))
+CLIP_UPLOAD_CHUNK_BYTES = int(os.environ.get("CLIP_UPLOAD_CHUNK_BYTES", str(5 * 1024**2)))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

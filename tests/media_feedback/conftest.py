@@ -143,3 +143,44 @@ def tus_metadata(**values: str) -> str:
     import base64
 
     return ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in values.items())
+
+
+@pytest.fixture(scope="session")
+def rendered(media_files: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The web rendition of the speech video, made once per session for tests about what follows."""
+    from media_feedback import media
+
+    return media.transcode(media_files["speech.mp4"], tmp_path_factory.mktemp("rendered"), "video")
+
+
+@pytest.fixture
+def make_ready_clip(rendered: Any, media_root: Path) -> Any:
+    """A clip as the pipeline leaves it (files in the store, transcript row), without running it."""
+    from django.utils import timezone
+
+    from media_feedback import storage
+    from media_feedback.models import Transcript
+    from media_feedback.tasks import webvtt
+    from tests.media_feedback.make_fixtures import SENTENCE
+
+    def make(link: CallLink, *, share: bool = True) -> tuple[Clip, str]:
+        clip, receipt = consent(link, share=share)
+        prefix = clip.storage_prefix
+        words = [
+            {"word": w, "start": round(i * 0.35, 2), "end": round(i * 0.35 + 0.3, 2)}
+            for i, w in enumerate(SENTENCE.split())
+        ]
+        captions = media_root / "captions.tmp"
+        captions.write_text(webvtt(words))
+        clip.rendition_name = storage.put(f"{prefix}rendition.mp4", rendered.path)
+        clip.poster_name = storage.put(f"{prefix}poster.jpg", rendered.poster)
+        clip.captions_name = storage.put(f"{prefix}captions.vtt", captions)
+        captions.unlink()
+        clip.waveform = rendered.peaks
+        clip.kind, clip.duration_seconds, clip.transcribed = "video", rendered.duration, True
+        clip.status, clip.ready_at, clip.upload_expires_at = Clip.Status.READY, timezone.now(), None
+        clip.save()
+        Transcript.objects.create(clip=clip, words=words, text=" ".join(w["word"] for w in words))
+        return clip, receipt
+
+    return make

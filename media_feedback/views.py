@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -123,7 +124,7 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
     context = _receipt_context(token)
     status = 200 if context["clip"] or context["refused"] else 404
     template = "media_feedback/student/receipt.html"
-    if request.htmx:
+    if request.headers.get("HX-Request"):
         template += "#status"
     return render(request, template, context, status=status)
 
@@ -214,7 +215,7 @@ RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 
 
 @login_required
-def clip_file(request: AuthedRequest, cohort: str, clip: UUID, what: str) -> HttpResponse:
+def clip_file(request: AuthedRequest, cohort: str, clip: UUID, what: str) -> HttpResponseBase:
     """A clip's file, only for those who may see the clip: streamed with Range support from the
     filesystem, or a short-lived signed URL on S3."""
     membership = cohort_access.get_membership(request.user, cohort)
@@ -237,13 +238,13 @@ def _content_type(name: str) -> str:
     return "image/jpeg"
 
 
-def _ranged(request: HttpRequest, path: str, content_type: str) -> HttpResponse:
+def _ranged(request: HttpRequest, path: str, content_type: str) -> HttpResponseBase:
     import os
 
     size = os.path.getsize(path)
     match = RANGE.match(request.headers.get("Range", ""))
     if not match or not (match.group(1) or match.group(2)):
-        response: HttpResponse = FileResponse(open(path, "rb"), content_type=content_type)  # noqa: SIM115
+        response: HttpResponseBase = FileResponse(open(path, "rb"), content_type=content_type)  # noqa: SIM115
     else:
         first, last = match.groups()
         if first:

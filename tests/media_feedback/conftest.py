@@ -166,7 +166,7 @@ def make_ready_clip(rendered: Any, media_root: Path) -> Any:
     def make(link: CallLink, *, share: bool = True) -> tuple[Clip, str]:
         clip, receipt = consent(link, share=share)
         prefix = clip.storage_prefix
-        words = [
+        words: list[dict[str, Any]] = [
             {"word": w, "start": round(i * 0.35, 2), "end": round(i * 0.35 + 0.3, 2)}
             for i, w in enumerate(SENTENCE.split())
         ]
@@ -180,7 +180,7 @@ def make_ready_clip(rendered: Any, media_root: Path) -> Any:
         clip.kind, clip.duration_seconds, clip.transcribed = "video", rendered.duration, True
         clip.status, clip.ready_at, clip.upload_expires_at = Clip.Status.READY, timezone.now(), None
         clip.save()
-        Transcript.objects.create(clip=clip, words=words, text=" ".join(w["word"] for w in words))
+        Transcript.objects.create(clip=clip, words=words, text=SENTENCE)
         return clip, receipt
 
     return make

@@ -32,7 +32,7 @@ def speech_wav(path: Path, text: str = SENTENCE) -> Path:
 
 def read_audio(path: Path, rate: int = 48000) -> np.ndarray:
     resampler = av.AudioResampler(format="s16", layout="mono", rate=rate)
-    parts = []
+    parts: list[np.ndarray] = []
     with av.open(str(path)) as c:
         for frame in c.decode(audio=0):
             frame.pts = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -92,7 +93,7 @@ def _created(link) -> tuple[Clip, str]:
     return clip, response["Location"]
 
 
-def _patch(url: str, body: bytes, offset: int, **headers: str):
+def _patch(url: str, body: bytes, offset: int, **headers: Any) -> Any:
     return Client().generic(
         "PATCH",
         url,
@@ -112,7 +113,7 @@ def test_options_describes_the_server(db) -> None:
 
 
 def test_a_patch_at_the_wrong_offset_is_refused_and_changes_nothing(irwell_link, media_root) -> None:
-    clip, url = _created(irwell_link)
+    _clip, url = _created(irwell_link)
     assert _patch(url, b"x" * 10, 0).status_code == 204
     response = _patch(url, b"y" * 10, 5)
     assert response.status_code == 409
@@ -159,7 +160,7 @@ def test_a_switched_off_link_takes_no_upload(irwell_link, media_root) -> None:
 
 
 def test_termination_removes_the_upload(irwell_link, media_root) -> None:
-    clip, url = _created(irwell_link)
+    _clip, url = _created(irwell_link)
     _patch(url, b"x" * 10, 0)
     assert Client().delete(url, HTTP_TUS_RESUMABLE="1.0.0").status_code == 204
     assert not Clip.objects.exists()

@@ -6,7 +6,6 @@ import logging
 import secrets
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -247,10 +246,10 @@ def retry_clip(clip: Clip) -> None:
     transaction.on_commit(lambda: process_clip.enqueue(clip_id))
 
 
-def receipt_url(token: str) -> str:
+def receipt_path(token: str) -> str:
     from django.urls import reverse
 
-    return settings.SITE_URL + reverse("media_feedback:receipt", kwargs={"token": token})
+    return reverse("media_feedback:receipt", kwargs={"token": token})
 
 
 def abandon_upload(clip: Clip) -> None:

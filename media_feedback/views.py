@@ -102,7 +102,7 @@ def upload_done(request: HttpRequest, token: str) -> HttpResponse:
     receipt = found[1]
     context = {
         "link": link,
-        "receipt_url": services.receipt_url(receipt),
+        "receipt_url": request.build_absolute_uri(services.receipt_path(receipt)),
         "receipt": receipt,
         "form": ReceiptEmailForm(),
     }
@@ -136,7 +136,7 @@ def receipt_email(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("No such clip.")
     form = ReceiptEmailForm(request.POST)
     if form.is_valid():
-        services.send_receipt(form.cleaned_data["email"], services.receipt_url(token), clip.call)
+        services.send_receipt(form.cleaned_data["email"], request.build_absolute_uri(services.receipt_path(token)), clip.call)
         messages.success(request, "We have sent your private link. We have not kept your address.")
         return redirect("media_feedback:receipt", token=token)
     context = {**_receipt_context(token), "email_form": form}

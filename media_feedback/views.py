@@ -136,7 +136,9 @@ def receipt_email(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("No such clip.")
     form = ReceiptEmailForm(request.POST)
     if form.is_valid():
-        services.send_receipt(form.cleaned_data["email"], request.build_absolute_uri(services.receipt_path(token)), clip.call)
+        services.send_receipt(
+            form.cleaned_data["email"], request.build_absolute_uri(services.receipt_path(token)), clip.call
+        )
         messages.success(request, "We have sent your private link. We have not kept your address.")
         return redirect("media_feedback:receipt", token=token)
     context = {**_receipt_context(token), "email_form": form}

@@ -85,7 +85,7 @@ def main() -> None:
             r,
         )
         out_dir = work / f"out-{kind}"
-        rendition = timed("transcode", lambda p=path, o=out_dir: media.transcode(p, o, kind), r)
+        rendition = timed("transcode", lambda p=path, o=out_dir, k=kind: media.transcode(p, o, k), r)
         samples = timed("decode 16 kHz", lambda p=rendition.path: media.decode_audio(p), r)
         words = timed("transcribe", lambda s=samples: transcribe_audio(s), r)
         total_s = sum(r.values())

@@ -138,7 +138,7 @@ def transcode(src: str | Path, out_dir: Path, kind: str) -> Rendition:
     suffix = ".mp4" if kind == "video" else ".m4a"
     out_path = out_dir / f"rendition{suffix}"
     poster_path = out_dir / "poster.jpg" if kind == "video" else None
-    peaks_src: list[np.ndarray] = []
+    frame_peaks: list[tuple[float, int]] = []  # (loudest sample, samples) per decoded audio frame
     with open_input(src) as inp:
         in_video = next(
             (s for s in inp.streams.video if not (s.disposition & av.stream.Disposition.attached_pic)), None
@@ -159,14 +159,13 @@ def transcode(src: str | Path, out_dir: Path, kind: str) -> Rendition:
                     rate = Fraction(30, 1)
                 out_v = out.add_stream("libx264", rate=rate)
                 out_v.width, out_v.height, out_v.pix_fmt = width, height, "yuv420p"
-                out_v.options = {"preset": "veryfast", "crf": "26"}
+                out_v.options = {"preset": "superfast", "crf": "26"}
                 out_v.codec_context.time_base = Fraction(1, 1000)
             if in_audio is not None:
                 out_a = out.add_stream("aac", rate=48000)
                 out_a.layout = "mono" if in_audio.codec_context.channels == 1 else "stereo"
                 out_a.bit_rate = 96_000
                 resampler = av.AudioResampler(format="fltp", layout=out_a.layout, rate=48000)
-                peak_resampler = av.AudioResampler(format="flt", layout="mono", rate=8000)
             poster_done = poster_path is None
             first_video_pts: float | None = None
             for packet in inp.demux(streams):
@@ -175,7 +174,8 @@ def transcode(src: str | Path, out_dir: Path, kind: str) -> Rendition:
                         t = float(frame.time) if frame.time is not None else 0.0
                         if first_video_pts is None:
                             first_video_pts = t
-                        new = frame.reformat(width=out_v.width, height=out_v.height, format="yuv420p")
+                        same = (frame.width, frame.height, frame.format.name) == (width, height, "yuv420p")
+                        new = frame if same else frame.reformat(width=width, height=height, format="yuv420p")
                         new.pts = round((t - first_video_pts) * 1000)
                         new.time_base = Fraction(1, 1000)
                         if not poster_done and (t - first_video_pts >= 1.0):
@@ -183,11 +183,11 @@ def transcode(src: str | Path, out_dir: Path, kind: str) -> Rendition:
                             poster_done = True
                         out.mux(out_v.encode(new))
                     elif isinstance(frame, av.AudioFrame) and out_a is not None:
+                        samples = frame.to_ndarray()
+                        frame_peaks.append((float(np.abs(samples).max()) if samples.size else 0.0, frame.samples))
                         frame.pts = None
                         for f in resampler.resample(frame):
                             out.mux(out_a.encode(f))
-                        for f in peak_resampler.resample(frame):
-                            peaks_src.append(np.abs(f.to_ndarray().reshape(-1)))
             if out_v is not None:
                 out.mux(out_v.encode(None))
             if out_a is not None:
@@ -196,12 +196,13 @@ def transcode(src: str | Path, out_dir: Path, kind: str) -> Rendition:
                 out.mux(out_a.encode(None))
     if poster_path is not None and not poster_path.exists():
         _poster_from_rendition(out_path, poster_path)
-    samples = np.concatenate(peaks_src) if peaks_src else np.zeros(0, dtype=np.float32)
+    levels = np.array([p for p, _ in frame_peaks], dtype=np.float32)
+    rate = in_audio.codec_context.sample_rate if in_audio is not None else 0
     return Rendition(
         path=out_path,
         poster=poster_path if poster_path is not None and poster_path.exists() else None,
-        duration=len(samples) / 8000 if samples.size else 0.0,
-        peaks=waveform_peaks(samples),
+        duration=sum(n for _, n in frame_peaks) / rate if rate else 0.0,
+        peaks=waveform_peaks(levels),
         content_type="video/mp4" if kind == "video" else "audio/mp4",
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from media_feedback.models import CallLink, FeedbackCall
+from media_feedback.models import CallLink, Clip, FeedbackCall
 from tests.conftest import client_for
 
 NEW_CALL = {
@@ -70,3 +70,25 @@ def test_the_clip_list_filters_and_keeps_its_query_count(
     only_medlock = client.get("/c/gm/clips/", {"institution": "medlock"}).content.decode()
     assert only_medlock.count("<td>Medlock</td>") == 1
     assert "<td>Irwell</td>" not in only_medlock
+
+
+def test_the_dashboard_shows_the_clips_panel_to_facilitators_and_staff_only(
+    irwell_link, make_ready_clip, world
+) -> None:
+    make_ready_clip(irwell_link)
+    assert "1 ready" in client_for(world.fran).get("/c/gm/").content.decode()
+    assert "Student clips" in client_for(world.alice).get("/c/gm/").content.decode()
+    assert "Student clips" not in client_for(world.oscar).get("/c/gm/").content.decode()
+
+
+def test_the_receipt_status_updates_itself_while_the_clip_is_prepared(irwell_link) -> None:
+    from django.test import Client
+
+    from tests.media_feedback.conftest import consent
+
+    clip, receipt = consent(irwell_link)
+    Clip.objects.filter(pk=clip.pk).update(status=Clip.Status.TRANSCODING)
+    fragment = Client().get(f"/my-clip/{receipt}/", HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.lstrip().startswith('<div id="clip-status"')
+    assert 'hx-trigger="every 3s"' in fragment
+    assert "Preparing for playback" in fragment

@@ -197,11 +197,11 @@ def transcode(src: str | Path, out_dir: Path, kind: str) -> Rendition:
     if poster_path is not None and not poster_path.exists():
         _poster_from_rendition(out_path, poster_path)
     levels = np.array([p for p, _ in frame_peaks], dtype=np.float32)
-    rate = in_audio.codec_context.sample_rate if in_audio is not None else 0
+    audio_rate = in_audio.codec_context.sample_rate if in_audio is not None else 0
     return Rendition(
         path=out_path,
         poster=poster_path if poster_path is not None and poster_path.exists() else None,
-        duration=sum(n for _, n in frame_peaks) / rate if rate else 0.0,
+        duration=sum(n for _, n in frame_peaks) / audio_rate if audio_rate else 0.0,
         peaks=waveform_peaks(levels),
         content_type="video/mp4" if kind == "video" else "audio/mp4",
     )

@@ -9,9 +9,9 @@ a few times before the clip is marked failed with a reason a person can act on.
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 from datetime import datetime, timedelta
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -79,11 +79,20 @@ def _transcode(clip: Clip) -> None:
         storage.store().delete(original)
 
 
-@lru_cache(maxsize=2)
-def load_model(path: str) -> Any:
-    from faster_whisper import WhisperModel
+# Loaded models by (process id, path). Keyed by pid because a model's thread pool does not survive
+# fork(): a forked child (a test server, a pre-forking worker) loads its own. The parent's copy is
+# deliberately kept referenced in the child: destroying it there would wait on threads that do not
+# exist in the child.
+_models: dict[tuple[int, str], Any] = {}
 
-    return WhisperModel(path, device="cpu", compute_type="int8", cpu_threads=2)
+
+def load_model(path: str) -> Any:
+    key = (os.getpid(), path)
+    if key not in _models:
+        from faster_whisper import WhisperModel
+
+        _models[key] = WhisperModel(path, device="cpu", compute_type="int8", cpu_threads=2)
+    return _models[key]
 
 
 def model_path() -> str:

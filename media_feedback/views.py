@@ -3,6 +3,7 @@ the cohort's pages (calls and links for facilitators, clips for those whose scop
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 from uuid import UUID
@@ -316,9 +317,10 @@ def link_qr(request: AuthedRequest, cohort: str, link: int) -> HttpResponse:
     found = access.get_link(membership, link)
     url = settings.SITE_URL + reverse("media_feedback:call_link", kwargs={"token": found.token})
     qr = segno.make(url, error="m")
-    response = HttpResponse(
-        qr.svg_inline(scale=8, title=f"QR code for {found.institution.name}"), content_type="image/svg+xml"
-    )
+    # A standalone SVG document (with xmlns), so it works in an <img> and as a download for posters.
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="svg", scale=8, xmldecl=False, title=f"QR code for {found.institution.name}")
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -79,6 +79,9 @@ def test_a_student_sends_a_clip_and_the_facilitator_sees_it_ready_with_its_trans
     assert "support team" in transcript and "college" in transcript
     assert facilitator.locator("video track[kind=captions]").count() == 1
     screenshot(facilitator, "clips-facilitator-clip")
+    facilitator.goto(f"/c/gm/clips/calls/{call.pk}/")
+    assert facilitator.get_by_role("img", name="QR code for Irwell's link").is_visible()
+    screenshot(facilitator, "clips-call-links")
 
     # The student withdraws: nothing is left.
     student.get_by_role("button", name="Withdraw and delete my clip").click()

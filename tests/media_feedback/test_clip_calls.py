@@ -46,6 +46,7 @@ def test_the_qr_code_is_an_svg_of_the_institution_link(irwell_link, world) -> No
     response = client_for(world.fran).get(f"/c/gm/clips/links/{irwell_link.pk}/qr.svg")
     assert response["Content-Type"] == "image/svg+xml"
     assert response.content.startswith(b"<svg")
+    assert b'xmlns="http://www.w3.org/2000/svg"' in response.content  # renders in an <img>
 
 
 def test_a_link_can_be_switched_off_and_on(irwell_link, world) -> None:

@@ -277,6 +277,14 @@ STORAGES = {
 
 # Transcription: a CTranslate2 Whisper model directory; by default the tiny.en model shipped on PyPI.
 TRANSCRIPTION_MODEL = os.environ.get("TRANSCRIPTION_MODEL", "")
+# Student clips: the largest file any call may accept, and the largest tus chunk (one request body,
+# which Daphne holds in memory whole).
+CLIP_UPLOAD_MAX_BYTES = int(os.environ.get("CLIP_UPLOAD_MAX_BYTES", str(2 * 1024**3)))
+CLIP_UPLOAD_CHUNK_BYTES = int(os.environ.get("CLIP_UPLOAD_CHUNK_BYTES", str(5 * 1024**2)))
+# Under ASGI Django spools each request body; past this size it rolls to disk and then writes every
+# 8 KB piece Daphne hands over through a thread hop, which makes a 4 MB chunk ~10× slower. Daphne
+# already holds the whole body in memory, so keeping one chunk's spool in memory costs little.
+FILE_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, CLIP_UPLOAD_CHUNK_BYTES + 1024**2)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -42,6 +43,9 @@ class FeedbackCall(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the call's summary is published (see services.schedule_retention): clips go
+    # `retention_days` later.
+    summary_published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opens_at"]
@@ -61,6 +65,26 @@ class FeedbackCall(models.Model):
     def is_open(self, at: object = None) -> bool:
         now = at or timezone.now()
         return self.opens_at <= now < self.closes_at  # type: ignore[operator]
+
+    @property
+    def kinds_label(self) -> str:
+        kinds = [k for k, on in (("audio", self.allow_audio), ("video", self.allow_video)) if on]
+        return " or ".join(kinds)
+
+    @property
+    def max_minutes(self) -> float:
+        return round(self.max_seconds / 60, 1)
+
+    @property
+    def max_megabytes(self) -> int:
+        return self.max_bytes // MB
+
+    @property
+    def delete_clips_after(self) -> datetime | None:
+        """When this call's clips are deleted, once its summary is published."""
+        if self.summary_published_at is None:
+            return None
+        return self.summary_published_at + timedelta(days=self.retention_days)
 
 
 class CallLink(models.Model):
@@ -125,6 +149,17 @@ class Clip(models.Model):
     voice_disguise = models.BooleanField(default=False, help_text="The student asked for their voice to be disguised.")
     created_at = models.DateTimeField(auto_now_add=True)
     ready_at = models.DateTimeField(null=True, blank=True)
+    # The resumable upload (tus): the secret upload URL is stored only as a hash.
+    upload_key_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    upload_length = models.PositiveBigIntegerField(null=True, blank=True)
+    upload_offset = models.PositiveBigIntegerField(default=0)
+    upload_expires_at = models.DateTimeField(null=True, blank=True)
+    upload_type = models.CharField(max_length=100, blank=True, help_text="The MIME type the browser reported.")
+    s3_upload_id = models.CharField(max_length=200, blank=True)
+    s3_parts = models.JSONField(default=list, blank=True)
+    # Processing: retried on errors; a clip whose step has not moved for a while is re-enqueued.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    status_changed_at = models.DateTimeField(default=timezone.now)
 
     objects = ClipQuerySet.as_manager()
 
@@ -141,6 +176,18 @@ class Clip(models.Model):
     @property
     def storage_prefix(self) -> str:
         return f"clips/{self.public_id}/"
+
+
+class RefusedUpload(models.Model):
+    """A file the checks refused: only the reason, so the student's receipt link can explain it.
+
+    Nothing of the file or the consent is kept; rows expire with the upload clean-up.
+    """
+
+    receipt_token_hash = models.CharField(max_length=64, unique=True)
+    call = models.ForeignKey(FeedbackCall, on_delete=models.CASCADE, related_name="refused_uploads")
+    reason = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
 
 
 class Consent(models.Model):

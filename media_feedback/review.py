@@ -22,6 +22,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cohort import audit
+from cohort.audit_models import AuditAction
 from cohort.models import Area, NotificationKind, Role, User
 from cohort.notifications import notify
 from cohort.text import render_markdown
@@ -66,6 +68,12 @@ def quote_text(quote: Quote) -> str:
     """The quote's words as anyone reads them: always redacted."""
     words = words_of(quote.clip)
     return redaction.redacted_text(words, hidden_words(quote.clip, len(words)), quote.first_word, quote.last_word)
+
+
+def redacted_transcript(clip: Clip) -> str:
+    """The whole transcript as anyone but a facilitator reads it."""
+    words = words_of(clip)
+    return redaction.redacted_text(words, hidden_words(clip, len(words))) if words else ""
 
 
 def captions(clip: Clip, *, reveal: bool) -> str:
@@ -159,6 +167,7 @@ def redact_words(clip: Clip, first: int, last: int, by: User) -> Redaction:
         raise ValidationError("Those words are already redacted.")
     made = Redaction.objects.create(clip=clip, first_word=first, last_word=last, created_by=by)
     refresh_outputs(clip)
+    audit.record(AuditAction.REDACTED, actor=by, cohort=clip.call.cohort, target_type="clip", target_id=clip.public_id)
     return made
 
 
@@ -506,6 +515,16 @@ def publish_summary(document: SummaryDocument, by: User) -> SummaryVersion:
     url = reverse(
         "media_feedback:summary_version",
         kwargs={"cohort": cohort.slug, "document": document.pk, "number": version.number},
+    )
+    from media_feedback.services import schedule_retention
+
+    schedule_retention(document.call, version.published_at)
+    audit.record(
+        AuditAction.PUBLISHED,
+        actor=by,
+        cohort=cohort,
+        target_type="summary",
+        target_id=f"{document.pk}v{version.number}",
     )
     members = User.objects.filter(memberships__cohort=cohort).distinct()
     notify(

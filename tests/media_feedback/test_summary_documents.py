@@ -170,14 +170,16 @@ def test_the_pdf_has_a_cover_page_headings_page_numbers_and_tagged_text(world: W
 
 
 def test_withdrawing_a_quoted_clip_flags_the_document_and_blocks_the_quote(world: World, call: FeedbackCall) -> None:
+    assert not FeedbackCall.objects.get(pk=call.pk).summary_published_at
     clip = reviewed(make_clip(call, world.irwell, WELLBEING), world.fran)
     quote = review.add_quote(clip, area(world, "student-wellbeing"), 0, 4, by=world.fran)
     document = review.create_summary(call, world.fran)
     review.publish_summary(document, world.fran)
     Notification.objects.all().delete()
 
-    review.on_clip_withdrawn(clip)  # what the withdrawal service calls before deleting the clip
-    clip.delete()
+    from media_feedback.services import withdraw_clip
+
+    withdraw_clip(clip)  # the student's withdrawal, as the receipt page does it
 
     document.refresh_from_db()
     assert document.flagged_at is not None
@@ -218,3 +220,12 @@ def test_published_summaries_are_on_the_dashboard_the_nav_and_the_call_partial(
         Context({"call": call})
     )
     assert document.title in partial and "version 1" in partial
+
+
+def test_publishing_a_summary_starts_the_retention_clock_of_its_call(world: World, call: FeedbackCall) -> None:
+    clip = reviewed(make_clip(call, world.irwell, WELLBEING), world.fran)
+    review.add_quote(clip, area(world, "student-wellbeing"), 0, 4, by=world.fran)
+    version = review.publish_summary(review.create_summary(call, world.fran), world.fran)
+    call.refresh_from_db()
+    assert call.summary_published_at == version.published_at
+    assert call.delete_clips_after is not None

@@ -1,0 +1,103 @@
+"""Pipeline benchmark: a 3-minute 720p video and a 3-minute audio clip through each step.
+
+    .venv/bin/python bench/pipeline.py [--seconds 180]
+
+Makes real speech with espeak-ng (a passage repeated to length), a 720p H.264/AAC video carrying it,
+and an audio file; then times check (probe), transcode (rendition, poster, waveform), decode to
+16 kHz and transcription (faster-whisper, tiny.en by default), and prints the real-time factor
+(processing time ÷ clip length). Targets: audio < 0.3×, video < 1×. The model load is timed apart
+(once per worker process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DEBUG", "1")
+
+PASSAGE = (
+    "In my first year the support team helped me find somewhere to live. "
+    "My personal tutor checked in every week, and the bursary made a real difference. "
+    "The hardest part was the summer, when the halls closed and I had nowhere to go. "
+    "I would tell the next student to ask for help early, because people do want to help. "
+)
+
+
+def timed(label: str, fn, results: dict[str, float]):  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    value = fn()
+    results[label] = time.perf_counter() - started
+    return value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=180)
+    args = parser.parse_args()
+    import django
+
+    django.setup()
+    from media_feedback import media
+    from media_feedback.tasks import load_model, model_path, transcribe_audio
+    from tests.media_feedback.make_fixtures import read_audio, speech_wav, video_with_audio
+
+    work = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
+    print("making 3-minute fixtures (espeak-ng, 720p H.264)…", flush=True)
+    wav = speech_wav(work / "speech.wav", PASSAGE * 12)
+    pcm = read_audio(wav)
+    total = args.seconds * 48000
+    import numpy as np
+
+    pcm = np.tile(pcm, total // len(pcm) + 1)[:total]
+    video = video_with_audio(work / "clip.mp4", pcm, width=1280, height=720, fps=25, seconds=args.seconds)
+    # The audio clip: the same speech as AAC in M4A (what a phone's voice recorder sends).
+    audio = work / "clip.m4a"
+    import av
+
+    with av.open(str(audio), mode="w", format="mp4") as out:
+        stream = out.add_stream("aac", rate=48000)
+        stream.layout = "mono"
+        for start in range(0, total, 1024):
+            frame = av.AudioFrame.from_ndarray(pcm[start : start + 1024].reshape(1, -1), format="s16", layout="mono")
+            frame.sample_rate = 48000
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+
+    load: dict[str, float] = {}
+    timed("model load", lambda: load_model(model_path()), load)
+    print(f"model: {model_path()} — load {load['model load']:.1f} s (once per worker)")
+
+    for kind, path in (("audio", audio), ("video", video)):
+        r: dict[str, float] = {}
+        found = timed(
+            "check",
+            lambda p=path: media.probe(
+                p, max_seconds=args.seconds + 10, max_bytes=2**31, allow_audio=True, allow_video=True
+            ),
+            r,
+        )
+        out_dir = work / f"out-{kind}"
+        rendition = timed("transcode", lambda p=path, o=out_dir, k=kind: media.transcode(p, o, k), r)
+        samples = timed("decode 16 kHz", lambda p=rendition.path: media.decode_audio(p), r)
+        words = timed("transcribe", lambda s=samples: transcribe_audio(s), r)
+        total_s = sum(r.values())
+        print(
+            f"\n{kind}: {found.duration:.0f} s, {path.stat().st_size / 2**20:.1f} MB in, "
+            f"rendition {rendition.path.stat().st_size / 2**20:.1f} MB, {len(words)} words"
+        )
+        for step, seconds in r.items():
+            print(f"  {step:<14} {seconds:6.1f} s   {seconds / found.duration:5.2f}× real time")
+        target = 0.3 if kind == "audio" else 1.0
+        print(f"  {'total':<14} {total_s:6.1f} s   {total_s / found.duration:5.2f}× real time (target < {target}×)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,240 @@
+"""Media work with PyAV: check an upload, make the web rendition, poster and waveform, decode for speech.
+
+Only local files are read. Every container is opened with a whitelist of demuxers and of protocols
+(`file` only), so a playlist or concat file that points at other files or URLs is refused instead of
+followed. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+# Demuxers a phone or a browser recording comes in. Anything else (images, HTML, archives, HLS, concat,
+# raw streams) is not opened at all.
+DEMUXERS = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,ogg,wav,mp3,flac,aac"
+OPEN_OPTIONS = {"format_whitelist": DEMUXERS, "protocol_whitelist": "file", "probesize": "20000000"}
+PROBE_SECONDS = 60.0  # a time limit on reading through the file when checking it
+DURATION_TOLERANCE = 2.0
+MAX_HEIGHT = 720
+PEAKS = 200
+SAMPLE_RATE = 16_000
+
+NOT_MEDIA = (
+    "This file is not a recording we can play. Please record again on this page, or choose an audio or "
+    "video file (for example MP4, MOV, WebM, M4A, MP3 or WAV)."
+)
+
+
+class Refused(Exception):
+    """The file cannot be used; the message is for the student, in plain words."""
+
+
+@dataclass
+class Probe:
+    kind: str  # "audio" or "video"
+    duration: float
+
+
+def open_input(path: str | Path) -> av.container.InputContainer:
+    return av.open(str(path), mode="r", options=OPEN_OPTIONS, timeout=10.0)
+
+
+def probe(path: str | Path, *, max_seconds: int, max_bytes: int, allow_audio: bool, allow_video: bool) -> Probe:
+    """Accept only real audio or video within the limits; raise Refused with a reason otherwise."""
+    size = Path(path).stat().st_size
+    if size == 0:
+        raise Refused("The file is empty. Please record again or choose another file.")
+    if size > max_bytes:
+        raise Refused(f"The file is larger than {max_bytes // (1024 * 1024)} MB. Please send a shorter clip.")
+    try:
+        container = open_input(path)
+    except (av.error.FFmpegError, OSError, ValueError):
+        raise Refused(NOT_MEDIA) from None
+    with container:
+        audio = [s for s in container.streams.audio if s.codec_context is not None]
+        video = [
+            s for s in container.streams.video if not (s.disposition & av.stream.Disposition.attached_pic)
+        ]  # cover art in an MP3 is a picture, not a video
+        if not audio and not video:
+            raise Refused(NOT_MEDIA)
+        kind = "video" if video else "audio"
+        if kind == "video" and not allow_video:
+            raise Refused("This call asks for audio only. Please send an audio recording.")
+        if kind == "audio" and not allow_audio:
+            raise Refused("This call asks for video. Please send a video recording.")
+        streams = [*(video[:1]), *(audio[:1])]
+        duration = _read_through(container, streams, max_seconds)
+    if duration <= 0.2:
+        raise Refused("The recording has no sound or picture we could read. Please record again.")
+    if duration > max_seconds + DURATION_TOLERANCE:
+        raise Refused(f"The recording is longer than {_minutes(max_seconds)}. Please send a shorter clip.")
+    return Probe(kind=kind, duration=duration)
+
+
+def _minutes(seconds: int) -> str:
+    minutes = seconds / 60
+    return f"{minutes:g} minute{'s' if minutes != 1 else ''}"
+
+
+def _read_through(container: av.container.InputContainer, streams: list, max_seconds: int) -> float:
+    """Demux every packet (decoding the first frames of each stream) to prove the file is whole.
+
+    Returns the duration actually present. A truncated file fails here: its packets stop short of
+    what its header declares, or the decoder meets broken data.
+    """
+    deadline = time.monotonic() + PROBE_SECONDS
+    end = 0.0
+    decoded: dict[int, int] = {s.index: 0 for s in streams}
+    try:
+        for packet in container.demux(streams):
+            if time.monotonic() > deadline:
+                raise Refused("The file took too long to check. Please send a shorter clip.")
+            if packet.pts is not None and packet.time_base is not None:
+                tail = packet.duration or 0
+                end = max(end, float((packet.pts + tail) * packet.time_base))
+            if end > max_seconds + 60:
+                break  # far beyond the limit: no need to read the rest
+            if decoded[packet.stream_index] < 3 and packet.size:
+                frames = packet.decode()
+                decoded[packet.stream_index] += len(frames)
+    except av.error.FFmpegError:
+        raise Refused("The file seems damaged or incomplete. Please try sending it again.") from None
+    if not any(decoded.values()):
+        raise Refused(NOT_MEDIA)
+    start = float(container.start_time or 0) / av.time_base
+    declared = float(container.duration or 0) / av.time_base
+    present = max(0.0, end - max(0.0, start))
+    if declared and present < declared * 0.9 - 1:
+        raise Refused("The file seems incomplete: it stops before its end. Please try sending it again.")
+    return present
+
+
+@dataclass
+class Rendition:
+    path: Path
+    poster: Path | None
+    duration: float
+    peaks: list[float]
+    content_type: str
+
+
+def _even(n: float) -> int:
+    return max(2, int(n) // 2 * 2)
+
+
+def transcode(src: str | Path, out_dir: Path, kind: str) -> Rendition:
+    """Write the web rendition (video: H.264/AAC MP4 at most 720p; audio: AAC in M4A), faststart,
+    with no metadata copied from the original; a poster frame for video; waveform peaks."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    suffix = ".mp4" if kind == "video" else ".m4a"
+    out_path = out_dir / f"rendition{suffix}"
+    poster_path = out_dir / "poster.jpg" if kind == "video" else None
+    frame_peaks: list[tuple[float, int]] = []  # (loudest sample, samples) per decoded audio frame
+    with open_input(src) as inp:
+        in_video = next(
+            (s for s in inp.streams.video if not (s.disposition & av.stream.Disposition.attached_pic)), None
+        )
+        if kind != "video":
+            in_video = None
+        in_audio = inp.streams.audio[0] if inp.streams.audio else None
+        streams = [s for s in (in_video, in_audio) if s is not None]
+        with av.open(str(out_path), mode="w", format="mp4", options={"movflags": "+faststart"}) as out:
+            out_v = out_a = None
+            if in_video is not None:
+                in_video.thread_type = "AUTO"
+                w, h = in_video.codec_context.width, in_video.codec_context.height
+                scale = min(1.0, MAX_HEIGHT / h) if h else 1.0
+                width, height = _even(w * scale), _even(h * scale)
+                rate = in_video.average_rate or Fraction(30, 1)
+                if rate > 60:
+                    rate = Fraction(30, 1)
+                out_v = out.add_stream("libx264", rate=rate)
+                out_v.width, out_v.height, out_v.pix_fmt = width, height, "yuv420p"
+                out_v.options = {"preset": "superfast", "crf": "26"}
+                out_v.codec_context.time_base = Fraction(1, 1000)
+            if in_audio is not None:
+                out_a = out.add_stream("aac", rate=48000)
+                out_a.layout = "mono" if in_audio.codec_context.channels == 1 else "stereo"
+                out_a.bit_rate = 96_000
+                resampler = av.AudioResampler(format="fltp", layout=out_a.layout, rate=48000)
+            poster_done = poster_path is None
+            first_video_pts: float | None = None
+            for packet in inp.demux(streams):
+                for frame in packet.decode():
+                    if isinstance(frame, av.VideoFrame) and out_v is not None:
+                        t = float(frame.time) if frame.time is not None else 0.0
+                        if first_video_pts is None:
+                            first_video_pts = t
+                        same = (frame.width, frame.height, frame.format.name) == (width, height, "yuv420p")
+                        new = frame if same else frame.reformat(width=width, height=height, format="yuv420p")
+                        new.pts = round((t - first_video_pts) * 1000)
+                        new.time_base = Fraction(1, 1000)
+                        if not poster_done and (t - first_video_pts >= 1.0):
+                            new.to_image().save(poster_path, "JPEG", quality=80)
+                            poster_done = True
+                        out.mux(out_v.encode(new))
+                    elif isinstance(frame, av.AudioFrame) and out_a is not None:
+                        samples = frame.to_ndarray()
+                        frame_peaks.append((float(np.abs(samples).max()) if samples.size else 0.0, frame.samples))
+                        frame.pts = None
+                        for f in resampler.resample(frame):
+                            out.mux(out_a.encode(f))
+            if out_v is not None:
+                out.mux(out_v.encode(None))
+            if out_a is not None:
+                for f in resampler.resample(None):
+                    out.mux(out_a.encode(f))
+                out.mux(out_a.encode(None))
+    if poster_path is not None and not poster_path.exists():
+        _poster_from_rendition(out_path, poster_path)
+    levels = np.array([p for p, _ in frame_peaks], dtype=np.float32)
+    audio_rate = in_audio.codec_context.sample_rate if in_audio is not None else 0
+    return Rendition(
+        path=out_path,
+        poster=poster_path if poster_path is not None and poster_path.exists() else None,
+        duration=sum(n for _, n in frame_peaks) / audio_rate if audio_rate else 0.0,
+        peaks=waveform_peaks(levels),
+        content_type="video/mp4" if kind == "video" else "audio/mp4",
+    )
+
+
+def _poster_from_rendition(rendition: Path, poster: Path) -> None:
+    """Clips shorter than a second: the first frame will do."""
+    with av.open(str(rendition)) as c:
+        for frame in c.decode(video=0):
+            frame.to_image().save(poster, "JPEG", quality=80)
+            return
+
+
+def waveform_peaks(samples: np.ndarray, buckets: int = PEAKS) -> list[float]:
+    if samples.size == 0:
+        return []
+    buckets = min(buckets, samples.size)
+    chunks = np.array_split(samples, buckets)
+    top = float(max(samples.max(), 1e-6))
+    return [round(float(c.max()) / top, 3) for c in chunks]
+
+
+def decode_audio(path: str | Path, rate: int = SAMPLE_RATE) -> np.ndarray:
+    """The whole audio track as float32 mono at `rate` (what faster-whisper expects)."""
+    resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+    parts: list[np.ndarray] = []
+    with open_input(path) as c:
+        if not c.streams.audio:
+            return np.zeros(0, dtype=np.float32)
+        for frame in c.decode(audio=0):
+            frame.pts = None
+            for f in resampler.resample(frame):
+                parts.append(f.to_ndarray().reshape(-1))
+        for f in resampler.resample(None):
+            parts.append(f.to_ndarray().reshape(-1))
+    return np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, dtype=np.float32)

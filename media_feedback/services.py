@@ -1,0 +1,279 @@
+"""Writes of the clips side: calls and links, consent, uploads, refusal, withdrawal, retention."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime, timedelta
+
+from django.core import signing
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from cohort import audit
+from cohort.audit_models import AuditAction
+from cohort.models import Area, Membership, hash_token
+from media_feedback import storage
+from media_feedback.models import MB, CallLink, Clip, Consent, FeedbackCall, RefusedUpload, Withdrawal
+
+log = logging.getLogger(__name__)
+
+CONSENT_VERSION = "2026-11-v1"
+TICKET_SALT = "media_feedback.upload"
+TICKET_MAX_AGE = 24 * 3600
+UPLOAD_LIFETIME = timedelta(hours=24)
+STUCK_AFTER = timedelta(minutes=30)
+REFUSAL_KEPT = timedelta(days=7)
+
+
+def open_call(
+    membership: Membership,
+    *,
+    title: str,
+    questions: str,
+    areas: list[Area],
+    opens_at: datetime,
+    closes_at: datetime,
+    allow_audio: bool = True,
+    allow_video: bool = True,
+    max_seconds: int = 300,
+    max_bytes: int = 500 * MB,
+    retention_days: int = 90,
+    keep_originals: bool = False,
+) -> FeedbackCall:
+    """A feedback call for the cohort, with a link for every institution taking part."""
+    with transaction.atomic():
+        call = FeedbackCall.objects.create(
+            cohort=membership.cohort,
+            title=title,
+            questions=questions,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            allow_audio=allow_audio,
+            allow_video=allow_video,
+            max_seconds=max_seconds,
+            max_bytes=max_bytes,
+            retention_days=retention_days,
+            keep_originals=keep_originals,
+            created_by=membership.user,
+        )
+        call.areas.set(areas)
+        ensure_links(call)
+    return call
+
+
+def ensure_links(call: FeedbackCall) -> None:
+    existing = set(call.links.values_list("institution_id", flat=True))
+    for institution in call.cohort.institutions.exclude(pk__in=existing):
+        CallLink.objects.create(call=call, institution=institution)
+
+
+def set_link_active(link: CallLink, active: bool) -> None:
+    link.active = active
+    link.save(update_fields=["active"])
+
+
+def consent_text(link: CallLink) -> str:
+    """The words the student agrees to, exactly as shown on the page and stored with the clip."""
+    return render_to_string(
+        "media_feedback/_consent_text.txt", {"call": link.call, "institution": link.institution}
+    ).strip()
+
+
+def give_consent(
+    link: CallLink, *, question: str, share_with_institutions: bool, may_quote: bool, age_band: str
+) -> tuple[Clip, str]:
+    """Record consent and make the clip that will receive the upload. Returns the receipt token,
+    which is never stored (only its hash)."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        clip = Clip.objects.create(
+            call=link.call,
+            institution=link.institution,
+            link=link,
+            question=question,
+            receipt_token_hash=hash_token(token),
+            upload_expires_at=timezone.now() + UPLOAD_LIFETIME,
+        )
+        Consent.objects.create(
+            clip=clip,
+            share_with_institutions=share_with_institutions,
+            may_quote=may_quote,
+            age_band=age_band,
+            text_version=CONSENT_VERSION,
+            text=consent_text(link),
+        )
+        audit.record(
+            AuditAction.CONSENT_GIVEN,
+            actor_label="student (no account)",
+            cohort=link.call.cohort,
+            target_type="clip",
+            target_id=clip.public_id,
+        )
+    return clip, token
+
+
+def upload_ticket(clip: Clip) -> str:
+    """What the upload page hands the tus client: proof it may upload to this one clip."""
+    return signing.dumps(str(clip.public_id), salt=TICKET_SALT)
+
+
+def clip_for_ticket(ticket: str) -> Clip | None:
+    try:
+        public_id = signing.loads(ticket, salt=TICKET_SALT, max_age=TICKET_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return Clip.objects.select_related("call").filter(public_id=public_id, status=Clip.Status.RECEIVING).first()
+
+
+def finish_upload(clip: Clip) -> None:
+    """The last byte has arrived: move it into the store and start processing after commit."""
+    from media_feedback.tasks import process_clip
+
+    name = f"{clip.storage_prefix}original"
+    storage.move_in(name, storage.partial_path(clip))
+    clip.original_name = name
+    clip.size_bytes = clip.upload_length or 0
+    clip.upload_key_hash = ""
+    clip.upload_expires_at = None
+    clip.status = Clip.Status.RECEIVED
+    clip.status_changed_at = timezone.now()
+    clip.save(
+        update_fields=[
+            "original_name",
+            "size_bytes",
+            "upload_key_hash",
+            "upload_expires_at",
+            "status",
+            "status_changed_at",
+        ]
+    )
+    clip_id = clip.pk
+    transaction.on_commit(lambda: process_clip.enqueue(clip_id))
+
+
+def refuse_clip(clip: Clip, reason: str) -> None:
+    """The file is not usable: keep nothing of it, only the reason for the student's receipt link."""
+    with transaction.atomic():
+        RefusedUpload.objects.get_or_create(
+            receipt_token_hash=clip.receipt_token_hash, defaults={"call": clip.call, "reason": reason}
+        )
+        Clip.objects.filter(pk=clip.pk).delete()
+    storage.delete_clip_files(clip)
+    log.info("clip refused by the checks")
+
+
+def withdraw_clip(clip: Clip) -> Withdrawal:
+    """Delete the clip, every derived file, its transcript and anything that cascades from it; keep
+    only the fact that a withdrawal happened."""
+    from media_feedback.review import on_clip_withdrawn
+
+    with transaction.atomic():
+        # Summaries that quoted the clip are flagged before its quotes go with it.
+        on_clip_withdrawn(clip)
+        withdrawal = Withdrawal.objects.create(call_id=clip.call_id, institution_id=clip.institution_id)
+        Clip.objects.filter(pk=clip.pk).delete()
+        audit.record(
+            AuditAction.CONSENT_WITHDRAWN,
+            actor_label="student (no account)",
+            cohort=clip.call.cohort,
+            target_type="clip",
+            target_id=clip.public_id,
+        )
+    storage.delete_clip_files(clip)
+    return withdrawal
+
+
+def clip_for_receipt(token: str) -> Clip | None:
+    return (
+        Clip.objects.select_related("call", "institution", "consent")
+        .filter(receipt_token_hash=hash_token(token))
+        .first()
+    )
+
+
+def refusal_for_receipt(token: str) -> RefusedUpload | None:
+    return RefusedUpload.objects.filter(receipt_token_hash=hash_token(token)).first()
+
+
+def send_receipt(email: str, url: str, call: FeedbackCall) -> None:
+    """E-mail the private link; the address is used once and never stored."""
+    from django.core.mail import send_mail
+
+    body = render_to_string("media_feedback/email/receipt.txt", {"url": url, "call": call})
+    send_mail("Your clip: your private link", body, None, [email])
+
+
+def schedule_retention(call: FeedbackCall, published_at: datetime) -> None:
+    """Called when the call's summary is published: its clips go `retention_days` later."""
+    call.summary_published_at = published_at
+    call.save(update_fields=["summary_published_at"])
+
+
+def delete_expired_clips(now: datetime | None = None) -> int:
+    """Retention: delete the clips of calls whose summary was published long enough ago."""
+    now = now or timezone.now()
+    deleted = 0
+    for call in FeedbackCall.objects.filter(summary_published_at__isnull=False):
+        if call.delete_clips_after and call.delete_clips_after <= now:
+            for clip in list(call.clips.all()):
+                with transaction.atomic():
+                    Clip.objects.filter(pk=clip.pk).delete()
+                storage.delete_clip_files(clip)
+                deleted += 1
+    return deleted
+
+
+def expire_abandoned_uploads(now: datetime | None = None) -> int:
+    """Uploads never finished before they expired leave nothing behind: no row, no bytes."""
+    now = now or timezone.now()
+    stale = list(Clip.objects.filter(status=Clip.Status.RECEIVING, upload_expires_at__lt=now))
+    for clip in stale:
+        with transaction.atomic():
+            Clip.objects.filter(pk=clip.pk, status=Clip.Status.RECEIVING).delete()
+        storage.delete_clip_files(clip)
+    RefusedUpload.objects.filter(created_at__lt=now - REFUSAL_KEPT).delete()
+    # Orphaned partial files (a row deleted by hand, a crash between steps).
+    live = {str(p) for p in Clip.objects.filter(status=Clip.Status.RECEIVING).values_list("public_id", flat=True)}
+    cutoff = (now - UPLOAD_LIFETIME).timestamp()
+    for path in storage.partial_dir().glob("*.part"):
+        if path.stem not in live and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+    return len(stale)
+
+
+def stuck_clips(now: datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    busy = [Clip.Status.RECEIVED, Clip.Status.CHECKING, Clip.Status.TRANSCODING, Clip.Status.TRANSCRIBING]
+    return list(
+        Clip.objects.filter(status__in=busy, status_changed_at__lt=now - STUCK_AFTER).values_list("pk", flat=True)
+    )
+
+
+def retry_clip(clip: Clip) -> None:
+    """A facilitator asks for a failed clip to be processed again from its original."""
+    from media_feedback.tasks import process_clip
+
+    if clip.status != Clip.Status.FAILED or not clip.original_name:
+        return
+    clip.status = Clip.Status.RECEIVED
+    clip.attempts = 0
+    clip.failure_reason = ""
+    clip.status_changed_at = timezone.now()
+    clip.save(update_fields=["status", "attempts", "failure_reason", "status_changed_at"])
+    clip_id = clip.pk
+    transaction.on_commit(lambda: process_clip.enqueue(clip_id))
+
+
+def receipt_path(token: str) -> str:
+    from django.urls import reverse
+
+    return reverse("media_feedback:receipt", kwargs={"token": token})
+
+
+def abandon_upload(clip: Clip) -> None:
+    """tus termination: the student gave up; the consent and partial bytes go with the clip."""
+    with transaction.atomic():
+        Clip.objects.filter(pk=clip.pk, status=Clip.Status.RECEIVING).delete()
+    storage.delete_clip_files(clip)

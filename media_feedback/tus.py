@@ -1,0 +1,192 @@
+"""A tus 1.0 server endpoint (core + creation + expiration + termination) for clip uploads.
+
+https://tus.io/protocols/resumable-upload. The upload page gets a signed ticket for one clip (made
+when the student consented); POST creates the upload and answers its secret URL; HEAD tells the
+client how much has arrived; PATCH appends one chunk at the stated offset. Each chunk is bounded
+(CLIP_UPLOAD_CHUNK_BYTES), read in small pieces and appended to a private file on disk, so no
+request holds more than one chunk (Daphne buffers a whole request body in memory).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import http_date
+from django.views.decorators.csrf import csrf_exempt
+
+from cohort.models import hash_token
+from media_feedback import services, storage
+from media_feedback.models import Clip
+
+VERSION = "1.0.0"
+EXTENSIONS = "creation,expiration,termination"
+READ_PIECE = 256 * 1024
+
+
+def chunk_limit() -> int:
+    return int(getattr(settings, "CLIP_UPLOAD_CHUNK_BYTES", 5 * 1024 * 1024))
+
+
+def _response(status: int, message: str = "", **headers: str) -> HttpResponse:
+    response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    response["Tus-Resumable"] = VERSION
+    response["Cache-Control"] = "no-store"
+    for key, value in headers.items():
+        response[key.replace("_", "-")] = value
+    return response
+
+
+def parse_metadata(header: str) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in header.split(","):
+        parts = pair.strip().split(" ")
+        if not parts[0]:
+            continue
+        try:
+            values[parts[0]] = base64.b64decode(parts[1]).decode() if len(parts) > 1 else ""
+        except (binascii.Error, UnicodeDecodeError):
+            continue
+    return values
+
+
+def _options() -> HttpResponse:
+    return _response(
+        204,
+        Tus_Version=VERSION,
+        Tus_Extension=EXTENSIONS,
+        Tus_Max_Size=str(settings.CLIP_UPLOAD_MAX_BYTES),
+    )
+
+
+@csrf_exempt
+def endpoint(request: HttpRequest) -> HttpResponse:
+    """POST: create an upload. OPTIONS: what this server supports."""
+    if request.method == "OPTIONS":
+        return _options()
+    if request.method != "POST":
+        return _response(405, "Use POST to start an upload.", Allow="POST, OPTIONS")
+    if request.headers.get("Tus-Resumable") != VERSION:
+        return _response(412, "This endpoint speaks tus 1.0.0.", Tus_Version=VERSION)
+    try:
+        length = int(request.headers.get("Upload-Length", ""))
+    except ValueError:
+        return _response(400, "Upload-Length is required (deferred length is not supported).")
+    metadata = parse_metadata(request.headers.get("Upload-Metadata", ""))
+    clip = services.clip_for_ticket(metadata.get("ticket", ""))
+    if clip is None:
+        return _response(404, "This upload link has expired. Please open your institution's link again.")
+    call = clip.call
+    if not call.is_open() or (clip.link is not None and not clip.link.active):
+        return _response(403, "This feedback call is not taking clips at the moment.")
+    # A refused size ends this consent too: nothing is kept; the student may start again from the link.
+    if length <= 0:
+        return _refuse(clip, 400, "The file is empty. Please record again or choose another file.")
+    if length > call.max_bytes:
+        return _refuse(clip, 413, f"The file is larger than {call.max_megabytes} MB. Please send a shorter clip.")
+    key = secrets.token_urlsafe(32)
+    storage.partial_path(clip).write_bytes(b"")
+    clip.upload_key_hash = hash_token(key)
+    clip.upload_length = length
+    clip.upload_offset = 0
+    clip.upload_type = metadata.get("filetype", "")[:100]
+    clip.upload_expires_at = timezone.now() + services.UPLOAD_LIFETIME
+    clip.save(update_fields=["upload_key_hash", "upload_length", "upload_offset", "upload_type", "upload_expires_at"])
+    location = request.build_absolute_uri(reverse("media_feedback:tus_upload", kwargs={"key": key}))
+    return _response(201, Location=location, Upload_Expires=http_date(clip.upload_expires_at.timestamp()))
+
+
+def _refuse(clip: Clip, status: int, reason: str) -> HttpResponse:
+    services.refuse_clip(clip, reason)
+    return _response(status, reason)
+
+
+def _upload(key: str, *, lock: bool = False) -> Clip | None:
+    qs = Clip.objects.select_related("call").filter(
+        upload_key_hash=hash_token(key), status=Clip.Status.RECEIVING, upload_expires_at__gt=timezone.now()
+    )
+    if lock:
+        qs = qs.select_for_update()
+    return qs.first()
+
+
+@csrf_exempt
+def upload(request: HttpRequest, key: str) -> HttpResponse:
+    """HEAD: the offset. PATCH: append a chunk. DELETE: abandon the upload."""
+    if request.method == "OPTIONS":
+        return _options()
+    if request.method not in ("HEAD", "PATCH", "DELETE"):
+        return _response(405, "Use HEAD, PATCH or DELETE.", Allow="HEAD, PATCH, DELETE, OPTIONS")
+    if request.headers.get("Tus-Resumable") != VERSION:
+        return _response(412, "This endpoint speaks tus 1.0.0.", Tus_Version=VERSION)
+    if request.method == "HEAD":
+        clip = _upload(key)
+        if clip is None:
+            return _response(404)
+        return _response(
+            200,
+            Upload_Offset=str(clip.upload_offset),
+            Upload_Length=str(clip.upload_length),
+            Upload_Expires=http_date(clip.upload_expires_at.timestamp()),  # type: ignore[union-attr]
+        )
+    if request.method == "DELETE":
+        clip = _upload(key)
+        if clip is None:
+            return _response(404)
+        services.abandon_upload(clip)
+        return _response(204)
+    return _patch(request, key)
+
+
+def _patch(request: HttpRequest, key: str) -> HttpResponse:
+    if request.content_type != "application/offset+octet-stream":
+        return _response(415, "Send chunks as application/offset+octet-stream.")
+    try:
+        offset = int(request.headers.get("Upload-Offset", ""))
+        size = int(request.headers.get("Content-Length", ""))
+    except ValueError:
+        return _response(400, "Upload-Offset and Content-Length are required.")
+    if size > chunk_limit():
+        return _response(413, f"Send the file in chunks of at most {chunk_limit()} bytes.")
+    with transaction.atomic():
+        clip = _upload(key, lock=True)
+        if clip is None:
+            return _response(404, "This upload has expired or finished.")
+        if offset != clip.upload_offset:
+            return _response(
+                409, "Upload-Offset does not match what has arrived.", Upload_Offset=str(clip.upload_offset)
+            )
+        if offset + size > (clip.upload_length or 0):
+            return _response(413, "The chunk goes past the end of the file.")
+        received = _append(storage.partial_path(clip), offset, request, size)
+        clip.upload_offset = offset + received
+        clip.save(update_fields=["upload_offset"])
+        if clip.upload_offset == clip.upload_length:
+            services.finish_upload(clip)
+        expires = http_date(clip.upload_expires_at.timestamp()) if clip.upload_expires_at else ""
+    headers = {"Upload_Offset": str(offset + received)}
+    if expires:
+        headers["Upload_Expires"] = expires
+    return _response(204, **headers)
+
+
+def _append(path: object, offset: int, request: HttpRequest, size: int) -> int:
+    """Write the body at `offset`, piece by piece; returns how many bytes arrived."""
+    received = 0
+    with open(path, "r+b") as fh:  # type: ignore[call-overload]
+        fh.truncate(offset)  # drop bytes of an earlier chunk that was never acknowledged
+        fh.seek(offset)
+        while received < size:
+            piece = request.read(min(READ_PIECE, size - received))
+            if not piece:
+                break
+            fh.write(piece)
+            received += len(piece)
+        fh.flush()
+    return received

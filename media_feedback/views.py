@@ -1,0 +1,375 @@
+"""Clips: the student's pages (no account: the institution's link, then a private receipt link) and
+the cohort's pages (calls and links for facilitators, clips for those whose scope allows)."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+from uuid import UUID
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from cohort import access as cohort_access
+from cohort import audit
+from cohort.audit_models import AuditAction
+from cohort.http import AuthedRequest
+from media_feedback import access, review, services, storage
+from media_feedback.forms import UNDER_16, CallForm, ConsentForm, ReceiptEmailForm
+from media_feedback.models import CallLink, Clip, FeedbackCall
+
+SESSION_KEY = "clip_uploads"
+
+# ---------------------------------------------------------------- the student's side (no account)
+
+
+def _open_link(token: str) -> CallLink:
+    return get_object_or_404(CallLink.objects.select_related("call", "institution"), token=token)
+
+
+def _closed(request: HttpRequest, link: CallLink) -> HttpResponse | None:
+    if not link.active or not link.call.is_open():
+        return render(request, "media_feedback/student/closed.html", {"link": link}, status=410)
+    return None
+
+
+@never_cache
+def call_link(request: HttpRequest, token: str) -> HttpResponse:
+    link = _open_link(token)
+    if closed := _closed(request, link):
+        return closed
+    form = ConsentForm(request.POST or None, questions=link.call.question_list)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["age_band"] == UNDER_16:
+            return render(request, "media_feedback/student/too_young.html", {"link": link})
+        clip, receipt = services.give_consent(
+            link,
+            question=form.cleaned_data["question"],
+            share_with_institutions=form.cleaned_data["visibility"] == "institutions",
+            may_quote=form.cleaned_data["may_quote"],
+            age_band=form.cleaned_data["age_band"],
+        )
+        request.session[SESSION_KEY] = {**request.session.get(SESSION_KEY, {}), token: [str(clip.public_id), receipt]}
+        return redirect("media_feedback:upload", token=token)
+    status = 400 if form.errors else 200
+    context = {"link": link, "call": link.call, "form": form, "consent_text": services.consent_text(link)}
+    return render(request, "media_feedback/student/consent.html", context, status=status)
+
+
+def _session_clip(request: HttpRequest, token: str) -> tuple[Clip, str] | None:
+    entry = request.session.get(SESSION_KEY, {}).get(token)
+    if not entry:
+        return None
+    clip = Clip.objects.select_related("call").filter(public_id=entry[0]).first()
+    return (clip, entry[1]) if clip else None
+
+
+@never_cache
+def upload(request: HttpRequest, token: str) -> HttpResponse:
+    link = _open_link(token)
+    if closed := _closed(request, link):
+        return closed
+    found = _session_clip(request, token)
+    if found is None or found[0].status != Clip.Status.RECEIVING:
+        return redirect("media_feedback:call_link", token=token)
+    clip = found[0]
+    context = {
+        "link": link,
+        "call": link.call,
+        "ticket": services.upload_ticket(clip),
+        "chunk_size": min(4 * 1024 * 1024, settings.CLIP_UPLOAD_CHUNK_BYTES),
+    }
+    return render(request, "media_feedback/student/upload.html", context)
+
+
+@never_cache
+def upload_done(request: HttpRequest, token: str) -> HttpResponse:
+    """Shows the private link once: it is taken out of the session here."""
+    link = _open_link(token)
+    found = _session_clip(request, token)
+    if found is None:
+        return redirect("media_feedback:call_link", token=token)
+    entries = request.session.get(SESSION_KEY, {})
+    entries.pop(token, None)
+    request.session[SESSION_KEY] = entries
+    receipt = found[1]
+    context = {
+        "link": link,
+        "receipt_url": request.build_absolute_uri(services.receipt_path(receipt)),
+        "receipt": receipt,
+        "form": ReceiptEmailForm(),
+    }
+    return render(request, "media_feedback/student/done.html", context)
+
+
+def _receipt_context(token: str) -> dict[str, Any]:
+    clip = services.clip_for_receipt(token)
+    return {
+        "clip": clip,
+        "refused": None if clip else services.refusal_for_receipt(token),
+        "token": token,
+        "busy": clip is not None and clip.status not in (Clip.Status.READY, Clip.Status.FAILED),
+    }
+
+
+@never_cache
+def receipt(request: HttpRequest, token: str) -> HttpResponse:
+    context = _receipt_context(token)
+    status = 200 if context["clip"] or context["refused"] else 404
+    template = "media_feedback/student/receipt.html"
+    if request.headers.get("HX-Request"):
+        template += "#status"
+    return render(request, template, context, status=status)
+
+
+@require_POST
+def receipt_email(request: HttpRequest, token: str) -> HttpResponse:
+    clip = services.clip_for_receipt(token)
+    if clip is None:
+        raise Http404("No such clip.")
+    form = ReceiptEmailForm(request.POST)
+    if form.is_valid():
+        services.send_receipt(
+            form.cleaned_data["email"], request.build_absolute_uri(services.receipt_path(token)), clip.call
+        )
+        messages.success(request, "We have sent your private link. We have not kept your address.")
+        return redirect("media_feedback:receipt", token=token)
+    context = {**_receipt_context(token), "email_form": form}
+    return render(request, "media_feedback/student/receipt.html", context, status=400)
+
+
+@require_POST
+def withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    clip = services.clip_for_receipt(token)
+    if clip is None:
+        raise Http404("No such clip.")
+    services.withdraw_clip(clip)
+    return render(request, "media_feedback/student/withdrawn.html", {})
+
+
+# ---------------------------------------------------------------- the cohort's side
+
+
+def _filters(request: HttpRequest) -> dict[str, str]:
+    return {k: request.GET.get(k, "") for k in ("institution", "status", "area", "question", "call")}
+
+
+@login_required
+def clips(request: AuthedRequest, cohort: str) -> HttpResponse:
+    membership = cohort_access.get_membership(request.user, cohort)
+    access.require_clip_viewer(membership)
+    chosen = _filters(request)
+    qs = access.visible_clips(membership).select_related("institution", "call", "consent")
+    if chosen["institution"]:
+        qs = qs.filter(institution__slug=chosen["institution"])
+    if chosen["status"]:
+        qs = qs.filter(status=chosen["status"])
+    if chosen["area"].isdigit():
+        qs = qs.filter(call__areas=int(chosen["area"]))
+    if chosen["question"]:
+        qs = qs.filter(question=chosen["question"])
+    if chosen["call"].isdigit():
+        qs = qs.filter(call_id=int(chosen["call"]))
+    calls = FeedbackCall.objects.filter(cohort=membership.cohort)
+    context = {
+        "membership": membership,
+        "clips": qs.exclude(status=Clip.Status.RECEIVING).distinct()[:200],
+        "chosen": chosen,
+        "institutions": membership.cohort.institutions.all()
+        if membership.is_facilitator
+        else membership.cohort.institutions.filter(pk=membership.institution_id),
+        "statuses": [s for s in Clip.Status if s != Clip.Status.RECEIVING],
+        "areas": membership.cohort.framework.areas.all(),
+        "questions": sorted({q for c in calls for q in c.question_list}),
+        "calls": calls,
+    }
+    return render(request, "media_feedback/clips.html", context)
+
+
+@login_required
+def clip(request: AuthedRequest, cohort: str, clip: UUID) -> HttpResponse:
+    membership = cohort_access.get_membership(request.user, cohort)
+    found = access.get_clip(membership, clip)
+    transcript = getattr(found, "transcript", None) if found.transcribed else None
+    bars = [(i, round((1 - p) * 50, 1), max(0.5, round(p * 100, 1))) for i, p in enumerate(found.waveform or [])]
+    # Anyone but a facilitator reads and hears only the redacted clip (see media_feedback.review).
+    shown_text = ""
+    if transcript is not None:
+        shown_text = transcript.text if membership.is_facilitator else review.redacted_transcript(found)
+    audit.record(
+        AuditAction.CLIP_VIEWED,
+        request=request,
+        cohort=membership.cohort,
+        target_type="clip",
+        target_id=found.public_id,
+    )
+    if transcript is not None:
+        audit.record(
+            AuditAction.TRANSCRIPT_VIEWED,
+            request=request,
+            cohort=membership.cohort,
+            target_type="clip",
+            target_id=found.public_id,
+        )
+    context = {
+        "membership": membership,
+        "clip": found,
+        "transcript": transcript,
+        "transcript_text": shown_text,
+        "bars": bars,
+    }
+    return render(request, "media_feedback/clip.html", context)
+
+
+@login_required
+@require_POST
+def clip_retry(request: AuthedRequest, cohort: str, clip: UUID) -> HttpResponse:
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    found = access.get_clip(membership, clip)
+    services.retry_clip(found)
+    return redirect("media_feedback:clip", cohort=cohort, clip=clip)
+
+
+FILES = {"rendition": "rendition_name", "poster": "poster_name", "captions": "captions_name"}
+UNREDACTED = {"rendition", "captions"}
+RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
+
+
+@login_required
+def clip_file(request: AuthedRequest, cohort: str, clip: UUID, what: str) -> HttpResponseBase:
+    """A clip's file, only for those who may see the clip: streamed with Range support from the
+    filesystem, or a short-lived signed URL on S3."""
+    membership = cohort_access.get_membership(request.user, cohort)
+    found = access.get_clip(membership, clip)
+    if what in UNREDACTED and not membership.is_facilitator:
+        # Staff of the institution play the redacted rendition and captions (review views) only.
+        raise Http404("No such file.")
+    name = getattr(found, FILES[what], "") if what in FILES else ""
+    if not name:
+        raise Http404("No such file.")
+    if what == "rendition" and request.headers.get("Range", "bytes=0-").startswith("bytes=0-"):
+        audit.record(
+            AuditAction.CLIP_DOWNLOADED,
+            request=request,
+            cohort=membership.cohort,
+            target_type="clip",
+            target_id=found.public_id,
+        )
+    if not storage.is_local():
+        return HttpResponseRedirect(storage.store().url(name))
+    return _ranged(request, storage.store().path(name), _content_type(name))
+
+
+def _content_type(name: str) -> str:
+    if name.endswith(".mp4"):
+        return "video/mp4"
+    if name.endswith(".m4a"):
+        return "audio/mp4"
+    if name.endswith(".vtt"):
+        return "text/vtt; charset=utf-8"
+    return "image/jpeg"
+
+
+def _ranged(request: HttpRequest, path: str, content_type: str) -> HttpResponseBase:
+    import os
+
+    size = os.path.getsize(path)
+    match = RANGE.match(request.headers.get("Range", ""))
+    if not match or not (match.group(1) or match.group(2)):
+        response: HttpResponseBase = FileResponse(open(path, "rb"), content_type=content_type)  # noqa: SIM115
+    else:
+        first, last = match.groups()
+        if first:
+            start, end = int(first), min(int(last) if last else size - 1, size - 1)
+        else:
+            start, end = max(0, size - int(last)), size - 1
+        if start >= size or start > end:
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{size}"
+            return response
+        response = StreamingHttpResponse(_read_range(path, start, end), status=206, content_type=content_type)
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+        response["Content-Length"] = str(end - start + 1)
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _read_range(path: str, start: int, end: int):  # type: ignore[no-untyped-def]
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        remaining = end - start + 1
+        while remaining > 0:
+            piece = fh.read(min(256 * 1024, remaining))
+            if not piece:
+                break
+            remaining -= len(piece)
+            yield piece
+
+
+@login_required
+def calls(request: AuthedRequest, cohort: str) -> HttpResponse:
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    form = CallForm(request.POST or None, cohort=membership.cohort)
+    if request.method == "POST" and form.is_valid():
+        call = services.open_call(membership, **form.service_kwargs())
+        messages.success(request, f"The call “{call.title}” is open. Share each institution's link or poster.")
+        return redirect("media_feedback:call", cohort=cohort, call=call.pk)
+    listed = FeedbackCall.objects.filter(cohort=membership.cohort).annotate(
+        clip_count=Count("clips", filter=~Q(clips__status=Clip.Status.RECEIVING))
+    )
+    context = {"membership": membership, "calls": listed, "form": form}
+    return render(request, "media_feedback/calls.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def call(request: AuthedRequest, cohort: str, call: int) -> HttpResponse:
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    found = access.get_call(membership, call)
+    links = found.links.select_related("institution").annotate(
+        clip_count=Count("clips", filter=~Q(clips__status=Clip.Status.RECEIVING))
+    )
+    context = {
+        "membership": membership,
+        "call": found,
+        "links": links,
+        "site_url": settings.SITE_URL,
+        "clip_count": found.clips.exclude(status=Clip.Status.RECEIVING).count(),
+    }
+    return render(request, "media_feedback/call.html", context)
+
+
+@login_required
+def link_qr(request: AuthedRequest, cohort: str, link: int) -> HttpResponse:
+    membership = cohort_access.get_membership(request.user, cohort)
+    found = access.get_link(membership, link)
+    url = settings.SITE_URL + reverse("media_feedback:call_link", kwargs={"token": found.token})
+    qr = segno.make(url, error="m")
+    # A standalone SVG document (with xmlns), so it works in an <img> and as a download for posters.
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="svg", scale=8, xmldecl=False, title=f"QR code for {found.institution.name}")
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def link_toggle(request: AuthedRequest, cohort: str, link: int) -> HttpResponse:
+    membership = cohort_access.get_membership(request.user, cohort)
+    found = access.get_link(membership, link)
+    services.set_link_active(found, not found.active)
+    state = "on" if found.active else "off"
+    messages.success(request, f"The link for {found.institution.short_name} is switched {state}.")
+    return redirect("media_feedback:call", cohort=cohort, call=found.call_id)

@@ -1,0 +1,186 @@
+"""Clip fixtures: real speech media (made once per session), a private media root per test, an open
+feedback call with a link per institution, and a real tus client (tuspy) talking to a live server."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from cohort.access import get_membership
+from media_feedback import services
+from media_feedback.models import MB, CallLink, Clip, FeedbackCall
+from tests.conftest import World
+from tests.media_feedback.make_fixtures import make_all
+from tests.services import missing
+
+
+@pytest.fixture(scope="session")
+def media_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    if shutil.which("espeak-ng") is None:
+        missing("the clip tests need espeak-ng for real speech (apt-get install espeak-ng)")
+    return make_all(tmp_path_factory.mktemp("clip-fixtures"))
+
+
+@pytest.fixture
+def media_root(settings: Any, tmp_path: Path) -> Path:
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = root
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": root, "base_url": None},
+        },
+    }
+    return root
+
+
+@pytest.fixture
+def feedback_call(world: World, media_root: Path) -> FeedbackCall:
+    now = timezone.now()
+    return services.open_call(
+        get_membership(world.fran, world.cohort.slug),
+        title="How was your first year?",
+        questions="What helped you most?\nWhat would you change?",
+        areas=[],
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=14),
+        max_seconds=60,
+        max_bytes=5 * MB,
+    )
+
+
+@pytest.fixture
+def irwell_link(feedback_call: FeedbackCall, world: World) -> CallLink:
+    return feedback_call.links.get(institution=world.irwell)
+
+
+def consent(link: CallLink, *, share: bool = True, quote: bool = False) -> tuple[Clip, str]:
+    return services.give_consent(
+        link,
+        question=link.call.question_list[0],
+        share_with_institutions=share,
+        may_quote=quote,
+        age_band="18+",
+    )
+
+
+def stored_files(root: Path) -> list[str]:
+    """Every file under the media root (the private store and partial uploads)."""
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def tus_upload(server: str, clip: Clip, path: Path, *, chunk_size: int = 64 * 1024, **kwargs: Any) -> str:
+    """Upload a whole file with tuspy; returns the upload URL."""
+    from tusclient.client import TusClient
+
+    client = TusClient(f"{server}/clips/tus/")
+    uploader = client.uploader(
+        file_path=str(path),
+        chunk_size=chunk_size,
+        metadata={"ticket": services.upload_ticket(clip), "filetype": "video/mp4"},
+        **kwargs,
+    )
+    uploader.upload()
+    return str(uploader.url)
+
+
+@pytest.fixture
+def immediate_tasks(settings: Any) -> Iterator[None]:
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    yield
+
+
+@pytest.fixture
+def tus_put(django_capture_on_commit_callbacks: Any) -> Any:
+    """Upload through the tus endpoint with Django's test client, running on-commit work (the
+    pipeline task) as a committed request would."""
+
+    def put(clip: Clip, data: bytes, *, chunk: int = 256 * 1024, client: Any = None) -> Any:
+        with django_capture_on_commit_callbacks(execute=True):
+            return tus_client_upload(client or Client(), clip, data, chunk=chunk)
+
+    return put
+
+
+def tus_client_upload(client: Any, clip: Clip, data: bytes, *, chunk: int = 256 * 1024) -> Any:
+    """Speak tus to the app through Django's test client (fast, no server); returns the last response."""
+    created = client.post(
+        "/clips/tus/",
+        HTTP_TUS_RESUMABLE="1.0.0",
+        HTTP_UPLOAD_LENGTH=str(len(data)),
+        HTTP_UPLOAD_METADATA=tus_metadata(ticket=services.upload_ticket(clip), filetype="video/mp4"),
+    )
+    if created.status_code != 201:
+        return created
+    url = created["Location"]
+    offset = 0
+    response = created
+    while offset < len(data):
+        piece = data[offset : offset + chunk]
+        response = client.generic(
+            "PATCH",
+            url,
+            piece,
+            content_type="application/offset+octet-stream",
+            HTTP_TUS_RESUMABLE="1.0.0",
+            HTTP_UPLOAD_OFFSET=str(offset),
+        )
+        assert response.status_code == 204, response.content
+        offset = int(response["Upload-Offset"])
+    return response
+
+
+def tus_metadata(**values: str) -> str:
+    import base64
+
+    return ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in values.items())
+
+
+@pytest.fixture(scope="session")
+def rendered(media_files: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The web rendition of the speech video, made once per session for tests about what follows."""
+    from media_feedback import media
+
+    return media.transcode(media_files["speech.mp4"], tmp_path_factory.mktemp("rendered"), "video")
+
+
+@pytest.fixture
+def make_ready_clip(rendered: Any, media_root: Path) -> Any:
+    """A clip as the pipeline leaves it (files in the store, transcript row), without running it."""
+    from django.utils import timezone
+
+    from media_feedback import storage
+    from media_feedback.models import Transcript
+    from media_feedback.tasks import webvtt
+    from tests.media_feedback.make_fixtures import SENTENCE
+
+    def make(link: CallLink, *, share: bool = True) -> tuple[Clip, str]:
+        clip, receipt = consent(link, share=share)
+        prefix = clip.storage_prefix
+        words: list[dict[str, Any]] = [
+            {"word": w, "start": round(i * 0.35, 2), "end": round(i * 0.35 + 0.3, 2)}
+            for i, w in enumerate(SENTENCE.split())
+        ]
+        captions = media_root / "captions.tmp"
+        captions.write_text(webvtt(words))
+        clip.rendition_name = storage.put(f"{prefix}rendition.mp4", rendered.path)
+        clip.poster_name = storage.put(f"{prefix}poster.jpg", rendered.poster)
+        clip.captions_name = storage.put(f"{prefix}captions.vtt", captions)
+        captions.unlink()
+        clip.waveform = rendered.peaks
+        clip.kind, clip.duration_seconds, clip.transcribed = "video", rendered.duration, True
+        clip.status, clip.ready_at, clip.upload_expires_at = Clip.Status.READY, timezone.now(), None
+        clip.save()
+        Transcript.objects.create(clip=clip, words=words, text=SENTENCE)
+        return clip, receipt
+
+    return make

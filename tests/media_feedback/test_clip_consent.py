@@ -1,0 +1,90 @@
+"""A student with no account: the link, plain-language information, consent, the receipt link."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.core import mail
+from django.test import Client
+
+from media_feedback.models import Clip, Consent
+
+CONSENT = {
+    "question": "What helped you most?",
+    "visibility": "institutions",
+    "may_quote": "on",
+    "age_band": "16-17",
+    "confirm": "on",
+}
+
+
+def test_the_link_explains_in_plain_words_what_happens_to_the_clip(irwell_link) -> None:
+    page = Client().get(f"/s/{irwell_link.token}/").content.decode()
+    for words in ("Who will see it", "How long it is kept", "How to withdraw", "deleted 90 days after"):
+        assert words in page
+    assert "University of Irwell Valley" in page
+
+
+def test_consent_is_stored_with_its_exact_text_and_leads_to_the_upload_page(irwell_link) -> None:
+    client = Client()
+    response = client.post(f"/s/{irwell_link.token}/", CONSENT)
+    assert response.status_code == 302
+    assert response["Location"] == f"/s/{irwell_link.token}/upload/"
+    consent = Consent.objects.select_related("clip").get()
+    assert consent.share_with_institutions and consent.may_quote
+    assert consent.age_band == "16-17"
+    assert consent.clip.question == "What helped you most?"
+    assert consent.clip.status == Clip.Status.RECEIVING
+    assert "Who will see it" in consent.text
+    upload = client.get(response["Location"]).content.decode()
+    assert "vendor/tus-js-client/tus.min.js" in upload
+    assert 'data-ticket="' in upload
+
+
+def test_an_under_16_is_turned_away_kindly_and_nothing_is_saved(irwell_link) -> None:
+    page = Client().post(f"/s/{irwell_link.token}/", {**CONSENT, "age_band": "under-16"}).content.decode()
+    assert "Thank you for wanting to help" in page
+    assert "Nothing has been saved" in page
+    assert not Clip.objects.exists()
+
+
+@pytest.mark.parametrize("missing", ["confirm", "age_band", "visibility"])
+def test_consent_without_a_required_answer_saves_nothing(irwell_link, missing) -> None:
+    data = {k: v for k, v in CONSENT.items() if k != missing}
+    response = Client().post(f"/s/{irwell_link.token}/", data)
+    assert response.status_code == 400
+    assert "There is a problem" in response.content.decode()
+    assert not Clip.objects.exists()
+
+
+def test_a_switched_off_link_takes_no_consent(irwell_link) -> None:
+    irwell_link.active = False
+    irwell_link.save()
+    response = Client().post(f"/s/{irwell_link.token}/", CONSENT)
+    assert response.status_code == 410
+    assert "not taking clips" in response.content.decode()
+    assert not Clip.objects.exists()
+
+
+def test_an_unknown_link_is_not_found(db) -> None:
+    assert Client().get("/s/not-a-real-token/").status_code == 404
+
+
+def test_the_private_link_is_shown_once_and_can_be_emailed_without_keeping_the_address(irwell_link) -> None:
+    client = Client()
+    client.post(f"/s/{irwell_link.token}/", CONSENT)
+    done = client.get(f"/s/{irwell_link.token}/done/").content.decode()
+    assert "we show it only once" in done
+    start = done.index('id="receipt-link">') + len('id="receipt-link">')
+    url = done[start : done.index("</a>", start)]
+    token = url.rsplit("/my-clip/", 1)[1].strip("/")
+    assert client.get(f"/s/{irwell_link.token}/done/").status_code == 302  # not shown again
+
+    response = client.post(f"/my-clip/{token}/email/", {"email": "student@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert url in mail.outbox[0].body
+    assert mail.outbox[0].to == ["student@example.org"]
+    # The address is nowhere in the database.
+    for model in apps.get_app_config("media_feedback").get_models():
+        assert "student@example.org" not in repr(list(model._default_manager.values_list()))

@@ -170,6 +170,7 @@ def thread(request: AuthedRequest, cohort: str, thread_id: int) -> HttpResponse:
 @require_POST
 def add_post(request: AuthedRequest, cohort: str, thread_id: int) -> HttpResponse:
     membership = access.get_membership(request.user, cohort)
+    access.require_role(membership, *services.POSTING_ROLES)
     thread = getters.get_thread(membership, thread_id)
     form = PostForm(request.POST)
     if form.is_valid():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -26,7 +27,7 @@ def layer(request, settings):
         settings.CHANNEL_LAYERS = {
             "default": {
                 "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-                "CONFIG": {"hosts": [url], "prefix": "discuss-test"},
+                "CONFIG": {"hosts": [url], "prefix": os.environ.get("CHANNEL_PREFIX", "discuss")},
             }
         }
     else:

@@ -8,7 +8,9 @@ back to one render from the database. No per-subscriber queries.
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -20,6 +22,7 @@ from discussions.models import Post, Thread
 TTL = 300
 _MEMO_SIZE = 512
 _memo: OrderedDict[str, str] = OrderedDict()
+_inflight: dict[str, asyncio.Future[str]] = {}
 
 
 def _remember(key: str, html: str) -> str:
@@ -114,31 +117,38 @@ def status_event_html(thread_id: int, version: str, thread: Thread | None = None
     return _remember(key, html)
 
 
-async def apost_event_html(post_id: int, seq: int) -> str:
-    key = post_key(post_id, seq)
+async def _shared(key: str, render: Callable[[], str]) -> str:
+    """Memo, then cache, then one render; concurrent consumers of one process wait for one lookup."""
     if key in _memo:
         return _memo[key]
-    html = await cache.aget(key)
-    if html is not None:
-        return _remember(key, html)
-    return await database_sync_to_async(post_event_html)(post_id, seq)
+    pending = _inflight.get(key)
+    if pending is not None:
+        return await asyncio.shield(pending)
+    future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    _inflight[key] = future
+    try:
+        html = await cache.aget(key)
+        if html is None:
+            html = await database_sync_to_async(render)()
+        else:
+            _remember(key, html)
+        future.set_result(html)
+        return html
+    except BaseException as error:
+        future.set_exception(error)
+        future.exception()  # retrieved: waiters get it, nobody logs "never retrieved"
+        raise
+    finally:
+        del _inflight[key]
+
+
+async def apost_event_html(post_id: int, seq: int) -> str:
+    return await _shared(post_key(post_id, seq), lambda: post_event_html(post_id, seq))
 
 
 async def arow_event_html(thread_id: int, version: str) -> str:
-    key = row_key(thread_id, version)
-    if key in _memo:
-        return _memo[key]
-    html = await cache.aget(key)
-    if html is not None:
-        return _remember(key, html)
-    return await database_sync_to_async(row_event_html)(thread_id, version)
+    return await _shared(row_key(thread_id, version), lambda: row_event_html(thread_id, version))
 
 
 async def astatus_event_html(thread_id: int, version: str) -> str:
-    key = status_key(thread_id, version)
-    if key in _memo:
-        return _memo[key]
-    html = await cache.aget(key)
-    if html is not None:
-        return _remember(key, html)
-    return await database_sync_to_async(status_event_html)(thread_id, version)
+    return await _shared(status_key(thread_id, version), lambda: status_event_html(thread_id, version))

@@ -40,8 +40,22 @@
     status.querySelector(".live-text").textContent = text;
   }
 
+  // The ext reconnects after abnormal closures by itself. A browser that knows it went offline closes
+  // its socket at once (a dead TCP connection can linger for minutes) and reconnects when back online.
+  var current = { socket: null, wrapper: null };
+  var OFFLINE_CLOSE = 4000;
+  window.addEventListener("offline", function () {
+    if (current.socket && current.socket.readyState <= 1) current.socket.close(OFFLINE_CLOSE, "offline");
+    setStatus("offline", "Offline: live updates resume when you are back online.");
+  });
+  window.addEventListener("online", function () {
+    if (current.wrapper && (!current.socket || current.socket.readyState > 1)) current.wrapper.reconnect();
+  });
+
   document.addEventListener("htmx:wsConnecting", function () { setStatus("connecting", "Connecting for live updates…"); });
   document.addEventListener("htmx:wsOpen", function (event) {
+    current.socket = event.detail.event.target;
+    current.wrapper = event.detail.socketWrapper;
     var page = live();
     var message;
     if (page.dataset.live === "thread") {
@@ -55,7 +69,8 @@
   document.addEventListener("htmx:wsClose", function (event) {
     var code = event.detail.event.code;
     if (code === 4403) setStatus("closed", "Live updates stopped: reload the page.");
-    else setStatus("offline", "Offline: reconnecting…");
+    else if (code === OFFLINE_CLOSE) setStatus("offline", "Offline: live updates resume when you are back online.");
+    else setStatus("offline", "Connection lost: reconnecting…");
   });
 
   // Upserts: a post node the page already has is skipped; a theme row is moved (replaced).

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -53,6 +53,4 @@ async def http_app(scope, receive, send) -> None:
     await send({"type": "http.response.body", "body": b""})
 
 
-application = ProtocolTypeRouter(
-    {"http": http_app, "websocket": URLRouter([path("ws/", BareConsumer.as_asgi())])}
-)
+application = ProtocolTypeRouter({"http": http_app, "websocket": URLRouter([path("ws/", BareConsumer.as_asgi())])})

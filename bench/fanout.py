@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import http.client
 import json
 import os
@@ -92,13 +93,17 @@ def prepare() -> dict[str, object]:
 
     call_command("migrate", verbosity=0)
     cohort = factories.Cohort.objects.filter(slug="bench").first() or factories.make_cohort("Bench", slug="bench")
-    inst = factories.Institution.objects.filter(slug="bench-u").first() or factories.make_institution("Bench U", "Bench U")
+    inst = factories.Institution.objects.filter(slug="bench-u").first() or factories.make_institution(
+        "Bench U", "Bench U"
+    )
     factories.Participation.objects.get_or_create(cohort=cohort, institution=inst)
     users = {}
     for name in ("Poster", "Reader"):
         email = f"{name.lower()}@bench.invalid"
         user = User.objects.filter(email=email).first() or factories.make_user(name, email=email)
-        factories.Membership.objects.get_or_create(user=user, cohort=cohort, defaults={"role": Role.MEMBER, "institution": inst})
+        factories.Membership.objects.get_or_create(
+            user=user, cohort=cohort, defaults={"role": Role.MEMBER, "institution": inst}
+        )
         client = Client()
         client.force_login(user)
         users[name] = client.cookies[settings.SESSION_COOKIE_NAME].value
@@ -111,7 +116,12 @@ def prepare() -> dict[str, object]:
         thread = services.start_thread(
             get_membership(poster, "bench"), theme, title="Fan-out", body="Start", key=uuid.uuid4()
         ).post.thread
-    return {"thread": thread.pk, "poster": users["Poster"], "reader": users["Reader"], "cookie": settings.SESSION_COOKIE_NAME}
+    return {
+        "thread": thread.pk,
+        "poster": users["Poster"],
+        "reader": users["Reader"],
+        "cookie": settings.SESSION_COOKIE_NAME,
+    }
 
 
 @dataclass
@@ -151,7 +161,7 @@ async def run_clients(urls: list[str], headers: list[dict[str, str]], n: int, po
                     message = await asyncio.wait_for(ws.recv(), timeout=30)
                 except TimeoutError:
                     break
-                match = MARK.search(message)
+                match = MARK.search(message if isinstance(message, str) else message.decode())
                 if not match:
                     continue
                 now = time.perf_counter_ns()
@@ -180,10 +190,8 @@ async def run_clients(urls: list[str], headers: list[dict[str, str]], n: int, po
             await asyncio.to_thread(send_post, k)
 
     await asyncio.gather(*(one(k) for k in range(posts)))
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(done.wait(), timeout=60)
-    except TimeoutError:
-        pass
     for t in tasks:
         t.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
@@ -236,7 +244,9 @@ def bare_sender(port: int):
     return send
 
 
-def run_config(name: str, *, bare: bool, redis: bool, processes: int, sizes: list[int], posts: int, data) -> list[Result]:
+def run_config(
+    name: str, *, bare: bool, redis: bool, processes: int, sizes: list[int], posts: int, data
+) -> list[Result]:
     app = "bench.bare_asgi:application" if bare else "config.asgi:application"
     servers = [start_daphne(app, redis) for _ in range(processes)]
     ports = [port for _, port in servers]
@@ -270,7 +280,7 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=10)
     parser.add_argument("--only", choices=["memory", "redis1", "redis2"], nargs="*")
     args = parser.parse_args()
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     data = prepare()
     configs = [("memory", False, 1), ("redis1", True, 1), ("redis2", True, 2)]
@@ -289,8 +299,11 @@ def main() -> None:
         rows.extend(zip(real, bare, strict=True))
     print("\nSummary (discussions vs bare ceiling; targets: >= 80% of bare deliveries/s, p99 <= 1.5x bare)")
     print(f"{'configuration':<34} {'N':>5} {'rate %':>7} {'p99 ratio':>9} {'p99 ms':>8}")
-    for real, bare in rows:
-        print(f"{real.name:<34} {real.n:>5} {100 * real.rate / bare.rate:>6.0f}% {real.p99 / bare.p99:>9.2f} {real.p99:>8.1f}")
+    for real_row, bare_row in rows:
+        print(
+            f"{real_row.name:<34} {real_row.n:>5} {100 * real_row.rate / bare_row.rate:>6.0f}% "
+            f"{real_row.p99 / bare_row.p99:>9.2f} {real_row.p99:>8.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ one query per subscriber per event, which is what this design avoids.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from typing import Any
@@ -222,5 +221,3 @@ class ThemeConsumer(LiveConsumer):
 
     async def thread_row(self, event: dict[str, Any]) -> None:
         await self.send(text_data=await fragments.arow_event_html(event["thread"], event["version"]))
-
-

@@ -17,9 +17,7 @@ def dashboard_panels(membership: Membership) -> list[Panel]:
     from discussions.getters import unread_threads
     from discussions.models import Report, Theme
 
-    per_theme = dict(
-        unread_threads(membership).values("theme_id").annotate(n=Count("id")).values_list("theme_id", "n")
-    )
+    per_theme = dict(unread_threads(membership).values("theme_id").annotate(n=Count("id")).values_list("theme_id", "n"))
     themes = [(t, per_theme[t.pk]) for t in Theme.objects.filter(pk__in=per_theme)]
     context = {
         "cohort_slug": membership.cohort.slug,

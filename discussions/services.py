@@ -339,9 +339,9 @@ def report_post(membership: Membership, post: Post, *, reason: str) -> Report:
         if created:
             facilitators = [
                 m.user
-                for m in Membership.objects.filter(cohort_id=membership.cohort_id, role=Role.FACILITATOR).select_related(
-                    "user"
-                )
+                for m in Membership.objects.filter(
+                    cohort_id=membership.cohort_id, role=Role.FACILITATOR
+                ).select_related("user")
             ]
             from django.urls import reverse
 
@@ -457,4 +457,3 @@ def _notify_followers(membership: Membership, post: Post, *, skip: set[int]) -> 
         cohort=membership.cohort,
         exclude=membership.user,
     )
-

@@ -124,8 +124,9 @@ def new_thread(request: AuthedRequest, cohort: str, theme_id: int) -> HttpRespon
 
 def _thread_context(request: AuthedRequest, membership: Membership, thread: Thread) -> dict[str, object]:
     posts = list(thread.posts.select_related("institution", "parent").order_by("id"))
-    read = getters.with_read_state(Thread.objects.filter(pk=thread.pk), request.user).values_list(
-        "last_read", flat=True
+    read: int = getters.with_read_state(Thread.objects.filter(pk=thread.pk), request.user).values_list(
+        "last_read",  # type: ignore[misc]
+        flat=True,
     )[0]
     by_id: dict[int, Post] = {}
     roots: list[Post] = []
@@ -180,14 +181,14 @@ def add_post(request: AuthedRequest, cohort: str, thread_id: int) -> HttpRespons
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            if request.htmx:
+            if request.headers.get("HX-Request") == "true":
                 # A fresh form (new key); the post itself arrives over the socket, and here too for a
                 # page whose socket is down (the page skips a node it already has).
                 context = {"form": PostForm(), "thread": thread, "cohort_slug": cohort, "post": result.post}
                 context["can_post"] = True
                 return render(request, "discussions/thread.html#compose_response", context)
             return redirect(f"{thread.get_absolute_url()}#post-{result.post.pk}")
-    if request.htmx:
+    if request.headers.get("HX-Request") == "true":
         context = {"form": form, "thread": thread, "cohort_slug": cohort, "can_post": True}
         return render(request, "discussions/thread.html#compose", context, status=422)
     context = _thread_context(request, membership, thread)
@@ -287,7 +288,9 @@ def hide_post(request: AuthedRequest, cohort: str, post_id: int) -> HttpResponse
     post = getters.get_post(membership, post_id)
     services.hide_post(membership, post)
     messages.success(request, "The post is hidden.")
-    return redirect(request.POST.get("next") == "reports" and reverse("discussions:reports", args=[cohort]) or post.thread)
+    return redirect(
+        (request.POST.get("next") == "reports" and reverse("discussions:reports", args=[cohort])) or post.thread
+    )
 
 
 @login_required
@@ -360,5 +363,3 @@ def mention_suggestions(request: AuthedRequest, cohort: str) -> HttpResponse:
         for m in people.order_by("user__display_name")[:8]
     ]
     return JsonResponse({"results": names})
-
-

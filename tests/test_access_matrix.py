@@ -131,7 +131,9 @@ async def test_websocket_access(case, actor: str, world: World) -> None:
     if actor != "anonymous":
         user = getattr(world, ACTOR_USERS[actor])
         client = await sync_to_async(client_for)(user)
-        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()))
+        headers.append(
+            (b"cookie", f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode())
+        )
     communicator = WebsocketCommunicator(application, path, headers=headers)
     connected, _ = await communicator.connect()
     if actor in case.allowed:

@@ -72,7 +72,7 @@ def test_a_post_appears_live_and_an_offline_page_catches_up(new_page) -> None:
 
 
 def test_a_reply_nests_under_the_post_it_answers(new_page) -> None:
-    alice, bob, thread = _world()
+    _alice, bob, thread = _world()
     page = new_page()
     log_in(page, bob.email, factories.PASSWORD)
     page.goto(f"/c/gm/discussions/threads/{thread.pk}/")

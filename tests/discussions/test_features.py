@@ -16,7 +16,7 @@ def test_a_thread_with_a_new_post_is_unread_on_the_theme_and_the_dashboard(world
     reply(world.lena, thread, "Something new")
     bob = client_for(world.bob)
     index = bob.get("/c/gm/discussions/").content.decode()
-    assert "1 thread with unread posts" in index.replace("<span class=\"visually-hidden\"> ", " ").replace("</span>", "")  # noqa
+    assert "1 thread with unread posts" in index.replace('<span class="visually-hidden"> ', " ").replace("</span>", "")
     dashboard = bob.get("/c/gm/").content.decode()
     assert "1 thread with unread posts" in dashboard
     page = bob.get(thread.get_absolute_url()).content.decode()
@@ -131,4 +131,7 @@ def test_an_observer_reads_but_cannot_post(world) -> None:
     oscar = client_for(world.oscar)
     page = oscar.get(thread.get_absolute_url()).content.decode()
     assert 'id="compose"' not in page
-    assert oscar.post(f"/c/gm/discussions/threads/{thread.pk}/posts/", {"body": "x", "key": str(uuid.uuid4())}).status_code == 404
+    assert (
+        oscar.post(f"/c/gm/discussions/threads/{thread.pk}/posts/", {"body": "x", "key": str(uuid.uuid4())}).status_code
+        == 404
+    )

@@ -111,7 +111,12 @@ async def test_a_broadcast_renders_once_whatever_the_number_of_subscribers(world
     tabs = [await open_thread(user, thread) for user in (world.bob, world.lena, world.fran, world.oscar, world.alex)]
     renders = []
     original = fragments.render_post_event
-    monkeypatch.setattr(fragments, "render_post_event", lambda post, seq: renders.append(seq) or original(post, seq))
+
+    def counting(post, seq):
+        renders.append(seq)
+        return original(post, seq)
+
+    monkeypatch.setattr(fragments, "render_post_event", counting)
     await sync_to_async(reply)(world.alice, thread, "To everyone")
     for tab in tabs:
         assert "To everyone" in await tab.receive_from(timeout=3)
@@ -166,7 +171,9 @@ async def test_revoking_a_users_sockets_closes_them_at_once(world, layer) -> Non
     assert (await tab.receive_output(timeout=3))["type"] == "websocket.close"
 
 
-async def test_a_member_removed_from_the_cohort_is_disconnected_by_the_periodic_check(world, layer, monkeypatch) -> None:
+async def test_a_member_removed_from_the_cohort_is_disconnected_by_the_periodic_check(
+    world, layer, monkeypatch
+) -> None:
     from discussions import consumers
 
     monkeypatch.setattr(consumers, "RECHECK_SECONDS", 0.2)

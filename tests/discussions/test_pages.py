@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import pytest
-
 from discussions.models import Theme
 from tests.conftest import client_for
 from tests.discussions.helpers import reply, start

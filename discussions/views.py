@@ -35,6 +35,10 @@ def _apply_errors(form: Form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+def _is_htmx(request: AuthedRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
 @login_required
 def index(request: AuthedRequest, cohort: str) -> HttpResponse:
     membership = access.get_membership(request.user, cohort)
@@ -181,14 +185,14 @@ def add_post(request: AuthedRequest, cohort: str, thread_id: int) -> HttpRespons
         except ValidationError as error:
             _apply_errors(form, error)
         else:
-            if request.headers.get("HX-Request") == "true":
+            if _is_htmx(request):
                 # A fresh form (new key); the post itself arrives over the socket, and here too for a
                 # page whose socket is down (the page skips a node it already has).
                 context = {"form": PostForm(), "thread": thread, "cohort_slug": cohort, "post": result.post}
                 context["can_post"] = True
                 return render(request, "discussions/thread.html#compose_response", context)
             return redirect(f"{thread.get_absolute_url()}#post-{result.post.pk}")
-    if request.headers.get("HX-Request") == "true":
+    if _is_htmx(request):
         context = {"form": form, "thread": thread, "cohort_slug": cohort, "can_post": True}
         return render(request, "discussions/thread.html#compose", context, status=422)
     context = _thread_context(request, membership, thread)
@@ -259,6 +263,8 @@ def delete_post(request: AuthedRequest, cohort: str, post_id: int) -> HttpRespon
     membership = access.get_membership(request.user, cohort)
     post = getters.get_own_post(membership, post_id)
     services.delete_post(membership, post)
+    if _is_htmx(request):  # the page hears of it over its socket
+        return HttpResponse(status=204)
     messages.success(request, "Post deleted.")
     return redirect(post.thread)
 
@@ -287,6 +293,8 @@ def hide_post(request: AuthedRequest, cohort: str, post_id: int) -> HttpResponse
     membership = access.get_facilitator_membership(request.user, cohort)
     post = getters.get_post(membership, post_id)
     services.hide_post(membership, post)
+    if _is_htmx(request):
+        return HttpResponse(status=204)
     messages.success(request, "The post is hidden.")
     return redirect(
         (request.POST.get("next") == "reports" and reverse("discussions:reports", args=[cohort])) or post.thread

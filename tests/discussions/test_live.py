@@ -19,10 +19,8 @@ from tests.services import require_redis
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(params=["memory", "redis"])
-def layer(request, settings):
-    """Every live test runs on the in-memory layer and, with REDIS_URL set, on Redis pub/sub."""
-    if request.param == "redis":
+def _use_layer(kind: str, settings) -> str:
+    if kind == "redis":
         url = require_redis()
         settings.CHANNEL_LAYERS = {
             "default": {
@@ -33,7 +31,19 @@ def layer(request, settings):
     else:
         settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     fragments._memo.clear()
-    return request.param
+    return kind
+
+
+@pytest.fixture(params=["memory", "redis"])
+def layer(request, settings) -> str:
+    """The delivery tests run on the in-memory layer and, with REDIS_URL set, on Redis pub/sub."""
+    return _use_layer(request.param, settings)
+
+
+@pytest.fixture
+def memory(settings) -> str:
+    """Scope and protocol tests: the layer does not matter, the in-memory one is quickest."""
+    return _use_layer("memory", settings)
 
 
 async def test_a_new_post_reaches_every_open_tab(world, layer) -> None:
@@ -106,7 +116,7 @@ async def test_a_message_lost_by_the_layer_is_caught_up_from_the_database(world,
     await tab.disconnect()
 
 
-async def test_a_broadcast_renders_once_whatever_the_number_of_subscribers(world, layer, monkeypatch) -> None:
+async def test_a_broadcast_renders_once_whatever_the_number_of_subscribers(world, memory, monkeypatch) -> None:
     thread = await sync_to_async(start)(world.alice, world.cohort)
     tabs = [await open_thread(user, thread) for user in (world.bob, world.lena, world.fran, world.oscar, world.alex)]
     renders = []
@@ -124,7 +134,7 @@ async def test_a_broadcast_renders_once_whatever_the_number_of_subscribers(world
     assert len(renders) == 1
 
 
-async def test_strange_messages_over_the_socket_change_nothing_and_keep_the_socket(world, layer) -> None:
+async def test_strange_messages_over_the_socket_change_nothing_and_keep_the_socket(world, memory) -> None:
     thread = await sync_to_async(start)(world.alice, world.cohort)
     tab = await open_thread(world.bob, thread)
     before = await sync_to_async(Post.objects.count)()
@@ -148,7 +158,7 @@ async def test_strange_messages_over_the_socket_change_nothing_and_keep_the_sock
         ("alice", False, "other_cohort"),  # the right thread under another cohort's slug
     ],
 )
-async def test_sockets_out_of_scope_are_refused(world, layer, who, private, cohort_attr) -> None:
+async def test_sockets_out_of_scope_are_refused(world, memory, who, private, cohort_attr) -> None:
     thread = await sync_to_async(start)(world.alice, world.cohort, private=private)
     user = getattr(world, who) if who else None
     slug = getattr(world, cohort_attr).slug
@@ -157,14 +167,14 @@ async def test_sockets_out_of_scope_are_refused(world, layer, who, private, coho
     assert not connected
 
 
-async def test_a_socket_from_another_origin_is_refused(world, layer) -> None:
+async def test_a_socket_from_another_origin_is_refused(world, memory) -> None:
     thread = await sync_to_async(start)(world.alice, world.cohort)
     comm = await communicator(world.alice, thread_path(thread), origin="https://evil.example")
     connected, _ = await comm.connect()
     assert not connected
 
 
-async def test_revoking_a_users_sockets_closes_them_at_once(world, layer) -> None:
+async def test_revoking_a_users_sockets_closes_them_at_once(world, memory) -> None:
     thread = await sync_to_async(start)(world.alice, world.cohort)
     tab = await open_thread(world.bob, thread)
     await sync_to_async(events.revoke_sockets)(world.bob.pk)
@@ -172,7 +182,7 @@ async def test_revoking_a_users_sockets_closes_them_at_once(world, layer) -> Non
 
 
 async def test_a_member_removed_from_the_cohort_is_disconnected_by_the_periodic_check(
-    world, layer, monkeypatch
+    world, memory, monkeypatch
 ) -> None:
     from discussions import consumers
 
@@ -184,7 +194,7 @@ async def test_a_member_removed_from_the_cohort_is_disconnected_by_the_periodic_
     assert output == {"type": "websocket.close", "code": 4403}
 
 
-async def test_logging_out_closes_the_socket(world, layer, monkeypatch) -> None:
+async def test_logging_out_closes_the_socket(world, memory, monkeypatch) -> None:
     from django.contrib.sessions.models import Session
 
     from discussions import consumers
@@ -197,7 +207,7 @@ async def test_logging_out_closes_the_socket(world, layer, monkeypatch) -> None:
     assert output == {"type": "websocket.close", "code": 4403}
 
 
-async def test_the_theme_page_hears_of_new_threads_but_not_of_other_institutions_private_ones(world, layer) -> None:
+async def test_the_theme_page_hears_of_new_threads_but_not_of_other_institutions_private_ones(world, memory) -> None:
     thread = await sync_to_async(start)(world.alice, world.cohort)
     comm = await communicator(world.bob, f"/ws/c/gm/themes/{thread.theme_id}/")
     assert (await comm.connect())[0]

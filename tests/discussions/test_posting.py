@@ -111,16 +111,28 @@ def test_a_facilitator_can_delete_anyones_post_but_a_member_cannot(world) -> Non
 
 def test_a_thread_page_of_300_posts_takes_a_fixed_number_of_queries(world, django_assert_max_num_queries) -> None:
     thread = start(world.alice, world.cohort)
-    parents = list(thread.posts.all())
-    rows = []
-    for n in range(299):
-        parent = parents[n // 3] if n % 2 else None
-        rows.append(reply(world.bob if n % 2 else world.lena, thread, f"Post {n}", parent=parent))
-        parents.append(rows[-1])
+    root = thread.posts.get()
+    rows = [
+        Post(thread=thread, author=world.bob, author_name="Bob", institution=world.medlock, body=f"Post {n}",
+             body_html=f"<p>Post {n}</p>", seq=n + 2, idempotency_key=uuid.uuid4(),
+             parent=root if n % 2 else None, container=root if n % 2 else None, depth=1 if n % 2 else 0)
+        for n in range(299)
+    ]  # fmt: skip
+    Post.objects.bulk_create(rows)
+    Thread.objects.filter(pk=thread.pk).update(last_seq=300)
     client = client_for(world.alice)
     with django_assert_max_num_queries(14):
         response = client.get(thread.get_absolute_url())
     assert response.content.decode().count('class="post-node') == 300
+
+
+def test_deleting_through_htmx_answers_no_content(world) -> None:
+    thread = start(world.alice, world.cohort)
+    post = reply(world.bob, thread, "Gone soon")
+    response = client_for(world.bob).post(f"/c/gm/discussions/posts/{post.pk}/delete/", headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    post.refresh_from_db()
+    assert post.deleted_at is not None
 
 
 def test_starting_a_thread_needs_a_title_and_a_first_post(world) -> None:

@@ -59,7 +59,8 @@ def server_env(redis: bool) -> dict[str, str]:
 def start_daphne(app: str, redis: bool) -> tuple[subprocess.Popen, int]:
     port = free_port()
     proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/daphne"), "-b", "127.0.0.1", "-p", str(port), app],
+        # No handshake timeout: on a busy machine a burst of connects must queue, not be dropped.
+        [str(ROOT / ".venv/bin/daphne"), "--websocket_connect_timeout", "-1", "-b", "127.0.0.1", "-p", str(port), app],
         cwd=ROOT,
         env=server_env(redis),
         stdout=subprocess.DEVNULL,

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import World, client_for
+from tests.discussions.live import own_loop
 from tests.matrix import ACTOR_USERS, ACTORS, Case, all_cases, all_ws_cases
 
 OWN_APPS = {"cohort", "meetings", "discussions", "media_feedback", "django_tasks_db", "account", "mfa"}
@@ -119,6 +120,7 @@ WS_PARAMS = [
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("case", "actor"), WS_PARAMS)
+@own_loop
 async def test_websocket_access(case, actor: str, world: World) -> None:
     """Allowed actors connect; everyone else (anonymous included) is refused before the handshake."""
     from asgiref.sync import sync_to_async

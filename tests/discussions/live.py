@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import inspect
 import json
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -48,3 +54,20 @@ async def open_thread(user: User, thread: Thread, seq: int | None = None) -> Web
         message = await comm.receive_from(timeout=3)
         if 'id="thread-status"' in message:
             return comm
+
+
+def own_loop(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Run an async test on its own event loop in a fresh thread.
+
+    The browser tests' session-wide Playwright (sync API) leaves an event loop running in the main
+    thread, where neither pytest-asyncio nor async_to_sync can start another one.
+    """
+
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> None:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(asyncio.run, test(*args, **kwargs)).result()
+
+    del run.__wrapped__  # type: ignore[attr-defined]
+    run.__signature__ = inspect.signature(test)  # type: ignore[attr-defined]
+    return run

@@ -13,7 +13,7 @@ from cohort.models import Membership
 from discussions import events, fragments
 from discussions.models import Post, Thread
 from tests.discussions.helpers import reply, start
-from tests.discussions.live import communicator, open_thread, thread_path
+from tests.discussions.live import communicator, open_thread, own_loop, thread_path
 from tests.services import require_redis
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,6 +46,7 @@ def memory(settings) -> str:
     return _use_layer("memory", settings)
 
 
+@own_loop
 async def test_a_new_post_reaches_every_open_tab(world, layer) -> None:
     thread = await sync_to_async(start)(world.alice, world.cohort)
     tab1 = await open_thread(world.bob, thread)
@@ -59,6 +60,7 @@ async def test_a_new_post_reaches_every_open_tab(world, layer) -> None:
         await tab.disconnect()
 
 
+@own_loop
 async def test_edits_deletions_and_hiding_arrive_live(world, layer) -> None:
     from cohort.access import get_membership
     from discussions import services
@@ -80,6 +82,7 @@ async def test_edits_deletions_and_hiding_arrive_live(world, layer) -> None:
     await tab.disconnect()
 
 
+@own_loop
 async def test_a_reconnecting_page_receives_exactly_what_it_missed(world, layer) -> None:
     thread = await sync_to_async(start)(world.alice, world.cohort)
     tab = await open_thread(world.bob, thread)
@@ -100,6 +103,7 @@ async def test_a_reconnecting_page_receives_exactly_what_it_missed(world, layer)
     await comm.disconnect()
 
 
+@own_loop
 async def test_a_message_lost_by_the_layer_is_caught_up_from_the_database(world, layer) -> None:
     thread = await sync_to_async(start)(world.alice, world.cohort)
     tab = await open_thread(world.bob, thread)
@@ -116,6 +120,7 @@ async def test_a_message_lost_by_the_layer_is_caught_up_from_the_database(world,
     await tab.disconnect()
 
 
+@own_loop
 async def test_a_broadcast_renders_once_whatever_the_number_of_subscribers(world, memory, monkeypatch) -> None:
     thread = await sync_to_async(start)(world.alice, world.cohort)
     tabs = [await open_thread(user, thread) for user in (world.bob, world.lena, world.fran, world.oscar, world.alex)]
@@ -134,6 +139,7 @@ async def test_a_broadcast_renders_once_whatever_the_number_of_subscribers(world
     assert len(renders) == 1
 
 
+@own_loop
 async def test_strange_messages_over_the_socket_change_nothing_and_keep_the_socket(world, memory) -> None:
     thread = await sync_to_async(start)(world.alice, world.cohort)
     tab = await open_thread(world.bob, thread)
@@ -158,6 +164,7 @@ async def test_strange_messages_over_the_socket_change_nothing_and_keep_the_sock
         ("alice", False, "other_cohort"),  # the right thread under another cohort's slug
     ],
 )
+@own_loop
 async def test_sockets_out_of_scope_are_refused(world, memory, who, private, cohort_attr) -> None:
     thread = await sync_to_async(start)(world.alice, world.cohort, private=private)
     user = getattr(world, who) if who else None
@@ -167,6 +174,7 @@ async def test_sockets_out_of_scope_are_refused(world, memory, who, private, coh
     assert not connected
 
 
+@own_loop
 async def test_a_socket_from_another_origin_is_refused(world, memory) -> None:
     thread = await sync_to_async(start)(world.alice, world.cohort)
     comm = await communicator(world.alice, thread_path(thread), origin="https://evil.example")
@@ -174,6 +182,7 @@ async def test_a_socket_from_another_origin_is_refused(world, memory) -> None:
     assert not connected
 
 
+@own_loop
 async def test_revoking_a_users_sockets_closes_them_at_once(world, memory) -> None:
     thread = await sync_to_async(start)(world.alice, world.cohort)
     tab = await open_thread(world.bob, thread)
@@ -181,6 +190,7 @@ async def test_revoking_a_users_sockets_closes_them_at_once(world, memory) -> No
     assert (await tab.receive_output(timeout=3))["type"] == "websocket.close"
 
 
+@own_loop
 async def test_a_member_removed_from_the_cohort_is_disconnected_by_the_periodic_check(
     world, memory, monkeypatch
 ) -> None:
@@ -194,6 +204,7 @@ async def test_a_member_removed_from_the_cohort_is_disconnected_by_the_periodic_
     assert output == {"type": "websocket.close", "code": 4403}
 
 
+@own_loop
 async def test_logging_out_closes_the_socket(world, memory, monkeypatch) -> None:
     from django.contrib.sessions.models import Session
 
@@ -207,6 +218,7 @@ async def test_logging_out_closes_the_socket(world, memory, monkeypatch) -> None
     assert output == {"type": "websocket.close", "code": 4403}
 
 
+@own_loop
 async def test_the_theme_page_hears_of_new_threads_but_not_of_other_institutions_private_ones(world, memory) -> None:
     thread = await sync_to_async(start)(world.alice, world.cohort)
     comm = await communicator(world.bob, f"/ws/c/gm/themes/{thread.theme_id}/")

@@ -16,6 +16,7 @@ from django.conf import settings
 
 from tests.conftest import client_for
 from tests.discussions.helpers import start
+from tests.discussions.live import own_loop
 from tests.services import require_redis
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -73,6 +74,7 @@ def _post_through(port: int, cookie: str, thread_id: int, body: str) -> int:
     return response.status
 
 
+@own_loop
 async def test_a_post_through_one_daphne_reaches_a_socket_on_the_other(world, two_servers) -> None:
     import websockets
 

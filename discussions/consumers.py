@@ -64,9 +64,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         except Http404:
             allowed = False
         if not allowed:
-            log.warning(
-                "refused socket %s (user %s)", self.scope.get("path"), getattr(user, "pk", None) or "anonymous"
-            )
+            log.warning("refused socket %s (user %s)", self.scope.get("path"), getattr(user, "pk", None) or "anonymous")
             await self.close(code=CLOSE_REFUSED)
             return
         for group in [events.user_group(self.membership.user_id), *self.live_groups()]:

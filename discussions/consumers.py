@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import uuid
 from typing import Any
 
 from channels.auth import get_user
@@ -154,14 +155,16 @@ class ThreadConsumer(LiveConsumer):
     async def catch_up(self, after: int) -> None:
         last_seq, rows = await database_sync_to_async(self._changes_after)(after)
         # Parents before replies: order by id, so every reply finds its container on the page.
-        for post_id, seq in rows:
-            await self.send(text_data=await fragments.apost_event_html(post_id, seq))
-        self.sent_seq = max([min(after, last_seq), *(seq for _, seq in rows)])
+        for post_id, seq, token in rows:
+            await self.send(text_data=await fragments.apost_event_html(post_id, seq, token.hex))
+        self.sent_seq = max([min(after, last_seq), *(seq for _, seq, _ in rows)])
 
-    def _changes_after(self, after: int) -> tuple[int, list[tuple[int, int]]]:
+    def _changes_after(self, after: int) -> tuple[int, list[tuple[int, int, uuid.UUID]]]:
         last_seq = Thread.objects.filter(pk=self.thread_id).values_list("last_seq", flat=True).first() or 0
         rows = list(
-            Post.objects.filter(thread_id=self.thread_id, seq__gt=after).order_by("id").values_list("id", "seq")
+            Post.objects.filter(thread_id=self.thread_id, seq__gt=after)
+            .order_by("id")
+            .values_list("id", "seq", "idempotency_key")
         )
         return last_seq, rows
 
@@ -178,7 +181,7 @@ class ThreadConsumer(LiveConsumer):
         if seq <= self.sent_seq:
             return
         if seq == self.sent_seq + 1:
-            await self.send(text_data=await fragments.apost_event_html(event["post"], seq))
+            await self.send(text_data=await fragments.apost_event_html(event["post"], seq, event["key"]))
             self.sent_seq = seq
         else:
             await self.catch_up(self.sent_seq)

@@ -8,6 +8,7 @@ consumer catches up from the database.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
@@ -17,6 +18,8 @@ from discussions import fragments
 from discussions.models import Thread
 
 log = logging.getLogger(__name__)
+# A request never waits long for the layer: a lost signal only delays clients (they catch up).
+SEND_TIMEOUT = 2.0
 
 
 def thread_group(thread_id: int) -> str:
@@ -43,15 +46,16 @@ def _send(group: str, message: dict) -> None:
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group, message)
+        async_to_sync(asyncio.wait_for)(layer.group_send(group, message), SEND_TIMEOUT)
     except Exception:  # the layer only signals: a lost event is caught up from the database
         log.exception("could not signal group %s", group)
 
 
-def post_changed(thread_id: int, post_id: int, seq: int, *, created: bool = False) -> None:
-    fragments.post_event_html(post_id, seq)
+def post_changed(thread_id: int, post_id: int, seq: int, token: str, *, created: bool = False) -> None:
+    fragments.post_event_html(post_id, seq, token)
     kind = "post.created" if created else "post.updated"
-    _send(thread_group(thread_id), {"type": kind, "thread": thread_id, "post": post_id, "seq": seq})
+    message = {"type": kind, "thread": thread_id, "post": post_id, "seq": seq, "key": token}
+    _send(thread_group(thread_id), message)
 
 
 def thread_row_changed(theme_id: int, thread_id: int, institution_id: int | None) -> None:

@@ -33,8 +33,10 @@ def _remember(key: str, html: str) -> str:
     return html
 
 
-def post_key(post_id: int, seq: int) -> str:
-    return f"discussions:post:{post_id}:{seq}"
+def post_key(post_id: int, seq: int, token: str) -> str:
+    # The token (the post's idempotency key) keeps a key from naming another post when ids are reused
+    # (a restored or flushed database with a long-lived cache).
+    return f"discussions:post:{post_id}:{seq}:{token}"
 
 
 def row_key(thread_id: int, version: str) -> str:
@@ -74,9 +76,9 @@ def _load_thread(thread_id: int) -> Thread | None:
     return Thread.objects.select_related("theme__cohort", "last_author", "institution").filter(pk=thread_id).first()
 
 
-def post_event_html(post_id: int, seq: int, post: Post | None = None) -> str:
+def post_event_html(post_id: int, seq: int, token: str, post: Post | None = None) -> str:
     """The fragment for a post as of seq (or its current state, which is newer and equally right)."""
-    key = post_key(post_id, seq)
+    key = post_key(post_id, seq, token)
     if key in _memo:
         return _memo[key]
     html = cache.get(key)
@@ -142,8 +144,8 @@ async def _shared(key: str, render: Callable[[], str]) -> str:
         del _inflight[key]
 
 
-async def apost_event_html(post_id: int, seq: int) -> str:
-    return await _shared(post_key(post_id, seq), lambda: post_event_html(post_id, seq))
+async def apost_event_html(post_id: int, seq: int, token: str) -> str:
+    return await _shared(post_key(post_id, seq, token), lambda: post_event_html(post_id, seq, token))
 
 
 async def arow_event_html(thread_id: int, version: str) -> str:

@@ -240,7 +240,9 @@ def add_post(
             )
             mentioned = _notify_mentions(membership, post, already=set())
             _notify_followers(membership, post, skip=mentioned)
-            transaction.on_commit(lambda: events.post_changed(thread.pk, post.pk, post.seq, created=True))
+            transaction.on_commit(
+                lambda: events.post_changed(thread.pk, post.pk, post.seq, post.idempotency_key.hex, created=True)
+            )
             _bump_theme(updated.theme_id, updated)
     except IntegrityError:
         existing = Post.objects.filter(author=membership.user, idempotency_key=key).first()
@@ -259,7 +261,7 @@ def _restamp(post: Post, fields: list[str], *, reply_delta: int = 0) -> None:
     thread = _next_seq(post.thread_id, reply_delta=reply_delta)
     post.seq = thread.last_seq
     post.save(update_fields=[*fields, "seq"])
-    transaction.on_commit(lambda: events.post_changed(thread.pk, post.pk, post.seq))
+    transaction.on_commit(lambda: events.post_changed(thread.pk, post.pk, post.seq, post.idempotency_key.hex))
     if reply_delta:
         _bump_theme(thread.theme_id, thread)
 

@@ -49,10 +49,17 @@
     setStatus("offline", "Offline: live updates resume when you are back online.");
   });
   window.addEventListener("online", function () {
-    if (current.wrapper && (!current.socket || current.socket.readyState > 1)) current.wrapper.reconnect();
+    // The closing handshake of the old socket may still be pending: give it a moment, then reconnect
+    // unless the page already has an open socket.
+    window.setTimeout(function () {
+      if (current.wrapper && (!current.socket || current.socket.readyState !== 1)) current.wrapper.reconnect();
+    }, 300);
   });
 
-  document.addEventListener("htmx:wsConnecting", function () { setStatus("connecting", "Connecting for live updates…"); });
+  document.addEventListener("htmx:wsConnecting", function () {
+    if (!navigator.onLine) return;
+    setStatus("connecting", "Connecting for live updates…");
+  });
   document.addEventListener("htmx:wsOpen", function (event) {
     current.socket = event.detail.event.target;
     current.wrapper = event.detail.socketWrapper;
@@ -67,6 +74,7 @@
     setStatus("open", "Live: new posts appear here as they are written.");
   });
   document.addEventListener("htmx:wsClose", function (event) {
+    if (current.socket && event.detail.event.target !== current.socket) return; // an old socket
     var code = event.detail.event.code;
     if (code === 4403) setStatus("closed", "Live updates stopped: reload the page.");
     else if (code === OFFLINE_CLOSE) setStatus("offline", "Offline: live updates resume when you are back online.");

@@ -60,7 +60,8 @@ def test_a_post_appears_live_and_an_offline_page_catches_up(new_page) -> None:
     _post(first, "Missed while offline: one")
     _post(first, "Missed while offline: two")
     second.context.set_offline(False)
-    second.locator(".post-body", has_text="Missed while offline: two").wait_for(timeout=15_000)
+    second.locator("#live-status[data-state=open]").wait_for(timeout=20_000)
+    second.locator(".post-body", has_text="Missed while offline: two").wait_for(timeout=10_000)
     assert second.locator(".post-body", has_text="Missed while offline: one").count() == 1
     assert second.locator(".post-body", has_text="Missed while offline: two").count() == 1
     # The author sees each of their posts once (from the response and the socket).

@@ -16,6 +16,11 @@ from tests.discussions.helpers import reply, start
 from tests.discussions.live import communicator, open_thread, own_loop, thread_path
 from tests.services import require_redis
 
+
+def worker_prefix() -> str:
+    return f"{os.environ.get('CHANNEL_PREFIX', 'discuss')}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -25,7 +30,8 @@ def _use_layer(kind: str, settings) -> str:
         settings.CHANNEL_LAYERS = {
             "default": {
                 "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-                "CONFIG": {"hosts": [url], "prefix": os.environ.get("CHANNEL_PREFIX", "discuss")},
+                # One prefix per xdist worker: the workers' test databases reuse ids, so their groups would meet.
+                "CONFIG": {"hosts": [url], "prefix": worker_prefix()},
             }
         }
     else:

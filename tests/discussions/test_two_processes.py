@@ -5,10 +5,15 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
-from functools import partial
+from pathlib import Path
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -22,41 +27,58 @@ from tests.services import require_redis
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _prepare_child(db_blocker: object) -> None:
-    from channels.layers import channel_layers
-    from django.db import connections
+def _database_url() -> str:
+    from django.db import connection
 
-    for conn in connections.all(initialized_only=True):
-        conn.connection = None
-    channel_layers.backends = {}  # a layer made before the fork belongs to the parent's event loop
-    db_blocker.unblock()  # type: ignore[attr-defined]
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return f"sqlite:///{db['NAME']}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @pytest.fixture
-def two_servers(django_db_blocker: object, transactional_db: None) -> Iterator[list[int]]:
-    require_redis()
-    from channels.testing.live import make_application
-    from daphne.testing import DaphneProcess
-    from django.db import connections
-
+def two_servers(transactional_db: None) -> Iterator[list[int]]:
+    """Two real `daphne` processes (not forks of this one) on the test database and one Redis."""
+    redis_url = require_redis()
+    env = dict(os.environ, DATABASE_URL=_database_url(), REDIS_URL=redis_url, SECRET_KEY=settings.SECRET_KEY,
+               DEBUG="0", STATIC_MANIFEST="0", LOG_LEVEL="WARNING", ALLOWED_HOSTS="localhost,127.0.0.1")  # fmt: skip
+    prefix = f"{os.environ.get('CHANNEL_PREFIX', 'discuss')}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    env["CHANNEL_PREFIX"] = env["CACHE_PREFIX"] = prefix  # xdist workers' test databases reuse ids
+    env.pop("PYTEST_VERSION", None)
+    env.pop("PYTEST_XDIST_WORKER", None)
+    daphne = str(Path(sys.executable).parent / "daphne")
     servers = []
-    connections.close_all()
     for _ in range(2):
-        server = DaphneProcess("localhost", partial(make_application, static_wrapper=None),
-                               setup=partial(_prepare_child, django_db_blocker))  # fmt: skip
-        server.start()
-        servers.append(server)
-    for server in servers:
-        while not server.ready.wait(timeout=1):
-            assert server.is_alive(), "Daphne did not start"
-    yield [server.port.value for server in servers]
-    for server in servers:
-        server.terminate()
-        server.join()
+        port = _free_port()
+        servers.append((subprocess.Popen([daphne, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+                                         env=env, cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL), port))  # fmt: skip
+    try:
+        for proc, port in servers:
+            deadline = time.monotonic() + 30
+            while True:
+                assert proc.poll() is None, "daphne exited"
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline, "daphne did not start"
+                    time.sleep(0.1)
+        yield [port for _, port in servers]
+    finally:
+        for proc, _ in servers:
+            proc.terminate()
+            proc.wait(timeout=10)
 
 
 def _post_through(port: int, cookie: str, thread_id: int, body: str) -> int:
-    conn = http.client.HTTPConnection("localhost", port, timeout=10)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     conn.request("GET", f"/c/gm/discussions/threads/{thread_id}/", headers={"Cookie": cookie})
     page = conn.getresponse()
     page.read()
@@ -83,8 +105,8 @@ async def test_a_post_through_one_daphne_reaches_a_socket_on_the_other(world, tw
     name = settings.SESSION_COOKIE_NAME
     bob = await sync_to_async(lambda: client_for(world.bob).cookies[name].value)()
     alice = await sync_to_async(lambda: client_for(world.alice).cookies[name].value)()
-    url = f"ws://localhost:{second}/ws/c/gm/threads/{thread.pk}/"
-    headers = {"Origin": f"http://localhost:{second}", "Cookie": f"{name}={bob}"}
+    url = f"ws://127.0.0.1:{second}/ws/c/gm/threads/{thread.pk}/"
+    headers = {"Origin": f"http://127.0.0.1:{second}", "Cookie": f"{name}={bob}"}
     async with websockets.connect(url, additional_headers=headers) as ws:
         await ws.send(json.dumps({"type": "resume", "seq": 1}))
         assert "thread-status" in await asyncio.wait_for(ws.recv(), 5)

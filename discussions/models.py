@@ -1,1 +1,188 @@
-from django.db import models  # noqa: F401
+"""Themes, threads and posts with nested replies; read state, follows, reports.
+
+Every change to a post (creation, edit, deletion, hiding) takes the next sequence number of its
+thread (`Thread.last_seq`, bumped under a row lock) and stores it on the post (`Post.seq`). So
+`max(Post.seq) == Thread.last_seq`, commits happen in seq order, and "everything after seq n" is
+`thread.posts.filter(seq__gt=n)`: that is how a reconnecting page catches up.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from cohort.models import Area, Cohort, EffectivePractice, Institution, Membership
+
+MAX_POST_LENGTH = 20_000
+MAX_DEPTH = 4  # replies nest this deep; deeper ones sit at this depth with "in reply to"
+
+
+class Theme(models.Model):
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="themes")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    title = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=100)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "area"], name="one_theme_per_area"),
+            models.UniqueConstraint(fields=["cohort", "title"], name="unique_theme_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("discussions:theme", kwargs={"cohort": self.cohort.slug, "theme_id": self.pk})
+
+
+class ThreadQuerySet(models.QuerySet["Thread"]):
+    def visible_to(self, membership: Membership) -> ThreadQuerySet:
+        """Threads of the member's cohort they may read: shared ones, and their institution's private ones
+        (facilitators see all)."""
+        qs = self.filter(theme__cohort_id=membership.cohort_id)
+        if membership.is_facilitator:
+            return qs
+        if membership.institution_id:
+            return qs.filter(Q(institution__isnull=True) | Q(institution_id=membership.institution_id))
+        return qs.filter(institution__isnull=True)
+
+
+class Thread(models.Model):
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="threads")
+    title = models.CharField(max_length=200)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # Set: private to this institution's working group (and the facilitator).
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_activity_at = models.DateTimeField(auto_now_add=True)
+    # When the thread's row on its theme page last changed (posts, pin, lock): theme pages catch up from it.
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    last_seq = models.PositiveIntegerField(default=0)
+    last_post_id = models.PositiveBigIntegerField(default=0)
+    reply_count = models.PositiveIntegerField(default=0)
+    last_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    pinned = models.BooleanField(default=False)
+    locked = models.BooleanField(default=False)
+
+    objects = ThreadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pinned", "-last_activity_at"]
+        indexes = [models.Index(fields=["theme", "last_activity_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("discussions:thread", kwargs={"cohort": self.theme.cohort.slug, "thread_id": self.pk})
+
+    @property
+    def group_name(self) -> str:
+        return f"discuss.thread.{self.pk}"
+
+
+class PostQuerySet(models.QuerySet["Post"]):
+    def readable(self) -> PostQuerySet:
+        return self.filter(deleted_at__isnull=True, hidden_at__isnull=True)
+
+
+class Post(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="replies")
+    # Where the post is shown: the parent, or for replies deeper than MAX_DEPTH the parent's container.
+    container = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    depth = models.PositiveSmallIntegerField(default=0)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    author_name = models.CharField(max_length=120)
+    institution = models.ForeignKey(Institution, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    body = models.TextField()
+    body_html = models.TextField()
+    seq = models.PositiveIntegerField()
+    idempotency_key = models.UUIDField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    practice = models.ForeignKey(EffectivePractice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    has_replies = models.BooleanField(default=False)
+    search_text = models.TextField(blank=True, help_text="Thread title and body, for search.")
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            # A double-clicked or retried submit carries the same key: the second insert fails.
+            models.UniqueConstraint(fields=["author", "idempotency_key"], name="one_post_per_submit"),
+            models.UniqueConstraint(fields=["thread", "seq"], name="unique_post_seq"),
+        ]
+        indexes = [models.Index(fields=["thread", "seq"])]
+
+    def __str__(self) -> str:
+        return f"Post {self.pk} in {self.thread_id}"
+
+    @property
+    def is_gone(self) -> bool:
+        return self.deleted_at is not None or self.hidden_at is not None
+
+    @property
+    def in_reply_to(self) -> bool:
+        """Shown flattened under its container rather than under its parent."""
+        return self.parent_id is not None and self.parent_id != self.container_id
+
+
+class ReadState(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="read_states")
+    last_read_post_id = models.PositiveBigIntegerField(default=0)
+    read_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "thread"], name="one_read_state")]
+
+
+class Subscription(models.Model):
+    class State(models.TextChoices):
+        FOLLOW = "follow", "Following"
+        MUTE = "mute", "Muted"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="subscriptions")
+    state = models.CharField(max_length=10, choices=State.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "thread"], name="one_subscription")]
+
+
+class Report(models.Model):
+    class Outcome(models.TextChoices):
+        OPEN = "open", "Open"
+        HIDDEN = "hidden", "Post hidden"
+        DISMISSED = "dismissed", "Dismissed"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField(max_length=1000)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [models.UniqueConstraint(fields=["post", "reporter"], name="one_report_per_person")]

@@ -1,3 +1,10 @@
 """Websocket routes of the discussions app (consumers in consumers.py)."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from discussions import consumers
+
+websocket_urlpatterns = [
+    path("ws/c/<slug:cohort>/threads/<int:thread_id>/", consumers.ThreadConsumer.as_asgi()),
+    path("ws/c/<slug:cohort>/themes/<int:theme_id>/", consumers.ThemeConsumer.as_asgi()),
+]

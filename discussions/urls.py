@@ -1,4 +1,26 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from discussions import views
 
 app_name = "discussions"
-urlpatterns: list = []
+P = "c/<slug:cohort>/discussions/"
+urlpatterns = [
+    path(P, views.index, name="index"),
+    path(P + "themes/add/", views.add_theme, name="add_theme"),
+    path(P + "themes/<int:theme_id>/", views.theme, name="theme"),
+    path(P + "themes/<int:theme_id>/new/", views.new_thread, name="new_thread"),
+    path(P + "threads/<int:thread_id>/", views.thread, name="thread"),
+    path(P + "threads/<int:thread_id>/posts/", views.add_post, name="add_post"),
+    path(P + "threads/<int:thread_id>/read/", views.mark_read, name="mark_read"),
+    path(P + "threads/<int:thread_id>/subscription/", views.subscription, name="subscription"),
+    path(P + "threads/<int:thread_id>/moderate/", views.moderate_thread, name="moderate_thread"),
+    path(P + "posts/<int:post_id>/edit/", views.edit_post, name="edit_post"),
+    path(P + "posts/<int:post_id>/delete/", views.delete_post, name="delete_post"),
+    path(P + "posts/<int:post_id>/report/", views.report_post, name="report_post"),
+    path(P + "posts/<int:post_id>/hide/", views.hide_post, name="hide_post"),
+    path(P + "posts/<int:post_id>/practice/", views.mark_practice, name="mark_practice"),
+    path(P + "reports/", views.reports, name="reports"),
+    path(P + "reports/<int:report_id>/dismiss/", views.dismiss_report, name="dismiss_report"),
+    path(P + "search/", views.search_view, name="search"),
+    path(P + "people/", views.mention_suggestions, name="mention_suggestions"),
+]

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import World, client_for
+from tests.discussions.live import own_loop
 from tests.matrix import ACTOR_USERS, ACTORS, Case, all_cases, all_ws_cases
 
 OWN_APPS = {"cohort", "meetings", "discussions", "media_feedback", "django_tasks_db", "account", "mfa"}
@@ -110,3 +111,35 @@ def test_access(case: Case, actor: str, world: World) -> None:
     response = client.post(url, data) if case.method == "post" else client.get(url, data)
     assert response.status_code == 404, f"{actor} should get 404 from {case.name}, got {response.status_code}"
     assert snapshot() == before
+
+
+WS_PARAMS = [
+    pytest.param(case, actor, id=f"ws:{case.id or case.route}-{actor}") for case in all_ws_cases() for actor in ACTORS
+]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("case", "actor"), WS_PARAMS)
+@own_loop
+async def test_websocket_access(case, actor: str, world: World) -> None:
+    """Allowed actors connect; everyone else (anonymous included) is refused before the handshake."""
+    from asgiref.sync import sync_to_async
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+
+    path = await sync_to_async(case.path)(world)
+    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
+    if actor != "anonymous":
+        user = getattr(world, ACTOR_USERS[actor])
+        client = await sync_to_async(client_for)(user)
+        headers.append(
+            (b"cookie", f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode())
+        )
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, _ = await communicator.connect()
+    if actor in case.allowed:
+        assert connected, f"{actor} should connect to {case.route}"
+        await communicator.disconnect()
+    else:
+        assert not connected, f"{actor} should be refused by {case.route}"

@@ -216,7 +216,9 @@ def test_hashes_only(ready_video) -> None:
     assert clip.receipt_token_hash == hashlib.sha256(receipt.encode()).hexdigest()
 
 
-def test_staff_read_the_transcript_with_redactions_and_facilitators_read_it_whole(irwell_link, make_ready_clip, world) -> None:
+def test_staff_read_the_transcript_with_redactions_and_facilitators_read_it_whole(
+    irwell_link, make_ready_clip, world
+) -> None:
     from media_feedback.review import redact_words
 
     clip, _ = make_ready_clip(irwell_link, share=True)

@@ -1,0 +1,227 @@
+"""Websocket consumers: one per live page (a thread, a theme).
+
+Both follow the same protocol. On connect the consumer checks scope with the shared getters and
+refuses (closes before accepting) anything outside it. The page then sends
+`{"type": "resume", ...}` with what it already holds; the consumer answers with everything newer
+from the database, then relays live events. Events carry ids and sequence numbers only; HTML comes
+from the shared fragment cache (see fragments.py), so a broadcast costs no query per subscriber.
+
+Sequence numbers make delivery exact: an event at or below what the client holds is dropped, one
+right after it is relayed, and a gap (a message lost by the layer) triggers a catch-up from the
+database. Nothing is lost; a dropped message only delays a client.
+
+Access while connected: the socket joins a per-user group (`events.revoke_sockets(user_id)` closes
+it at once), and every RECHECK_SECONDS it re-reads the session and the membership and closes with
+4403 if the user logged out, was deactivated, or lost access. Re-checking on every event would cost
+one query per subscriber per event, which is what this design avoids.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from typing import Any
+
+from channels.auth import get_user
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.http import Http404
+
+from cohort.access import get_membership
+from cohort.models import Membership
+from discussions import events, fragments
+from discussions.models import Post, Theme, Thread
+
+log = logging.getLogger(__name__)
+
+RECHECK_SECONDS = float(getattr(settings, "DISCUSSIONS_WS_RECHECK_SECONDS", 30))
+CLOSE_REFUSED = 4403
+MAX_MESSAGE = 1024
+MAX_CATCH_UP_ROWS = 200
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value
+
+
+class LiveConsumer(AsyncWebsocketConsumer):
+    """What thread and theme pages share: scope check, per-user group, periodic re-check, resume."""
+
+    groups_joined: list[str]
+
+    async def connect(self) -> None:
+        self.groups_joined = []
+        self.recheck: asyncio.Task | None = None
+        user = self.scope.get("user")
+        kwargs = self.scope["url_route"]["kwargs"]
+        try:
+            self.membership = await database_sync_to_async(get_membership)(user, kwargs["cohort"])
+            allowed = await database_sync_to_async(self.authorise)(self.membership, kwargs)
+        except Http404:
+            allowed = False
+        if not allowed:
+            log.warning("refused socket %s (user %s)", self.scope.get("path"), getattr(user, "pk", None) or "anonymous")
+            await self.close(code=CLOSE_REFUSED)
+            return
+        for group in [events.user_group(self.membership.user_id), *self.live_groups()]:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.groups_joined.append(group)
+        await self.accept()
+        self.recheck = asyncio.create_task(self.recheck_access())
+
+    async def disconnect(self, code: int) -> None:
+        if self.recheck is not None:
+            self.recheck.cancel()
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        # Anything but a small JSON resume message is ignored: nothing is saved over the socket.
+        if text_data is None or len(text_data) > MAX_MESSAGE:
+            return
+        try:
+            message = json.loads(text_data)
+        except ValueError:
+            return
+        if isinstance(message, dict) and message.get("type") == "resume":
+            await self.resume(message)
+
+    async def recheck_access(self) -> None:
+        kwargs = self.scope["url_route"]["kwargs"]
+        while True:
+            await asyncio.sleep(RECHECK_SECONDS)
+            if not await self.still_allowed(kwargs):
+                await self.close(code=CLOSE_REFUSED)
+                return
+
+    async def still_allowed(self, kwargs: dict[str, Any]) -> bool:
+        session = self.scope.get("session")
+        if session is not None:
+            # The scope's session is a snapshot: ask the store whether it still exists (logout deletes it).
+            key = session.session_key
+            if not key or not await database_sync_to_async(session.exists)(key):
+                return False
+            user = await get_user(self.scope)
+        else:
+            user = self.scope.get("user")
+        if user is None or not user.is_authenticated or user.pk != self.membership.user_id:
+            return False
+        try:
+            membership = await database_sync_to_async(get_membership)(user, kwargs["cohort"])
+            return await database_sync_to_async(self.authorise)(membership, kwargs)
+        except Http404:
+            return False
+
+    async def access_revoked(self, event: dict[str, Any]) -> None:
+        await self.close(code=CLOSE_REFUSED)
+
+    # Implemented by each page's consumer.
+    def authorise(self, membership: Membership, kwargs: dict[str, Any]) -> bool:
+        raise NotImplementedError
+
+    def live_groups(self) -> list[str]:
+        raise NotImplementedError
+
+    async def resume(self, message: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+
+class ThreadConsumer(LiveConsumer):
+    """A thread page: posts created, edited, deleted and hidden; lock and pin."""
+
+    sent_seq: int | None = None
+
+    def authorise(self, membership: Membership, kwargs: dict[str, Any]) -> bool:
+        self.thread_id = int(kwargs["thread_id"])
+        return Thread.objects.visible_to(membership).filter(pk=self.thread_id).exists()
+
+    def live_groups(self) -> list[str]:
+        return [events.thread_group(self.thread_id)]
+
+    async def resume(self, message: dict[str, Any]) -> None:
+        seq = _int(message.get("seq"))
+        if seq is None:
+            return
+        await self.catch_up(seq)
+        thread = await database_sync_to_async(fragments._load_thread)(self.thread_id)
+        if thread is not None:
+            await self.send(text_data=await fragments.astatus_event_html(thread.pk, events.version(thread)))
+
+    async def catch_up(self, after: int) -> None:
+        last_seq, rows = await database_sync_to_async(self._changes_after)(after)
+        # Parents before replies: order by id, so every reply finds its container on the page.
+        for post_id, seq, token in rows:
+            await self.send(text_data=await fragments.apost_event_html(post_id, seq, token.hex))
+        self.sent_seq = max([min(after, last_seq), *(seq for _, seq, _ in rows)])
+
+    def _changes_after(self, after: int) -> tuple[int, list[tuple[int, int, uuid.UUID]]]:
+        last_seq = Thread.objects.filter(pk=self.thread_id).values_list("last_seq", flat=True).first() or 0
+        rows = list(
+            Post.objects.filter(thread_id=self.thread_id, seq__gt=after)
+            .order_by("id")
+            .values_list("id", "seq", "idempotency_key")
+        )
+        return last_seq, rows
+
+    async def post_created(self, event: dict[str, Any]) -> None:
+        await self.relay(event)
+
+    async def post_updated(self, event: dict[str, Any]) -> None:
+        await self.relay(event)
+
+    async def relay(self, event: dict[str, Any]) -> None:
+        if self.sent_seq is None:  # the page has not said what it holds yet: its resume will bring this
+            return
+        seq = event["seq"]
+        if seq <= self.sent_seq:
+            return
+        if seq == self.sent_seq + 1:
+            await self.send(text_data=await fragments.apost_event_html(event["post"], seq, event["key"]))
+            self.sent_seq = seq
+        else:
+            await self.catch_up(self.sent_seq)
+
+    async def thread_status(self, event: dict[str, Any]) -> None:
+        await self.send(text_data=await fragments.astatus_event_html(event["thread"], event["version"]))
+
+
+class ThemeConsumer(LiveConsumer):
+    """A theme page: new threads, and rows that change (reply counts, last activity, pin, lock)."""
+
+    def authorise(self, membership: Membership, kwargs: dict[str, Any]) -> bool:
+        self.theme_id = int(kwargs["theme_id"])
+        return Theme.objects.filter(pk=self.theme_id, cohort_id=membership.cohort_id).exists()
+
+    def live_groups(self) -> list[str]:
+        groups = [f"discuss.theme.{self.theme_id}"]
+        if self.membership.is_facilitator:
+            groups.append(f"discuss.theme.{self.theme_id}.private")
+        elif self.membership.institution_id:
+            groups.append(f"discuss.theme.{self.theme_id}.inst.{self.membership.institution_id}")
+        return groups
+
+    async def resume(self, message: dict[str, Any]) -> None:
+        since = _int(message.get("since"))
+        if since is None:
+            return
+        for thread_id, version in await database_sync_to_async(self._changed_since)(since):
+            await self.send(text_data=await fragments.arow_event_html(thread_id, version))
+
+    def _changed_since(self, since: int) -> list[tuple[int, str]]:
+        from datetime import UTC, datetime
+
+        moment = datetime.fromtimestamp(since / 1_000_000, tz=UTC)
+        threads = (
+            Thread.objects.visible_to(self.membership)
+            .filter(theme_id=self.theme_id, changed_at__gt=moment)
+            .order_by("changed_at")[:MAX_CATCH_UP_ROWS]
+        )
+        return [(t.pk, events.version(t)) for t in threads]
+
+    async def thread_row(self, event: dict[str, Any]) -> None:
+        await self.send(text_data=await fragments.arow_event_html(event["thread"], event["version"]))

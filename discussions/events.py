@@ -1,0 +1,82 @@
+"""Events to open pages, sent after commit. Small: ids and sequence numbers, never HTML.
+
+The fragment each event stands for is rendered here once (into the shared cache) before the event
+goes out, so the consumers of every connected client read it instead of querying the database.
+A lost event only delays a client: the next event (or its reconnect) reveals the gap and the
+consumer catches up from the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from discussions import fragments
+from discussions.models import Thread
+
+log = logging.getLogger(__name__)
+# A request never waits long for the layer: a lost signal only delays clients (they catch up).
+SEND_TIMEOUT = 2.0
+
+
+def thread_group(thread_id: int) -> str:
+    return f"discuss.thread.{thread_id}"
+
+
+def theme_groups(theme_id: int, institution_id: int | None) -> list[str]:
+    """Shared threads go to everyone on the theme page; private ones to their institution and facilitators."""
+    if institution_id is None:
+        return [f"discuss.theme.{theme_id}"]
+    return [f"discuss.theme.{theme_id}.inst.{institution_id}", f"discuss.theme.{theme_id}.private"]
+
+
+def user_group(user_id: int) -> str:
+    return f"discuss.user.{user_id}"
+
+
+def version(thread: Thread) -> str:
+    return str(int(thread.changed_at.timestamp() * 1_000_000))
+
+
+def _send(group: str, message: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(asyncio.wait_for)(layer.group_send(group, message), SEND_TIMEOUT)
+    except Exception:  # the layer only signals: a lost event is caught up from the database
+        log.exception("could not signal group %s", group)
+
+
+def post_changed(thread_id: int, post_id: int, seq: int, token: str, *, created: bool = False) -> None:
+    fragments.post_event_html(post_id, seq, token)
+    kind = "post.created" if created else "post.updated"
+    message = {"type": kind, "thread": thread_id, "post": post_id, "seq": seq, "key": token}
+    _send(thread_group(thread_id), message)
+
+
+def thread_row_changed(theme_id: int, thread_id: int, institution_id: int | None) -> None:
+    thread = fragments._load_thread(thread_id)
+    if thread is None:
+        return
+    v = version(thread)
+    fragments.row_event_html(thread_id, v, thread)
+    for group in theme_groups(theme_id, institution_id):
+        _send(group, {"type": "thread.row", "thread": thread_id, "version": v})
+
+
+def thread_status_changed(thread_id: int) -> None:
+    thread = fragments._load_thread(thread_id)
+    if thread is None:
+        return
+    v = version(thread)
+    fragments.status_event_html(thread_id, v, thread)
+    _send(thread_group(thread_id), {"type": "thread.status", "thread": thread_id, "version": v})
+
+
+def revoke_sockets(user_id: int) -> None:
+    """Close every open discussion socket of a user (to be called where membership ends)."""
+    _send(user_group(user_id), {"type": "access.revoked"})

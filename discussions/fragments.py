@@ -1,0 +1,156 @@
+"""The HTML that live updates carry, rendered once per change and shared by every subscriber.
+
+A fragment is keyed by what it shows at one moment — (post, seq), (thread row, changed_at) — so it
+can be cached: the first renderer (normally the service, on commit) stores it in the cache, every
+consumer of every process reads it from there (and from a small per-process memo), and a miss falls
+back to one render from the database. No per-subscriber queries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.core.cache import cache
+from django.template.loader import render_to_string
+
+from discussions.models import Post, Thread
+
+TTL = 300
+_MEMO_SIZE = 512
+_memo: OrderedDict[str, str] = OrderedDict()
+_inflight: dict[str, asyncio.Future[str]] = {}
+
+
+def _remember(key: str, html: str) -> str:
+    _memo[key] = html
+    _memo.move_to_end(key)
+    while len(_memo) > _MEMO_SIZE:
+        _memo.popitem(last=False)
+    return html
+
+
+def post_key(post_id: int, seq: int, token: str) -> str:
+    # The token (the post's idempotency key) keeps a key from naming another post when ids are reused
+    # (a restored or flushed database with a long-lived cache).
+    return f"discussions:post:{post_id}:{seq}:{token}"
+
+
+def row_key(thread_id: int, version: str) -> str:
+    return f"discussions:row:{thread_id}:{version}"
+
+
+def status_key(thread_id: int, version: str) -> str:
+    return f"discussions:status:{thread_id}:{version}"
+
+
+def render_post_event(post: Post, seq: int) -> str:
+    """Upsert of one post: replace its article where the page has it, else append its node."""
+    post.children = []  # type: ignore[attr-defined]
+    context: dict[str, Any] = {
+        "post": post,
+        "seq": seq,
+        "thread": post.thread,
+        "cohort_slug": post.thread.theme.cohort.slug,
+    }
+    return render_to_string("discussions/thread.html#post_event", context)
+
+
+def render_row_event(thread: Thread, version: str) -> str:
+    context = {"thread": thread, "cohort_slug": thread.theme.cohort.slug, "live": True, "version": version}
+    return render_to_string("discussions/theme.html#row_event", context)
+
+
+def render_status_event(thread: Thread) -> str:
+    return render_to_string("discussions/thread.html#thread_status", {"thread": thread, "oob": True})
+
+
+def _load_post(post_id: int) -> Post | None:
+    return Post.objects.select_related("thread__theme__cohort", "parent", "institution").filter(pk=post_id).first()
+
+
+def _load_thread(thread_id: int) -> Thread | None:
+    return Thread.objects.select_related("theme__cohort", "last_author", "institution").filter(pk=thread_id).first()
+
+
+def post_event_html(post_id: int, seq: int, token: str, post: Post | None = None) -> str:
+    """The fragment for a post as of seq (or its current state, which is newer and equally right)."""
+    key = post_key(post_id, seq, token)
+    if key in _memo:
+        return _memo[key]
+    html = cache.get(key)
+    if html is None:
+        post = post or _load_post(post_id)
+        if post is None:
+            return ""
+        html = render_post_event(post, seq)
+        cache.set(key, html, TTL)
+    return _remember(key, html)
+
+
+def row_event_html(thread_id: int, version: str, thread: Thread | None = None) -> str:
+    key = row_key(thread_id, version)
+    if key in _memo:
+        return _memo[key]
+    html = cache.get(key)
+    if html is None:
+        thread = thread or _load_thread(thread_id)
+        if thread is None:
+            return ""
+        html = render_row_event(thread, version)
+        cache.set(key, html, TTL)
+    return _remember(key, html)
+
+
+def status_event_html(thread_id: int, version: str, thread: Thread | None = None) -> str:
+    key = status_key(thread_id, version)
+    if key in _memo:
+        return _memo[key]
+    html = cache.get(key)
+    if html is None:
+        thread = thread or _load_thread(thread_id)
+        if thread is None:
+            return ""
+        html = render_status_event(thread)
+        cache.set(key, html, TTL)
+    return _remember(key, html)
+
+
+async def _shared(key: str, render: Callable[[], str]) -> str:
+    """Memo, then cache, then one render; concurrent consumers of one process wait for one lookup."""
+    if key in _memo:
+        return _memo[key]
+    pending = _inflight.get(key)
+    if pending is not None:
+        return await asyncio.shield(pending)
+    future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    _inflight[key] = future
+    try:
+        html = await cache.aget(key)
+        if html is None:
+            html = await database_sync_to_async(render)()
+        else:
+            _remember(key, html)
+        future.set_result(html)
+        return html
+    except BaseException as error:
+        future.set_exception(error)
+        future.exception()  # retrieved: waiters get it, nobody logs "never retrieved"
+        raise
+    finally:
+        del _inflight[key]
+
+
+async def apost_event_html(post_id: int, seq: int, token: str) -> str:
+    return await _shared(post_key(post_id, seq, token), lambda: post_event_html(post_id, seq, token))
+
+
+async def arow_event_html(thread_id: int, version: str) -> str:
+    return await _shared(row_key(thread_id, version), lambda: row_event_html(thread_id, version))
+
+
+async def astatus_event_html(thread_id: int, version: str) -> str:
+    return await _shared(status_key(thread_id, version), lambda: status_event_html(thread_id, version))

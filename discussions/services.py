@@ -1,0 +1,461 @@
+"""Writes with side effects: posts, threads, moderation, read state, follows.
+
+Each write happens in a transaction; the events that tell open pages about it are sent on commit
+(`transaction.on_commit`), small, carrying ids and sequence numbers only. The database is the truth.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cohort.models import (
+    Area,
+    Cohort,
+    EffectivePractice,
+    Membership,
+    NotificationKind,
+    Role,
+    User,
+)
+from cohort.notifications import notify
+from cohort.text import render_markdown
+from discussions import events
+from discussions.models import (
+    MAX_DEPTH,
+    MAX_POST_LENGTH,
+    Post,
+    ReadState,
+    Report,
+    Subscription,
+    Theme,
+    Thread,
+)
+
+log = logging.getLogger(__name__)
+
+EXTRA_THEMES = ["Data and definitions", "Target setting", "Student voice"]
+POSTING_ROLES = {Role.FACILITATOR, Role.ASSESSOR, Role.LEAD, Role.MEMBER}
+MENTION = re.compile(r"@\*\*([^*\n]{1,120})\*\*")
+
+
+def can_post(membership: Membership) -> bool:
+    """Observers read; everyone else in the cohort may write."""
+    return membership.role in POSTING_ROLES
+
+
+def ensure_area_themes(cohort: Cohort) -> None:
+    """One theme per framework area. Idempotent: safe to call on every visit."""
+    existing = set(Theme.objects.filter(cohort=cohort, area__isnull=False).values_list("area_id", flat=True))
+    areas = [a for a in Area.objects.filter(framework_id=cohort.framework_id) if a.pk not in existing]
+    for area in areas:
+        try:
+            with transaction.atomic():
+                Theme.objects.get_or_create(
+                    cohort=cohort,
+                    area=area,
+                    defaults={"title": area.title, "description": area.summary, "position": area.position},
+                )
+        except IntegrityError:  # a concurrent visit created it, or a facilitator's theme has its title
+            continue
+
+
+def add_theme(membership: Membership, *, title: str, description: str = "") -> Theme:
+    title = title.strip()
+    if Theme.objects.filter(cohort_id=membership.cohort_id, title__iexact=title).exists():
+        raise ValidationError({"title": "There is already a theme with this title."})
+    position = 100 + Theme.objects.filter(cohort_id=membership.cohort_id, area__isnull=True).count()
+    return Theme.objects.create(
+        cohort_id=membership.cohort_id,
+        title=title,
+        description=description.strip(),
+        position=position,
+        created_by=membership.user,
+    )
+
+
+def _clean_body(body: str) -> tuple[str, str]:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Write something before you post."})
+    if len(body) > MAX_POST_LENGTH:
+        raise ValidationError({"body": f"A post can be at most {MAX_POST_LENGTH:,} characters long."})
+    html = render_markdown(body)
+    if not html.strip():
+        raise ValidationError({"body": "Write something before you post."})
+    return body, _link_mentions(html)
+
+
+def _link_mentions(html: str) -> str:
+    # Markdown has already turned @**Name** into @<strong>Name</strong>; the name is escaped by then.
+    return re.sub(r"@<strong>([^<]{1,120})</strong>", r'<strong class="mention">@\1</strong>', html)
+
+
+def _next_seq(thread_id: int, *, reply_delta: int = 0, post: Post | None = None) -> Thread:
+    """Lock the thread row, take its next sequence number. Caller is inside a transaction."""
+    thread = Thread.objects.select_for_update().select_related("theme").get(pk=thread_id)
+    thread.last_seq += 1
+    thread.reply_count = max(0, thread.reply_count + reply_delta)
+    thread.changed_at = timezone.now()
+    fields = ["last_seq", "reply_count", "changed_at"]
+    if post is not None:
+        thread.last_post_id = post.pk or 0
+        thread.last_activity_at = timezone.now()
+        thread.last_author_id = post.author_id
+        fields += ["last_post_id", "last_activity_at", "last_author"]
+    thread.save(update_fields=fields)
+    return thread
+
+
+def _bump_theme(theme_id: int, thread: Thread) -> None:
+    """A thread's row on its theme page changed: tell the theme page (after commit)."""
+    transaction.on_commit(lambda: events.thread_row_changed(theme_id, thread.pk, thread.institution_id))
+
+
+@dataclass
+class PostResult:
+    post: Post
+    created: bool
+
+
+def _author_fields(membership: Membership) -> dict[str, object]:
+    return {
+        "author": membership.user,
+        "author_name": str(membership.user)[:120],
+        "institution_id": membership.institution_id,
+    }
+
+
+def start_thread(
+    membership: Membership, theme: Theme, *, title: str, body: str, key: uuid.UUID, private: bool = False
+) -> PostResult:
+    """A new thread with its first post. The same key twice returns the first thread's post."""
+    existing = Post.objects.filter(author=membership.user, idempotency_key=key).select_related("thread").first()
+    if existing is not None:
+        return PostResult(existing, False)
+    if not can_post(membership):
+        raise ValidationError("Observers can read discussions but not start threads.")
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": "Give the thread a title."})
+    if len(title) > 200:
+        raise ValidationError({"title": "A title can be at most 200 characters long."})
+    text, html = _clean_body(body)
+    if private and not membership.institution_id:
+        raise ValidationError({"private": "Only members of an institution can start a private thread."})
+    try:
+        with transaction.atomic():
+            thread = Thread.objects.create(
+                theme=theme,
+                title=title,
+                author=membership.user,
+                institution_id=membership.institution_id if private else None,
+            )
+            post = Post.objects.create(
+                thread=thread,
+                body=text,
+                body_html=html,
+                seq=1,
+                idempotency_key=key,
+                search_text=f"{title}\n{text}",
+                **_author_fields(membership),
+            )
+            Thread.objects.filter(pk=thread.pk).update(
+                last_seq=1, last_post_id=post.pk, last_author=membership.user, last_activity_at=timezone.now()
+            )
+            thread.refresh_from_db()
+            Subscription.objects.get_or_create(
+                user=membership.user, thread=thread, defaults={"state": Subscription.State.FOLLOW}
+            )
+            ReadState.objects.update_or_create(
+                user=membership.user, thread=thread, defaults={"last_read_post_id": post.pk}
+            )
+            _notify_mentions(membership, post, already=set())
+            _bump_theme(theme.pk, thread)
+    except IntegrityError:
+        existing = Post.objects.filter(author=membership.user, idempotency_key=key).first()
+        if existing is None:
+            raise
+        return PostResult(existing, False)
+    log.info("thread %s started in theme %s", thread.pk, theme.pk)
+    return PostResult(post, True)
+
+
+def add_post(
+    membership: Membership, thread: Thread, *, body: str, key: uuid.UUID, parent_id: int | None = None
+) -> PostResult:
+    """A reply in a thread. The same idempotency key twice saves one post and returns it both times."""
+    existing = Post.objects.filter(author=membership.user, idempotency_key=key).first()
+    if existing is not None:
+        if existing.thread_id != thread.pk:
+            raise ValidationError("This form was already used in another thread. Reload the page and try again.")
+        return PostResult(existing, False)
+    if not can_post(membership):
+        raise ValidationError("Observers can read discussions but not post.")
+    text, html = _clean_body(body)
+    parent = None
+    if parent_id is not None:
+        parent = Post.objects.filter(pk=parent_id, thread=thread).first()
+        if parent is None:
+            raise ValidationError({"parent": "You can only reply to a post in this thread."})
+        if parent.is_gone:
+            raise ValidationError({"parent": "That post was removed; reply to the thread instead."})
+    try:
+        with transaction.atomic():
+            locked = Thread.objects.select_for_update().get(pk=thread.pk)
+            if locked.locked:
+                raise ValidationError("This thread is locked: no new posts.")
+            if parent is None:
+                depth, container_id = 0, None
+            elif parent.depth < MAX_DEPTH:
+                depth, container_id = parent.depth + 1, parent.pk
+            else:
+                depth, container_id = parent.depth, parent.container_id
+            post = Post.objects.create(
+                thread=thread,
+                parent=parent,
+                container_id=container_id,
+                depth=depth,
+                body=text,
+                body_html=html,
+                seq=locked.last_seq + 1,
+                idempotency_key=key,
+                search_text=f"{thread.title}\n{text}",
+                **_author_fields(membership),
+            )
+            updated = _next_seq(thread.pk, reply_delta=1, post=post)
+            if parent is not None and not parent.has_replies:
+                Post.objects.filter(pk=parent.pk).update(has_replies=True)
+            Subscription.objects.get_or_create(
+                user=membership.user, thread=thread, defaults={"state": Subscription.State.FOLLOW}
+            )
+            ReadState.objects.update_or_create(
+                user=membership.user, thread=thread, defaults={"last_read_post_id": post.pk}
+            )
+            mentioned = _notify_mentions(membership, post, already=set())
+            _notify_followers(membership, post, skip=mentioned)
+            transaction.on_commit(
+                lambda: events.post_changed(thread.pk, post.pk, post.seq, post.idempotency_key.hex, created=True)
+            )
+            _bump_theme(updated.theme_id, updated)
+    except IntegrityError:
+        existing = Post.objects.filter(author=membership.user, idempotency_key=key).first()
+        if existing is None:
+            raise
+        return PostResult(existing, False)
+    return PostResult(post, True)
+
+
+def _may_change(membership: Membership, post: Post) -> bool:
+    return membership.is_facilitator or (post.author_id is not None and post.author_id == membership.user_id)
+
+
+def _restamp(post: Post, fields: list[str], *, reply_delta: int = 0) -> None:
+    """Save a change to a post under the thread's next sequence number and broadcast it on commit."""
+    thread = _next_seq(post.thread_id, reply_delta=reply_delta)
+    post.seq = thread.last_seq
+    post.save(update_fields=[*fields, "seq"])
+    transaction.on_commit(lambda: events.post_changed(thread.pk, post.pk, post.seq, post.idempotency_key.hex))
+    if reply_delta:
+        _bump_theme(thread.theme_id, thread)
+
+
+def edit_post(membership: Membership, post: Post, *, body: str) -> Post:
+    if not _may_change(membership, post):
+        raise ValidationError("You can only edit your own posts.")
+    if post.is_gone:
+        raise ValidationError("This post was removed and cannot be edited.")
+    text, html = _clean_body(body)
+    if text == post.body:
+        return post
+    with transaction.atomic():
+        post.body, post.body_html, post.edited_at = text, html, timezone.now()
+        post.search_text = f"{post.thread.title}\n{text}"
+        _restamp(post, ["body", "body_html", "edited_at", "search_text"])
+    return post
+
+
+def delete_post(membership: Membership, post: Post) -> Post:
+    """The text goes; a post with replies leaves a placeholder so the replies keep their place."""
+    if not _may_change(membership, post):
+        raise ValidationError("You can only delete your own posts.")
+    if post.deleted_at is not None:
+        return post
+    with transaction.atomic():
+        was_counted = post.hidden_at is None and post.parent_id is not None
+        post.deleted_at = timezone.now()
+        post.body, post.body_html, post.search_text = "", "", ""
+        _restamp(post, ["deleted_at", "body", "body_html", "search_text"], reply_delta=-1 if was_counted else 0)
+    return post
+
+
+def hide_post(membership: Membership, post: Post) -> Post:
+    """Moderation: the post vanishes for everyone (live); its open reports are closed."""
+    if not membership.is_facilitator:
+        raise ValidationError("Only facilitators can hide posts.")
+    with transaction.atomic():
+        if post.hidden_at is None:
+            was_counted = post.deleted_at is None and post.parent_id is not None
+            post.hidden_at, post.hidden_by = timezone.now(), membership.user
+            _restamp(post, ["hidden_at", "hidden_by"], reply_delta=-1 if was_counted else 0)
+        Report.objects.filter(post=post, outcome=Report.Outcome.OPEN).update(
+            outcome=Report.Outcome.HIDDEN, resolved_at=timezone.now(), resolved_by=membership.user
+        )
+    return post
+
+
+def set_thread_flags(membership: Membership, thread: Thread, *, pinned: bool | None = None, locked: bool | None = None):
+    if not membership.is_facilitator:
+        raise ValidationError("Only facilitators can pin or lock threads.")
+    thread.changed_at = timezone.now()
+    fields = ["changed_at"]
+    if pinned is not None:
+        thread.pinned = pinned
+        fields.append("pinned")
+    if locked is not None:
+        thread.locked = locked
+        fields.append("locked")
+    with transaction.atomic():
+        thread.save(update_fields=fields)
+        transaction.on_commit(lambda: events.thread_status_changed(thread.pk))
+        _bump_theme(thread.theme_id, thread)
+    return thread
+
+
+def report_post(membership: Membership, post: Post, *, reason: str) -> Report:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say briefly what is wrong with this post."})
+    if len(reason) > 1000:
+        raise ValidationError({"reason": "Keep the reason under 1,000 characters."})
+    if post.is_gone:
+        raise ValidationError("This post has already been removed.")
+    with transaction.atomic():
+        report, created = Report.objects.get_or_create(post=post, reporter=membership.user, defaults={"reason": reason})
+        if created:
+            facilitators = [
+                m.user
+                for m in Membership.objects.filter(
+                    cohort_id=membership.cohort_id, role=Role.FACILITATOR
+                ).select_related("user")
+            ]
+            from django.urls import reverse
+
+            notify(
+                facilitators,
+                kind=NotificationKind.MODERATION,
+                title=f"A post in “{post.thread.title}” was reported",
+                url=reverse("discussions:reports", kwargs={"cohort": membership.cohort.slug}),
+                cohort=membership.cohort,
+                exclude=membership.user,
+            )
+    return report
+
+
+def dismiss_report(membership: Membership, report: Report) -> Report:
+    if not membership.is_facilitator:
+        raise ValidationError("Only facilitators can dismiss reports.")
+    report.outcome, report.resolved_at, report.resolved_by = Report.Outcome.DISMISSED, timezone.now(), membership.user
+    report.save(update_fields=["outcome", "resolved_at", "resolved_by"])
+    return report
+
+
+def mark_read(user: User, thread: Thread, upto_post_id: int | None = None) -> None:
+    """Read state moves forward only."""
+    target = thread.last_post_id if upto_post_id is None else min(upto_post_id, thread.last_post_id)
+    state, created = ReadState.objects.get_or_create(user=user, thread=thread, defaults={"last_read_post_id": target})
+    if not created and state.last_read_post_id < target:
+        ReadState.objects.filter(pk=state.pk, last_read_post_id__lt=target).update(
+            last_read_post_id=target, read_at=timezone.now()
+        )
+
+
+def set_subscription(user: User, thread: Thread, state: str | None) -> None:
+    if state is None:
+        Subscription.objects.filter(user=user, thread=thread).delete()
+        return
+    if state not in Subscription.State.values:
+        raise ValidationError("Choose follow or mute.")
+    Subscription.objects.update_or_create(user=user, thread=thread, defaults={"state": state})
+
+
+def mark_effective_practice(membership: Membership, post: Post, *, area: Area, title: str) -> EffectivePractice:
+    if not membership.is_facilitator:
+        raise ValidationError("Only facilitators can mark effective practice.")
+    if post.is_gone:
+        raise ValidationError("This post was removed.")
+    if area.framework_id != membership.cohort.framework_id:
+        raise ValidationError({"area": "Choose an area of this cohort's framework."})
+    title = (title or "").strip() or post.thread.title
+    with transaction.atomic():
+        if post.practice_id:
+            practice = post.practice
+            assert practice is not None
+            practice.area, practice.title = area, title[:200]
+            practice.save(update_fields=["area", "title"])
+            return practice
+        practice = EffectivePractice.objects.create(
+            cohort_id=membership.cohort_id,
+            institution_id=post.institution_id,
+            area=area,
+            title=title[:200],
+            description=post.body,
+            source=EffectivePractice.Source.DISCUSSION,
+            source_url=f"{post.thread.get_absolute_url()}#post-{post.pk}",
+            created_by=membership.user,
+        )
+        post.practice = practice
+        _restamp(post, ["practice"])
+    return practice
+
+
+# Notifications
+
+
+def thread_readers(thread: Thread) -> list[Membership]:
+    """Memberships of the cohort that may read the thread."""
+    qs = Membership.objects.filter(cohort_id=thread.theme.cohort_id, user__is_active=True).select_related("user")
+    if thread.institution_id:
+        qs = qs.filter(role=Role.FACILITATOR) | qs.filter(institution_id=thread.institution_id)
+    return list(qs)
+
+
+def _notify_mentions(membership: Membership, post: Post, *, already: set[int]) -> set[int]:
+    names = {n.strip().casefold() for n in MENTION.findall(post.body)}
+    if not names:
+        return set()
+    users = [
+        m.user for m in thread_readers(post.thread) if str(m.user).casefold() in names and m.user_id not in already
+    ]
+    notify(
+        users,
+        kind=NotificationKind.MENTION,
+        title=f"{post.author_name} mentioned you in “{post.thread.title}”",
+        url=f"{post.thread.get_absolute_url()}#post-{post.pk}",
+        cohort=membership.cohort,
+        exclude=membership.user,
+    )
+    return {u.pk for u in users}
+
+
+def _notify_followers(membership: Membership, post: Post, *, skip: set[int]) -> None:
+    followers = set(
+        Subscription.objects.filter(thread=post.thread, state=Subscription.State.FOLLOW).values_list(
+            "user_id", flat=True
+        )
+    )
+    users = [m.user for m in thread_readers(post.thread) if m.user_id in followers and m.user_id not in skip]
+    notify(
+        users,
+        kind=NotificationKind.DISCUSSION,
+        title=f"{post.author_name} replied in “{post.thread.title}”",
+        url=f"{post.thread.get_absolute_url()}#post-{post.pk}",
+        cohort=membership.cohort,
+        exclude=membership.user,
+    )

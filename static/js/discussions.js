@@ -1,0 +1,195 @@
+// Live discussions: glue around htmx's ws extension (hx-ws-2). No inline scripts (CSP).
+// - On every (re)connect, tell the server what the page already holds: it sends exactly what is newer.
+// - Skip a post the page already shows (it can arrive over the socket and in the HTTP response).
+// - Show each reader their own edit/delete controls (fragments are shared by everyone).
+(function () {
+  "use strict";
+  if (!window.htmx) return;
+
+  // Reconnect quickly after a network blip: at most 4 s between attempts.
+  htmx.config.wsReconnectDelay = function (retryCount) {
+    var delay = Math.min(250 * Math.pow(2, retryCount), 4000);
+    return delay / 2 + Math.random() * delay / 2;
+  };
+  // Let htmx swap a form re-rendered with its error messages (422).
+  htmx.config.responseHandling = [
+    { code: "204", swap: false },
+    { code: "[23]..", swap: true },
+    { code: "422", swap: true },
+    { code: "[45]..", swap: false, error: true },
+  ];
+
+  function live() { return document.querySelector("[data-live]"); }
+
+  function markOwn(root) {
+    var page = live();
+    if (!page) return;
+    var me = page.dataset.me;
+    (root || document).querySelectorAll("article.post[data-author]").forEach(function (post) {
+      post.classList.toggle("mine", post.dataset.author === me);
+    });
+    (root || document).querySelectorAll(".thread-row[data-last-author]").forEach(function (row) {
+      if (row.dataset.lastAuthor === me) row.classList.remove("unread");
+    });
+  }
+
+  function setStatus(state, text) {
+    var status = document.getElementById("live-status");
+    if (!status) return;
+    status.dataset.state = state;
+    status.querySelector(".live-text").textContent = text;
+  }
+
+  // The ext reconnects after abnormal closures by itself. A browser that knows it went offline closes
+  // its socket at once (a dead TCP connection can linger for minutes) and reconnects when back online.
+  var current = { socket: null, wrapper: null };
+  var OFFLINE_CLOSE = 4000;
+  window.addEventListener("offline", function () {
+    if (current.socket && current.socket.readyState <= 1) current.socket.close(OFFLINE_CLOSE, "offline");
+    setStatus("offline", "Offline: live updates resume when you are back online.");
+  });
+  window.addEventListener("online", function () {
+    // The closing handshake of the old socket may still be pending: give it a moment, then reconnect
+    // unless the page already has an open socket.
+    window.setTimeout(function () {
+      if (current.wrapper && (!current.socket || current.socket.readyState !== 1)) current.wrapper.reconnect();
+    }, 300);
+  });
+
+  document.addEventListener("htmx:wsConnecting", function () {
+    if (!navigator.onLine) return;
+    setStatus("connecting", "Connecting for live updates…");
+  });
+  document.addEventListener("htmx:wsOpen", function (event) {
+    current.socket = event.detail.event.target;
+    current.wrapper = event.detail.socketWrapper;
+    var page = live();
+    var message;
+    if (page.dataset.live === "thread") {
+      message = { type: "resume", seq: parseInt(document.getElementById("thread-seq").dataset.seq, 10) || 0 };
+    } else {
+      message = { type: "resume", since: parseInt(document.getElementById("theme-since").dataset.since, 10) || 0 };
+    }
+    event.detail.socketWrapper.send(JSON.stringify(message));
+    setStatus("open", "Live: new posts appear here as they are written.");
+  });
+  document.addEventListener("htmx:wsClose", function (event) {
+    if (current.socket && event.detail.event.target !== current.socket) return; // an old socket
+    var code = event.detail.event.code;
+    if (code === 4403) setStatus("closed", "Live updates stopped: reload the page.");
+    else if (code === OFFLINE_CLOSE) setStatus("offline", "Offline: live updates resume when you are back online.");
+    else setStatus("offline", "Connection lost: reconnecting…");
+  });
+
+  // Upserts: a post node the page already has is skipped; a theme row is moved (replaced).
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var incoming = event.detail.fragment && event.detail.fragment.firstElementChild;
+    if (!incoming || !incoming.id) return;
+    var existing = document.getElementById(incoming.id);
+    if (incoming.id.indexOf("node-") === 0 && existing) {
+      event.detail.shouldSwap = false;
+    } else if (incoming.id.indexOf("thread-row-") === 0) {
+      if (existing) existing.remove();
+      var empty = event.detail.target.querySelector(".empty");
+      if (empty) empty.remove();
+    }
+  });
+
+  var announce = null;
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    markOwn();
+    var status = document.getElementById("live-status");
+    if (status && live().dataset.live === "thread") {
+      window.clearTimeout(announce);
+      announce = window.setTimeout(function () {
+        setStatus("open", "Live: the thread was updated.");
+        markRead();
+      }, 1500);
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function () { markOwn(); });
+
+  function markRead() {
+    var page = live();
+    if (!page || !page.dataset.readUrl || document.hidden) return;
+    htmx.ajax("POST", page.dataset.readUrl, { swap: "none" });
+  }
+
+  // One reply form: "Reply" under a post fills in its parent and moves focus to the form.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest(".reply-link");
+    if (link) {
+      var form = document.querySelector("#compose form");
+      if (!form) return;
+      event.preventDefault();
+      form.querySelector("input[name=parent]").value = link.dataset.post;
+      var note = document.getElementById("replying-to");
+      note.querySelector(".replying-name").textContent = link.dataset.authorName;
+      note.hidden = false;
+      form.querySelector("textarea").focus();
+      return;
+    }
+    if (event.target.closest("#cancel-reply")) {
+      document.querySelector("#compose input[name=parent]").value = "";
+      document.getElementById("replying-to").hidden = true;
+      document.querySelector("#compose textarea").focus();
+    }
+  });
+
+  // @mention autocomplete: type @ and some letters; pick a name with the arrow keys and Enter.
+  var pending = null;
+  document.addEventListener("input", function (event) {
+    var area = event.target;
+    if (!area.matches || !area.matches("#compose textarea")) return;
+    var before = area.value.slice(0, area.selectionStart);
+    var match = /(^|\s)@([^\s@*]{1,30})$/.exec(before);
+    var list = document.getElementById("mention-suggestions");
+    if (!match) { list.hidden = true; return; }
+    window.clearTimeout(pending);
+    pending = window.setTimeout(function () {
+      var url = live().dataset.mentionsUrl + "&q=" + encodeURIComponent(match[2]);
+      fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
+        list.innerHTML = "";
+        data.results.forEach(function (person, i) {
+          var item = document.createElement("li");
+          item.setAttribute("role", "option");
+          item.id = "mention-" + i;
+          item.textContent = person.name + " (" + person.detail + ")";
+          item.addEventListener("mousedown", function (e) { e.preventDefault(); insertMention(area, person.name); });
+          list.appendChild(item);
+        });
+        list.hidden = data.results.length === 0;
+        list.dataset.active = "";
+      });
+    }, 150);
+  });
+  document.addEventListener("keydown", function (event) {
+    var list = document.getElementById("mention-suggestions");
+    if (!list || list.hidden || !event.target.matches("#compose textarea")) return;
+    var items = list.querySelectorAll("li");
+    var active = parseInt(list.dataset.active || "-1", 10);
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      active = (active + (event.key === "ArrowDown" ? 1 : items.length - 1)) % items.length;
+      items.forEach(function (li, i) { li.setAttribute("aria-selected", i === active ? "true" : "false"); });
+      list.dataset.active = String(active);
+      event.target.setAttribute("aria-activedescendant", "mention-" + active);
+    } else if (event.key === "Enter" && active >= 0) {
+      event.preventDefault();
+      insertMention(event.target, items[active].textContent.replace(/ \(.*\)$/, ""));
+    } else if (event.key === "Escape") {
+      list.hidden = true;
+    }
+  });
+  function insertMention(area, name) {
+    var before = area.value.slice(0, area.selectionStart).replace(/@([^\s@*]{1,30})$/, "@**" + name + "** ");
+    area.value = before + area.value.slice(area.selectionStart);
+    area.selectionStart = area.selectionEnd = before.length;
+    document.getElementById("mention-suggestions").hidden = true;
+    area.removeAttribute("aria-activedescendant");
+    area.focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { markOwn(); });
+  if (document.readyState !== "loading") markOwn();
+})();

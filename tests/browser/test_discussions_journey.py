@@ -1,0 +1,87 @@
+"""Two members in two browsers: posts appear live, and a page that was offline catches up."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from cohort.access import get_membership
+from cohort.models import Role
+from discussions import services
+from discussions.models import Theme
+from tests import factories
+from tests.browser.conftest import PHONE, log_in, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def _world():
+    cohort = factories.make_cohort("Greater Manchester cohort", slug="gm")
+    irwell = factories.make_institution("University of Irwell Valley", "Irwell")
+    medlock = factories.make_institution("Medlock Metropolitan University", "Medlock")
+    factories.join(cohort, irwell)
+    factories.join(cohort, medlock)
+    alice = factories.make_user("Alice")
+    bob = factories.make_user("Bob")
+    factories.member(alice, cohort, Role.MEMBER, irwell)
+    factories.member(bob, cohort, Role.MEMBER, medlock)
+    theme = Theme.objects.create(cohort=cohort, title="Data and definitions")
+    thread = services.start_thread(
+        get_membership(alice, "gm"), theme, title="Counting care leavers", body="How do you **count**?",
+        key=uuid.uuid4(),
+    ).post.thread  # fmt: skip
+    return alice, bob, thread
+
+
+def _post(page, text: str) -> None:
+    page.get_by_label("Your post").fill(text)
+    page.get_by_role("button", name="Post", exact=True).click()
+    page.locator(".post-body", has_text=text).wait_for()
+
+
+def test_a_post_appears_live_and_an_offline_page_catches_up(new_page) -> None:
+    alice, bob, thread = _world()
+    url = f"/c/gm/discussions/threads/{thread.pk}/"
+    first = new_page()
+    second = new_page()
+    log_in(first, alice.email, factories.PASSWORD)
+    log_in(second, bob.email, factories.PASSWORD)
+    for page in (first, second):
+        page.goto(url)
+        page.locator("#live-status[data-state=open]").wait_for()
+
+    _post(first, "We use the UCAS care-leaver flag.")
+    second.locator(".post-body", has_text="We use the UCAS care-leaver flag.").wait_for()
+    assert "?" not in second.url  # no reload, no navigation
+
+    second.context.set_offline(True)
+    second.locator("#live-status[data-state=offline]").wait_for()
+    _post(first, "Missed while offline: one")
+    _post(first, "Missed while offline: two")
+    second.context.set_offline(False)
+    second.locator("#live-status[data-state=open]").wait_for(timeout=20_000)
+    second.locator(".post-body", has_text="Missed while offline: two").wait_for(timeout=10_000)
+    assert second.locator(".post-body", has_text="Missed while offline: one").count() == 1
+    assert second.locator(".post-body", has_text="Missed while offline: two").count() == 1
+    # The author sees each of their posts once (from the response and the socket).
+    assert first.locator(".post-body", has_text="Missed while offline: two").count() == 1
+    assert first.locator("article.post.mine").count() == 4
+
+    second.set_viewport_size(PHONE)
+    screenshot(second, "discussions-thread")
+
+
+def test_a_reply_nests_under_the_post_it_answers(new_page) -> None:
+    _alice, bob, thread = _world()
+    page = new_page()
+    log_in(page, bob.email, factories.PASSWORD)
+    page.goto(f"/c/gm/discussions/threads/{thread.pk}/")
+    page.locator("#live-status[data-state=open]").wait_for()
+    first_post = thread.posts.get()
+    page.locator(f"#post-{first_post.pk} .reply-link").click()
+    assert page.locator("#replying-to").is_visible()
+    _post(page, "Replying to Alice")
+    assert page.locator(f"#replies-{first_post.pk} .post-body", has_text="Replying to Alice").count() == 1
+    page.goto(f"/c/gm/discussions/themes/{thread.theme_id}/")
+    screenshot(page, "discussions-theme")

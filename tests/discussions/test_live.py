@@ -1,0 +1,240 @@
+"""Live updates over websockets: delivery, catch-up after a reconnect, gaps, refusals."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+
+from cohort.models import Membership
+from discussions import events, fragments
+from discussions.models import Post, Thread
+from tests.discussions.helpers import reply, start
+from tests.discussions.live import communicator, open_thread, own_loop, thread_path
+from tests.services import require_redis
+
+
+def worker_prefix() -> str:
+    return f"{os.environ.get('CHANNEL_PREFIX', 'discuss')}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _use_layer(kind: str, settings) -> str:
+    if kind == "redis":
+        url = require_redis()
+        settings.CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                # One prefix per xdist worker: the workers' test databases reuse ids, so their groups would meet.
+                "CONFIG": {"hosts": [url], "prefix": worker_prefix()},
+            }
+        }
+    else:
+        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    fragments._memo.clear()
+    return kind
+
+
+@pytest.fixture(params=["memory", "redis"])
+def layer(request, settings) -> str:
+    """The delivery tests run on the in-memory layer and, with REDIS_URL set, on Redis pub/sub."""
+    return _use_layer(request.param, settings)
+
+
+@pytest.fixture
+def memory(settings) -> str:
+    """Scope and protocol tests: the layer does not matter, the in-memory one is quickest."""
+    return _use_layer("memory", settings)
+
+
+@own_loop
+async def test_a_new_post_reaches_every_open_tab(world, layer) -> None:
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    tab1 = await open_thread(world.bob, thread)
+    tab2 = await open_thread(world.lena, thread)
+    post = await sync_to_async(reply)(world.alice, thread, "Live hello")
+    for tab in (tab1, tab2):
+        message = await tab.receive_from(timeout=3)
+        assert "Live hello" in message
+        assert f'id="node-{post.pk}"' in message
+        assert f'data-seq="{post.seq}"' in message
+        await tab.disconnect()
+
+
+@own_loop
+async def test_edits_deletions_and_hiding_arrive_live(world, layer) -> None:
+    from cohort.access import get_membership
+    from discussions import services
+
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    post = await sync_to_async(reply)(world.alice, thread, "First version")
+    tab = await open_thread(world.bob, thread)
+
+    alice = await sync_to_async(get_membership)(world.alice, "gm")
+    await sync_to_async(services.edit_post)(alice, post, body="Second version")
+    message = await tab.receive_from(timeout=3)
+    assert "Second version" in message and "(edited)" in message
+
+    fran = await sync_to_async(get_membership)(world.fran, "gm")
+    await sync_to_async(services.hide_post)(fran, post)
+    message = await tab.receive_from(timeout=3)
+    assert "Second version" not in message
+    assert f'id="post-{post.pk}"' in message and "hidden" in message
+    await tab.disconnect()
+
+
+@own_loop
+async def test_a_reconnecting_page_receives_exactly_what_it_missed(world, layer) -> None:
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    tab = await open_thread(world.bob, thread)
+    seen = await sync_to_async(lambda: Thread.objects.get(pk=thread.pk).last_seq)()
+    await tab.disconnect()
+
+    for n in range(3):
+        await sync_to_async(reply)(world.alice, thread, f"Missed {n}")
+
+    comm = await communicator(world.bob, thread_path(thread))
+    assert (await comm.connect())[0]
+    await comm.send_to(text_data=json.dumps({"type": "resume", "seq": seen}))
+    messages = [await comm.receive_from(timeout=3) for _ in range(4)]
+    assert [m for m in messages if "Missed" in m] == messages[:3]
+    assert ["Missed 0" in messages[0], "Missed 1" in messages[1], "Missed 2" in messages[2]] == [True] * 3
+    assert 'id="thread-status"' in messages[3]
+    assert await comm.receive_nothing(timeout=0.3)
+    await comm.disconnect()
+
+
+@own_loop
+async def test_a_message_lost_by_the_layer_is_caught_up_from_the_database(world, layer) -> None:
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    tab = await open_thread(world.bob, thread)
+    # Save two posts without their events (as if the layer dropped them), then signal only the third.
+    from unittest import mock
+
+    with mock.patch.object(events, "_send"):
+        await sync_to_async(reply)(world.alice, thread, "Dropped one")
+        await sync_to_async(reply)(world.alice, thread, "Dropped two")
+    await sync_to_async(reply)(world.alice, thread, "Delivered")
+    bodies = [await tab.receive_from(timeout=3) for _ in range(3)]
+    assert ["Dropped one" in bodies[0], "Dropped two" in bodies[1], "Delivered" in bodies[2]] == [True] * 3
+    assert await tab.receive_nothing(timeout=0.3)
+    await tab.disconnect()
+
+
+@own_loop
+async def test_a_broadcast_renders_once_whatever_the_number_of_subscribers(world, memory, monkeypatch) -> None:
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    tabs = [await open_thread(user, thread) for user in (world.bob, world.lena, world.fran, world.oscar, world.alex)]
+    renders = []
+    original = fragments.render_post_event
+
+    def counting(post, seq):
+        renders.append(seq)
+        return original(post, seq)
+
+    monkeypatch.setattr(fragments, "render_post_event", counting)
+    await sync_to_async(reply)(world.alice, thread, "To everyone")
+    for tab in tabs:
+        assert "To everyone" in await tab.receive_from(timeout=3)
+        await tab.disconnect()
+    assert len(renders) == 1
+
+
+@own_loop
+async def test_strange_messages_over_the_socket_change_nothing_and_keep_the_socket(world, memory) -> None:
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    tab = await open_thread(world.bob, thread)
+    before = await sync_to_async(Post.objects.count)()
+    for junk in ["not json", "[]", '{"type": "post", "body": "sneaky"}', '{"type": "resume", "seq": -4}',
+                 '{"type": "resume", "seq": "7"}', "x" * 5000]:  # fmt: skip
+        await tab.send_to(text_data=junk)
+    await tab.send_to(bytes_data=b"\x00\x01")
+    assert await tab.receive_nothing(timeout=0.3)
+    assert await sync_to_async(Post.objects.count)() == before
+    await sync_to_async(reply)(world.alice, thread, "Still live")
+    assert "Still live" in await tab.receive_from(timeout=3)
+    await tab.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("who", "private", "cohort_attr"),
+    [
+        ("olga", False, "cohort"),  # facilitator of another cohort
+        ("bob", True, "cohort"),  # another institution's private thread
+        (None, False, "cohort"),  # not signed in
+        ("alice", False, "other_cohort"),  # the right thread under another cohort's slug
+    ],
+)
+@own_loop
+async def test_sockets_out_of_scope_are_refused(world, memory, who, private, cohort_attr) -> None:
+    thread = await sync_to_async(start)(world.alice, world.cohort, private=private)
+    user = getattr(world, who) if who else None
+    slug = getattr(world, cohort_attr).slug
+    comm = await communicator(user, f"/ws/c/{slug}/threads/{thread.pk}/")
+    connected, _ = await comm.connect()
+    assert not connected
+
+
+@own_loop
+async def test_a_socket_from_another_origin_is_refused(world, memory) -> None:
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    comm = await communicator(world.alice, thread_path(thread), origin="https://evil.example")
+    connected, _ = await comm.connect()
+    assert not connected
+
+
+@own_loop
+async def test_revoking_a_users_sockets_closes_them_at_once(world, memory) -> None:
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    tab = await open_thread(world.bob, thread)
+    await sync_to_async(events.revoke_sockets)(world.bob.pk)
+    assert (await tab.receive_output(timeout=3))["type"] == "websocket.close"
+
+
+@own_loop
+async def test_a_member_removed_from_the_cohort_is_disconnected_by_the_periodic_check(
+    world, memory, monkeypatch
+) -> None:
+    from discussions import consumers
+
+    monkeypatch.setattr(consumers, "RECHECK_SECONDS", 0.2)
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    tab = await open_thread(world.bob, thread)
+    await sync_to_async(Membership.objects.filter(user=world.bob).delete)()
+    output = await tab.receive_output(timeout=3)
+    assert output == {"type": "websocket.close", "code": 4403}
+
+
+@own_loop
+async def test_logging_out_closes_the_socket(world, memory, monkeypatch) -> None:
+    from django.contrib.sessions.models import Session
+
+    from discussions import consumers
+
+    monkeypatch.setattr(consumers, "RECHECK_SECONDS", 0.2)
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    tab = await open_thread(world.bob, thread)
+    await sync_to_async(Session.objects.all().delete)()  # what logging out does to the session
+    output = await tab.receive_output(timeout=3)
+    assert output == {"type": "websocket.close", "code": 4403}
+
+
+@own_loop
+async def test_the_theme_page_hears_of_new_threads_but_not_of_other_institutions_private_ones(world, memory) -> None:
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    comm = await communicator(world.bob, f"/ws/c/gm/themes/{thread.theme_id}/")
+    assert (await comm.connect())[0]
+    await comm.send_to(text_data=json.dumps({"type": "resume", "since": 0}))
+    assert "Defining care experience" in await comm.receive_from(timeout=3)
+    await sync_to_async(start)(world.alice, world.cohort, title="Irwell only", private=True)
+    await sync_to_async(start)(world.lena, world.cohort, title="For everyone")
+    message = await comm.receive_from(timeout=3)
+    assert "For everyone" in message
+    assert await comm.receive_nothing(timeout=0.3)
+    await comm.disconnect()
+    _ = get_channel_layer

@@ -1,0 +1,147 @@
+"""Posting through the pages: idempotency, bad input, nesting, edits and deletions."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from discussions.models import MAX_DEPTH, Post, Thread
+from tests.conftest import client_for
+from tests.discussions.helpers import reply, start
+
+
+def post_url(thread: Thread) -> str:
+    return f"/c/gm/discussions/threads/{thread.pk}/posts/"
+
+
+def test_a_double_submitted_form_saves_one_post(world) -> None:
+    thread = start(world.alice, world.cohort)
+    client = client_for(world.bob)
+    data = {"body": "Only once", "key": str(uuid.uuid4())}
+    first = client.post(post_url(thread), data)
+    second = client.post(post_url(thread), data, headers={"HX-Request": "true"})
+    assert first.status_code == 302 and second.status_code == 200
+    assert Post.objects.filter(body="Only once").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [("", "Write something before you post."), ("   ", "Write something before you post."),
+     ("x" * 20_001, "at most 20000 characters")],
+)  # fmt: skip
+def test_empty_or_oversized_posts_are_refused_with_a_message(world, body, message) -> None:
+    thread = start(world.alice, world.cohort)
+    response = client_for(world.bob).post(post_url(thread), {"body": body, "key": str(uuid.uuid4())})
+    assert response.status_code == 400
+    assert message in response.content.decode().replace(",", "")
+    assert Post.objects.count() == 1
+
+
+def test_scripts_and_javascript_links_are_stripped(world) -> None:
+    thread = start(world.alice, world.cohort)
+    body = "<script>alert(1)</script> [click](javascript:alert(2)) <img src=x onerror=alert(3)> **bold**"
+    client_for(world.bob).post(post_url(thread), {"body": body, "key": str(uuid.uuid4())})
+    html = Post.objects.get(author=world.bob).body_html
+    assert "<script" not in html and "javascript:" not in html and "onerror" not in html
+    assert "<strong>bold</strong>" in html
+
+
+def test_a_reply_to_a_post_of_another_thread_is_refused(world) -> None:
+    thread = start(world.alice, world.cohort)
+    other = start(world.alice, world.cohort, title="Other")
+    foreign = other.posts.get()
+    response = client_for(world.bob).post(
+        post_url(thread), {"body": "Sneaky", "key": str(uuid.uuid4()), "parent": foreign.pk}
+    )
+    assert response.status_code == 400
+    assert "You can only reply to a post in this thread." in response.content.decode()
+    assert not Post.objects.filter(body="Sneaky").exists()
+
+
+def test_nobody_can_post_in_a_locked_thread(world) -> None:
+    thread = start(world.alice, world.cohort)
+    client_for(world.fran).post(f"/c/gm/discussions/threads/{thread.pk}/moderate/", {"action": "lock"})
+    response = client_for(world.bob).post(post_url(thread), {"body": "Late", "key": str(uuid.uuid4())})
+    assert response.status_code == 400
+    assert "This thread is locked" in response.content.decode()
+    assert not Post.objects.filter(body="Late").exists()
+
+
+def test_replies_nest_to_a_maximum_depth_then_say_whom_they_answer(world) -> None:
+    thread = start(world.alice, world.cohort)
+    parent = thread.posts.get()
+    chain = []
+    for n in range(MAX_DEPTH + 2):
+        parent = reply(world.bob if n % 2 else world.lena, thread, f"Level {n + 1}", parent=parent)
+        chain.append(parent)
+    assert [p.depth for p in chain] == [1, 2, 3, 4, 4, 4]
+    html = client_for(world.alice).get(thread.get_absolute_url()).content.decode()
+    assert html.count("In reply to") == 2
+    assert f'id="replies-{chain[3].pk}"' in html
+
+
+def test_authors_edit_their_posts_which_are_marked_edited(world) -> None:
+    thread = start(world.alice, world.cohort)
+    post = thread.posts.get()
+    response = client_for(world.alice).post(f"/c/gm/discussions/posts/{post.pk}/edit/", {"body": "Better words"})
+    assert response.status_code == 302
+    html = client_for(world.bob).get(thread.get_absolute_url()).content.decode()
+    assert "Better words" in html and "(edited)" in html
+
+
+def test_a_deleted_post_with_replies_leaves_a_placeholder(world) -> None:
+    thread = start(world.alice, world.cohort)
+    first = reply(world.bob, thread, "To be deleted")
+    reply(world.alice, thread, "An answer", parent=first)
+    client_for(world.bob).post(f"/c/gm/discussions/posts/{first.pk}/delete/")
+    html = client_for(world.alice).get(thread.get_absolute_url()).content.decode()
+    assert "To be deleted" not in html
+    assert "This post was deleted." in html and "An answer" in html
+
+
+def test_a_facilitator_can_delete_anyones_post_but_a_member_cannot(world) -> None:
+    thread = start(world.alice, world.cohort)
+    post = reply(world.bob, thread, "Bob's words")
+    assert client_for(world.lena).post(f"/c/gm/discussions/posts/{post.pk}/delete/").status_code == 404
+    assert client_for(world.fran).post(f"/c/gm/discussions/posts/{post.pk}/delete/").status_code == 302
+    post.refresh_from_db()
+    assert post.deleted_at is not None and post.body == ""
+
+
+def test_a_thread_page_of_300_posts_takes_a_fixed_number_of_queries(world, django_assert_max_num_queries) -> None:
+    thread = start(world.alice, world.cohort)
+    root = thread.posts.get()
+    rows = [
+        Post(thread=thread, author=world.bob, author_name="Bob", institution=world.medlock, body=f"Post {n}",
+             body_html=f"<p>Post {n}</p>", seq=n + 2, idempotency_key=uuid.uuid4(),
+             parent=root if n % 2 else None, container=root if n % 2 else None, depth=1 if n % 2 else 0)
+        for n in range(299)
+    ]  # fmt: skip
+    Post.objects.bulk_create(rows)
+    Thread.objects.filter(pk=thread.pk).update(last_seq=300)
+    client = client_for(world.alice)
+    with django_assert_max_num_queries(14):
+        response = client.get(thread.get_absolute_url())
+    assert response.content.decode().count('class="post-node') == 300
+
+
+def test_deleting_through_htmx_answers_no_content(world) -> None:
+    thread = start(world.alice, world.cohort)
+    post = reply(world.bob, thread, "Gone soon")
+    response = client_for(world.bob).post(f"/c/gm/discussions/posts/{post.pk}/delete/", headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    post.refresh_from_db()
+    assert post.deleted_at is not None
+
+
+def test_starting_a_thread_needs_a_title_and_a_first_post(world) -> None:
+    from tests.discussions.helpers import theme_for
+
+    theme = theme_for(world.cohort)
+    response = client_for(world.alice).post(
+        f"/c/gm/discussions/themes/{theme.pk}/new/", {"title": "", "body": "", "key": str(uuid.uuid4())}
+    )
+    assert response.status_code == 400
+    assert "Give the thread a title." in response.content.decode()
+    assert not Thread.objects.exists()

@@ -7,11 +7,14 @@ production, shared by every process).
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+log = logging.getLogger(__name__)
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -24,12 +27,16 @@ def allow(request: HttpRequest, scope: str, *, limit: int, per: int, key: str | 
     """Count one hit for (scope, key) in the current window; False once the limit is passed."""
     window = int(time.time()) // per
     cache_key = f"rl:{scope}:{key or client_ip(request)}:{window}"
-    cache.add(cache_key, 0, timeout=per + 1)
     try:
-        hits = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, timeout=per + 1)
-        hits = 1
+        cache.add(cache_key, 0, timeout=per + 1)
+        try:
+            hits = cache.incr(cache_key)
+        except ValueError:  # expired between add and incr
+            cache.set(cache_key, 1, timeout=per + 1)
+            hits = 1
+    except Exception:  # the cache (Redis) is down: keep serving rather than refuse everyone
+        log.warning("rate limit not counted: the cache is unavailable")
+        return True
     return hits <= limit
 
 

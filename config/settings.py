@@ -7,6 +7,7 @@ layer, files under var/).
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -136,18 +137,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: channel layer and cache when REDIS_URL is set; in-memory otherwise (one process only).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# When the test suite runs in parallel (pytest-xdist), each worker gets its own channel prefix and its
+# own Redis database for the cache, so one worker's cache.clear() never empties another's.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "") if TESTING else ""
+_CACHE_URL = REDIS_URL
+if REDIS_URL and _XDIST_WORKER:
+    _CACHE_URL = urlunsplit(urlsplit(REDIS_URL)._replace(path=f"/{1 + int(_XDIST_WORKER.removeprefix('gw'))}"))
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNEL_PREFIX", "qm")},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNEL_PREFIX", "qm") + _XDIST_WORKER},
         }
     }
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "qm"),
+            "LOCATION": _CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "qm") + _XDIST_WORKER,
         }
     }
 else:

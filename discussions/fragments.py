@@ -9,6 +9,7 @@ back to one render from the database. No per-subscriber queries.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -19,10 +20,36 @@ from django.template.loader import render_to_string
 
 from discussions.models import Post, Thread
 
+log = logging.getLogger(__name__)
+
 TTL = 300
 _MEMO_SIZE = 512
 _memo: OrderedDict[str, str] = OrderedDict()
 _inflight: dict[str, asyncio.Future[str]] = {}
+
+
+# The shared cache (Redis in production) only saves work: when it is down, render again.
+def _cache_get(key: str) -> Any:
+    try:
+        return cache.get(key)
+    except Exception:
+        log.warning("fragment cache unavailable")
+        return None
+
+
+def _cache_set(key: str, html: str, ttl: int) -> None:
+    try:
+        cache.set(key, html, ttl)
+    except Exception:
+        log.warning("fragment cache unavailable")
+
+
+async def _cache_aget(key: str) -> Any:
+    try:
+        return await cache.aget(key)
+    except Exception:
+        log.warning("fragment cache unavailable")
+        return None
 
 
 def _remember(key: str, html: str) -> str:
@@ -81,13 +108,13 @@ def post_event_html(post_id: int, seq: int, token: str, post: Post | None = None
     key = post_key(post_id, seq, token)
     if key in _memo:
         return _memo[key]
-    html = cache.get(key)
+    html = _cache_get(key)
     if html is None:
         post = post or _load_post(post_id)
         if post is None:
             return ""
         html = render_post_event(post, seq)
-        cache.set(key, html, TTL)
+        _cache_set(key, html, TTL)
     return _remember(key, html)
 
 
@@ -95,13 +122,13 @@ def row_event_html(thread_id: int, version: str, thread: Thread | None = None) -
     key = row_key(thread_id, version)
     if key in _memo:
         return _memo[key]
-    html = cache.get(key)
+    html = _cache_get(key)
     if html is None:
         thread = thread or _load_thread(thread_id)
         if thread is None:
             return ""
         html = render_row_event(thread, version)
-        cache.set(key, html, TTL)
+        _cache_set(key, html, TTL)
     return _remember(key, html)
 
 
@@ -109,13 +136,13 @@ def status_event_html(thread_id: int, version: str, thread: Thread | None = None
     key = status_key(thread_id, version)
     if key in _memo:
         return _memo[key]
-    html = cache.get(key)
+    html = _cache_get(key)
     if html is None:
         thread = thread or _load_thread(thread_id)
         if thread is None:
             return ""
         html = render_status_event(thread)
-        cache.set(key, html, TTL)
+        _cache_set(key, html, TTL)
     return _remember(key, html)
 
 
@@ -129,7 +156,7 @@ async def _shared(key: str, render: Callable[[], str]) -> str:
     future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
     _inflight[key] = future
     try:
-        html = await cache.aget(key)
+        html = await _cache_aget(key)
         if html is None:
             html = await database_sync_to_async(render)()
         else:

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cohort import access
+from cohort import access, ratelimit
 from cohort.http import AuthedRequest
 from cohort.models import Membership, Role
 from discussions import getters, search, services
@@ -25,6 +25,9 @@ from discussions.forms import (
     ThreadForm,
 )
 from discussions.models import Post, Report, Subscription, Theme, Thread
+
+# Enough for a lively discussion; stops a script (or a stuck key) flooding a thread.
+POSTS_PER_MINUTE = 20
 
 
 def _apply_errors(form: Form, error: ValidationError) -> None:
@@ -105,6 +108,10 @@ def new_thread(request: AuthedRequest, cohort: str, theme_id: int) -> HttpRespon
     membership = access.get_membership(request.user, cohort)
     access.require_role(membership, *services.POSTING_ROLES)
     theme = getters.get_theme(membership, theme_id)
+    if request.method == "POST" and not ratelimit.allow(
+        request, "post", limit=POSTS_PER_MINUTE, per=60, key=str(request.user.pk)
+    ):
+        return ratelimit.rate_limited(request, "posting")
     form = ThreadForm(request.POST or None, membership=membership)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -177,6 +184,8 @@ def add_post(request: AuthedRequest, cohort: str, thread_id: int) -> HttpRespons
     membership = access.get_membership(request.user, cohort)
     access.require_role(membership, *services.POSTING_ROLES)
     thread = getters.get_thread(membership, thread_id)
+    if not ratelimit.allow(request, "post", limit=POSTS_PER_MINUTE, per=60, key=str(request.user.pk)):
+        return ratelimit.rate_limited(request, "posting")
     form = PostForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
 
+from cohort import ratelimit
 from cohort.models import hash_token
 from media_feedback import services, storage
 from media_feedback.models import Clip
@@ -74,6 +75,10 @@ def endpoint(request: HttpRequest) -> HttpResponse:
         return _response(405, "Use POST to start an upload.", Allow="POST, OPTIONS")
     if request.headers.get("Tus-Resumable") != VERSION:
         return _response(412, "This endpoint speaks tus 1.0.0.", Tus_Version=VERSION)
+    if not ratelimit.allow(request, "tus-create", limit=30, per=3600):
+        return _response(
+            429, "Too many uploads from here in the last hour. Please try again later.", Retry_After="3600"
+        )
     try:
         length = int(request.headers.get("Upload-Length", ""))
     except ValueError:

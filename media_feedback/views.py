@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cohort import access as cohort_access
-from cohort import audit
+from cohort import audit, ratelimit
 from cohort.audit_models import AuditAction
 from cohort.http import AuthedRequest
 from media_feedback import access, review, services, storage
@@ -49,6 +49,8 @@ def call_link(request: HttpRequest, token: str) -> HttpResponse:
     if closed := _closed(request, link):
         return closed
     form = ConsentForm(request.POST or None, questions=link.call.question_list)
+    if request.method == "POST" and not ratelimit.allow(request, "clip-consent", limit=10, per=600):
+        return ratelimit.rate_limited(request, "sending clips", retry_after=600)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["age_band"] == UNDER_16:
             return render(request, "media_feedback/student/too_young.html", {"link": link})

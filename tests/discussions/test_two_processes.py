@@ -47,7 +47,7 @@ def two_servers(transactional_db: None) -> Iterator[list[int]]:
     """Two real `daphne` processes (not forks of this one) on the test database and one Redis."""
     redis_url = require_redis()
     env = dict(os.environ, DATABASE_URL=_database_url(), REDIS_URL=redis_url, SECRET_KEY=settings.SECRET_KEY,
-               DEBUG="0", STATIC_MANIFEST="0", LOG_LEVEL="WARNING", ALLOWED_HOSTS="localhost,127.0.0.1")  # fmt: skip
+               DEBUG="0", STATIC_MANIFEST="0", LOG_LEVEL="WARNING", ALLOWED_HOSTS="localhost,127.0.0.1", SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0", SECURE_HSTS_SECONDS="0")  # fmt: skip
     prefix = f"{os.environ.get('CHANNEL_PREFIX', 'discuss')}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     env["CHANNEL_PREFIX"] = env["CACHE_PREFIX"] = prefix  # xdist workers' test databases reuse ids
     env.pop("PYTEST_VERSION", None)

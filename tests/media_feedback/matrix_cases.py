@@ -153,6 +153,7 @@ CASES: list[Case] = [
         method="post",
         allowed=FACILITATOR_ONLY,
     ),
-    Case("media_feedback:clip_file", kwargs=_clip_with_captions, allowed=IRWELL_SHARED_CLIP),
+    # The unredacted captions (and rendition) are the facilitators' alone; staff get the redacted ones.
+    Case("media_feedback:clip_file", kwargs=_clip_with_captions, allowed=FACILITATOR_ONLY),
 ]
 WS_CASES: list[WsCase] = []

@@ -8,6 +8,7 @@ from django.tasks import Task
 from django_tasks_db.models import DBTaskResult
 
 from cohort.tasks import next_digest_time, next_reminder_time, send_award_reminders, send_daily_digests
+from config.tasks import next_orphan_sweep, remove_orphaned_files
 from media_feedback.tasks import clean_up_clips, next_cleanup_time
 
 # Tasks that reschedule themselves: each needs one pending run. (task, when its first run is due)
@@ -15,6 +16,7 @@ PERIODIC: list[tuple[Task, Callable[[], datetime]]] = [
     (send_daily_digests, next_digest_time),
     (send_award_reminders, next_reminder_time),
     (clean_up_clips, next_cleanup_time),
+    (remove_orphaned_files, next_orphan_sweep),
 ]
 
 

@@ -39,8 +39,10 @@ run-prod: install
 worker: install
 	DEBUG=1 $(BIN)/python manage.py db_worker
 
+# Tests that restart a shared service (PostgreSQL) run alone first; the rest run on both cores.
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m disruptive
+	$(BIN)/python -m pytest -n 2 -m "not disruptive"
 
 check: install
 	$(BIN)/ruff check .

@@ -13,7 +13,7 @@ from django.db import connections
 
 from tests.services import missing, require_postgres
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.disruptive]
 
 
 def restart_postgres() -> None:

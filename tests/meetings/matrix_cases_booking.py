@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from meetings.booking_models import ConsultationSettings
+from meetings.booking_models import Consultation, ConsultationSettings
 from meetings.slots import free_slots
 from tests.matrix import INSTITUTION_PRIVATE, Case, WsCase
 from tests.meetings.booking_factories import every_day, make_consultation
@@ -25,15 +25,26 @@ def _first_free_slot(w):
     return {"starts_at": slot.starts_at.isoformat(), "topic": "Admissions data", "areas": []}
 
 
+def _booking(w, starts_at=None):
+    """Irwell's booking with Alex; several cases in one world (the accessibility sweep) share it,
+    since PostgreSQL refuses a second booking of the same time for one host."""
+    starts_at = starts_at or (timezone.now() + timedelta(days=10)).replace(minute=0, second=0, microsecond=0)
+    existing = (
+        Consultation.objects.filter(host=w.alex, starts_at=starts_at)
+        .exclude(status=Consultation.Status.CANCELLED)
+        .first()
+    )
+    return existing or make_consultation(w.cohort, w.alex, w.irwell, booked_by=w.lena, starts_at=starts_at)
+
+
 def _upcoming(w):
     every_day(w.cohort, w.alex, horizon_weeks=2)
-    c = make_consultation(w.cohort, w.alex, w.irwell, booked_by=w.lena)
-    return {"cohort": w.cohort.slug, "pk": c.pk}
+    return {"cohort": w.cohort.slug, "pk": _booking(w).pk}
 
 
 def _past(w):
-    c = make_consultation(w.cohort, w.alex, w.irwell, booked_by=w.lena, starts_at=timezone.now() - timedelta(days=2))
-    return {"cohort": w.cohort.slug, "pk": c.pk}
+    past = (timezone.now() - timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    return {"cohort": w.cohort.slug, "pk": _booking(w, past).pk}
 
 
 def _later_slot(w):

@@ -47,7 +47,17 @@ def free_port() -> int:
 
 def server_env(redis: bool) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({"DEBUG": "0", "STATIC_MANIFEST": "0", "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"})
+    env.update(
+        {
+            "DEBUG": "0",
+            "STATIC_MANIFEST": "0",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+            "SECURE_SSL_REDIRECT": "0",
+            "SECURE_COOKIES": "0",
+            "SECURE_HSTS_SECONDS": "0",
+        }
+    )  # plain HTTP on loopback
     env.pop("PYTEST_VERSION", None)
     if redis:
         env["CHANNEL_PREFIX"] = env["CACHE_PREFIX"] = "discuss-bench"

@@ -103,47 +103,43 @@ def _load_thread(thread_id: int) -> Thread | None:
     return Thread.objects.select_related("theme__cohort", "last_author", "institution").filter(pk=thread_id).first()
 
 
-def post_event_html(post_id: int, seq: int, token: str, post: Post | None = None) -> str:
-    """The fragment for a post as of seq (or its current state, which is newer and equally right)."""
-    key = post_key(post_id, seq, token)
+def _fragment(key: str, render: Callable[[], str | None]) -> str:
+    """Memo, then the shared cache, then one render (stored for the other processes)."""
     if key in _memo:
         return _memo[key]
     html = _cache_get(key)
     if html is None:
-        post = post or _load_post(post_id)
-        if post is None:
+        html = render()
+        if html is None:
             return ""
-        html = render_post_event(post, seq)
         _cache_set(key, html, TTL)
     return _remember(key, html)
+
+
+def post_event_html(post_id: int, seq: int, token: str, post: Post | None = None) -> str:
+    """The fragment for a post as of seq (or its current state, which is newer and equally right)."""
+
+    def render() -> str | None:
+        found = post or _load_post(post_id)
+        return render_post_event(found, seq) if found is not None else None
+
+    return _fragment(post_key(post_id, seq, token), render)
 
 
 def row_event_html(thread_id: int, version: str, thread: Thread | None = None) -> str:
-    key = row_key(thread_id, version)
-    if key in _memo:
-        return _memo[key]
-    html = _cache_get(key)
-    if html is None:
-        thread = thread or _load_thread(thread_id)
-        if thread is None:
-            return ""
-        html = render_row_event(thread, version)
-        _cache_set(key, html, TTL)
-    return _remember(key, html)
+    def render() -> str | None:
+        found = thread or _load_thread(thread_id)
+        return render_row_event(found, version) if found is not None else None
+
+    return _fragment(row_key(thread_id, version), render)
 
 
 def status_event_html(thread_id: int, version: str, thread: Thread | None = None) -> str:
-    key = status_key(thread_id, version)
-    if key in _memo:
-        return _memo[key]
-    html = _cache_get(key)
-    if html is None:
-        thread = thread or _load_thread(thread_id)
-        if thread is None:
-            return ""
-        html = render_status_event(thread)
-        _cache_set(key, html, TTL)
-    return _remember(key, html)
+    def render() -> str | None:
+        found = thread or _load_thread(thread_id)
+        return render_status_event(found) if found is not None else None
+
+    return _fragment(status_key(thread_id, version), render)
 
 
 async def _shared(key: str, render: Callable[[], str]) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from media_feedback import review
 from media_feedback.models import Clip, FeedbackCall
 from media_feedback.review_forms import QuoteForm, SpanForm, SuggestionForm, SummaryForm, TagForm, TranscriptForm
 from media_feedback.review_models import ClipTag, SummaryDocument, SummaryVersion
+from media_feedback.views import serve_stored
 
 # --- getters: the facilitator's, or the cohort's published summaries; 404 otherwise -----------------
 
@@ -244,33 +244,11 @@ def mark_reviewed(request: AuthedRequest, cohort: str, clip: str) -> HttpRespons
 
 # --- media and captions -----------------------------------------------------------------------------
 
-_RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
-
 
 def _serve(request: AuthedRequest, name: str, content_type: str) -> HttpResponseBase:
-    """A stored file with single byte-range support (so players can seek); private, never cached."""
     if not name or not default_storage.exists(name):
         raise Http404("This media is not available yet.")
-    size = default_storage.size(name)
-    match = _RANGE.match(request.headers.get("Range", ""))
-    response: HttpResponseBase
-    if match and (match.group(1) or match.group(2)):
-        start = int(match.group(1)) if match.group(1) else max(size - int(match.group(2)), 0)
-        end = min(int(match.group(2)), size - 1) if match.group(1) and match.group(2) else size - 1
-        if start > end or start >= size:
-            response = HttpResponse(status=416)
-            response["Content-Range"] = f"bytes */{size}"
-            return response
-        with default_storage.open(name, "rb") as f:
-            f.seek(start)
-            body = f.read(end - start + 1)
-        response = HttpResponse(body, status=206, content_type=content_type)
-        response["Content-Range"] = f"bytes {start}-{end}/{size}"
-    else:
-        response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
-    response["Accept-Ranges"] = "bytes"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return serve_stored(request, name, content_type)
 
 
 def _content_type(clip: Clip) -> str:

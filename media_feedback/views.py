@@ -267,9 +267,17 @@ def clip_file(request: AuthedRequest, cohort: str, clip: UUID, what: str) -> Htt
             target_type="clip",
             target_id=found.public_id,
         )
+    return serve_stored(request, name, _content_type(name))
+
+
+def serve_stored(request: HttpRequest, name: str, content_type: str) -> HttpResponseBase:
+    """A stored file for a caller that has checked permission: a short-lived signed URL on S3, or
+    streamed from the filesystem with Range support (players seek), never cached."""
     if not storage.is_local():
         return HttpResponseRedirect(storage.store().url(name))
-    return _ranged(request, storage.store().path(name), _content_type(name))
+    response = _ranged(request, storage.store().path(name), content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _content_type(name: str) -> str:

@@ -69,13 +69,27 @@ def next_orphan_sweep() -> datetime:
     return timezone.now() + timedelta(hours=6)
 
 
+def orphaned_multipart_uploads(now: datetime | None = None) -> list[tuple[str, str]]:
+    """S3 multipart uploads that no clip still receiving owns (a creation rolled back after the
+    upload began, a deletion that died before aborting it)."""
+    now = now or timezone.now()
+    live = set(
+        Clip.objects.filter(status=Clip.Status.RECEIVING)
+        .exclude(s3_upload_id="")
+        .values_list("s3_upload_id", flat=True)
+    )
+    return clip_storage.stale_multipart_uploads(live, now - GRACE)
+
+
 @task()
 def remove_orphaned_files() -> int:
     names = orphaned_files()
     for name in names:
         default_storage.delete(name)
-    log.info("removed %d stored files that had no database row", len(names))
+    uploads = orphaned_multipart_uploads()
+    clip_storage.abort_stale_multipart_uploads(uploads)
+    log.info("removed %d stored files and %d multipart uploads that had no database row", len(names), len(uploads))
     backend = remove_orphaned_files.get_backend()
     if backend.supports_defer:
         remove_orphaned_files.using(run_after=next_orphan_sweep()).enqueue()
-    return len(names)
+    return len(names) + len(uploads)

@@ -26,7 +26,7 @@ JSON
 
 trap 'kill 0' INT TERM EXIT
 $BIN/weed server -dir="$VAR/seaweedfs" -ip=127.0.0.1 -ip.bind=127.0.0.1 -master.port=9333 -volume.port=8088 \
-  -filer.port=8888 -s3 -s3.port=8333 -s3.config="$VAR/s3.json" > "$VAR/seaweedfs.log" 2>&1 &
+  -filer.port=8888 -s3 -s3.port=8333 -s3.port.iceberg=0 -s3.port.lance=0 -s3.config="$VAR/s3.json" > "$VAR/seaweedfs.log" 2>&1 &
 for _ in $(seq 60); do curl -s -o /dev/null http://127.0.0.1:8333 && break; sleep 1; done
 $BIN/python - <<'PY'
 import os, time

@@ -131,9 +131,7 @@ def finish_upload(clip: Clip) -> None:
     """The last byte has arrived: move it into the store and start processing after commit."""
     from media_feedback.tasks import process_clip
 
-    name = f"{clip.storage_prefix}original"
-    storage.move_in(name, storage.partial_path(clip))
-    clip.original_name = name
+    clip.original_name = storage.complete_upload(clip)
     clip.size_bytes = clip.upload_length or 0
     clip.upload_key_hash = ""
     clip.upload_expires_at = None
@@ -143,6 +141,8 @@ def finish_upload(clip: Clip) -> None:
         update_fields=[
             "original_name",
             "size_bytes",
+            "s3_upload_id",
+            "s3_parts",
             "upload_key_hash",
             "upload_expires_at",
             "status",

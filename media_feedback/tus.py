@@ -3,14 +3,17 @@
 https://tus.io/protocols/resumable-upload. The upload page gets a signed ticket for one clip (made
 when the student consented); POST creates the upload and answers its secret URL; HEAD tells the
 client how much has arrived; PATCH appends one chunk at the stated offset. Each chunk is bounded
-(CLIP_UPLOAD_CHUNK_BYTES), read in small pieces and appended to a private file on disk, so no
-request holds more than one chunk (Daphne buffers a whole request body in memory).
+(CLIP_UPLOAD_CHUNK_BYTES), read in small pieces and appended to the store as it arrives (a private
+file on disk, or an S3 multipart upload: see `storage`), so no request holds more than one chunk
+(Daphne buffers a whole request body in memory). If the store cannot be reached, the request is
+answered 503 and nothing changes: the client retries from the offset HEAD reports.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import logging
 import secrets
 
 from django.conf import settings
@@ -26,9 +29,11 @@ from cohort.models import hash_token
 from media_feedback import services, storage
 from media_feedback.models import Clip
 
+log = logging.getLogger(__name__)
+
 VERSION = "1.0.0"
 EXTENSIONS = "creation,expiration,termination"
-READ_PIECE = 256 * 1024
+STORE_DOWN = "The upload could not be stored just now. It will carry on by itself; if not, please try again later."
 
 
 def chunk_limit() -> int:
@@ -96,13 +101,27 @@ def endpoint(request: HttpRequest) -> HttpResponse:
     if length > call.max_bytes:
         return _refuse(clip, 413, f"The file is larger than {call.max_megabytes} MB. Please send a shorter clip.")
     key = secrets.token_urlsafe(32)
-    storage.partial_path(clip).write_bytes(b"")
+    try:
+        storage.begin_upload(clip)
+    except storage.STORE_ERRORS:
+        log.exception("could not begin an upload in the store")
+        return _response(503, STORE_DOWN, Retry_After="30")
     clip.upload_key_hash = hash_token(key)
     clip.upload_length = length
     clip.upload_offset = 0
     clip.upload_type = metadata.get("filetype", "")[:100]
     clip.upload_expires_at = timezone.now() + services.UPLOAD_LIFETIME
-    clip.save(update_fields=["upload_key_hash", "upload_length", "upload_offset", "upload_type", "upload_expires_at"])
+    clip.save(
+        update_fields=[
+            "upload_key_hash",
+            "upload_length",
+            "upload_offset",
+            "upload_type",
+            "upload_expires_at",
+            "s3_upload_id",
+            "s3_parts",
+        ]
+    )
     location = request.build_absolute_uri(reverse("media_feedback:tus_upload", kwargs={"key": key}))
     return _response(201, Location=location, Upload_Expires=http_date(clip.upload_expires_at.timestamp()))
 
@@ -159,39 +178,29 @@ def _patch(request: HttpRequest, key: str) -> HttpResponse:
         return _response(400, "Upload-Offset and Content-Length are required.")
     if size > chunk_limit():
         return _response(413, f"Send the file in chunks of at most {chunk_limit()} bytes.")
-    with transaction.atomic():
-        clip = _upload(key, lock=True)
-        if clip is None:
-            return _response(404, "This upload has expired or finished.")
-        if offset != clip.upload_offset:
-            return _response(
-                409, "Upload-Offset does not match what has arrived.", Upload_Offset=str(clip.upload_offset)
-            )
-        if offset + size > (clip.upload_length or 0):
-            return _response(413, "The chunk goes past the end of the file.")
-        received = _append(storage.partial_path(clip), offset, request, size)
-        clip.upload_offset = offset + received
-        clip.save(update_fields=["upload_offset"])
-        if clip.upload_offset == clip.upload_length:
-            services.finish_upload(clip)
-        expires = http_date(clip.upload_expires_at.timestamp()) if clip.upload_expires_at else ""
-    headers = {"Upload_Offset": str(offset + received)}
-    if expires:
-        headers["Upload_Expires"] = expires
+    try:
+        return _append_in_transaction(request, key, offset, size)
+    except storage.STORE_ERRORS:
+        # The transaction rolled back: the offset is what it was and the client resumes from it.
+        log.exception("could not append a chunk to the store")
+        return _response(503, STORE_DOWN, Retry_After="10")
+
+
+@transaction.atomic
+def _append_in_transaction(request: HttpRequest, key: str, offset: int, size: int) -> HttpResponse:
+    clip = _upload(key, lock=True)
+    if clip is None:
+        return _response(404, "This upload has expired or finished.")
+    if offset != clip.upload_offset:
+        return _response(409, "Upload-Offset does not match what has arrived.", Upload_Offset=str(clip.upload_offset))
+    if offset + size > (clip.upload_length or 0):
+        return _response(413, "The chunk goes past the end of the file.")
+    received = storage.append_chunk(clip, offset, request.read, size)
+    clip.upload_offset = offset + received
+    clip.save(update_fields=["upload_offset", "s3_parts"])
+    if clip.upload_offset == clip.upload_length:
+        services.finish_upload(clip)
+    headers = {"Upload_Offset": str(clip.upload_offset)}
+    if clip.upload_expires_at:
+        headers["Upload_Expires"] = http_date(clip.upload_expires_at.timestamp())
     return _response(204, **headers)
-
-
-def _append(path: object, offset: int, request: HttpRequest, size: int) -> int:
-    """Write the body at `offset`, piece by piece; returns how many bytes arrived."""
-    received = 0
-    with open(path, "r+b") as fh:  # type: ignore[call-overload]
-        fh.truncate(offset)  # drop bytes of an earlier chunk that was never acknowledged
-        fh.seek(offset)
-        while received < size:
-            piece = request.read(min(READ_PIECE, size - received))
-            if not piece:
-                break
-            fh.write(piece)
-            received += len(piece)
-        fh.flush()
-    return received

@@ -2,14 +2,22 @@
 
 Only local files are read. Every container is opened with a whitelist of demuxers and of protocols
 (`file` only), so a playlist or concat file that points at other files or URLs is refused instead of
-followed. Nothing here touches the database.
+followed. The check of an untrusted upload runs in a child process of its own (`probe_isolated`),
+with a wall-clock limit, a CPU limit and a memory cap: a file crafted to hang, exhaust or crash the
+demuxer costs that child, never the worker. Nothing here touches the database.
+
+    python -m media_feedback.media probe FILE LIMITS_JSON   # what the child runs
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import subprocess
+import sys
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
 
@@ -22,7 +30,10 @@ log = logging.getLogger(__name__)
 # raw streams) is not opened at all.
 DEMUXERS = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,ogg,wav,mp3,flac,aac"
 OPEN_OPTIONS = {"format_whitelist": DEMUXERS, "protocol_whitelist": "file", "probesize": "20000000"}
-PROBE_SECONDS = 60.0  # a time limit on reading through the file when checking it
+PROBE_SECONDS = 60.0  # wall-clock limit on checking one file (the child process is killed after it)
+PROBE_MEMORY_BYTES = 1024**3  # address-space cap of the checking process
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+TOO_SLOW = "The file took too long to check. Please send a shorter clip."
 DURATION_TOLERANCE = 2.0
 MAX_HEIGHT = 720
 PEAKS = 200
@@ -80,6 +91,61 @@ def probe(path: str | Path, *, max_seconds: int, max_bytes: int, allow_audio: bo
     return Probe(kind=kind, duration=duration)
 
 
+def probe_isolated(
+    path: str | Path,
+    *,
+    max_seconds: int,
+    max_bytes: int,
+    allow_audio: bool,
+    allow_video: bool,
+    time_limit: float = PROBE_SECONDS,
+) -> Probe:
+    """`probe` in a child process killed after `time_limit` seconds; same answers, same refusals."""
+    limits = {
+        "max_seconds": max_seconds,
+        "max_bytes": max_bytes,
+        "allow_audio": allow_audio,
+        "allow_video": allow_video,
+        "cpu_seconds": max(1, int(time_limit) + 1),
+    }
+    command = [sys.executable, "-m", "media_feedback.media", "probe", str(path), json.dumps(limits)]
+    try:
+        done = subprocess.run(  # noqa: S603 - our own interpreter and module; the path is an argument
+            command, cwd=PROJECT_ROOT, capture_output=True, timeout=time_limit, check=False
+        )
+    except subprocess.TimeoutExpired:
+        log.warning("a clip check was stopped after %.0f s", time_limit)
+        raise Refused(TOO_SLOW) from None
+    try:
+        answer = json.loads(done.stdout)
+    except ValueError:
+        answer = None
+    if done.returncode != 0 or not isinstance(answer, dict):
+        # Killed by its CPU or memory limit, or crashed inside the demuxer: the file is the cause.
+        log.warning("a clip check ended abnormally (exit %s)", done.returncode)
+        raise Refused("The file seems damaged or incomplete. Please try sending it again.")
+    if "refused" in answer:
+        raise Refused(str(answer["refused"]))
+    return Probe(kind=str(answer["kind"]), duration=float(answer["duration"]))
+
+
+def _probe_child(path: str, limits: dict) -> int:
+    """The child side of `probe_isolated`: cap itself, check the file, print one JSON answer."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (PROBE_MEMORY_BYTES, PROBE_MEMORY_BYTES))
+    cpu = int(limits.pop("cpu_seconds"))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+    try:
+        found = probe(path, **limits)
+    except Refused as refused:
+        answer: dict = {"refused": str(refused)}
+    else:
+        answer = asdict(found)
+    sys.stdout.write(json.dumps(answer))
+    return 0
+
+
 def _minutes(seconds: int) -> str:
     minutes = seconds / 60
     return f"{minutes:g} minute{'s' if minutes != 1 else ''}"
@@ -97,7 +163,7 @@ def _read_through(container: av.container.InputContainer, streams: list, max_sec
     try:
         for packet in container.demux(streams):
             if time.monotonic() > deadline:
-                raise Refused("The file took too long to check. Please send a shorter clip.")
+                raise Refused(TOO_SLOW)
             if packet.pts is not None and packet.time_base is not None:
                 tail = packet.duration or 0
                 end = max(end, float((packet.pts + tail) * packet.time_base))
@@ -238,3 +304,10 @@ def decode_audio(path: str | Path, rate: int = SAMPLE_RATE) -> np.ndarray:
         for f in resampler.resample(None):
             parts.append(f.to_ndarray().reshape(-1))
     return np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, dtype=np.float32)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "probe":
+        os.nice(5)  # checking is background work: let pages and sockets go first
+        sys.exit(_probe_child(sys.argv[2], json.loads(sys.argv[3])))
+    sys.exit("usage: python -m media_feedback.media probe FILE LIMITS_JSON")

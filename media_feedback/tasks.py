@@ -44,7 +44,7 @@ def _check(clip: Clip) -> bool:
     _set(clip, Clip.Status.CHECKING)
     with storage.local_copy(clip.original_name) as path:
         try:
-            found = media.probe(
+            found = media.probe_isolated(
                 path,
                 max_seconds=clip.call.max_seconds,
                 max_bytes=clip.call.max_bytes,

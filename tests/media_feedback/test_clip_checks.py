@@ -67,3 +67,18 @@ def test_an_audio_only_call_refuses_a_video(irwell_link, media_files, media_root
     tus_put(clip, media_files["speech.mp4"].read_bytes())
     assert not Clip.objects.exists()
     assert "asks for audio only" in Client().get(f"/my-clip/{receipt}/").content.decode()
+
+
+def test_the_check_runs_in_a_child_process_that_is_stopped_at_its_time_limit(media_files: dict[str, Path]) -> None:
+    from media_feedback import media
+
+    limits = {"max_seconds": 60, "max_bytes": 50 * 1024 * 1024, "allow_audio": True, "allow_video": True}
+    found = media.probe_isolated(media_files["speech.wav"], **limits)
+    assert found.kind == "audio"
+    assert found.duration == pytest.approx(media.probe(media_files["speech.wav"], **limits).duration)
+
+    with pytest.raises(media.Refused, match="took too long to check"):
+        media.probe_isolated(media_files["speech.mp4"], **limits, time_limit=0.05)
+
+    with pytest.raises(media.Refused, match="not a recording we can play"):
+        media.probe_isolated(media_files["polyglot.mp4"], **limits)

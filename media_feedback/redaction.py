@@ -12,10 +12,10 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import av
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 MARKER = "[redacted]"
 PAD_SECONDS = 0.08
@@ -111,6 +111,9 @@ def silence_spans(words: Sequence[Word], hidden: set[int], pad: float = PAD_SECO
 
 def decode_audio(data: bytes, rate: int = SAMPLE_RATE) -> np.ndarray:
     """All the audio of a media file as float32 samples, shape (channels, n) at `rate`, mono or stereo."""
+    import av
+    import numpy as np
+
     with av.open(io.BytesIO(data), mode="r") as container:
         stream = container.streams.audio[0]
         layout = "stereo" if stream.channels and stream.channels > 1 else "mono"
@@ -128,6 +131,8 @@ def decode_audio(data: bytes, rate: int = SAMPLE_RATE) -> np.ndarray:
 
 
 def silence(samples: np.ndarray, spans: Iterable[tuple[float, float]], rate: int = SAMPLE_RATE) -> np.ndarray:
+    import numpy as np
+
     out = samples.copy()
     for start, end in spans:
         out[:, int(start * rate) : int(np.ceil(end * rate))] = 0.0
@@ -137,6 +142,8 @@ def silence(samples: np.ndarray, spans: Iterable[tuple[float, float]], rate: int
 def disguise(samples: np.ndarray, factor: float = DISGUISE_FACTOR) -> np.ndarray:
     """Raise the pitch by `factor` and keep the duration: resample shorter, then overlap-add it back
     to the original length (Hann windows, 50% overlap at the output)."""
+    import numpy as np
+
     n = samples.shape[1]
     if n < 4096:
         return samples.copy()
@@ -161,6 +168,9 @@ def disguise(samples: np.ndarray, factor: float = DISGUISE_FACTOR) -> np.ndarray
 
 
 def _encode_audio(container: Any, samples: np.ndarray, rate: int) -> None:
+    import av
+    import numpy as np
+
     layout = "stereo" if samples.shape[0] == 2 else "mono"
     stream = container.add_stream("aac", rate=rate, layout=layout)
     stream.bit_rate = 96_000
@@ -181,6 +191,8 @@ def redacted_media(data: bytes, spans: Sequence[tuple[float, float]], *, disguis
     """A copy of the media with the audio under `spans` silenced (and the voice disguised if asked).
 
     Audio in → AAC in MP4 (.m4a). Video in → its video packets copied unchanged, with the new audio."""
+    import av
+
     samples = decode_audio(data)
     if disguise_voice:
         samples = disguise(samples)
@@ -201,5 +213,7 @@ def redacted_media(data: bytes, spans: Sequence[tuple[float, float]], *, disguis
 
 def rms(samples: np.ndarray, start: float, end: float, rate: int = SAMPLE_RATE) -> float:
     """Root-mean-square level of the samples between two times (for checks and tests)."""
+    import numpy as np
+
     part = samples[:, int(start * rate) : int(end * rate)]
     return float(np.sqrt(np.mean(np.square(part)))) if part.size else 0.0

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import av
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -141,6 +140,8 @@ def render_redacted_rendition(clip: Clip) -> str:
     with default_storage.open(clip.rendition_name, "rb") as source:
         data = source.read()
     review = _ensure_review(clip)
+    import av  # only the worker renders media: the web process never loads PyAV
+
     try:
         rendered = redaction.redacted_media(data, spans, disguise_voice=clip.voice_disguise)
     except (av.FFmpegError, ValueError) as error:

@@ -25,7 +25,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
@@ -38,7 +37,15 @@ log = logging.getLogger(__name__)
 # S3 refuses a part under 5 MiB unless it is the last one.
 S3_MIN_PART = 5 * 1024 * 1024
 READ_PIECE = 256 * 1024
-STORE_ERRORS = (BotoCoreError, ClientError, OSError)
+
+
+def store_errors() -> tuple[type[Exception], ...]:
+    """What a store operation may raise when the store cannot be reached (botocore loads only on S3)."""
+    if is_local():
+        return (OSError,)
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return (BotoCoreError, ClientError, OSError)
 
 
 def store() -> Storage:
@@ -129,7 +136,7 @@ def _s3_target(name: str) -> tuple[Any, str, str]:
 def begin_upload(clip: Clip) -> None:
     """A new upload: an empty private file and, on S3, a multipart upload for the original.
 
-    Sets the clip's upload fields; the caller saves them. May raise one of STORE_ERRORS."""
+    Sets the clip's upload fields; the caller saves them. May raise one of store_errors()."""
     partial_path(clip).write_bytes(b"")
     clip.s3_upload_id = ""
     clip.s3_parts = []
@@ -150,7 +157,7 @@ def append_chunk(clip: Clip, offset: int, read: Any, size: int) -> int:
     On S3 a part is sent as soon as the held bytes make one; the clip's `s3_parts` then grows (the
     caller saves it with the new offset, in the same transaction). Bytes held from a part that was
     sent but never recorded (a transaction rolled back) are simply sent again under the same part
-    number, which replaces it. May raise one of STORE_ERRORS."""
+    number, which replaces it. May raise one of store_errors()."""
     held_from = offset - sent_bytes(clip)
     if held_from < 0:  # pragma: no cover - the offset check in the view makes this impossible
         raise ValueError("offset before the bytes already sent")
@@ -185,7 +192,7 @@ def _send_part(clip: Clip, length: int) -> None:
 
 def complete_upload(clip: Clip) -> str:
     """The last byte is in: the original is now a stored file. Returns its name. May raise one of
-    STORE_ERRORS, in which case the upload is as it was."""
+    store_errors(), in which case the upload is as it was."""
     name = original_name(clip)
     local = partial_path(clip)
     if not clip.s3_upload_id:
@@ -209,6 +216,8 @@ def abort_upload(clip: Clip) -> None:
     """Give up a multipart upload in progress: S3 drops the parts sent so far."""
     if not clip.s3_upload_id:
         return
+    from botocore.exceptions import ClientError
+
     client, bucket, key = _s3_target(original_name(clip))
     try:
         client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=clip.s3_upload_id)
@@ -234,6 +243,8 @@ def stale_multipart_uploads(live_ids: set[str], older_than: datetime) -> list[tu
 def abort_stale_multipart_uploads(stale: list[tuple[str, str]]) -> None:
     if not stale:
         return
+    from botocore.exceptions import ClientError
+
     client, bucket, _ = _s3_target("clips/")
     for key, upload_id in stale:
         try:

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
-from media_feedback import media, services, storage
+from media_feedback import services, storage
 from media_feedback.models import Clip, Transcript
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,8 @@ def _set(clip: Clip, status: str, **fields: Any) -> None:
 
 
 def _check(clip: Clip) -> bool:
+    from media_feedback import media  # PyAV and NumPy load in the worker only, not in web processes
+
     _set(clip, Clip.Status.CHECKING)
     with storage.local_copy(clip.original_name) as path:
         try:
@@ -59,6 +61,8 @@ def _check(clip: Clip) -> bool:
 
 
 def _transcode(clip: Clip) -> None:
+    from media_feedback import media
+
     with tempfile.TemporaryDirectory(prefix="clip-") as tmp, storage.local_copy(clip.original_name) as src:
         rendition = media.transcode(src, Path(tmp), clip.kind or "audio")
         rendition_name = storage.put(f"{clip.storage_prefix}{rendition.path.name}", rendition.path)
@@ -132,6 +136,8 @@ def webvtt(words: list[dict[str, Any]], per_cue: int = 8) -> str:
 
 
 def _transcribe(clip: Clip) -> None:
+    from media_feedback import media
+
     try:
         with storage.local_copy(clip.rendition_name) as path:
             words = transcribe_audio(media.decode_audio(path))

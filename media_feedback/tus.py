@@ -103,7 +103,7 @@ def endpoint(request: HttpRequest) -> HttpResponse:
     key = secrets.token_urlsafe(32)
     try:
         storage.begin_upload(clip)
-    except storage.STORE_ERRORS:
+    except storage.store_errors():
         log.exception("could not begin an upload in the store")
         return _response(503, STORE_DOWN, Retry_After="30")
     clip.upload_key_hash = hash_token(key)
@@ -180,7 +180,7 @@ def _patch(request: HttpRequest, key: str) -> HttpResponse:
         return _response(413, f"Send the file in chunks of at most {chunk_limit()} bytes.")
     try:
         return _append_in_transaction(request, key, offset, size)
-    except storage.STORE_ERRORS:
+    except storage.store_errors():
         # The transaction rolled back: the offset is what it was and the client resumes from it.
         log.exception("could not append a chunk to the store")
         return _response(503, STORE_DOWN, Retry_After="10")

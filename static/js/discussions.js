@@ -109,6 +109,19 @@
   });
   document.addEventListener("htmx:afterSettle", function () { markOwn(); });
 
+  // Posting swaps the whole compose box (its button disabled meanwhile), which drops focus to <body>:
+  // a keyboard user would start again from the top of the page. Put focus back in the new box, on its
+  // error summary if the post was refused, else in the empty text area ready for the next post, unless
+  // the user has moved on to something else in the meantime.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var compose = event.target;
+    if (!compose || compose.id !== "compose") return;
+    var active = document.activeElement;
+    if (active && active !== document.body && !compose.contains(active)) return;
+    var target = compose.querySelector(".error-summary") || compose.querySelector("textarea");
+    if (target) target.focus();
+  });
+
   function markRead() {
     var page = live();
     if (!page || !page.dataset.readUrl || document.hidden) return;

@@ -1,14 +1,26 @@
 """A member writes a narrative and attaches evidence, the lead submits, the assessor flags exceptional
-practice and recommends the award, the facilitator records it."""
+practice and recommends the award, the facilitator records it: every step with the keyboard alone."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 from django.utils import timezone
 
 from cohort.models import CriterionResponse, Role, SelfAssessment
 from tests import factories
-from tests.browser.conftest import PHONE, log_in, screenshot
+from tests.browser.conftest import (
+    PHONE,
+    activate,
+    choose,
+    choose_file,
+    log_in,
+    screenshot,
+    skip_to_main,
+    tab_to,
+    type_date,
+)
 from tests.cohort.assessment_helpers import PDF_BYTES, criterion, make_all_ready, self_assessment
 
 pytestmark = pytest.mark.browser
@@ -42,20 +54,25 @@ def test_the_self_assessment_journey_from_narrative_to_award(new_page, tmp_path)
     member = new_page(PHONE)
     log_in(member, alice.email, factories.PASSWORD)
     member.goto(base)
-    member.get_by_role("link", name="Self-assessment", exact=True).first.is_visible()
-    member.get_by_role("link", name="1.1").click()
-    member.get_by_role("textbox", name="Narrative").fill(
-        "Our **governing body** adopted a care-leaver strategy in 2025."
-    )
-    member.get_by_label("Ready for review").check()
-    member.get_by_role("button", name="Save narrative").click()
+    skip_to_main(member)
+    activate(member, "1.1 ", kind="a")
+    skip_to_main(member)
+    tab_to(member, "Narrative", kind="textarea")
+    member.keyboard.type("Our **governing body** adopted a care-leaver strategy in 2025.")
+    tab_to(member, "Ready for review", kind="checkbox")
+    member.keyboard.press("Space")
+    activate(member, "Save narrative")
     assert member.get_by_text("Criterion 1.1 saved: ready for review.").is_visible()
     policy = tmp_path / "strategy.pdf"
     policy.write_bytes(PDF_BYTES)
-    member.get_by_role("textbox", name="Title").fill("Care-leaver strategy")
-    member.get_by_label("Date of the evidence").fill("2025-06-30")
-    member.get_by_label("File").set_input_files(str(policy))
-    member.get_by_role("button", name="Add evidence").click()
+    skip_to_main(member)
+    tab_to(member, "Title", kind="text")
+    member.keyboard.type("Care-leaver strategy")
+    tab_to(member, "Date of the evidence")
+    type_date(member, date(2025, 6, 30))
+    tab_to(member, "File", kind="file")
+    choose_file(member, policy)
+    activate(member, "Add evidence")
     assert member.get_by_text("Evidence “Care-leaver strategy” added to 1.1.").is_visible()
     assert member.get_by_role("link", name="Care-leaver strategy", exact=True).is_visible()
     assert member.locator(".sa-narrative strong").inner_text() == "governing body"
@@ -67,7 +84,8 @@ def test_the_self_assessment_journey_from_narrative_to_award(new_page, tmp_path)
     log_in(lead, lena.email, factories.PASSWORD)
     lead.goto(base)
     assert lead.get_by_text("30 of 30 criteria ready or reviewed").is_visible()
-    lead.get_by_role("button", name="Submit for review").click()
+    skip_to_main(lead)
+    activate(lead, "Submit for review")
     assert lead.get_by_text("The self-assessment was submitted for review").is_visible()
     assert _axe_violations(lead) == []
     screenshot(lead, "assessment-workspace-submitted")
@@ -79,23 +97,31 @@ def test_the_self_assessment_journey_from_narrative_to_award(new_page, tmp_path)
     assessor = new_page()
     log_in(assessor, alex.email, factories.PASSWORD, totp_user=alex)
     assessor.goto(f"{base}criteria/{c11.pk}/")
-    assessor.get_by_label("Accept").check()
-    assessor.get_by_label("Practice").select_option("exceptional")
-    assessor.get_by_label("Comment to the institution").fill("An exemplary strategy.")
-    assessor.get_by_role("button", name="Save review").click()
+    skip_to_main(assessor)
+    tab_to(assessor, "", kind="radio")
+    choose(assessor, "Accept")
+    tab_to(assessor, "Practice", kind="select")
+    assessor.keyboard.type("Exceptional")
+    tab_to(assessor, "Comment to the institution")
+    assessor.keyboard.type("An exemplary strategy.")
+    activate(assessor, "Save review")
     assert assessor.get_by_text("Review complete: the self-assessment is reviewed.").is_visible()
     assert assessor.get_by_text("Exceptional practice").first.is_visible()
-    assessor.get_by_label("Recommendation note").fill("Recommend the Quality Mark.")
-    assessor.get_by_role("button", name="Recommend the award").click()
+    skip_to_main(assessor)
+    tab_to(assessor, "Recommendation note")
+    assessor.keyboard.type("Recommend the Quality Mark.")
+    activate(assessor, "Recommend the award")
     assert assessor.get_by_text("You recommended the award.").is_visible()
 
     # Fran records the award.
+    today = timezone.localdate()
     facilitator = new_page()
     log_in(facilitator, fran.email, factories.PASSWORD, totp_user=fran)
     facilitator.goto(base)
-    today = timezone.localdate()
-    facilitator.get_by_label("Award date").fill(today.isoformat())
-    facilitator.get_by_role("button", name="Record the award").click()
+    skip_to_main(facilitator)
+    tab_to(facilitator, "Award date")
+    type_date(facilitator, today)
+    activate(facilitator, "Record the award")
     assert facilitator.get_by_text("The award is recorded.").is_visible()
     sa.refresh_from_db()
     assert sa.status == SelfAssessment.Status.AWARDED and sa.awarded_on == today

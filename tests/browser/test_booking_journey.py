@@ -1,15 +1,13 @@
-"""An assessor opens times, a lead books one, both see it, the lead cancels."""
+"""An assessor opens times, a lead books one, both see it, the lead cancels: all with the keyboard."""
 
 from __future__ import annotations
-
-import re
 
 import pytest
 
 from cohort.models import Role
 from meetings.booking_models import Consultation
 from tests import factories
-from tests.browser.conftest import DESKTOP, PHONE, log_in, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, activate, log_in, screenshot, skip_to_main, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -27,13 +25,17 @@ def test_an_assessor_sets_availability_a_lead_books_both_see_it_and_the_lead_can
     assessor = new_page(DESKTOP)
     log_in(assessor, alex.email, factories.PASSWORD, totp_user=alex)
     assessor.goto("/c/gm/")
-    assessor.get_by_role("link", name="Consultations", exact=True).click()
-    assessor.get_by_role("link", name="Set your availability").click()
+    activate(assessor, "Consultations", exact=True)
+    skip_to_main(assessor)
+    activate(assessor, "Set your availability")
+    skip_to_main(assessor)
     for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday"):
-        assessor.get_by_label(day).fill("09:00-12:00, 14:00-17:00")
-    assessor.get_by_label("Video link").fill("https://video.example/alex-room")
+        tab_to(assessor, day)
+        assessor.keyboard.type("09:00-12:00, 14:00-17:00")
+    tab_to(assessor, "Video link")
+    assessor.keyboard.type("https://video.example/alex-room")
     screenshot(assessor, "booking-availability")
-    assessor.get_by_role("button", name="Save availability").click()
+    activate(assessor, "Save availability")
     assert assessor.get_by_text("Your availability is saved.").is_visible()
 
     # The lead books the first free time.
@@ -41,17 +43,23 @@ def test_an_assessor_sets_availability_a_lead_books_both_see_it_and_the_lead_can
     log_in(lead, lena.email, factories.PASSWORD)
     lead.goto("/c/gm/consultations/")
     assert lead.get_by_text("0 of 3").is_visible()
-    lead.get_by_role("link", name="Book a consultation").click()
-    lead.locator(".slot-list label").first.click()
-    lead.get_by_label("What would you like to discuss?").fill("Our admissions narrative")
-    lead.get_by_label("4. Admissions").check()
+    skip_to_main(lead)
+    activate(lead, "Book a consultation")
+    skip_to_main(lead)
+    tab_to(lead, "", kind="radio")  # the first free time: the group's first radio
+    lead.keyboard.press("Space")
+    tab_to(lead, "What would you like to discuss?")
+    lead.keyboard.type("Our admissions narrative")
+    tab_to(lead, "4. Admissions")
+    lead.keyboard.press("Space")
     screenshot(lead, "booking-book")
-    lead.get_by_role("button", name="Book this consultation").click()
+    activate(lead, "Book this consultation")
     assert lead.get_by_role("heading", level=1).inner_text() == "Consultation: Irwell with Alex"
     assert lead.get_by_text("Your consultation is booked.").is_visible()
     screenshot(lead, "booking-detail-lead")
     consultation = Consultation.objects.get()
     assert consultation.booked_by_id == lena.pk
+    assert consultation.areas.get().title == "Admissions"
 
     # The lead's dashboard shows the next consultation and what is left of the quota.
     lead.goto("/c/gm/")
@@ -63,16 +71,17 @@ def test_an_assessor_sets_availability_a_lead_books_both_see_it_and_the_lead_can
     # The assessor sees it in their list.
     assessor.goto("/c/gm/consultations/")
     screenshot(assessor, "booking-list-assessor")
-    assessor.get_by_role(
-        "link", name=re.compile(consultation.starts_at.astimezone(alex.tzinfo).strftime("%-d %b %Y"))
-    ).click()
+    skip_to_main(assessor)
+    activate(assessor, consultation.starts_at.astimezone(alex.tzinfo).strftime("%-d %b %Y"), kind="a")
     assert assessor.get_by_text("Our admissions narrative").is_visible()
     screenshot(assessor, "booking-detail-assessor")
 
     # The lead cancels with plenty of notice: the consultation is given back.
-    lead.get_by_role("link", name="Cancel it").click()
+    skip_to_main(lead)
+    activate(lead, "Cancel it")
     assert lead.get_by_text("given back").is_visible()
-    lead.get_by_role("button", name="Cancel the consultation").click()
+    skip_to_main(lead)
+    activate(lead, "Cancel the consultation")
     assert lead.get_by_text("The consultation is cancelled.").is_visible()
     assert lead.get_by_text("0 of 3").is_visible()
     screenshot(lead, "booking-cancelled-lead")

@@ -1,5 +1,5 @@
 """A student sends a clip through their institution's link; the facilitator sees it become ready
-with its transcript. Real Chromium, real Daphne, real tus-js-client, real pipeline."""
+with its transcript. Real Chromium, real Daphne, real tus-js-client, real pipeline; the keyboard alone."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from cohort.access import get_membership
 from cohort.models import Role
 from media_feedback import services
 from tests import factories
-from tests.browser.conftest import PHONE, log_in, screenshot
+from tests.browser.conftest import PHONE, activate, choose, choose_file, log_in, screenshot, skip_to_main, tab_to
 from tests.services import missing
 
 pytestmark = pytest.mark.browser
@@ -52,20 +52,27 @@ def test_a_student_sends_a_clip_and_the_facilitator_sees_it_ready_with_its_trans
     student.goto(f"/s/{link.token}/")
     assert student.get_by_role("heading", name="Before you start").is_visible()
     screenshot(student, "clips-consent")
-    student.get_by_label("The facilitators and staff at my own college or university").check()
-    student.get_by_label("18 or over").check()
-    student.get_by_label("I have read what happens to my clip and I agree to take part").check()
-    student.get_by_role("button", name="Continue to recording").click()
+    skip_to_main(student)
+    tab_to(student, "Only the NNECL facilitators", kind="radio")  # "Who may watch…": its first choice
+    choose(student, "The facilitators and staff at my own college or university")
+    tab_to(student, "Under 16", kind="radio")  # "How old are you?": its first choice
+    choose(student, "18 or over")
+    tab_to(student, "I have read what happens to my clip and I agree to take part", kind="checkbox")
+    student.keyboard.press("Space")
+    activate(student, "Continue to recording")
 
-    student.get_by_label("Audio or video file").set_input_files(str(speech_video))
+    skip_to_main(student)
+    tab_to(student, "Audio or video file", kind="file")
+    choose_file(student, speech_video)
     screenshot(student, "clips-upload")
-    student.get_by_role("button", name="Send file").click()
+    activate(student, "Send file", navigates=False)  # the upload runs in the page, then it moves on
     student.wait_for_url("**/done/", timeout=60_000)
     assert student.get_by_role("heading", level=1).inner_text() == "Thank you: your clip has arrived"
     receipt_url = student.locator("#receipt-link").inner_text()
     screenshot(student, "clips-done")
 
-    student.goto(receipt_url)
+    skip_to_main(student)
+    activate(student, receipt_url, kind="a")
     student.locator(".status-ready").wait_for(timeout=60_000)
     screenshot(student, "clips-receipt")
 
@@ -73,7 +80,8 @@ def test_a_student_sends_a_clip_and_the_facilitator_sees_it_ready_with_its_trans
     facilitator = new_page()
     log_in(facilitator, fran.email, factories.PASSWORD, totp_user=fran)
     facilitator.goto("/c/gm/clips/")
-    facilitator.get_by_role("link", name="Video of").first.click()
+    skip_to_main(facilitator)
+    activate(facilitator, "Video of", kind="a")
     assert facilitator.locator("#clip-status").inner_text() == "Ready"
     transcript = facilitator.locator("#transcript").inner_text().lower()
     assert "support team" in transcript and "college" in transcript
@@ -84,7 +92,7 @@ def test_a_student_sends_a_clip_and_the_facilitator_sees_it_ready_with_its_trans
     screenshot(facilitator, "clips-call-links")
 
     # The student withdraws: nothing is left.
-    student.get_by_role("button", name="Withdraw and delete my clip").click()
+    activate(student, "Withdraw and delete my clip")
     assert student.get_by_role("heading", level=1).inner_text() == "Your clip has been withdrawn"
     facilitator.goto("/c/gm/clips/")
     assert facilitator.get_by_text("No clips yet.").is_visible()

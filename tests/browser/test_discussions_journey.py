@@ -1,17 +1,19 @@
-"""Two members in two browsers: posts appear live, and a page that was offline catches up."""
+"""Two members in two browsers: posts appear live, and a page that was offline catches up. They write
+and reply with the keyboard alone."""
 
 from __future__ import annotations
 
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from cohort.access import get_membership
 from cohort.models import Role
 from discussions import services
 from discussions.models import Theme
 from tests import factories
-from tests.browser.conftest import PHONE, log_in, screenshot
+from tests.browser.conftest import PHONE, focused_name, log_in, screenshot, skip_to_main, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -35,9 +37,15 @@ def _world():
 
 
 def _post(page, text: str) -> None:
-    page.get_by_label("Your post").fill(text)
-    page.get_by_role("button", name="Post", exact=True).click()
+    """Write a post in the compose box and send it with the Post button."""
+    if focused_name(page) != "Your post":
+        tab_to(page, "Your post", kind="textarea")
+    page.keyboard.type(text)
+    tab_to(page, "Post", exact=True)
+    page.keyboard.press("Enter")
     page.locator(".post-body", has_text=text).wait_for()
+    # Focus comes back to the (new, empty) box, ready for the next post.
+    expect(page.locator("#compose textarea")).to_be_focused()
 
 
 def test_a_post_appears_live_and_an_offline_page_catches_up(new_page) -> None:
@@ -51,6 +59,7 @@ def test_a_post_appears_live_and_an_offline_page_catches_up(new_page) -> None:
         page.goto(url)
         page.locator("#live-status[data-state=open]").wait_for()
 
+    skip_to_main(first)
     _post(first, "We use the UCAS care-leaver flag.")
     second.locator(".post-body", has_text="We use the UCAS care-leaver flag.").wait_for()
     assert "?" not in second.url  # no reload, no navigation
@@ -79,8 +88,11 @@ def test_a_reply_nests_under_the_post_it_answers(new_page) -> None:
     page.goto(f"/c/gm/discussions/threads/{thread.pk}/")
     page.locator("#live-status[data-state=open]").wait_for()
     first_post = thread.posts.get()
-    page.locator(f"#post-{first_post.pk} .reply-link").click()
+    skip_to_main(page)
+    tab_to(page, "Reply to Alice", kind="a")
+    page.keyboard.press("Enter")
     assert page.locator("#replying-to").is_visible()
+    assert focused_name(page) == "Your post"
     _post(page, "Replying to Alice")
     assert page.locator(f"#replies-{first_post.pk} .post-body", has_text="Replying to Alice").count() == 1
     page.goto(f"/c/gm/discussions/themes/{thread.theme_id}/")

@@ -1,5 +1,5 @@
 """A facilitator schedules a series, prepares and records a meeting and publishes its summary; a
-member of the cohort sees it."""
+member of the cohort sees it. Both use the keyboard alone."""
 
 from __future__ import annotations
 
@@ -10,7 +10,17 @@ from django.utils import timezone
 
 from cohort.models import ActionItem, Role
 from tests import factories
-from tests.browser.conftest import PHONE, log_in, screenshot
+from tests.browser.conftest import (
+    PHONE,
+    activate,
+    choose,
+    log_in,
+    screenshot,
+    skip_to_main,
+    tab_to,
+    type_date,
+    type_time,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -37,40 +47,64 @@ def test_a_facilitator_runs_a_meeting_and_a_member_reads_its_summary(new_page) -
     page = new_page()
     log_in(page, fran.email, factories.PASSWORD, totp_user=fran)
     page.goto("/c/gm/")
-    page.get_by_role("link", name="Meetings", exact=True).click()
-    page.get_by_role("link", name="Schedule a meeting series").click()
-    page.get_by_label("Date of the first meeting").fill(first_day.isoformat())
-    page.get_by_label("Time:", exact=True).fill("10:00")
-    page.get_by_label("Number of meetings").fill("7")
-    page.get_by_label("Video link").fill("https://meet.example.org/gm")
+    activate(page, "Meetings", exact=True)
+    skip_to_main(page)
+    activate(page, "Schedule a meeting series")
+    skip_to_main(page)
+    tab_to(page, "Date of the first meeting")
+    type_date(page, first_day)
+    tab_to(page, "Time", kind="time")
+    type_time(page, 10, 0)
+    tab_to(page, "Number of meetings")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("7")
+    tab_to(page, "Video link")
+    page.keyboard.type("https://meet.example.org/gm")
     screenshot(page, "meetings-series-form")
     assert_accessible(page)
-    page.get_by_role("button", name="Schedule the meetings").click()
+    activate(page, "Schedule the meetings")
     assert page.get_by_text("7 meetings scheduled").is_visible()
 
-    page.get_by_role("link", name="Group meeting: Culture and leadership").click()
+    skip_to_main(page)
+    activate(page, "Group meeting: Culture and leadership")
     assert page.get_by_role("heading", level=1).inner_text() == "Group meeting: Culture and leadership"
-    page.get_by_text("Add an agenda item").click()
-    page.get_by_label("Item:", exact=True).fill("How leaders champion care-experienced students")
-    page.get_by_label("Criterion").select_option(index=1)
-    page.get_by_label("Presenting institution").select_option(label="University of Irwell Valley")
-    page.get_by_role("button", name="Add to the agenda").click()
+    skip_to_main(page)
+    tab_to(page, "Add an agenda item", kind="summary")
+    page.keyboard.press("Enter")  # opens the disclosure
+    tab_to(page, "Item", kind="text")
+    page.keyboard.type("How leaders champion care-experienced students")
+    tab_to(page, "Criterion", kind="select")
+    page.keyboard.press("ArrowDown")  # the first criterion, after "No particular criterion"
+    tab_to(page, "Presenting institution")
+    page.keyboard.type("University of Irwell")
+    activate(page, "Add to the agenda")
     assert page.get_by_text("How leaders champion care-experienced students").first.is_visible()
 
-    page.get_by_text("Write the minutes").click()
-    page.get_by_label("The minutes").fill("Irwell showed its **leadership** pledge.")
-    page.get_by_role("button", name="Save the minutes").click()
+    skip_to_main(page)
+    tab_to(page, "Write the minutes", kind="summary")
+    page.keyboard.press("Enter")
+    tab_to(page, "The minutes", kind="textarea")
+    page.keyboard.type("Irwell showed its **leadership** pledge.")
+    activate(page, "Save the minutes")
 
-    page.get_by_text("Record an outcome").click()
-    page.get_by_label("Action", exact=True).check()
-    page.get_by_label("Outcome:", exact=True).fill("Draft the leadership narrative")
-    page.get_by_label("For (actions)").select_option(label="University of Irwell Valley")
-    page.get_by_label("Owner (actions)").select_option(label="Lena")
-    page.get_by_label("Due date (actions)").fill((first_day + timedelta(weeks=4)).isoformat())
-    page.get_by_role("button", name="Record the outcome").click()
+    skip_to_main(page)
+    tab_to(page, "Record an outcome", kind="summary")
+    page.keyboard.press("Enter")
+    tab_to(page, "", kind="radio")
+    choose(page, "Action")
+    tab_to(page, "Outcome", kind="text")
+    page.keyboard.type("Draft the leadership narrative")
+    tab_to(page, "For (actions)")
+    page.keyboard.type("University of Irwell")
+    tab_to(page, "Owner (actions)")
+    page.keyboard.type("Lena")
+    tab_to(page, "Due date (actions)")
+    type_date(page, first_day + timedelta(weeks=4))
+    activate(page, "Record the outcome")
     assert page.get_by_text("Action recorded and added to the action plan").is_visible()
 
-    page.get_by_role("button", name="Publish the summary").click()
+    skip_to_main(page)
+    activate(page, "Publish the summary")
     assert page.get_by_text("every member of the cohort is notified").is_visible()
     screenshot(page, "meetings-meeting-facilitator")
     assert_accessible(page)
@@ -79,12 +113,14 @@ def test_a_facilitator_runs_a_meeting_and_a_member_reads_its_summary(new_page) -
     member = new_page(PHONE)
     log_in(member, alice.email, factories.PASSWORD)
     member.goto("/notifications/")
-    member.get_by_role("link", name="Summary of Group meeting: Culture and leadership").click()
+    skip_to_main(member)
+    activate(member, "Summary of Group meeting: Culture and leadership")
     assert member.url == meeting_url
     assert member.locator(".minutes strong").inner_text() == "leadership"
     assert member.get_by_text("Draft the leadership narrative").is_visible()
     assert member.get_by_role("button", name="Publish the summary").count() == 0
-    member.get_by_role("button", name="Going", exact=True).click()
+    skip_to_main(member)
+    activate(member, "Going", exact=True)
     assert member.get_by_text("Your answer is saved: going.").is_visible()
     screenshot(member, "meetings-meeting-member")
     member.goto("/c/gm/meetings/")

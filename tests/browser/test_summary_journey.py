@@ -1,5 +1,6 @@
 """From a clip to a published summary, in the browser: the facilitator reviews a clip, redacts a
-name, quotes a sentence, drafts and publishes a summary; a member reads it and downloads the PDF."""
+name, quotes a sentence, drafts and publishes a summary; a member reads it and downloads the PDF. All
+with the keyboard alone."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from playwright.sync_api import expect
 
 from cohort.models import Role
 from tests import factories
-from tests.browser.conftest import DESKTOP, log_in, screenshot
+from tests.browser.conftest import DESKTOP, activate, log_in, screenshot, skip_to_main, tab_to
 from tests.media_feedback.review_helpers import give_rendition, make_call, make_clip, tone_media
 
 pytestmark = pytest.mark.browser
@@ -41,40 +42,56 @@ def test_a_facilitator_turns_a_clip_into_a_published_summary_that_a_member_reads
         log_in(page, fran.email, factories.PASSWORD, totp_user=fran)
         page.goto(f"/c/gm/clips/{clip.public_id}/review/")
 
-        # Clicking a word seeks the player and selects it; redact it.
-        page.get_by_role("button", name="Jordan", exact=True).click()
+        # Choosing a word (Tab to it, Enter) seeks the player and selects it; redact it.
+        skip_to_main(page)
+        tab_to(page, "Jordan", exact=True, kind="button")
+        page.keyboard.press("Enter")
         assert page.evaluate("document.getElementById('review-player').currentTime") == pytest.approx(1.5, abs=0.01)
         assert page.locator("#selection").inner_text() == "Selected word 4: “Jordan”"
-        page.get_by_role("button", name="Redact the selected words").click()
+        activate(page, "Redact the selected words")
         assert "Redacted word 4." in page.locator(".messages").inner_text()
         assert page.get_by_role("button", name="redacted: Jordan").is_visible()
 
         # Quote the whole sentence (Shift extends the selection), under Student wellbeing.
-        page.get_by_role("button", name="My", exact=True).click()
-        page.get_by_role("button", name="Christmas.", exact=True).click(modifiers=["Shift"])
-        page.locator("#quote-area").select_option(label="Student wellbeing")
-        page.get_by_role("button", name="Save the quote").click()
+        skip_to_main(page)
+        tab_to(page, "My", exact=True, kind="button")
+        page.keyboard.press("Enter")
+        tab_to(page, "Christmas.", exact=True, kind="button")
+        page.keyboard.press("Shift+Enter")
+        assert page.locator("#selection").inner_text().startswith("Selected words 1 to 13")
+        tab_to(page, "Save the quote")
+        tab_to(page, "Framework area", kind="select", backwards=True)  # the quote's own area
+        page.keyboard.type("Student wellbeing")
+        tab_to(page, "Save the quote")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
         assert (
             "My name is [redacted] and the rent in halls was hard at Christmas." in page.locator(".quote").inner_text()
         )
 
-        page.get_by_role("button", name="Accept Student wellbeing").click()
-        page.get_by_role("button", name="Mark as reviewed").click()
+        skip_to_main(page)
+        activate(page, "Accept Student wellbeing")
+        skip_to_main(page)
+        activate(page, "Mark as reviewed")
         screenshot(page, "summary-review-clip")
         assert_accessible(page)
 
         # Draft, preview and publish.
         page.goto(f"/c/gm/feedback/{call.pk}/review/")
-        page.get_by_role("button", name="Draft a new summary from the reviewed clips").click()
+        skip_to_main(page)
+        activate(page, "Draft a new summary from the reviewed clips")
         preview = page.locator("#preview")
         assert "My name is [redacted] and the rent" in preview.inner_text()
-        page.get_by_label("Text (Markdown)").press("Control+End")
-        page.get_by_label("Text (Markdown)").type("\n\nThank you to every student who took part.")
+        skip_to_main(page)
+        tab_to(page, "Text (Markdown)", kind="textarea")
+        page.keyboard.press("Control+End")
+        page.keyboard.type("\n\nThank you to every student who took part.")
         expect(page.locator("#preview")).to_contain_text("Thank you to every student")
-        page.get_by_role("button", name="Save the draft").click()
+        activate(page, "Save the draft")
         screenshot(page, "summary-edit")
         assert_accessible(page)
-        page.get_by_role("button", name="Publish the saved draft").click()
+        skip_to_main(page)
+        activate(page, "Publish the saved draft")
         assert page.get_by_role("heading", level=1).inner_text() == "What students told us: How was your first year?"
         assert "Version 1 is published" in page.locator(".messages").inner_text()
 
@@ -83,15 +100,18 @@ def test_a_facilitator_turns_a_clip_into_a_published_summary_that_a_member_reads
         log_in(member, alice.email, factories.PASSWORD)
         member.goto("/c/gm/")
         assert "What students told us" in member.locator(".panel", has_text="Summaries of students").inner_text()
-        member.get_by_role("navigation", name=cohort.name).get_by_role("link", name="Summaries").click()
-        member.get_by_role("link", name="What students told us: How was your first year?").click()
+        activate(member, "Summaries", exact=True)  # in the cohort's navigation
+        skip_to_main(member)
+        activate(member, "What students told us: How was your first year?")
         article = member.locator("article.summary").inner_text()
         assert "My name is [redacted] and the rent" in article and "Jordan" not in article
         assert "Thank you to every student who took part." in article
         screenshot(member, "summary-version-member")
         assert_accessible(member)
+        skip_to_main(member)
+        tab_to(member, "Download the PDF of version 1")
         with member.expect_download() as download:
-            member.get_by_role("link", name="Download the PDF of version 1").click()
+            member.keyboard.press("Enter")
         with open(download.value.path(), "rb") as pdf:
             assert pdf.read(5) == b"%PDF-"
     finally:

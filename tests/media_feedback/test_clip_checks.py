@@ -4,6 +4,7 @@ clear reason and leaves no row and no stored byte."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -72,7 +73,12 @@ def test_an_audio_only_call_refuses_a_video(irwell_link, media_files, media_root
 def test_the_check_runs_in_a_child_process_that_is_stopped_at_its_time_limit(media_files: dict[str, Path]) -> None:
     from media_feedback import media
 
-    limits = {"max_seconds": 60, "max_bytes": 50 * 1024 * 1024, "allow_audio": True, "allow_video": True}
+    limits: dict[str, Any] = {
+        "max_seconds": 60,
+        "max_bytes": 50 * 1024 * 1024,
+        "allow_audio": True,
+        "allow_video": True,
+    }
     found = media.probe_isolated(media_files["speech.wav"], **limits)
     assert found.kind == "audio"
     assert found.duration == pytest.approx(media.probe(media_files["speech.wav"], **limits).duration)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from unittest import mock
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -114,8 +115,6 @@ async def test_a_message_lost_by_the_layer_is_caught_up_from_the_database(world,
     thread = await sync_to_async(start)(world.alice, world.cohort)
     tab = await open_thread(world.bob, thread)
     # Save two posts without their events (as if the layer dropped them), then signal only the third.
-    from unittest import mock
-
     with mock.patch.object(events, "_send"):
         await sync_to_async(reply)(world.alice, thread, "Dropped one")
         await sync_to_async(reply)(world.alice, thread, "Dropped two")
@@ -124,6 +123,55 @@ async def test_a_message_lost_by_the_layer_is_caught_up_from_the_database(world,
     assert ["Dropped one" in bodies[0], "Dropped two" in bodies[1], "Delivered" in bodies[2]] == [True] * 3
     assert await tab.receive_nothing(timeout=0.3)
     await tab.disconnect()
+
+
+def _count_catch_ups(monkeypatch) -> list[int]:
+    from discussions import consumers
+
+    calls: list[int] = []
+    original = consumers._changes_after
+
+    def counting(thread_id: int, after: int):
+        calls.append(after)
+        return original(thread_id, after)
+
+    monkeypatch.setattr(consumers, "_changes_after", counting)
+    return calls
+
+
+@own_loop
+async def test_events_arriving_out_of_order_are_delivered_in_order_without_a_query(world, layer, monkeypatch) -> None:
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    tabs = [await open_thread(user, thread) for user in (world.bob, world.lena, world.fran)]
+    signals: list[tuple[str, dict]] = []
+    with mock.patch.object(events, "_send", lambda group, message: signals.append((group, message))):
+        await sync_to_async(reply)(world.alice, thread, "Written first")
+        await sync_to_async(reply)(world.alice, thread, "Written second")
+    catch_ups = _count_catch_ups(monkeypatch)
+    posts = [(group, message) for group, message in signals if message["type"] == "post.created"]
+    for group, message in reversed(posts):  # as when the second writer's signal overtakes the first's
+        await get_channel_layer().group_send(group, message)
+    for tab in tabs:
+        first, second = await tab.receive_from(timeout=3), await tab.receive_from(timeout=3)
+        assert "Written first" in first and "Written second" in second
+        assert await tab.receive_nothing(timeout=0.3)
+        await tab.disconnect()
+    assert catch_ups == []
+
+
+@own_loop
+async def test_after_a_lost_event_the_open_pages_share_one_catch_up_query(world, memory, monkeypatch) -> None:
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    tabs = [await open_thread(user, thread) for user in (world.bob, world.lena, world.fran, world.oscar)]
+    catch_ups = _count_catch_ups(monkeypatch)
+    with mock.patch.object(events, "_send"):
+        await sync_to_async(reply)(world.alice, thread, "Lost on the way")
+    await sync_to_async(reply)(world.alice, thread, "Arrived")
+    for tab in tabs:
+        assert "Lost on the way" in await tab.receive_from(timeout=3)
+        assert "Arrived" in await tab.receive_from(timeout=3)
+        await tab.disconnect()
+    assert len(catch_ups) == 1
 
 
 @own_loop

@@ -12,10 +12,13 @@ posts can arrive out of order), and a gap that stays (a message lost by the laye
 catch-up from the database, shared by the process's sockets. Nothing is lost; a dropped message
 only delays a client.
 
-Access while connected: the socket joins a per-user group (`events.revoke_sockets(user_id)` closes
-it at once), and every RECHECK_SECONDS it re-reads the session and the membership and closes with
-4403 if the user logged out, was deactivated, or lost access. Re-checking on every event would cost
-one query per subscriber per event, which is what this design avoids.
+Access while connected: the socket joins the user's group (cohort.live). Where access changes —
+a logout, a membership removed, a role changed — cohort.live.access_changed() makes the user's
+sockets re-check at once: closed with 4403 if no longer allowed, reconnected if the role changed.
+As a safety net for the rest (a session that expires, an account deactivated in the admin) each
+socket also re-checks every RECHECK_SECONDS, with jitter so that sockets opened together do not
+re-check together; one thread hop per re-check. Re-checking on every event would cost queries per
+subscriber per event, which is what this design avoids.
 """
 
 from __future__ import annotations
@@ -23,16 +26,18 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import random
 import uuid
 from typing import Any
 
-from channels.auth import get_user
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.http import Http404
+from django.contrib import auth
+from django.http import Http404, HttpRequest
 
+from cohort import live
 from cohort.access import get_membership
 from cohort.models import Membership
 from discussions import events, fragments
@@ -40,10 +45,12 @@ from discussions.models import Post, Theme, Thread
 
 log = logging.getLogger(__name__)
 
-RECHECK_SECONDS = float(getattr(settings, "DISCUSSIONS_WS_RECHECK_SECONDS", 30))
+# The safety net: pushed re-checks (cohort.live) cover logouts and membership changes at once.
+RECHECK_SECONDS = float(getattr(settings, "DISCUSSIONS_WS_RECHECK_SECONDS", 120))
 REORDER_SECONDS = 0.5  # how long an event after a gap in the sequence waits for the events before it
 CATCH_UP_SHARE_SECONDS = 1.0
 CLOSE_REFUSED = 4403
+CLOSE_RECONNECT = 1012  # "service restart": the page's ws extension reconnects, and connect checks scope afresh
 MAX_MESSAGE = 1024
 MAX_CATCH_UP_ROWS = 200
 
@@ -73,7 +80,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             log.warning("refused socket %s (user %s)", self.scope.get("path"), getattr(user, "pk", None) or "anonymous")
             await self.close(code=CLOSE_REFUSED)
             return
-        for group in [events.user_group(self.membership.user_id), *self.live_groups()]:
+        for group in [live.user_group(self.membership.user_id), *self.live_groups()]:
             await self.channel_layer.group_add(group, self.channel_name)
             self.groups_joined.append(group)
         await self.accept()
@@ -107,30 +114,54 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.resume(message)
 
     async def recheck_access(self) -> None:
-        kwargs = self.scope["url_route"]["kwargs"]
-        while True:
+        await asyncio.sleep(RECHECK_SECONDS * random.uniform(0.5, 1.5))  # spread: sockets opened together
+        while await self.check_access():
             await asyncio.sleep(RECHECK_SECONDS)
-            if not await self.still_allowed(kwargs):
-                await self.close(code=CLOSE_REFUSED)
-                return
 
-    async def still_allowed(self, kwargs: dict[str, Any]) -> bool:
+    async def check_access(self) -> bool:
+        """Close the socket if the user may no longer see this page (4403), or reconnect it if their
+        role changed (its groups depend on it); True if it stays as it is."""
+        membership = await database_sync_to_async(self.current_membership)()
+        if membership is None:
+            await self.close(code=CLOSE_REFUSED)
+            return False
+        if (membership.role, membership.institution_id) != (self.membership.role, self.membership.institution_id):
+            await self.close(code=CLOSE_RECONNECT)
+            return False
+        return True
+
+    def current_membership(self) -> Membership | None:
+        """The membership that lets this user see this page now, or None: all in one thread hop."""
         session = self.scope.get("session")
         if session is not None:
-            # The scope's session is a snapshot: ask the store whether it still exists (logout deletes it).
+            # The scope's session is a snapshot: ask the store whether it still exists (logout deletes it),
+            # then whose it is (the user may be gone, deactivated, or have changed their password).
             key = session.session_key
-            if not key or not await database_sync_to_async(session.exists)(key):
-                return False
-            user = await get_user(self.scope)
+            if not key or not session.exists(key):
+                return None
+            request = HttpRequest()
+            request.session = session
+            user = auth.get_user(request)
         else:
             user = self.scope.get("user")
         if user is None or not user.is_authenticated or user.pk != self.membership.user_id:
-            return False
+            return None
+        kwargs = self.scope["url_route"]["kwargs"]
         try:
-            membership = await database_sync_to_async(get_membership)(user, kwargs["cohort"])
-            return await database_sync_to_async(self.authorise)(membership, kwargs)
+            membership = get_membership(user, kwargs["cohort"])
         except Http404:
-            return False
+            return None
+        return membership if self.authorise(membership, kwargs) else None
+
+    async def access_changed(self, event: dict[str, Any]) -> None:
+        """Pushed by cohort.live where access changes: re-check now (if it concerns this socket)."""
+        if event.get("cohort") not in (None, self.membership.cohort_id):
+            return
+        session = self.scope.get("session")
+        if event.get("session") not in (None, session.session_key if session is not None else None):
+            return
+        if await self.check_access() is False and self.recheck is not None:
+            self.recheck.cancel()
 
     async def access_revoked(self, event: dict[str, Any]) -> None:
         await self.close(code=CLOSE_REFUSED)

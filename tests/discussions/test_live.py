@@ -245,6 +245,64 @@ async def test_revoking_a_users_sockets_closes_them_at_once(world, memory) -> No
 
 
 @own_loop
+async def test_removing_a_member_closes_their_sockets_at_once(world, memory) -> None:
+    from cohort import services as cohort_services
+    from cohort.access import get_membership
+
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    tab = await open_thread(world.bob, thread)
+    other = await open_thread(world.lena, thread)
+    fran, bob = [await sync_to_async(get_membership)(user, "gm") for user in (world.fran, world.bob)]
+    await sync_to_async(cohort_services.remove_member)(fran, bob)
+    assert await tab.receive_output(timeout=3) == {"type": "websocket.close", "code": 4403}
+    assert await other.receive_nothing(timeout=0.3)
+    await other.disconnect()
+
+
+@own_loop
+async def test_a_member_moved_to_another_institution_loses_the_private_thread_at_once(world, memory) -> None:
+    from cohort import services as cohort_services
+    from cohort.access import get_membership
+    from cohort.models import Role
+
+    thread = await sync_to_async(start)(world.lena, world.cohort, private=True)
+    tab = await open_thread(world.alice, thread)
+    fran, alice = [await sync_to_async(get_membership)(user, "gm") for user in (world.fran, world.alice)]
+    await sync_to_async(cohort_services.change_role)(fran, alice, role=Role.MEMBER, institution=world.medlock)
+    assert await tab.receive_output(timeout=3) == {"type": "websocket.close", "code": 4403}
+
+
+@own_loop
+async def test_a_member_whose_role_changed_is_reconnected_to_join_the_groups_of_the_new_role(world, memory) -> None:
+    from cohort import services as cohort_services
+    from cohort.access import get_membership
+    from cohort.models import Role
+
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    tab = await open_thread(world.bob, thread)
+    fran, bob = [await sync_to_async(get_membership)(user, "gm") for user in (world.fran, world.bob)]
+    await sync_to_async(cohort_services.change_role)(fran, bob, role=Role.OBSERVER, institution=None)
+    assert await tab.receive_output(timeout=3) == {"type": "websocket.close", "code": 1012}
+
+
+@own_loop
+async def test_logging_out_closes_that_sessions_sockets_at_once_and_no_others(world, memory) -> None:
+    from django.conf import settings
+
+    from tests.conftest import client_for
+
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    browser = await sync_to_async(client_for)(world.bob)
+    laptop = await open_thread(world.bob, thread, session=browser.cookies[settings.SESSION_COOKIE_NAME].value)
+    phone = await open_thread(world.bob, thread)  # another session of Bob's
+    response = await sync_to_async(browser.post)("/accounts/logout/")
+    assert response.status_code == 302
+    assert await laptop.receive_output(timeout=3) == {"type": "websocket.close", "code": 4403}
+    assert await phone.receive_nothing(timeout=0.3)
+    await phone.disconnect()
+
+
+@own_loop
 async def test_a_member_removed_from_the_cohort_is_disconnected_by_the_periodic_check(
     world, memory, monkeypatch
 ) -> None:

@@ -520,6 +520,7 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=10, help="posts per phase (one at a time, then a burst)")
     parser.add_argument("--clients", type=int, default=2, help="client processes the sockets are spread over")
     parser.add_argument("--only", choices=["memory", "redis1", "redis2"], nargs="*")
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare consumer (to profile the product)")
     args = parser.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -537,6 +538,8 @@ def main() -> None:
         label = f"{'Redis' if redis else 'in-memory'}, {processes} Daphne"
         real = run_config(f"discussions ({label})", bare=False, redis=redis, processes=processes,
                           sizes=args.sizes, posts=args.posts, clients=args.clients, data=data)  # fmt: skip
+        if args.no_bare:
+            continue
         bare = run_config(f"bare consumer ({label})", bare=True, redis=redis, processes=processes,
                           sizes=args.sizes, posts=args.posts, clients=args.clients, data=data)  # fmt: skip
         rows.extend(zip(real, bare, strict=True))

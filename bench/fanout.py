@@ -35,6 +35,8 @@ import multiprocessing
 import os
 import re
 import resource
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -360,6 +362,29 @@ class Clients:
         return by_post
 
 
+def start_profilers(directory: str, watch: dict[str, list[int]]) -> list[subprocess.Popen]:
+    """py-spy on each Daphne process while posting (--profile DIR): raw stacks, one file each."""
+    if not directory:
+        return []
+    spy = shutil.which("py-spy") or str(ROOT / ".venv/bin/py-spy")
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%H%M%S")
+    profilers = []
+    for name, pids in watch.items():
+        if name.startswith("daphne"):
+            out = f"{directory}/{stamp}-{name.replace(' ', '')}.txt"
+            command = [spy, "record", "-p", str(pids[0]), "-r", "200", "-f", "raw", "--nonblocking", "-o", out]
+            profilers.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return profilers
+
+
+def stop_profilers(profilers: list[subprocess.Popen]) -> None:
+    for spy in profilers:
+        spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+    for spy in profilers:
+        spy.wait(timeout=30)
+
+
 def run_clients(
     urls: list[str],
     headers: list[dict[str, str]],
@@ -369,6 +394,7 @@ def run_clients(
     *,
     processes: int,
     watch: dict[str, list[int]],
+    profile: str = "",
 ) -> Result:
     clients = Clients(urls, headers, n, processes)
     time.sleep(0.5)
@@ -381,6 +407,7 @@ def run_clients(
     cpu_before = {name: sum(cpu_seconds(p) for p in ps) for name, ps in pids.items()}
     postgres_before = {pid: cpu_seconds(pid) for pid in postgres_pids()}
     machine_before = machine_cpu_seconds()
+    profilers = start_profilers(profile, watch)
     # Latency: one post at a time, the next when every socket has the last (a post's own fan-out).
     paced: list[int] = []
     for _ in range(posts):
@@ -407,6 +434,7 @@ def run_clients(
     cpu = {name: sum(cpu_seconds(p) for p in ps) - cpu_before[name] for name, ps in pids.items()}
     cpu["postgres"] = sum(cpu_seconds(pid) - postgres_before.get(pid, 0.0) for pid in postgres_pids())
     cpu["whole machine"] = machine_cpu_seconds() - machine_before
+    stop_profilers(profilers)
     by_post = clients.collect()
 
     def latencies(stamps: list[int]) -> list[float]:
@@ -477,7 +505,16 @@ def redis_pid() -> int | None:
 
 
 def run_config(
-    name: str, *, bare: bool, redis: bool, processes: int, sizes: list[int], posts: int, clients: int, data
+    name: str,
+    *,
+    bare: bool,
+    redis: bool,
+    processes: int,
+    sizes: list[int],
+    posts: int,
+    clients: int,
+    data,
+    profile: str = "",
 ) -> list[Result]:
     app = "bench.bare_asgi:application" if bare else "config.asgi:application"
     servers = [start_daphne(app, redis) for _ in range(processes)]
@@ -498,7 +535,7 @@ def run_config(
             headers = [{"Origin": f"http://127.0.0.1:{p}", "Cookie": cookie} for p in ports]
             sender = real_post_sender(ports[0], data)
         for n in sizes:
-            result = run_clients(urls, headers, n, posts, sender, processes=clients, watch=watch)
+            result = run_clients(urls, headers, n, posts, sender, processes=clients, watch=watch, profile=profile)
             result.name = name
             results.append(result)
             deliveries = len(result.paced) + len(result.burst)
@@ -510,7 +547,12 @@ def run_config(
     finally:
         for proc, _ in servers:
             proc.terminate()
-            proc.wait(timeout=10)
+        for proc, _ in servers:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # still closing its sockets: none may outlive the bench
+                proc.kill()
+                proc.wait()
     return results
 
 
@@ -521,6 +563,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=2, help="client processes the sockets are spread over")
     parser.add_argument("--only", choices=["memory", "redis1", "redis2"], nargs="*")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare consumer (to profile the product)")
+    parser.add_argument("--profile", metavar="DIR", default="", help="py-spy each Daphne while posting, into DIR")
     args = parser.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -537,11 +580,11 @@ def main() -> None:
             continue
         label = f"{'Redis' if redis else 'in-memory'}, {processes} Daphne"
         real = run_config(f"discussions ({label})", bare=False, redis=redis, processes=processes,
-                          sizes=args.sizes, posts=args.posts, clients=args.clients, data=data)  # fmt: skip
+                          sizes=args.sizes, posts=args.posts, clients=args.clients, data=data, profile=args.profile)  # fmt: skip
         if args.no_bare:
             continue
-        bare = run_config(f"bare consumer ({label})", bare=True, redis=redis, processes=processes,
-                          sizes=args.sizes, posts=args.posts, clients=args.clients, data=data)  # fmt: skip
+        bare = run_config(f"bare consumer ({label})", bare=True, redis=redis, processes=processes, sizes=args.sizes,
+                          posts=args.posts, clients=args.clients, data=data, profile=args.profile)  # fmt: skip
         rows.extend(zip(real, bare, strict=True))
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("\nSummary (discussions vs bare ceiling; targets: >= 80% of bare deliveries/s, p99 <= 1.5x bare)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from unittest import mock
@@ -191,6 +192,26 @@ async def test_a_broadcast_renders_once_whatever_the_number_of_subscribers(world
         assert "To everyone" in await tab.receive_from(timeout=3)
         await tab.disconnect()
     assert len(renders) == 1
+
+
+@own_loop
+async def test_sockets_waiting_for_a_fragment_get_it_even_if_the_first_ones_socket_closes(memory, monkeypatch) -> None:
+    lookups: list[str] = []
+    gate = asyncio.Event()
+
+    async def slow_cache_get(key: str) -> None:
+        lookups.append(key)
+        await gate.wait()
+
+    monkeypatch.setattr(fragments, "_cache_aget", slow_cache_get)
+    first = asyncio.create_task(fragments._shared("test:fragment", lambda: "<p>Shared</p>"))
+    await asyncio.sleep(0)
+    waiting = [asyncio.create_task(fragments._shared("test:fragment", lambda: "<p>Shared</p>")) for _ in range(3)]
+    await asyncio.sleep(0)
+    first.cancel()  # its socket closed mid-lookup
+    gate.set()
+    assert await asyncio.gather(*waiting) == ["<p>Shared</p>"] * 3
+    assert len(lookups) == 2  # the first lookup, and one more for all three
 
 
 @own_loop

@@ -187,7 +187,7 @@ def _changes_after(thread_id: int, after: int) -> tuple[int, list[tuple[int, int
     return last_seq, rows
 
 
-_catch_ups: dict[tuple[asyncio.AbstractEventLoop, int, int], tuple[float, asyncio.Future[Any]]] = {}
+_catch_ups: dict[tuple[asyncio.AbstractEventLoop, int, int], tuple[float, asyncio.Task[Any]]] = {}
 
 
 async def shared_changes_after(thread_id: int, after: int) -> tuple[int, list[tuple[int, int, uuid.UUID]]]:
@@ -200,23 +200,21 @@ async def shared_changes_after(thread_id: int, after: int) -> tuple[int, list[tu
     """
     loop = asyncio.get_running_loop()
     now = loop.time()
-    for key, (since, _) in list(_catch_ups.items()):
+    for old, (since, _) in list(_catch_ups.items()):
         if now - since > CATCH_UP_SHARE_SECONDS:
-            del _catch_ups[key]
+            del _catch_ups[old]
     key = (loop, thread_id, after)
-    if key in _catch_ups:
-        return await asyncio.shield(_catch_ups[key][1])
-    future: asyncio.Future[Any] = loop.create_future()
-    _catch_ups[key] = (now, future)
-    try:
-        result = await database_sync_to_async(_changes_after)(thread_id, after)
-    except BaseException as error:
-        del _catch_ups[key]
-        future.set_exception(error)
-        future.exception()  # retrieved: waiters get it, nobody logs "never retrieved"
-        raise
-    future.set_result(result)
-    return result
+    if key not in _catch_ups:
+        # A task of its own: a socket that closes while waiting cancels only its own wait.
+        query = loop.create_task(database_sync_to_async(_changes_after)(thread_id, after))
+        _catch_ups[key] = (now, query)
+
+        def forget_failure(task: asyncio.Task) -> None:
+            if (task.cancelled() or task.exception() is not None) and _catch_ups.get(key, (0, None))[1] is task:
+                del _catch_ups[key]
+
+        query.add_done_callback(forget_failure)
+    return await asyncio.shield(_catch_ups[key][1])
 
 
 class ThreadConsumer(LiveConsumer):
@@ -229,7 +227,8 @@ class ThreadConsumer(LiveConsumer):
     """
 
     sent_seq: int | None = None
-    gap: asyncio.Task | None = None
+    gap: asyncio.TimerHandle | None = None  # the wait for the events before a gap (a timer: cheap per socket)
+    gap_catch_up: asyncio.Task | None = None
 
     async def connect(self) -> None:
         self.early: dict[int, dict[str, Any]] = {}  # events that arrived ahead of a gap, by seq
@@ -237,8 +236,9 @@ class ThreadConsumer(LiveConsumer):
         await super().connect()
 
     async def disconnect(self, code: int) -> None:
-        if self.gap is not None:
-            self.gap.cancel()
+        for pending in (self.gap, self.gap_catch_up):
+            if pending is not None:
+                pending.cancel()
         await super().disconnect(code)
 
     def authorise(self, membership: Membership, kwargs: dict[str, Any]) -> bool:
@@ -298,12 +298,14 @@ class ThreadConsumer(LiveConsumer):
             self.gap.cancel()
             self.gap = None
         elif self.early and self.gap is None:
-            self.gap = asyncio.create_task(self.close_gap())
+            self.gap = asyncio.get_running_loop().call_later(REORDER_SECONDS, self.gap_stayed)
+
+    def gap_stayed(self) -> None:
+        self.gap = None
+        self.gap_catch_up = asyncio.ensure_future(self.close_gap())
 
     async def close_gap(self) -> None:
-        await asyncio.sleep(REORDER_SECONDS)
         async with self.order:
-            self.gap = None
             if self.early and self.sent_seq is not None:
                 await self.catch_up(self.sent_seq, gap=True)
 

@@ -176,6 +176,21 @@ async def test_after_a_lost_event_the_open_pages_share_one_catch_up_query(world,
 
 
 @own_loop
+async def test_a_shared_catch_up_survives_the_first_sockets_closing(world, memory, monkeypatch) -> None:
+    from discussions import consumers
+
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    catch_ups = _count_catch_ups(monkeypatch)
+    first = asyncio.create_task(consumers.shared_changes_after(thread.pk, 0))
+    others = [asyncio.create_task(consumers.shared_changes_after(thread.pk, 0)) for _ in range(3)]
+    await asyncio.sleep(0)
+    first.cancel()  # its socket closed mid-query
+    answers = await asyncio.gather(*others)
+    assert all(answer == answers[0] and len(answer[1]) == 1 for answer in answers)
+    assert len(catch_ups) == 1
+
+
+@own_loop
 async def test_a_broadcast_renders_once_whatever_the_number_of_subscribers(world, memory, monkeypatch) -> None:
     thread = await sync_to_async(start)(world.alice, world.cohort)
     tabs = [await open_thread(user, thread) for user in (world.bob, world.lena, world.fran, world.oscar, world.alex)]

@@ -166,6 +166,7 @@ class Result:
     expected: int  # deliveries expected in each phase
     rate: float  # burst deliveries per second
     cpu: dict[str, float]  # CPU seconds spent during the posting phases, per component
+    requests: list[float]  # ms from sending each paced POST to its response (the event goes out before)
 
     @property
     def paced_p50(self) -> float:
@@ -410,9 +411,11 @@ def run_clients(
     profilers = start_profilers(profile, watch)
     # Latency: one post at a time, the next when every socket has the last (a post's own fan-out).
     paced: list[int] = []
+    requests: list[float] = []
     for _ in range(posts):
         t = time.perf_counter_ns()
         send_post(t)
+        requests.append((time.perf_counter_ns() - t) / 1e6)
         paced.append(t)
         clients.wait_done([t], 30)
         time.sleep(0.1)
@@ -443,7 +446,7 @@ def run_clients(
     last = max((r for t in burst for r in by_post.get(t, [])), default=first_send + 1)
     burst_ms = latencies(burst)
     rate = len(burst_ms) / ((last - first_send) / 1e9)
-    return Result("", clients.connected, latencies(paced), burst_ms, clients.connected * posts, rate, cpu)
+    return Result("", clients.connected, latencies(paced), burst_ms, clients.connected * posts, rate, cpu, requests)
 
 
 def real_post_sender(port: int, data: dict[str, Any]):
@@ -544,6 +547,7 @@ def run_config(
                   f"burst: p99 {result.burst_p99:7.1f} ms {result.rate:7.0f} deliveries/s", flush=True)  # fmt: skip
             spent = ", ".join(f"{k} {v:.2f}" for k, v in result.cpu.items())
             print(f"{'':<34}   CPU seconds while posting: {spent}", flush=True)
+            print(f"{'':<34}   POST answered in p50 {percentile(result.requests, 0.5):.1f} ms", flush=True)
     finally:
         for proc, _ in servers:
             proc.terminate()

@@ -9,6 +9,8 @@ from django.core.cache import cache
 from django.core.mail import send_mail
 from django.http import HttpRequest
 
+from cohort import live
+
 log = logging.getLogger(__name__)
 
 # After this many failed log-ins for one address within the window, allauth refuses further attempts
@@ -18,6 +20,13 @@ LOCKOUT_WINDOW = 15 * 60
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def logout(self, request: HttpRequest) -> None:
+        user_id = request.user.pk if request.user.is_authenticated else None
+        session_key = request.session.session_key
+        super().logout(request)
+        if user_id is not None and session_key:
+            live.access_changed(user_id, session_key=session_key)  # this session's live pages close at once
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Accounts are created only by accepting an invitation.
         return False

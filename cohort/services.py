@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from cohort import audit
+from cohort import audit, live
 from cohort.audit_models import AuditAction
 from cohort.models import (
     INSTITUTION_ROLES,
@@ -171,6 +171,7 @@ def change_role(actor: Membership, target: Membership, *, role: str, institution
     target.role = role
     target.institution = institution if role in INSTITUTION_ROLES else None
     target.save(update_fields=["role", "institution"])
+    live.access_changed(target.user_id, cohort_id=target.cohort_id)  # e.g. no longer sees a private thread
     audit.record(
         AuditAction.ROLE_CHANGED, actor=actor.user, cohort=actor.cohort, target_type="membership", target_id=target.pk
     )
@@ -193,6 +194,7 @@ def remove_member(actor: Membership, target: Membership) -> None:
         AuditAction.MEMBER_REMOVED, actor=actor.user, cohort=actor.cohort, target_type="user", target_id=target.user_id
     )
     target.delete()
+    live.access_changed(target.user_id, cohort_id=actor.cohort_id)  # their open live pages close at once
     log.info("membership %s removed from cohort %s", target.pk, actor.cohort_id)
 
 

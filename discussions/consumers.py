@@ -7,13 +7,18 @@ from the database, then relays live events. Events carry ids and sequence number
 from the shared fragment cache (see fragments.py), so a broadcast costs no query per subscriber.
 
 Sequence numbers make delivery exact: an event at or below what the client holds is dropped, one
-right after it is relayed, and a gap (a message lost by the layer) triggers a catch-up from the
-database. Nothing is lost; a dropped message only delays a client.
+right after it is relayed, one after a gap waits briefly for those before it (events of concurrent
+posts can arrive out of order), and a gap that stays (a message lost by the layer) triggers a
+catch-up from the database, shared by the process's sockets. Nothing is lost; a dropped message
+only delays a client.
 
-Access while connected: the socket joins a per-user group (`events.revoke_sockets(user_id)` closes
-it at once), and every RECHECK_SECONDS it re-reads the session and the membership and closes with
-4403 if the user logged out, was deactivated, or lost access. Re-checking on every event would cost
-one query per subscriber per event, which is what this design avoids.
+Access while connected: the socket joins the user's group (cohort.live). Where access changes —
+a logout, a membership removed, a role changed — cohort.live.access_changed() makes the user's
+sockets re-check at once: closed with 4403 if no longer allowed, reconnected if the role changed.
+As a safety net for the rest (a session that expires, an account deactivated in the admin) each
+socket also re-checks every RECHECK_SECONDS, with jitter so that sockets opened together do not
+re-check together; one thread hop per re-check. Re-checking on every event would cost queries per
+subscriber per event, which is what this design avoids.
 """
 
 from __future__ import annotations
@@ -21,15 +26,18 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import random
 import uuid
 from typing import Any
 
-from channels.auth import get_user
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.http import Http404
+from django.contrib import auth
+from django.http import Http404, HttpRequest
 
+from cohort import live
 from cohort.access import get_membership
 from cohort.models import Membership
 from discussions import events, fragments
@@ -37,8 +45,12 @@ from discussions.models import Post, Theme, Thread
 
 log = logging.getLogger(__name__)
 
-RECHECK_SECONDS = float(getattr(settings, "DISCUSSIONS_WS_RECHECK_SECONDS", 30))
+# The safety net: pushed re-checks (cohort.live) cover logouts and membership changes at once.
+RECHECK_SECONDS = float(getattr(settings, "DISCUSSIONS_WS_RECHECK_SECONDS", 120))
+REORDER_SECONDS = 0.5  # how long an event after a gap in the sequence waits for the events before it
+CATCH_UP_SHARE_SECONDS = 1.0
 CLOSE_REFUSED = 4403
+CLOSE_RECONNECT = 1012  # "service restart": the page's ws extension reconnects, and connect checks scope afresh
 MAX_MESSAGE = 1024
 MAX_CATCH_UP_ROWS = 200
 
@@ -68,11 +80,21 @@ class LiveConsumer(AsyncWebsocketConsumer):
             log.warning("refused socket %s (user %s)", self.scope.get("path"), getattr(user, "pk", None) or "anonymous")
             await self.close(code=CLOSE_REFUSED)
             return
-        for group in [events.user_group(self.membership.user_id), *self.live_groups()]:
+        for group in [live.user_group(self.membership.user_id), *self.live_groups()]:
             await self.channel_layer.group_add(group, self.channel_name)
             self.groups_joined.append(group)
         await self.accept()
         self.recheck = asyncio.create_task(self.recheck_access())
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels' own dispatch first runs close_old_connections in a worker thread: on a broadcast,
+        # one thread round trip per socket per event, the largest per-socket cost in the fan-out
+        # profile (bench/fanout.py). Every handler here reaches the database only through
+        # database_sync_to_async, which closes stale connections around each call itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def disconnect(self, code: int) -> None:
         if self.recheck is not None:
@@ -92,30 +114,54 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.resume(message)
 
     async def recheck_access(self) -> None:
-        kwargs = self.scope["url_route"]["kwargs"]
-        while True:
+        await asyncio.sleep(RECHECK_SECONDS * random.uniform(0.5, 1.5))  # spread: sockets opened together
+        while await self.check_access():
             await asyncio.sleep(RECHECK_SECONDS)
-            if not await self.still_allowed(kwargs):
-                await self.close(code=CLOSE_REFUSED)
-                return
 
-    async def still_allowed(self, kwargs: dict[str, Any]) -> bool:
+    async def check_access(self) -> bool:
+        """Close the socket if the user may no longer see this page (4403), or reconnect it if their
+        role changed (its groups depend on it); True if it stays as it is."""
+        membership = await database_sync_to_async(self.current_membership)()
+        if membership is None:
+            await self.close(code=CLOSE_REFUSED)
+            return False
+        if (membership.role, membership.institution_id) != (self.membership.role, self.membership.institution_id):
+            await self.close(code=CLOSE_RECONNECT)
+            return False
+        return True
+
+    def current_membership(self) -> Membership | None:
+        """The membership that lets this user see this page now, or None: all in one thread hop."""
         session = self.scope.get("session")
         if session is not None:
-            # The scope's session is a snapshot: ask the store whether it still exists (logout deletes it).
+            # The scope's session is a snapshot: ask the store whether it still exists (logout deletes it),
+            # then whose it is (the user may be gone, deactivated, or have changed their password).
             key = session.session_key
-            if not key or not await database_sync_to_async(session.exists)(key):
-                return False
-            user = await get_user(self.scope)
+            if not key or not session.exists(key):
+                return None
+            request = HttpRequest()
+            request.session = session
+            user = auth.get_user(request)
         else:
             user = self.scope.get("user")
         if user is None or not user.is_authenticated or user.pk != self.membership.user_id:
-            return False
+            return None
+        kwargs = self.scope["url_route"]["kwargs"]
         try:
-            membership = await database_sync_to_async(get_membership)(user, kwargs["cohort"])
-            return await database_sync_to_async(self.authorise)(membership, kwargs)
+            membership = get_membership(user, kwargs["cohort"])
         except Http404:
-            return False
+            return None
+        return membership if self.authorise(membership, kwargs) else None
+
+    async def access_changed(self, event: dict[str, Any]) -> None:
+        """Pushed by cohort.live where access changes: re-check now (if it concerns this socket)."""
+        if event.get("cohort") not in (None, self.membership.cohort_id):
+            return
+        session = self.scope.get("session")
+        if event.get("session") not in (None, session.session_key if session is not None else None):
+            return
+        if await self.check_access() is False and self.recheck is not None:
+            self.recheck.cancel()
 
     async def access_revoked(self, event: dict[str, Any]) -> None:
         await self.close(code=CLOSE_REFUSED)
@@ -131,10 +177,69 @@ class LiveConsumer(AsyncWebsocketConsumer):
         raise NotImplementedError
 
 
+def _changes_after(thread_id: int, after: int) -> tuple[int, list[tuple[int, int, uuid.UUID]]]:
+    last_seq = Thread.objects.filter(pk=thread_id).values_list("last_seq", flat=True).first() or 0
+    rows = list(
+        Post.objects.filter(thread_id=thread_id, seq__gt=after)
+        .order_by("id")
+        .values_list("id", "seq", "idempotency_key")
+    )
+    return last_seq, rows
+
+
+_catch_ups: dict[tuple[asyncio.AbstractEventLoop, int, int], tuple[float, asyncio.Task[Any]]] = {}
+
+
+async def shared_changes_after(thread_id: int, after: int) -> tuple[int, list[tuple[int, int, uuid.UUID]]]:
+    """What a thread's page holding `after` lacks, for a gap: one query per process, not per socket.
+
+    After a lost event every socket of the thread catches up from the same point at about the same
+    time; they share one answer for CATCH_UP_SHARE_SECONDS. For a gap a shared answer may be older
+    but is never wrong: the event that revealed the gap is still held, so a gap the answer does not
+    close is seen and caught up again. (A resume holds no such event: it queries on its own.)
+    """
+    loop = asyncio.get_running_loop()
+    now = loop.time()
+    for old, (since, _) in list(_catch_ups.items()):
+        if now - since > CATCH_UP_SHARE_SECONDS:
+            del _catch_ups[old]
+    key = (loop, thread_id, after)
+    if key not in _catch_ups:
+        # A task of its own: a socket that closes while waiting cancels only its own wait.
+        query = loop.create_task(database_sync_to_async(_changes_after)(thread_id, after))
+        _catch_ups[key] = (now, query)
+
+        def forget_failure(task: asyncio.Task) -> None:
+            if (task.cancelled() or task.exception() is not None) and _catch_ups.get(key, (0, None))[1] is task:
+                del _catch_ups[key]
+
+        query.add_done_callback(forget_failure)
+    return await asyncio.shield(_catch_ups[key][1])
+
+
 class ThreadConsumer(LiveConsumer):
-    """A thread page: posts created, edited, deleted and hidden; lock and pin."""
+    """A thread page: posts created, edited, deleted and hidden; lock and pin.
+
+    Posts commit in sequence order (the thread row is locked while a number is taken), but their
+    events can arrive out of order: several writers, several processes. An event after a gap waits
+    up to REORDER_SECONDS for the ones before it; only if they do not come is the gap a loss,
+    caught up from the database. Concurrent posts therefore cost no query per socket.
+    """
 
     sent_seq: int | None = None
+    gap: asyncio.TimerHandle | None = None  # the wait for the events before a gap (a timer: cheap per socket)
+    gap_catch_up: asyncio.Task | None = None
+
+    async def connect(self) -> None:
+        self.early: dict[int, dict[str, Any]] = {}  # events that arrived ahead of a gap, by seq
+        self.order = asyncio.Lock()  # sends of the relay, the resume and the gap timer never interleave
+        await super().connect()
+
+    async def disconnect(self, code: int) -> None:
+        for pending in (self.gap, self.gap_catch_up):
+            if pending is not None:
+                pending.cancel()
+        await super().disconnect(code)
 
     def authorise(self, membership: Membership, kwargs: dict[str, Any]) -> bool:
         self.thread_id = int(kwargs["thread_id"])
@@ -147,26 +252,23 @@ class ThreadConsumer(LiveConsumer):
         seq = _int(message.get("seq"))
         if seq is None:
             return
-        await self.catch_up(seq)
+        async with self.order:
+            await self.catch_up(seq)
         thread = await database_sync_to_async(fragments._load_thread)(self.thread_id)
         if thread is not None:
             await self.send(text_data=await fragments.astatus_event_html(thread.pk, events.version(thread)))
 
-    async def catch_up(self, after: int) -> None:
-        last_seq, rows = await database_sync_to_async(self._changes_after)(after)
+    async def catch_up(self, after: int, *, gap: bool = False) -> None:
+        """Send what the page lacks after `after` from the database. Caller holds self.order."""
+        if gap:
+            last_seq, rows = await shared_changes_after(self.thread_id, after)
+        else:
+            last_seq, rows = await database_sync_to_async(_changes_after)(self.thread_id, after)
         # Parents before replies: order by id, so every reply finds its container on the page.
         for post_id, seq, token in rows:
             await self.send(text_data=await fragments.apost_event_html(post_id, seq, token.hex))
         self.sent_seq = max([min(after, last_seq), *(seq for _, seq, _ in rows)])
-
-    def _changes_after(self, after: int) -> tuple[int, list[tuple[int, int, uuid.UUID]]]:
-        last_seq = Thread.objects.filter(pk=self.thread_id).values_list("last_seq", flat=True).first() or 0
-        rows = list(
-            Post.objects.filter(thread_id=self.thread_id, seq__gt=after)
-            .order_by("id")
-            .values_list("id", "seq", "idempotency_key")
-        )
-        return last_seq, rows
+        await self.release_early()
 
     async def post_created(self, event: dict[str, Any]) -> None:
         await self.relay(event)
@@ -175,16 +277,37 @@ class ThreadConsumer(LiveConsumer):
         await self.relay(event)
 
     async def relay(self, event: dict[str, Any]) -> None:
-        if self.sent_seq is None:  # the page has not said what it holds yet: its resume will bring this
-            return
-        seq = event["seq"]
-        if seq <= self.sent_seq:
-            return
-        if seq == self.sent_seq + 1:
-            await self.send(text_data=await fragments.apost_event_html(event["post"], seq, event["key"]))
-            self.sent_seq = seq
-        else:
-            await self.catch_up(self.sent_seq)
+        async with self.order:
+            if self.sent_seq is None:  # the page has not said what it holds yet: its resume will bring this
+                return
+            seq = event["seq"]
+            if seq <= self.sent_seq:
+                return
+            self.early[seq] = event
+            await self.release_early()
+
+    async def release_early(self) -> None:
+        """Send held events that now follow on; time the wait for a gap that remains. Caller holds self.order."""
+        assert self.sent_seq is not None
+        while (event := self.early.pop(self.sent_seq + 1, None)) is not None:
+            await self.send(text_data=await fragments.apost_event_html(event["post"], event["seq"], event["key"]))
+            self.sent_seq = event["seq"]
+        for seq in [seq for seq in self.early if seq <= self.sent_seq]:
+            del self.early[seq]
+        if not self.early and self.gap is not None:
+            self.gap.cancel()
+            self.gap = None
+        elif self.early and self.gap is None:
+            self.gap = asyncio.get_running_loop().call_later(REORDER_SECONDS, self.gap_stayed)
+
+    def gap_stayed(self) -> None:
+        self.gap = None
+        self.gap_catch_up = asyncio.ensure_future(self.close_gap())
+
+    async def close_gap(self) -> None:
+        async with self.order:
+            if self.early and self.sent_seq is not None:
+                await self.catch_up(self.sent_seq, gap=True)
 
     async def thread_status(self, event: dict[str, Any]) -> None:
         await self.send(text_data=await fragments.astatus_event_html(event["thread"], event["version"]))

@@ -14,6 +14,7 @@ import logging
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from cohort import live
 from discussions import fragments
 from discussions.models import Thread
 
@@ -31,10 +32,6 @@ def theme_groups(theme_id: int, institution_id: int | None) -> list[str]:
     if institution_id is None:
         return [f"discuss.theme.{theme_id}"]
     return [f"discuss.theme.{theme_id}.inst.{institution_id}", f"discuss.theme.{theme_id}.private"]
-
-
-def user_group(user_id: int) -> str:
-    return f"discuss.user.{user_id}"
 
 
 def version(thread: Thread) -> str:
@@ -78,5 +75,9 @@ def thread_status_changed(thread_id: int) -> None:
 
 
 def revoke_sockets(user_id: int) -> None:
-    """Close every open discussion socket of a user (to be called where membership ends)."""
-    _send(user_group(user_id), {"type": "access.revoked"})
+    """Close every open discussion socket of a user at once, whatever their access.
+
+    Where access changes, cohort.live.access_changed() is the finer tool: the sockets re-check and
+    close only if no longer allowed (a membership removed closes them through it).
+    """
+    live.send_to_user(user_id, {"type": "access.revoked"})

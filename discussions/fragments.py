@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 TTL = 300
 _MEMO_SIZE = 512
 _memo: OrderedDict[str, str] = OrderedDict()
-_inflight: dict[str, asyncio.Future[str]] = {}
+_inflight: dict[str, list[asyncio.Future[str | None]]] = {}
 
 
 # The shared cache (Redis in production) only saves work: when it is down, render again.
@@ -143,28 +143,43 @@ def status_event_html(thread_id: int, version: str, thread: Thread | None = None
 
 
 async def _shared(key: str, render: Callable[[], str]) -> str:
-    """Memo, then cache, then one render; concurrent consumers of one process wait for one lookup."""
-    if key in _memo:
-        return _memo[key]
-    pending = _inflight.get(key)
-    if pending is not None:
-        return await asyncio.shield(pending)
-    future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-    _inflight[key] = future
+    """Memo, then cache, then one render; the process's other consumers wait for that one lookup.
+
+    A broadcast reaches every consumer of a process at once, so all but the first wait here. Each
+    waits on a future of its own (cancelling one, when its socket closes, touches no other), and
+    the first sets them all: cheaper per socket than one shielded future shared by all.
+    """
+    while True:
+        if key in _memo:
+            return _memo[key]
+        waiters = _inflight.get(key)
+        if waiters is None:
+            break
+        mine: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        waiters.append(mine)
+        html = await mine
+        if html is not None:
+            return html
+        # The first one's socket closed before its lookup ended: look it up again.
+    waiters = _inflight[key] = []
+    html = None
     try:
         html = await _cache_aget(key)
         if html is None:
             html = await database_sync_to_async(render)()
         else:
             _remember(key, html)
-        future.set_result(html)
         return html
-    except BaseException as error:
-        future.set_exception(error)
-        future.exception()  # retrieved: waiters get it, nobody logs "never retrieved"
+    except Exception as error:
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_exception(error)
         raise
     finally:
         del _inflight[key]
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(html)
 
 
 async def apost_event_html(post_id: int, seq: int, token: str) -> str:

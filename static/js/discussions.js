@@ -2,6 +2,8 @@
 // - On every (re)connect, tell the server what the page already holds: it sends exactly what is newer.
 // - Skip a post the page already shows (it can arrive over the socket and in the HTTP response).
 // - Show each reader their own edit/delete controls (fragments are shared by everyone).
+// - Mark posts that arrive while the page is open as new, and show times that arrive in the reader's
+//   time zone (the fragments are the same for every reader: times in them are the site's).
 (function () {
   "use strict";
   if (!window.htmx) return;
@@ -81,6 +83,50 @@
     else setStatus("offline", "Connection lost: reconnecting…");
   });
 
+  // Times as the page renders them ("j M Y, H:i" in the reader's time zone), from <time datetime>.
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  var formatter = null;
+  function localTimes() {
+    var page = live();
+    if (!page || !page.dataset.timeZone) return;
+    try {
+      formatter = formatter || new Intl.DateTimeFormat("en-GB", {
+        timeZone: page.dataset.timeZone, year: "numeric", month: "numeric", day: "numeric",
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+      });
+    } catch (e) {
+      return; // a zone this browser does not know: keep the site's time
+    }
+    page.querySelectorAll("time[datetime]:not([data-local])").forEach(function (time) {
+      var moment = new Date(time.getAttribute("datetime"));
+      if (isNaN(moment.getTime())) return;
+      var parts = {};
+      formatter.formatToParts(moment).forEach(function (part) { parts[part.type] = part.value; });
+      time.textContent = parseInt(parts.day, 10) + " " + MONTHS[parseInt(parts.month, 10) - 1] + " " + parts.year +
+        ", " + parts.hour + ":" + parts.minute;
+      time.dataset.local = "";
+    });
+  }
+
+  // Posts that arrive while the page is open are new to this reader (unless they wrote them), as the
+  // page marks those since the last visit; an edit of a post marked new keeps the mark.
+  var arriving = [];
+  function markNew() {
+    var me = live() && live().dataset.me;
+    arriving.forEach(function (id) {
+      var post = document.getElementById("post-" + id);
+      if (!post || post.dataset.author === me || post.classList.contains("post-gone")) return;
+      post.classList.add("post-new");
+      var head = post.querySelector(".post-head");
+      if (!head || head.querySelector(".badge")) return;
+      var badge = document.createElement("span");
+      badge.className = "badge";
+      badge.textContent = "New";
+      head.insertBefore(badge, head.querySelector(".practice"));
+    });
+    arriving = [];
+  }
+
   // Upserts: a post node the page already has is skipped; a theme row is moved (replaced).
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     var incoming = event.detail.fragment && event.detail.fragment.firstElementChild;
@@ -88,6 +134,10 @@
     var existing = document.getElementById(incoming.id);
     if (incoming.id.indexOf("node-") === 0 && existing) {
       event.detail.shouldSwap = false;
+    } else if (incoming.id.indexOf("node-") === 0) {
+      arriving.push(incoming.id.slice(5));
+    } else if (incoming.id.indexOf("post-") === 0 && existing && existing.classList.contains("post-new")) {
+      arriving.push(incoming.id.slice(5));
     } else if (incoming.id.indexOf("thread-row-") === 0) {
       if (existing) existing.remove();
       var empty = event.detail.target.querySelector(".empty");
@@ -98,6 +148,8 @@
   var announce = null;
   document.addEventListener("htmx:wsAfterMessage", function () {
     markOwn();
+    markNew();
+    localTimes();
     var status = document.getElementById("live-status");
     if (status && live().dataset.live === "thread") {
       window.clearTimeout(announce);
@@ -107,7 +159,7 @@
       }, 1500);
     }
   });
-  document.addEventListener("htmx:afterSettle", function () { markOwn(); });
+  document.addEventListener("htmx:afterSettle", function () { markOwn(); markNew(); localTimes(); });
 
   // Posting swaps the whole compose box (its button disabled meanwhile), which drops focus to <body>:
   // a keyboard user would start again from the top of the page. Put focus back in the new box, on its

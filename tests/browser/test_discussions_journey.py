@@ -4,14 +4,16 @@ and reply with the keyboard alone."""
 from __future__ import annotations
 
 import uuid
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import dateformat, timezone
 from playwright.sync_api import expect
 
 from cohort.access import get_membership
 from cohort.models import Role
 from discussions import services
-from discussions.models import Theme
+from discussions.models import Post, Theme
 from tests import factories
 from tests.browser.conftest import PHONE, focused_name, log_in, screenshot, skip_to_main, tab_to
 
@@ -79,6 +81,33 @@ def test_a_post_appears_live_and_an_offline_page_catches_up(new_page) -> None:
 
     second.set_viewport_size(PHONE)
     screenshot(second, "discussions-thread")
+
+
+def test_a_post_arriving_live_is_marked_new_and_shows_the_readers_time(new_page) -> None:
+    alice, bob, thread = _world()
+    bob.time_zone = "America/New_York"  # the site's is Europe/London
+    bob.save(update_fields=["time_zone"])
+    url = f"/c/gm/discussions/threads/{thread.pk}/"
+    first = new_page()
+    second = new_page()
+    log_in(first, alice.email, factories.PASSWORD)
+    log_in(second, bob.email, factories.PASSWORD)
+    for page in (first, second):
+        page.goto(url)
+        page.locator("#live-status[data-state=open]").wait_for()
+
+    skip_to_main(first)
+    _post(first, "Arrived while Bob was reading")
+    arrived = second.locator("article.post", has_text="Arrived while Bob was reading")
+    arrived.locator(".badge", has_text="New").wait_for()
+    assert "post-new" in (arrived.get_attribute("class") or "")
+    post = Post.objects.get(body__contains="Arrived while Bob")
+    in_new_york = dateformat.format(timezone.localtime(post.created_at, ZoneInfo("America/New_York")), "j M Y, H:i")
+    assert arrived.locator("time").inner_text() == in_new_york
+    # The author's own post is not new to them.
+    mine = first.locator("article.post", has_text="Arrived while Bob was reading")
+    assert mine.locator(".badge").count() == 0
+    assert "post-new" not in (mine.get_attribute("class") or "")
 
 
 def test_a_reply_nests_under_the_post_it_answers(new_page) -> None:

@@ -27,10 +27,13 @@ def _session_cookie(user: User | None) -> str:
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
-async def communicator(user: User | None, path: str, origin: str = "http://localhost") -> WebsocketCommunicator:
+async def communicator(
+    user: User | None, path: str, origin: str = "http://localhost", session: str | None = None
+) -> WebsocketCommunicator:
+    """A socket with a new session of the user's (or with the given session key)."""
     from config.asgi import application
 
-    cookie = await sync_to_async(_session_cookie)(user)
+    cookie = session or await sync_to_async(_session_cookie)(user)
     headers = [(b"origin", origin.encode()), (b"host", b"localhost")]
     if cookie:
         headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
@@ -41,9 +44,11 @@ def thread_path(thread: Thread) -> str:
     return f"/ws/c/{thread.theme.cohort.slug}/threads/{thread.pk}/"
 
 
-async def open_thread(user: User, thread: Thread, seq: int | None = None) -> WebsocketCommunicator:
+async def open_thread(
+    user: User, thread: Thread, seq: int | None = None, session: str | None = None
+) -> WebsocketCommunicator:
     """Connect to a thread and resume from seq (by default: everything the thread has)."""
-    comm = await communicator(user, thread_path(thread))
+    comm = await communicator(user, thread_path(thread), session=session)
     connected, code = await comm.connect()
     assert connected, f"refused with {code}"
     if seq is None:

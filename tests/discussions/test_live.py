@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+from unittest import mock
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -114,8 +116,6 @@ async def test_a_message_lost_by_the_layer_is_caught_up_from_the_database(world,
     thread = await sync_to_async(start)(world.alice, world.cohort)
     tab = await open_thread(world.bob, thread)
     # Save two posts without their events (as if the layer dropped them), then signal only the third.
-    from unittest import mock
-
     with mock.patch.object(events, "_send"):
         await sync_to_async(reply)(world.alice, thread, "Dropped one")
         await sync_to_async(reply)(world.alice, thread, "Dropped two")
@@ -124,6 +124,70 @@ async def test_a_message_lost_by_the_layer_is_caught_up_from_the_database(world,
     assert ["Dropped one" in bodies[0], "Dropped two" in bodies[1], "Delivered" in bodies[2]] == [True] * 3
     assert await tab.receive_nothing(timeout=0.3)
     await tab.disconnect()
+
+
+def _count_catch_ups(monkeypatch) -> list[int]:
+    from discussions import consumers
+
+    calls: list[int] = []
+    original = consumers._changes_after
+
+    def counting(thread_id: int, after: int):
+        calls.append(after)
+        return original(thread_id, after)
+
+    monkeypatch.setattr(consumers, "_changes_after", counting)
+    return calls
+
+
+@own_loop
+async def test_events_arriving_out_of_order_are_delivered_in_order_without_a_query(world, layer, monkeypatch) -> None:
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    tabs = [await open_thread(user, thread) for user in (world.bob, world.lena, world.fran)]
+    signals: list[tuple[str, dict]] = []
+    with mock.patch.object(events, "_send", lambda group, message: signals.append((group, message))):
+        await sync_to_async(reply)(world.alice, thread, "Written first")
+        await sync_to_async(reply)(world.alice, thread, "Written second")
+    catch_ups = _count_catch_ups(monkeypatch)
+    posts = [(group, message) for group, message in signals if message["type"] == "post.created"]
+    for group, message in reversed(posts):  # as when the second writer's signal overtakes the first's
+        await get_channel_layer().group_send(group, message)
+    for tab in tabs:
+        first, second = await tab.receive_from(timeout=3), await tab.receive_from(timeout=3)
+        assert "Written first" in first and "Written second" in second
+        assert await tab.receive_nothing(timeout=0.3)
+        await tab.disconnect()
+    assert catch_ups == []
+
+
+@own_loop
+async def test_after_a_lost_event_the_open_pages_share_one_catch_up_query(world, memory, monkeypatch) -> None:
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    tabs = [await open_thread(user, thread) for user in (world.bob, world.lena, world.fran, world.oscar)]
+    catch_ups = _count_catch_ups(monkeypatch)
+    with mock.patch.object(events, "_send"):
+        await sync_to_async(reply)(world.alice, thread, "Lost on the way")
+    await sync_to_async(reply)(world.alice, thread, "Arrived")
+    for tab in tabs:
+        assert "Lost on the way" in await tab.receive_from(timeout=3)
+        assert "Arrived" in await tab.receive_from(timeout=3)
+        await tab.disconnect()
+    assert len(catch_ups) == 1
+
+
+@own_loop
+async def test_a_shared_catch_up_survives_the_first_sockets_closing(world, memory, monkeypatch) -> None:
+    from discussions import consumers
+
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    catch_ups = _count_catch_ups(monkeypatch)
+    first = asyncio.create_task(consumers.shared_changes_after(thread.pk, 0))
+    others = [asyncio.create_task(consumers.shared_changes_after(thread.pk, 0)) for _ in range(3)]
+    await asyncio.sleep(0)
+    first.cancel()  # its socket closed mid-query
+    answers = await asyncio.gather(*others)
+    assert all(answer == answers[0] and len(answer[1]) == 1 for answer in answers)
+    assert len(catch_ups) == 1
 
 
 @own_loop
@@ -143,6 +207,26 @@ async def test_a_broadcast_renders_once_whatever_the_number_of_subscribers(world
         assert "To everyone" in await tab.receive_from(timeout=3)
         await tab.disconnect()
     assert len(renders) == 1
+
+
+@own_loop
+async def test_sockets_waiting_for_a_fragment_get_it_even_if_the_first_ones_socket_closes(memory, monkeypatch) -> None:
+    lookups: list[str] = []
+    gate = asyncio.Event()
+
+    async def slow_cache_get(key: str) -> None:
+        lookups.append(key)
+        await gate.wait()
+
+    monkeypatch.setattr(fragments, "_cache_aget", slow_cache_get)
+    first = asyncio.create_task(fragments._shared("test:fragment", lambda: "<p>Shared</p>"))
+    await asyncio.sleep(0)
+    waiting = [asyncio.create_task(fragments._shared("test:fragment", lambda: "<p>Shared</p>")) for _ in range(3)]
+    await asyncio.sleep(0)
+    first.cancel()  # its socket closed mid-lookup
+    gate.set()
+    assert await asyncio.gather(*waiting) == ["<p>Shared</p>"] * 3
+    assert len(lookups) == 2  # the first lookup, and one more for all three
 
 
 @own_loop
@@ -194,6 +278,64 @@ async def test_revoking_a_users_sockets_closes_them_at_once(world, memory) -> No
     tab = await open_thread(world.bob, thread)
     await sync_to_async(events.revoke_sockets)(world.bob.pk)
     assert (await tab.receive_output(timeout=3))["type"] == "websocket.close"
+
+
+@own_loop
+async def test_removing_a_member_closes_their_sockets_at_once(world, memory) -> None:
+    from cohort import services as cohort_services
+    from cohort.access import get_membership
+
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    tab = await open_thread(world.bob, thread)
+    other = await open_thread(world.lena, thread)
+    fran, bob = [await sync_to_async(get_membership)(user, "gm") for user in (world.fran, world.bob)]
+    await sync_to_async(cohort_services.remove_member)(fran, bob)
+    assert await tab.receive_output(timeout=3) == {"type": "websocket.close", "code": 4403}
+    assert await other.receive_nothing(timeout=0.3)
+    await other.disconnect()
+
+
+@own_loop
+async def test_a_member_moved_to_another_institution_loses_the_private_thread_at_once(world, memory) -> None:
+    from cohort import services as cohort_services
+    from cohort.access import get_membership
+    from cohort.models import Role
+
+    thread = await sync_to_async(start)(world.lena, world.cohort, private=True)
+    tab = await open_thread(world.alice, thread)
+    fran, alice = [await sync_to_async(get_membership)(user, "gm") for user in (world.fran, world.alice)]
+    await sync_to_async(cohort_services.change_role)(fran, alice, role=Role.MEMBER, institution=world.medlock)
+    assert await tab.receive_output(timeout=3) == {"type": "websocket.close", "code": 4403}
+
+
+@own_loop
+async def test_a_member_whose_role_changed_is_reconnected_to_join_the_groups_of_the_new_role(world, memory) -> None:
+    from cohort import services as cohort_services
+    from cohort.access import get_membership
+    from cohort.models import Role
+
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    tab = await open_thread(world.bob, thread)
+    fran, bob = [await sync_to_async(get_membership)(user, "gm") for user in (world.fran, world.bob)]
+    await sync_to_async(cohort_services.change_role)(fran, bob, role=Role.OBSERVER, institution=None)
+    assert await tab.receive_output(timeout=3) == {"type": "websocket.close", "code": 1012}
+
+
+@own_loop
+async def test_logging_out_closes_that_sessions_sockets_at_once_and_no_others(world, memory) -> None:
+    from django.conf import settings
+
+    from tests.conftest import client_for
+
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    browser = await sync_to_async(client_for)(world.bob)
+    laptop = await open_thread(world.bob, thread, session=browser.cookies[settings.SESSION_COOKIE_NAME].value)
+    phone = await open_thread(world.bob, thread)  # another session of Bob's
+    response = await sync_to_async(browser.post)("/accounts/logout/")
+    assert response.status_code == 302
+    assert await laptop.receive_output(timeout=3) == {"type": "websocket.close", "code": 4403}
+    assert await phone.receive_nothing(timeout=0.3)
+    await phone.disconnect()
 
 
 @own_loop

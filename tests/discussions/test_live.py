@@ -296,6 +296,25 @@ async def test_removing_a_member_closes_their_sockets_at_once(world, memory) -> 
 
 
 @own_loop
+async def test_deactivating_or_erasing_an_account_closes_its_sockets_at_once(world, memory) -> None:
+    from config.privacy import erase_user
+
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    bob_tab = await open_thread(world.bob, thread)
+    alice_tab = await open_thread(world.alice, thread)
+    other = await open_thread(world.lena, thread)
+
+    world.bob.is_active = False
+    await sync_to_async(world.bob.save)(update_fields=["is_active"])
+    assert await bob_tab.receive_output(timeout=3) == {"type": "websocket.close", "code": 4403}
+
+    await sync_to_async(erase_user)(world.alice, actor=world.fran, cohort=world.cohort)
+    assert await alice_tab.receive_output(timeout=3) == {"type": "websocket.close", "code": 4403}
+    assert await other.receive_nothing(timeout=0.3)
+    await other.disconnect()
+
+
+@own_loop
 async def test_a_member_moved_to_another_institution_loses_the_private_thread_at_once(world, memory) -> None:
     from cohort import services as cohort_services
     from cohort.access import get_membership

@@ -1,5 +1,7 @@
 // Clip review and summary editing. The pages work without it: word numbers can be typed and quote
 // tokens copied. With it, a word seeks the player, Shift selects a range, and quotes insert at the cursor.
+// The transcript is one Tab stop (WAI-ARIA roving tabindex): exactly one word has tabindex="0", the
+// arrow keys move focus between words, and Enter or Space on a word is the button's own click.
 document.addEventListener("DOMContentLoaded", () => {
   const transcript = document.getElementById("transcript");
   if (transcript) {
@@ -25,19 +27,59 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     };
 
-    transcript.addEventListener("click", (event) => {
-      const word = event.target.closest("button.word");
-      if (!word) return;
+    // Seek to a word and select it, or (extending) every word from the anchor to it: a click, Enter
+    // and Space (which the browser turns into a click), and Shift with a movement key all come here.
+    const choose = (word, extending) => {
       const index = Number(word.dataset.index);
       if (player && !Number.isNaN(Number(word.dataset.start))) {
         player.currentTime = Number(word.dataset.start);
       }
-      if (event.shiftKey && anchor !== null) {
+      if (extending && anchor !== null) {
         select(Math.min(anchor, index), Math.max(anchor, index));
       } else {
         anchor = index;
         select(index, index);
       }
+    };
+
+    const rove = (word) => {
+      for (const other of words) other.tabIndex = other === word ? 0 : -1;
+    };
+
+    transcript.addEventListener("click", (event) => {
+      const word = event.target.closest("button.word");
+      if (!word) return;
+      rove(word);
+      choose(word, event.shiftKey);
+    });
+
+    // Focus can reach a word another way (a screen reader moves it): that word becomes the Tab stop.
+    transcript.addEventListener("focusin", (event) => {
+      const word = event.target.closest("button.word");
+      if (word) rove(word);
+    });
+
+    const PAGE = 20;
+    transcript.addEventListener("keydown", (event) => {
+      const word = event.target.closest("button.word");
+      if (!word || event.altKey || event.metaKey) return;
+      const at = words.indexOf(word);
+      const last = words.length - 1;
+      const targets = {
+        ArrowLeft: at - 1,
+        ArrowRight: at + 1,
+        Home: 0,
+        End: last,
+        PageUp: at - PAGE,
+        PageDown: at + PAGE,
+      };
+      if (!(event.key in targets)) return;
+      event.preventDefault();  // no scrolling of the transcript or the page
+      const next = words[Math.max(0, Math.min(last, targets[event.key]))];
+      if (event.shiftKey && anchor === null) anchor = Number(word.dataset.index);
+      rove(next);
+      next.focus();
+      if (event.shiftKey) choose(next, true);
     });
 
     if (player) {

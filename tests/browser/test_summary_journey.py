@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from cohort.models import Role
 from tests import factories
-from tests.browser.conftest import DESKTOP, activate, log_in, screenshot, skip_to_main, tab_to
+from tests.browser.conftest import DESKTOP, activate, focused_name, log_in, screenshot, skip_to_main, tab_to
 from tests.media_feedback.review_helpers import give_rendition, make_call, make_clip, tone_media
 
 pytestmark = pytest.mark.browser
@@ -24,6 +24,7 @@ def assert_accessible(page) -> None:  # type: ignore[no-untyped-def]
 
 
 TEXT = "My name is Jordan and the rent in halls was hard at Christmas."
+PLAYHEAD = "document.getElementById('review-player').currentTime"
 
 
 def test_a_facilitator_turns_a_clip_into_a_published_summary_that_a_member_reads(new_page) -> None:
@@ -42,23 +43,51 @@ def test_a_facilitator_turns_a_clip_into_a_published_summary_that_a_member_reads
         log_in(page, fran.email, factories.PASSWORD, totp_user=fran)
         page.goto(f"/c/gm/clips/{clip.public_id}/review/")
 
-        # Choosing a word (Tab to it, Enter) seeks the player and selects it; redact it.
+        # The transcript is one Tab stop, its first word: the next Tab goes on to the redact form.
         skip_to_main(page)
-        tab_to(page, "Jordan", exact=True, kind="button")
+        tab_to(page, "My", exact=True, kind="button")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == "redact-first"
+        assert focused_name(page) == "From word number"
+        page.keyboard.press("Shift+Tab")
+        assert focused_name(page) == "My"
+
+        # Arrow keys (and Home, End, Page Down) move word by word without playing or selecting anything.
+        page.keyboard.press("End")
+        assert focused_name(page) == "Christmas."
+        page.keyboard.press("Home")
+        page.keyboard.press("PageDown")  # 20 words on, or the last
+        assert focused_name(page) == "Christmas."
+        page.keyboard.press("Home")
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+        assert focused_name(page) == "Jordan"
+        assert page.evaluate(PLAYHEAD) == 0
+        assert page.locator("#selection").inner_text() == "No words selected."
+
+        # Enter on a word seeks the player and selects the word; the word stays the transcript's stop.
         page.keyboard.press("Enter")
-        assert page.evaluate("document.getElementById('review-player').currentTime") == pytest.approx(1.5, abs=0.01)
+        assert page.evaluate(PLAYHEAD) == pytest.approx(1.5, abs=0.01)
         assert page.locator("#selection").inner_text() == "Selected word 4: “Jordan”"
+        assert page.locator("#redact-first").input_value() == "4" and page.locator("#redact-last").input_value() == "4"
+        page.keyboard.press("Tab")
+        page.keyboard.press("Shift+Tab")
+        assert focused_name(page) == "Jordan"
         activate(page, "Redact the selected words")
         assert "Redacted word 4." in page.locator(".messages").inner_text()
         assert page.get_by_role("button", name="redacted: Jordan").is_visible()
 
-        # Quote the whole sentence (Shift extends the selection), under Student wellbeing.
+        # Quote the whole sentence (Shift with a movement key extends the selection), under Student wellbeing.
         skip_to_main(page)
         tab_to(page, "My", exact=True, kind="button")
         page.keyboard.press("Enter")
-        tab_to(page, "Christmas.", exact=True, kind="button")
-        page.keyboard.press("Shift+Enter")
+        page.keyboard.press("Shift+End")
         assert page.locator("#selection").inner_text().startswith("Selected words 1 to 13")
+        page.keyboard.press("Shift+ArrowLeft")
+        assert page.locator("#selection").inner_text().startswith("Selected words 1 to 12")
+        page.keyboard.press("Shift+ArrowRight")
+        assert page.locator("#selection").inner_text().startswith("Selected words 1 to 13")
+        assert page.locator("#quote-first").input_value() == "1" and page.locator("#quote-last").input_value() == "13"
         tab_to(page, "Save the quote")
         tab_to(page, "Framework area", kind="select", backwards=True)  # the quote's own area
         page.keyboard.type("Student wellbeing")

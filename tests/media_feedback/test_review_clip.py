@@ -38,6 +38,17 @@ def test_the_review_page_shows_each_word_as_a_button_that_seeks_the_player(world
     assert "<script>" not in html  # no inline scripts
 
 
+def test_the_transcript_is_one_named_tab_stop_with_its_keys_explained(world: World, clip: Clip) -> None:
+    html = client_for(world.fran).get(url("review_clip", clip)).content.decode()
+    assert 'role="group" aria-label="Transcript, use arrow keys to move between words"' in html
+    assert 'aria-describedby="transcript-help"' in html
+    assert "With the keyboard: move word by word with the arrow keys" in html
+    transcript = html.split('id="transcript"')[1].split("</div>")[0]
+    assert transcript.count('class="word') == 13
+    assert transcript.count('tabindex="0"') == 1 and transcript.count('tabindex="-1"') == 12
+    assert 'aria-pressed="false" tabindex="0">My</button>' in html
+
+
 def test_redacting_words_marks_them_for_the_facilitator_and_hides_them_from_everyone_else(
     world: World, clip: Clip, media_storage
 ) -> None:

@@ -84,16 +84,29 @@ def put(name: str, local: Path) -> str:
 
 
 def move_in(name: str, local: Path) -> str:
-    """Move a finished upload into the store without copying it through memory."""
+    """Move a finished upload into the store without copying it through memory. On the filesystem
+    the bytes and the rename reach the disk before this returns, so a clip recorded as received
+    survives a crash of the machine."""
     s = store()
     if is_local():
         target = Path(s.path(name))
         target.parent.mkdir(parents=True, exist_ok=True)
+        with local.open("rb") as fh:
+            os.fsync(fh.fileno())
         os.replace(local, target)
+        _fsync_directory(target.parent)
         return name
     put(name, local)
     local.unlink(missing_ok=True)
     return name
+
+
+def _fsync_directory(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 @contextmanager

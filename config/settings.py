@@ -119,6 +119,17 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    # Daphne runs each request's sync code in a thread of its own, so a persistent connection per
+    # thread is never reused and piles up until PostgreSQL refuses new clients (500s under load). A
+    # pool per process bounds the connections and reuses them; requests beyond its size wait.
+    DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "0" if TESTING else "10"))
+    if DATABASE_POOL_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": DATABASE_POOL_SIZE,
+            "timeout": 20,
+        }
 else:
     DATABASES = {
         "default": {

@@ -40,6 +40,7 @@ from tests.services import missing, require_postgres, require_redis
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 TIMEOUT = 10
+POOL_SIZE = 4
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Topology:
     store: str  # the S3 endpoint
     seed: dict[str, Any]
     logs: Path
+    database_url: str
 
     def log_tails(self) -> str:
         return "\n".join(f"--- {p.name}\n{p.read_text()[-2000:]}" for p in sorted(self.logs.glob("*.log")))
@@ -95,6 +97,7 @@ def topology(redis_url: str, seaweed: str, tmp_path_factory: pytest.TempPathFact
         SECURE_COOKIES="0",
         SECURE_HSTS_SECONDS="0",
         STATIC_MANIFEST="0",
+        DATABASE_POOL_SIZE=str(POOL_SIZE),
         LOG_LEVEL="WARNING",
         VAR_DIR=str(var),
         MEDIA_ROOT=str(var / "media"),
@@ -154,6 +157,7 @@ def topology(redis_url: str, seaweed: str, tmp_path_factory: pytest.TempPathFact
             store=seaweed,
             seed=json.loads(seeded.stdout.strip().splitlines()[-1]),
             logs=var,
+            database_url=database_url,
         )
     finally:
         for proc in processes:
@@ -239,6 +243,23 @@ def test_members_on_different_daphne_processes_all_receive_a_post(topology: Topo
     for received in (on_a, on_b):
         assert body in received[0]
         assert 'id="post-' in received[0]  # the post's own fragment, rendered by the receiving process
+
+
+def test_concurrent_requests_to_daphne_share_a_bounded_set_of_database_connections(topology: Topology) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    member = log_in(topology.a, topology.seed["alice"], topology.seed["password"])
+    page = f"{topology.a}/c/{topology.seed['cohort']}/discussions/threads/{topology.seed['thread']}/"
+    cookies = {settings.SESSION_COOKIE_NAME: str(member.cookies[settings.SESSION_COOKIE_NAME])}
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        statuses = list(pool.map(lambda _: requests.get(page, cookies=cookies, timeout=30).status_code, range(120)))
+    assert statuses == [200] * 120
+    name = urlsplit(topology.database_url).path.lstrip("/")
+    with _admin_connection(topology.database_url) as admin:
+        row = admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [name]).fetchone()
+    # Two Daphne processes and a worker, each with its pool; Daphne's thread per request must not
+    # leave a connection behind each time.
+    assert row is not None and row[0] <= 3 * POOL_SIZE
 
 
 @pytest.fixture(scope="module")

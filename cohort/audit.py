@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from cohort.audit_models import AuditAction, AuditEvent
 from cohort.models import Cohort, User
+from cohort.ratelimit import client_ip
 
 
 def record(
@@ -21,7 +22,7 @@ def record(
     """Write one audit event. Pass identifiers only, never content."""
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user  # type: ignore[assignment]
-    ip = request.META.get("REMOTE_ADDR") if request is not None else None
+    ip = client_ip(request) if request is not None else None
     return AuditEvent.objects.create(
         action=action,
         actor=actor,

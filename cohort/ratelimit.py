@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -18,9 +19,15 @@ log = logging.getLogger(__name__)
 
 
 def client_ip(request: HttpRequest) -> str:
-    # Behind the proxy, Django sees the proxy's address; the proxy sets X-Forwarded-For.
-    forwarded = request.headers.get("X-Forwarded-For", "")
-    return forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
+    """The address a request came from. Behind TRUSTED_PROXY_COUNT proxies, each of which appends
+    the address it saw to X-Forwarded-For, that is the entry the outermost one added: anything
+    before it was sent by the client and may be made up (so it must never pick a rate-limit key)."""
+    count = settings.TRUSTED_PROXY_COUNT
+    if count:
+        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
+        if len(forwarded) >= count and forwarded[-count]:
+            return forwarded[-count]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def allow(request: HttpRequest, scope: str, *, limit: int, per: int, key: str | None = None) -> bool:

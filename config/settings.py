@@ -314,6 +314,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if env_bool("BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front append to X-Forwarded-For: rate limits, log-in locks and the audit log
+# take the client's address from there (behind one proxy every request comes from the proxy's own).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1" if env_bool("BEHIND_TLS_PROXY") else "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Production defaults are strict; development (DEBUG) and the test suite serve plain HTTP.
 _plain_http = DEBUG or TESTING
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not _plain_http)

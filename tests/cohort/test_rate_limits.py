@@ -35,3 +35,21 @@ def test_invitation_links_are_rate_limited_with_a_clear_message(db) -> None:
     assert statuses[:20] == [404] * 20
     assert statuses[20] == 429
     assert "too many attempts" in client.get(url).content.decode()
+
+
+def test_a_made_up_forwarded_address_does_not_escape_the_limit(db, settings) -> None:
+    settings.TRUSTED_PROXY_COUNT = 0  # no proxy in front: the header is the client's own invention
+    client = client_for(None)
+    url = reverse("cohort:accept_invitation", kwargs={"token": "not-a-real-token"})
+    statuses = [client.get(url, HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code for i in range(21)]
+    assert statuses[20] == 429
+
+
+def test_behind_the_proxy_each_client_has_its_own_limit_whatever_it_sends(db, settings) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1  # the proxy appends the address it saw
+    client = client_for(None)
+    url = reverse("cohort:accept_invitation", kwargs={"token": "not-a-real-token"})
+    for i in range(20):
+        assert client.get(url, HTTP_X_FORWARDED_FOR=f"made-up-{i}, 198.51.100.7").status_code == 404
+    assert client.get(url, HTTP_X_FORWARDED_FOR="made-up, 198.51.100.7").status_code == 429
+    assert client.get(url, HTTP_X_FORWARDED_FOR="198.51.100.8").status_code == 404

@@ -52,13 +52,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tests.local_servers import free_port  # noqa: E402
+
 LOG = Path(os.environ.get("BENCH_LOG", "/tmp/fanout-daphne.log"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def server_env(redis: bool) -> dict[str, str]:

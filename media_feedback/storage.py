@@ -225,18 +225,21 @@ def complete_upload(clip: Clip) -> str:
     return name
 
 
-def abort_upload(clip: Clip) -> None:
-    """Give up a multipart upload in progress: S3 drops the parts sent so far."""
-    if not clip.s3_upload_id:
-        return
+def _abort(client: Any, bucket: str, key: str, upload_id: str) -> None:
+    """S3 drops the parts sent so far; an upload already gone is no error."""
     from botocore.exceptions import ClientError
 
-    client, bucket, key = _s3_target(original_name(clip))
     try:
-        client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=clip.s3_upload_id)
+        client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") not in ("NoSuchUpload", "404"):
             raise
+
+
+def abort_upload(clip: Clip) -> None:
+    """Give up the clip's multipart upload in progress, if it has one."""
+    if clip.s3_upload_id:
+        _abort(*_s3_target(original_name(clip)), clip.s3_upload_id)
 
 
 def stale_multipart_uploads(live_ids: set[str], older_than: datetime) -> list[tuple[str, str]]:
@@ -256,13 +259,11 @@ def stale_multipart_uploads(live_ids: set[str], older_than: datetime) -> list[tu
 def abort_stale_multipart_uploads(stale: list[tuple[str, str]]) -> None:
     if not stale:
         return
-    from botocore.exceptions import ClientError
-
     client, bucket, _ = _s3_target("clips/")
     for key, upload_id in stale:
         try:
-            client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
-        except ClientError:
+            _abort(client, bucket, key, upload_id)
+        except store_errors():
             log.warning("could not abort a stale multipart upload")
 
 

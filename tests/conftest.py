@@ -9,6 +9,7 @@ The fixed cast, as in the access matrix:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -138,3 +139,19 @@ def client_for(user: User | None) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A SeaweedFS S3 endpoint shared by this test process (each test makes its own bucket)."""
+    from tests.local_servers import SeaweedMissing, start_seaweed, stop
+    from tests.services import missing
+
+    try:
+        process, endpoint = start_seaweed(tmp_path_factory.mktemp("seaweed"))
+    except SeaweedMissing as error:
+        missing(f"the S3 tests need SeaweedFS: {error}")
+    try:
+        yield endpoint
+    finally:
+        stop(process)

@@ -22,6 +22,7 @@ from django.conf import settings
 from tests.conftest import client_for
 from tests.discussions.helpers import start
 from tests.discussions.live import own_loop
+from tests.local_servers import free_port
 from tests.services import require_redis
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,12 +35,6 @@ def _database_url() -> str:
     if connection.vendor == "postgresql":
         return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     return f"sqlite:///{db['NAME']}"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -55,7 +50,7 @@ def two_servers(transactional_db: None) -> Iterator[list[int]]:
     daphne = str(Path(sys.executable).parent / "daphne")
     servers = []
     for _ in range(2):
-        port = _free_port()
+        port = free_port()
         servers.append((subprocess.Popen([daphne, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
                                          env=env, cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL,
                                          stderr=subprocess.DEVNULL), port))  # fmt: skip

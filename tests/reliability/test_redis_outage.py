@@ -26,7 +26,8 @@ from discussions.models import Post
 from tests.conftest import client_for
 from tests.discussions.helpers import start
 from tests.discussions.live import own_loop
-from tests.discussions.test_two_processes import _database_url, _free_port, _post_through
+from tests.discussions.test_two_processes import _database_url, _post_through
+from tests.local_servers import free_port
 from tests.services import missing
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,14 +70,14 @@ class RedisServer:
 def site_on_own_redis(transactional_db: None) -> Iterator[tuple[int, RedisServer]]:
     if not shutil.which("redis-server"):
         missing("this test needs redis-server on the PATH")
-    redis = RedisServer(_free_port())
+    redis = RedisServer(free_port())
     redis.start()
     env = dict(os.environ, DATABASE_URL=_database_url(), REDIS_URL=f"redis://127.0.0.1:{redis.port}/0",
                SECRET_KEY=settings.SECRET_KEY, DEBUG="0", STATIC_MANIFEST="0", LOG_LEVEL="ERROR",
                ALLOWED_HOSTS="localhost,127.0.0.1", SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0", SECURE_HSTS_SECONDS="0", CHANNEL_PREFIX="outage", CACHE_PREFIX="outage")  # fmt: skip
     for name in ("PYTEST_VERSION", "PYTEST_XDIST_WORKER", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(name, None)
-    port = _free_port()
+    port = free_port()
     daphne = subprocess.Popen(
         [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
         env=env,

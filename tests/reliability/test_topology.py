@@ -31,9 +31,8 @@ import pytest
 import requests
 from django.conf import settings
 
-from tests.discussions.test_two_processes import _free_port
+from tests.local_servers import free_port, stop
 from tests.media_feedback.make_fixtures import read_audio, speech_wav, video_with_audio
-from tests.media_feedback.test_clip_s3 import seaweed  # noqa: F401 - a fixture
 from tests.reliability.test_redis_outage import _wait_for_port
 from tests.services import missing, require_postgres, require_redis
 
@@ -71,7 +70,7 @@ def redis_url() -> str:
 
 
 @pytest.fixture(scope="module")
-def topology(redis_url: str, seaweed: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:  # noqa: F811
+def topology(redis_url: str, seaweed: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
     import boto3
     import redis
 
@@ -126,24 +125,13 @@ def topology(redis_url: str, seaweed: str, tmp_path_factory: pytest.TempPathFact
             capture_output=True,
             text=True,
         )
-        ports = [_free_port(), _free_port()]
+        ports = [free_port(), free_port()]
+        daphne = str(Path(python).parent / "daphne")
         commands = {
-            "daphne-a": [
-                str(Path(python).parent / "daphne"),
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(ports[0]),
-                "config.asgi:application",
-            ],
-            "daphne-b": [
-                str(Path(python).parent / "daphne"),
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(ports[1]),
-                "config.asgi:application",
-            ],
+            **{
+                f"daphne-{n}": [daphne, "-b", "127.0.0.1", "-p", str(p), "config.asgi:application"]
+                for n, p in zip("ab", ports, strict=True)
+            },
             "worker": [*manage, "db_worker", "--interval", "0.2", "--no-startup-delay", "--no-reload"],
         }
         for role, command in commands.items():
@@ -161,13 +149,9 @@ def topology(redis_url: str, seaweed: str, tmp_path_factory: pytest.TempPathFact
         )
     finally:
         for proc in processes:
-            proc.terminate()
+            proc.terminate()  # all at once, then wait for each
         for proc in processes:
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+            stop(proc)
         with _admin_connection(database_url) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         keys = redis.Redis.from_url(redis_url)

@@ -61,17 +61,22 @@ async def open_thread(
             return comm
 
 
-def own_loop(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async test on its own event loop in a fresh thread.
+def run_in_own_loop[T](coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to its end on an event loop of its own, in a fresh thread.
 
     The browser tests' session-wide Playwright (sync API) leaves an event loop running in the main
-    thread, where neither pytest-asyncio nor async_to_sync can start another one.
+    thread, where neither asyncio.run, pytest-asyncio nor async_to_sync can start another one.
     """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def own_loop(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Run an async test with run_in_own_loop."""
 
     @functools.wraps(test)
     def run(*args: Any, **kwargs: Any) -> None:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pool.submit(asyncio.run, test(*args, **kwargs)).result()
+        run_in_own_loop(test(*args, **kwargs))
 
     del run.__wrapped__  # type: ignore[attr-defined]
     run.__signature__ = inspect.signature(test)  # type: ignore[attr-defined]

@@ -3,9 +3,7 @@ nor saves anything, and the socket keeps delivering posts."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -14,7 +12,7 @@ from hypothesis import strategies as st
 
 from discussions.models import Post
 from tests.discussions.helpers import reply, start
-from tests.discussions.live import open_thread
+from tests.discussions.live import open_thread, run_in_own_loop
 from tests.discussions.test_live import memory  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -53,5 +51,4 @@ def test_no_websocket_message_crashes_the_consumer_or_saves_anything(world, memo
             pytest.fail("the socket stopped delivering posts")
         await tab.disconnect()
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, run()).result()
+    run_in_own_loop(run())

@@ -31,6 +31,7 @@ import pytest
 import requests
 from django.conf import settings
 
+from tests.discussions.live import run_in_own_loop
 from tests.local_servers import free_port, stop
 from tests.media_feedback.make_fixtures import read_audio, speech_wav, video_with_audio
 from tests.reliability.test_redis_outage import _wait_for_port
@@ -222,7 +223,7 @@ def test_members_on_different_daphne_processes_all_receive_a_post(topology: Topo
         await asyncio.gather(*watchers)
         return status, on_a, on_b
 
-    status, on_a, on_b = asyncio.run(scenario())
+    status, on_a, on_b = run_in_own_loop(scenario())  # not asyncio.run: see run_in_own_loop
     assert status == 302
     for received in (on_a, on_b):
         assert body in received[0]

@@ -8,6 +8,10 @@ topology: see Procfile and deploy/nginx.conf). Opens a feedback call, gives cons
 in tus chunks, then prints the server's peak RSS (the largest VmHWM among the server's processes)
 and the throughput beside a plain file copy of the same file on the same disk, measured just
 before. Targets: server peak RSS < 150 MB; upload throughput >= half of the plain copy.
+
+Then the same client and chunks go to a bare tus receiver on the same server (bench/bare_tus.py: no
+Django, no database, each body piece written as it is handed over): the server's own ceiling, which
+says how much of the gap to the plain copy is the product's and how much the server's.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -51,16 +56,17 @@ def tree_mb(pid: int, field: str) -> float:
     return max(status_mb(p, field) for p in process_tree(pid))
 
 
+# Each server with the product (app=None) or the bare tus receiver of bench/bare_tus.py (app="bare").
 SERVERS = {
-    "daphne": lambda port: [
+    "daphne": lambda port, app=None: [
         str(ROOT / ".venv/bin/daphne"),
         "-b",
         "127.0.0.1",
         "-p",
         str(port),
-        "config.asgi:application",
+        "bench.bare_tus:asgi" if app else "config.asgi:application",
     ],
-    "granian": lambda port: [
+    "granian": lambda port, app=None: [
         str(ROOT / ".venv/bin/granian"),
         "--interface",
         "wsgi",
@@ -72,7 +78,7 @@ SERVERS = {
         "1",
         "--blocking-threads",
         "2",
-        "config.wsgi:application",
+        "bench.bare_tus:wsgi" if app else "config.wsgi:application",
     ],
 }
 
@@ -147,7 +153,7 @@ def main() -> None:
         clip, _ = services.give_consent(
             call.links.get(), question="Q?", share_with_institutions=False, may_quote=False, age_band="18+"
         )
-        seconds, idle, peak = upload_through(name, env, call, clip, source, args.chunk_mb)
+        seconds, idle, peak = upload_through(name, env, source, args.chunk_mb, call=call, clip=clip)
         clip.refresh_from_db()
         stored = Path(env["VAR_DIR"]) / "media" / clip.original_name
         same = stored.is_file() and hashlib.sha256(stored.read_bytes()).hexdigest() == source_hash
@@ -160,6 +166,15 @@ def main() -> None:
         if not same or clip.status != Clip.Status.RECEIVED:
             failures.append(name)
         stored.unlink(missing_ok=True)
+        # The server's own ceiling: the same client and chunks into a receiver with no framework.
+        bare_seconds, _, _ = upload_through(name, {**env, "BARE_TUS_DIR": str(work)}, source, args.chunk_mb)
+        (work / "bare-upload.bin").unlink(missing_ok=True)
+        print(
+            f"{'':8s} bare tus receiver on {name}: {bare_seconds:.1f} s = {mb / bare_seconds:.0f} MB/s "
+            f"= {copy_seconds / bare_seconds:.2f}× the copy; the product reaches "
+            f"{bare_seconds / seconds:.0%} of it",
+            flush=True,
+        )
     shutil.rmtree(work, ignore_errors=True)
     if failures:
         sys.exit(f"upload failed through {', '.join(failures)}")
@@ -176,8 +191,9 @@ def plain_copy(source: Path, target: Path) -> float:
     return seconds
 
 
-def upload_through(name: str, env: dict, call: object, clip: object, source: Path, chunk_mb: int) -> tuple:
-    """Start the server, upload the file with tuspy; returns (seconds, idle RSS MB, peak RSS MB)."""
+def upload_through(name: str, env: dict, source: Path, chunk_mb: int, call: Any = None, clip: Any = None) -> tuple:
+    """Start the server and upload the file with tuspy: into the product (a call and a consented
+    clip given) or into the bare receiver. Returns (seconds, idle RSS MB, peak RSS MB)."""
     import urllib.request
 
     from tusclient.client import TusClient
@@ -186,7 +202,11 @@ def upload_through(name: str, env: dict, call: object, clip: object, source: Pat
 
     port = free_port()
     server = subprocess.Popen(
-        SERVERS[name](port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        SERVERS[name](port, None if call else "bare"),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _ in range(100):
@@ -196,13 +216,13 @@ def upload_through(name: str, env: dict, call: object, clip: object, source: Pat
             except OSError:
                 time.sleep(0.2)
         # Warm up (imports, first database connection) so the figure is the steady upload rate.
+        warm_up = f"/s/{call.links.get().token}/" if call else "/"
         for _ in range(3):
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/s/{call.links.get().token}/").read()  # type: ignore[attr-defined]
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{warm_up}").read()
         idle = tree_mb(server.pid, "VmRSS")
-        uploader = TusClient(f"http://127.0.0.1:{port}/clips/tus/").uploader(
-            file_path=str(source),
-            chunk_size=chunk_mb * 1024 * 1024,
-            metadata={"ticket": services.upload_ticket(clip)},  # type: ignore[arg-type]
+        metadata = {"ticket": services.upload_ticket(clip)} if clip else {}
+        uploader = TusClient(f"http://127.0.0.1:{port}/clips/tus/" if call else f"http://127.0.0.1:{port}/").uploader(
+            file_path=str(source), chunk_size=chunk_mb * 1024 * 1024, metadata=metadata
         )
         started = time.perf_counter()
         uploader.upload()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -165,3 +166,19 @@ def test_termination_removes_the_upload(irwell_link, media_root) -> None:
     assert Client().delete(url, HTTP_TUS_RESUMABLE="1.0.0").status_code == 204
     assert not Clip.objects.exists()
     assert stored_files(media_root) == []
+
+
+@pytest.mark.django_db
+def test_bytes_of_a_chunk_never_acknowledged_are_replaced_when_the_client_sends_it_again(irwell_link) -> None:
+    """A chunk written to the partial file whose transaction then rolled back leaves bytes past the
+    recorded offset; the client sends that chunk again from the recorded offset, and the file holds
+    the bytes it sent, once."""
+    from media_feedback import storage
+
+    clip, _ = consent(irwell_link)
+    storage.begin_upload(clip)
+    storage.append_chunk(clip, 0, io.BytesIO(b"first chunk ").read, 12)
+    storage.append_chunk(clip, 12, io.BytesIO(b"sent but never recorded").read, 23)
+    storage.append_chunk(clip, 12, io.BytesIO(b"sent again").read, 10)
+    storage.append_chunk(clip, 22, io.BytesIO(b".").read, 1)
+    assert storage.partial_path(clip).read_bytes() == b"first chunk sent again."

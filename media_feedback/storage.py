@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.files import File
@@ -174,14 +174,8 @@ def append_chunk(clip: Clip, offset: int, read: Any, size: int) -> int:
     held_from = offset - sent_bytes(clip)
     if held_from < 0:  # pragma: no cover - the offset check in the view makes this impossible
         raise ValueError("offset before the bytes already sent")
-    path = partial_path(clip)
     received = 0
-    with path.open("r+b") as fh:
-        # Drop bytes of an earlier chunk that was never acknowledged. Only then: on ext4 even a
-        # truncate to the present size made every chunk's writes ten times slower.
-        if fh.seek(0, os.SEEK_END) > held_from:
-            fh.truncate(held_from)
-        fh.seek(held_from)
+    with _held_file(partial_path(clip), held_from) as fh:
         while received < size:
             piece = read(min(READ_PIECE, size - received))
             if not piece:
@@ -193,10 +187,27 @@ def append_chunk(clip: Clip, offset: int, read: Any, size: int) -> int:
     return received
 
 
+def _held_file(path: Path, keep: int) -> BinaryIO:
+    """The partial file, open for writing at `keep`; bytes after it (from a chunk that was never
+    acknowledged, or a part already sent to S3) are dropped. Truncation only when there is something
+    to drop, and a new file rather than a truncation to nothing: on ext4 a truncate starts writing
+    the file out at once, which made every chunk's writes up to ten times slower."""
+    size = path.stat().st_size
+    if keep == 0 and size:
+        path.unlink()
+        path.write_bytes(b"")
+    fh = path.open("r+b")
+    if 0 < keep < size:
+        fh.truncate(keep)
+    fh.seek(keep)
+    return fh
+
+
 def _send_part(clip: Clip, length: int) -> None:
     path = partial_path(clip)
-    with path.open("r+b") as fh:
-        fh.truncate(length)
+    if path.stat().st_size > length:
+        with path.open("r+b") as fh:
+            fh.truncate(length)
     client, bucket, key = _s3_target(original_name(clip))
     number = len(clip.s3_parts) + 1
     with path.open("rb") as body:

@@ -16,7 +16,7 @@ from channels.layers import get_channel_layer
 
 from cohort import live
 from discussions import fragments
-from discussions.models import Thread
+from discussions.models import Post, Thread
 
 log = logging.getLogger(__name__)
 # A request never waits long for the layer: a lost signal only delays clients (they catch up).
@@ -48,15 +48,21 @@ def _send(group: str, message: dict) -> None:
         log.exception("could not signal group %s", group)
 
 
-def post_changed(thread_id: int, post_id: int, seq: int, token: str, *, created: bool = False) -> None:
-    fragments.post_event_html(post_id, seq, token)
+def post_changed(
+    thread_id: int, post_id: int, seq: int, token: str, *, created: bool = False, post: Post | None = None
+) -> None:
+    """post: the instance as saved at seq, with what its fragment shows loaded (else read back)."""
+    fragments.post_event_html(post_id, seq, token, post)
     kind = "post.created" if created else "post.updated"
     message = {"type": kind, "thread": thread_id, "post": post_id, "seq": seq, "key": token}
     _send(thread_group(thread_id), message)
 
 
-def thread_row_changed(theme_id: int, thread_id: int, institution_id: int | None) -> None:
-    thread = fragments._load_thread(thread_id)
+def thread_row_changed(
+    theme_id: int, thread_id: int, institution_id: int | None, *, thread: Thread | None = None
+) -> None:
+    """thread: the instance as saved, with what its row shows loaded (else read back)."""
+    thread = thread or fragments._load_thread(thread_id)
     if thread is None:
         return
     v = version(thread)

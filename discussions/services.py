@@ -100,6 +100,12 @@ def _link_mentions(html: str) -> str:
 def _next_seq(thread_id: int, *, reply_delta: int = 0, post: Post | None = None) -> Thread:
     """Lock the thread row, take its next sequence number. Caller is inside a transaction."""
     thread = Thread.objects.select_for_update().select_related("theme").get(pk=thread_id)
+    _take_seq(thread, reply_delta=reply_delta, post=post)
+    return thread
+
+
+def _take_seq(thread: Thread, *, reply_delta: int = 0, post: Post | None = None) -> None:
+    """Give a thread whose row the caller has locked its next sequence number, and save it."""
     thread.last_seq += 1
     thread.reply_count = max(0, thread.reply_count + reply_delta)
     thread.changed_at = timezone.now()
@@ -110,12 +116,19 @@ def _next_seq(thread_id: int, *, reply_delta: int = 0, post: Post | None = None)
         thread.last_author_id = post.author_id
         fields += ["last_post_id", "last_activity_at", "last_author"]
     thread.save(update_fields=fields)
-    return thread
 
 
-def _bump_theme(theme_id: int, thread: Thread) -> None:
-    """A thread's row on its theme page changed: tell the theme page (after commit)."""
-    transaction.on_commit(lambda: events.thread_row_changed(theme_id, thread.pk, thread.institution_id))
+def _bump_theme(theme_id: int, thread: Thread, *, current: bool = False) -> None:
+    """A thread's row on its theme page changed: tell the theme page (after commit).
+
+    current: the thread instance holds the row as saved, with its theme (and cohort), institution and
+    last author loaded, so the row is rendered from it rather than read back from the database.
+    """
+    transaction.on_commit(
+        lambda: events.thread_row_changed(
+            theme_id, thread.pk, thread.institution_id, thread=thread if current else None
+        )
+    )
 
 
 @dataclass
@@ -229,27 +242,46 @@ def add_post(
                 search_text=f"{thread.title}\n{text}",
                 **_author_fields(membership),
             )
-            updated = _next_seq(thread.pk, reply_delta=1, post=post)
+            _take_seq(locked, reply_delta=1, post=post)
             if parent is not None and not parent.has_replies:
                 Post.objects.filter(pk=parent.pk).update(has_replies=True)
-            Subscription.objects.get_or_create(
-                user=membership.user, thread=thread, defaults={"state": Subscription.State.FOLLOW}
-            )
-            ReadState.objects.update_or_create(
-                user=membership.user, thread=thread, defaults={"last_read_post_id": post.pk}
-            )
+            _follow(membership.user, thread)
+            _read_up_to(membership.user, thread, post.pk)
             mentioned = _notify_mentions(membership, post, already=set())
             _notify_followers(membership, post, skip=mentioned)
+            # The events render from these instances as saved, with what their templates show loaded
+            # (the caller's thread has its theme, cohort and institution): no query to read them back.
+            post.institution = membership.institution
+            locked.theme, locked.institution, locked.last_author = thread.theme, thread.institution, membership.user
             transaction.on_commit(
-                lambda: events.post_changed(thread.pk, post.pk, post.seq, post.idempotency_key.hex, created=True)
+                lambda: events.post_changed(
+                    thread.pk, post.pk, post.seq, post.idempotency_key.hex, created=True, post=post
+                )
             )
-            _bump_theme(updated.theme_id, updated)
+            _bump_theme(locked.theme_id, locked, current=True)
     except IntegrityError:
         existing = Post.objects.filter(author=membership.user, idempotency_key=key).first()
         if existing is None:
             raise
         return PostResult(existing, False)
     return PostResult(post, True)
+
+
+def _follow(user: User, thread: Thread) -> None:
+    """You follow what you start or reply to, unless you chose otherwise (a mute stays a mute)."""
+    Subscription.objects.bulk_create(
+        [Subscription(user=user, thread=thread, state=Subscription.State.FOLLOW)], ignore_conflicts=True
+    )
+
+
+def _read_up_to(user: User, thread: Thread, post_id: int) -> None:
+    """The author has read the thread up to their own new post (the newest): one upsert."""
+    ReadState.objects.bulk_create(
+        [ReadState(user=user, thread=thread, last_read_post_id=post_id)],
+        update_conflicts=True,
+        unique_fields=["user", "thread"],
+        update_fields=["last_read_post_id", "read_at"],
+    )
 
 
 def _may_change(membership: Membership, post: Post) -> bool:

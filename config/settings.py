@@ -166,6 +166,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _CACHE_URL,
             "KEY_PREFIX": os.environ.get("CACHE_PREFIX", "qm") + _XDIST_WORKER,
+            # One pool per process, not one per request (see config/cache.py).
+            "OPTIONS": {"pool_class": "config.cache.SharedConnectionPool"},
         }
     }
 else:

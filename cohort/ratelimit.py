@@ -35,12 +35,10 @@ def allow(request: HttpRequest, scope: str, *, limit: int, per: int, key: str | 
     window = int(time.time()) // per
     cache_key = f"rl:{scope}:{key or client_ip(request)}:{window}"
     try:
-        cache.add(cache_key, 0, timeout=per + 1)
-        try:
+        try:  # the window's count exists after the first hit: count on it (the common case, fewer round trips)
             hits = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.set(cache_key, 1, timeout=per + 1)
-            hits = 1
+        except ValueError:  # the window's first hit, or it expired: start it, unless another request just did
+            hits = 1 if cache.add(cache_key, 1, timeout=per + 1) else cache.incr(cache_key)
     except Exception:  # the cache (Redis) is down: keep serving rather than refuse everyone
         log.warning("rate limit not counted: the cache is unavailable")
         return True

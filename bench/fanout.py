@@ -16,6 +16,11 @@ clients, and the whole machine, which includes whatever else runs on it) and the
 Configurations: in-memory layer (1 Daphne), Redis pub/sub layer (1 and 2 Daphne), and for each the
 ceiling: a bare Channels consumer relaying a fixed message (bench/bare_asgi.py).
 
+Posting to the first Daphne makes it write posts and fan out at once. Production sends plain HTTP
+to the granian WSGI role instead (Procfile, deploy/nginx.conf): --post-via-granian adds, for the
+Redis configurations, the same measure with the posts sent to a granian process (one worker), as an
+extra row; the Daphne-posting rows stay as they were. The bare consumer is the same ceiling for both.
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/qm_discuss REDIS_URL=redis://127.0.0.1:6379/3 \\
         .venv/bin/python bench/fanout.py --sizes 100 500 1000 --posts 10
 
@@ -99,6 +104,39 @@ def start_daphne(app: str, redis: bool) -> tuple[subprocess.Popen, int]:
             time.sleep(0.1)
     proc.kill()
     raise RuntimeError(f"daphne did not start: see {LOG}")
+
+
+def start_granian(redis: bool) -> tuple[subprocess.Popen, int]:
+    """The production web role (Procfile `web`): plain HTTP through WSGI, one worker on this machine."""
+    port = free_port()
+    command = [str(ROOT / ".venv/bin/granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", "1", "--blocking-threads", "4", "config.wsgi:application"]  # fmt: skip
+    proc = subprocess.Popen(command, cwd=ROOT, env=server_env(redis), stdout=subprocess.DEVNULL, stderr=open(LOG, "ab"))  # noqa: SIM115
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"granian did not start: see {LOG}")
+
+
+def process_tree(pid: int) -> list[int]:
+    """A process and its descendants (granian's workers are children of its main process)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    tree, todo = [], [pid]
+    while todo:
+        tree.append(current := todo.pop())
+        todo.extend(children.get(current, []))
+    return tree
 
 
 def prepare(posters: int) -> dict[str, object]:
@@ -515,12 +553,18 @@ def run_config(
     clients: int,
     data,
     profile: str = "",
+    via_granian: bool = False,
 ) -> list[Result]:
     app = "bench.bare_asgi:application" if bare else "config.asgi:application"
     servers = [start_daphne(app, redis) for _ in range(processes)]
     ports = [port for _, port in servers]
-    # The first Daphne also serves the posts (HTTP); the others only fan out.
+    # The first Daphne also serves the posts (HTTP); the others only fan out. With via_granian the posts
+    # go, as in production (Procfile, deploy/nginx.conf), to the WSGI web role instead.
     watch = {f"daphne {i + 1}": [proc.pid] for i, (proc, _) in enumerate(servers)}
+    web = start_granian(redis) if via_granian else None
+    if web is not None:
+        time.sleep(1)  # its worker process
+        watch["granian"] = process_tree(web[0].pid)
     if redis and (pid := redis_pid()):
         watch["redis"] = [pid]
     results = []
@@ -533,7 +577,7 @@ def run_config(
             urls = [f"ws://127.0.0.1:{p}/ws/c/bench/threads/{data['thread']}/" for p in ports]
             cookie = f"{data['cookie']}={data['reader']}"
             headers = [{"Origin": f"http://127.0.0.1:{p}", "Cookie": cookie} for p in ports]
-            sender = real_post_sender(ports[0], data)
+            sender = real_post_sender(web[1] if web is not None else ports[0], data)
         for n in sizes:
             result = run_clients(urls, headers, n, posts, sender, processes=clients, watch=watch, profile=profile)
             result.name = name
@@ -546,9 +590,10 @@ def run_config(
             print(f"{'':<34}   CPU seconds while posting: {spent}", flush=True)
             print(f"{'':<34}   POST answered in p50 {percentile(result.requests, 0.5):.1f} ms", flush=True)
     finally:
-        for proc, _ in servers:
+        everything = [*servers, *([web] if web is not None else [])]
+        for proc, _ in everything:
             proc.terminate()
-        for proc, _ in servers:
+        for proc, _ in everything:
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:  # still closing its sockets: none may outlive the bench
@@ -565,6 +610,11 @@ def main() -> None:
     parser.add_argument("--only", choices=["memory", "redis1", "redis2"], nargs="*")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare consumer (to profile the product)")
     parser.add_argument("--profile", metavar="DIR", default="", help="py-spy each Daphne while posting, into DIR")
+    parser.add_argument(
+        "--post-via-granian",
+        action="store_true",
+        help="also measure the product with posts sent to a granian WSGI process, as production routes them",
+    )
     args = parser.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -582,11 +632,14 @@ def main() -> None:
         label = f"{'Redis' if redis else 'in-memory'}, {processes} Daphne"
         real = run_config(f"discussions ({label})", bare=False, redis=redis, processes=processes,
                           sizes=args.sizes, posts=args.posts, clients=args.clients, data=data, profile=args.profile)  # fmt: skip
+        if args.post_via_granian and redis:
+            real += run_config(f"discussions ({label}, post: granian)", bare=False, redis=redis, processes=processes,
+                               sizes=args.sizes, posts=args.posts, clients=args.clients, data=data, via_granian=True)  # fmt: skip
         if args.no_bare:
             continue
         bare = run_config(f"bare consumer ({label})", bare=True, redis=redis, processes=processes, sizes=args.sizes,
                           posts=args.posts, clients=args.clients, data=data, profile=args.profile)  # fmt: skip
-        rows.extend(zip(real, bare, strict=True))
+        rows.extend(zip(real, bare * (len(real) // len(bare)), strict=True))
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("\nSummary (discussions vs bare ceiling; targets: >= 80% of bare deliveries/s, p99 <= 1.5x bare)")
     print(f"{'configuration':<34} {'N':>5} {'rate %':>7} {'p99 ratio':>9} {'p99 ms':>8} {'burst ratio':>11}")

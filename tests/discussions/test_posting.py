@@ -126,6 +126,23 @@ def test_a_thread_page_of_300_posts_takes_a_fixed_number_of_queries(world, djang
     assert response.content.decode().count('class="post-node') == 300
 
 
+def test_a_post_through_htmx_takes_a_fixed_number_of_queries(world, settings, django_assert_num_queries) -> None:
+    # The post path competes with the fan-out of every post (bench/fanout.py): its queries are pinned.
+    # Session, user, staff check, membership, thread, idempotency key; then the thread's lock, the
+    # post, the thread row, follow, read state; the followers (Alice and Bob), their memberships,
+    # their e-mail preferences and one insert of both notifications: nothing per follower.
+    thread = start(world.alice, world.cohort)
+    reply(world.bob, thread, "First")
+    client = client_for(world.lena)
+    with django_assert_num_queries(17):
+        response = client.post(
+            post_url(thread), {"body": "Hello **all**", "key": str(uuid.uuid4())}, headers={"HX-Request": "true"}
+        )
+    assert response.status_code == 200
+    post = Post.objects.get(author=world.lena)
+    assert f'id="post-{post.pk}"' in response.content.decode() and "<strong>all</strong>" in post.body_html
+
+
 def test_deleting_through_htmx_answers_no_content(world) -> None:
     thread = start(world.alice, world.cohort)
     post = reply(world.bob, thread, "Gone soon")

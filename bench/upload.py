@@ -51,6 +51,15 @@ def process_tree(pid: int) -> list[int]:
     return found
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) the server's processes have used so far."""
+    ticks = 0
+    for p in process_tree(pid):
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def tree_mb(pid: int, field: str) -> float:
     """The largest figure among the server's processes."""
     return max(status_mb(p, field) for p in process_tree(pid))
@@ -153,26 +162,27 @@ def main() -> None:
         clip, _ = services.give_consent(
             call.links.get(), question="Q?", share_with_institutions=False, may_quote=False, age_band="18+"
         )
-        seconds, idle, peak = upload_through(name, env, source, args.chunk_mb, call=call, clip=clip)
+        seconds, idle, peak, cpu = upload_through(name, env, source, args.chunk_mb, call=call, clip=clip)
         clip.refresh_from_db()
         stored = Path(env["VAR_DIR"]) / "media" / clip.original_name
         same = stored.is_file() and hashlib.sha256(stored.read_bytes()).hexdigest() == source_hash
         print(
             f"{name:8s} RSS idle {idle:.0f} MB, peak {peak:.0f} MB (target < 150 MB); "
             f"plain copy {mb / copy_seconds:.0f} MB/s; tus upload {seconds:.1f} s = {mb / seconds:.0f} MB/s "
-            f"= {copy_seconds / seconds:.2f}× the copy (target >= 0.5×); stored file identical: {same}",
+            f"= {copy_seconds / seconds:.2f}× the copy (target >= 0.5×); stored file identical: {same}; "
+            f"CPU s: server {cpu[0]:.1f}, client {cpu[1]:.1f}",
             flush=True,
         )
         if not same or clip.status != Clip.Status.RECEIVED:
             failures.append(name)
         stored.unlink(missing_ok=True)
         # The server's own ceiling: the same client and chunks into a receiver with no framework.
-        bare_seconds, _, _ = upload_through(name, {**env, "BARE_TUS_DIR": str(work)}, source, args.chunk_mb)
+        bare_seconds, _, _, bare_cpu = upload_through(name, {**env, "BARE_TUS_DIR": str(work)}, source, args.chunk_mb)
         (work / "bare-upload.bin").unlink(missing_ok=True)
         print(
             f"{'':8s} bare tus receiver on {name}: {bare_seconds:.1f} s = {mb / bare_seconds:.0f} MB/s "
             f"= {copy_seconds / bare_seconds:.2f}× the copy; the product reaches "
-            f"{bare_seconds / seconds:.0%} of it",
+            f"{bare_seconds / seconds:.0%} of it; CPU s: server {bare_cpu[0]:.1f}, client {bare_cpu[1]:.1f}",
             flush=True,
         )
     shutil.rmtree(work, ignore_errors=True)
@@ -182,6 +192,7 @@ def main() -> None:
 
 def plain_copy(source: Path, target: Path) -> float:
     """A plain copy of the same file on the same disk, flushed to it."""
+    os.sync()  # each figure starts with nothing left to write from the one before
     started = time.perf_counter()
     shutil.copyfile(source, target)
     with target.open("rb+") as fh:
@@ -193,7 +204,8 @@ def plain_copy(source: Path, target: Path) -> float:
 
 def upload_through(name: str, env: dict, source: Path, chunk_mb: int, call: Any = None, clip: Any = None) -> tuple:
     """Start the server and upload the file with tuspy: into the product (a call and a consented
-    clip given) or into the bare receiver. Returns (seconds, idle RSS MB, peak RSS MB)."""
+    clip given) or into the bare receiver. Returns (seconds, idle RSS MB, peak RSS MB,
+    (server CPU s, client CPU s))."""
     import urllib.request
 
     from tusclient.client import TusClient
@@ -224,14 +236,17 @@ def upload_through(name: str, env: dict, source: Path, chunk_mb: int, call: Any 
         uploader = TusClient(f"http://127.0.0.1:{port}/clips/tus/" if call else f"http://127.0.0.1:{port}/").uploader(
             file_path=str(source), chunk_size=chunk_mb * 1024 * 1024, metadata=metadata
         )
+        os.sync()
+        cpu_before = tree_cpu(server.pid), time.process_time()
         started = time.perf_counter()
         uploader.upload()
         seconds = time.perf_counter() - started
+        cpu = tree_cpu(server.pid) - cpu_before[0], time.process_time() - cpu_before[1]
         peak = tree_mb(server.pid, "VmHWM")
     finally:
         server.terminate()
         server.wait(timeout=10)
-    return seconds, idle, peak
+    return seconds, idle, peak, cpu
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from cohort import live
 from cohort.models import Cohort, Delivery, Notification, NotificationKind, NotificationPreference, User
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ def notify(
             for uid in recipients
         ]
     )
+    live.notifications_changed(sorted(recipients), title=title[:200])
     immediate = sorted({n.user_id for n in rows if n.delivery == Delivery.IMMEDIATE})
     if immediate:
         transaction.on_commit(lambda: _queue_emails(immediate))
@@ -80,4 +82,7 @@ def mark_read(user: User, notification_id: int | None = None) -> int:
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
-    return qs.update(read_at=timezone.now())
+    changed = qs.update(read_at=timezone.now())
+    if changed:
+        live.notifications_changed([user.pk])  # the count in their other tabs
+    return changed

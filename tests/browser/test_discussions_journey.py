@@ -126,3 +126,25 @@ def test_a_reply_nests_under_the_post_it_answers(new_page) -> None:
     assert page.locator(f"#replies-{first_post.pk} .post-body", has_text="Replying to Alice").count() == 1
     page.goto(f"/c/gm/discussions/themes/{thread.theme_id}/")
     screenshot(page, "discussions-theme")
+
+
+def test_a_reply_to_a_followed_thread_shows_in_the_header_of_any_page_without_reload(new_page) -> None:
+    alice, bob, thread = _world()  # Alice follows the thread she started
+    first = new_page()
+    second = new_page()
+    log_in(first, alice.email, factories.PASSWORD)
+    log_in(second, bob.email, factories.PASSWORD)
+    first.goto("/c/gm/")  # Alice is elsewhere in the site
+    expect(first.locator("#unread-count")).to_have_count(0)
+    first.wait_for_timeout(300)  # the page's notification socket opens
+    second.goto(f"/c/gm/discussions/threads/{thread.pk}/")
+    second.locator("#live-status[data-state=open]").wait_for()
+
+    skip_to_main(second)
+    _post(second, "Bob's answer, for Alice")
+    badge = first.locator("#notification-link #unread-count")
+    expect(badge).to_have_text("1 unread")
+    expect(first.locator("#notification-news[role=status]")).to_have_text(
+        "New notification: Bob replied in “Counting care leavers”"
+    )
+    assert first.url.endswith("/c/gm/")  # no reload, no navigation

@@ -1,6 +1,6 @@
 from cohort.models import Notification
 from cohort.services import invite
-from tests.matrix import ANY_SIGNED_IN, FACILITATOR_ONLY, Case
+from tests.matrix import ANY_SIGNED_IN, FACILITATOR_ONLY, Case, WsCase
 
 
 def _invitation_token(w):
@@ -65,3 +65,7 @@ CASES = [
         "cohort:revoke_invitation", kwargs=_irwell_invitation, method="post", allowed=frozenset({"facilitator", "lead"})
     ),
 ]
+
+
+# The header's notification count: any signed-in person, their own count only (tests/cohort/test_live_notifications.py).
+WS_CASES = [WsCase(route="ws/notifications/", path=lambda w: "/ws/notifications/", allowed=ANY_SIGNED_IN)]

@@ -385,6 +385,21 @@ async def test_logging_out_closes_the_socket(world, memory, monkeypatch) -> None
     assert output == {"type": "websocket.close", "code": 4403}
 
 
+def test_sockets_send_past_the_session_wrapper_only_while_it_saves_nothing_on_a_websocket() -> None:
+    from channels.sessions import InstanceSessionWrapper
+
+    from discussions.consumers import past_session_wrapper
+
+    async def server_send(message: dict) -> None:
+        pass
+
+    wrapper = InstanceSessionWrapper({"cookies": {}}, server_send)
+    assert past_session_wrapper(wrapper.send) is server_send
+    wrapper.save_message_types = [*wrapper.save_message_types, "websocket.send"]  # a Channels that saved here
+    assert past_session_wrapper(wrapper.send) == wrapper.send
+    assert past_session_wrapper(server_send) is server_send  # no wrapper: nothing to pass
+
+
 @own_loop
 async def test_the_theme_page_hears_of_new_threads_but_not_of_other_institutions_private_ones(world, memory) -> None:
     thread = await sync_to_async(start)(world.alice, world.cohort)

@@ -4,7 +4,8 @@ Both follow the same protocol. On connect the consumer checks scope with the sha
 refuses (closes before accepting) anything outside it. The page then sends
 `{"type": "resume", ...}` with what it already holds; the consumer answers with everything newer
 from the database, then relays live events. Events carry ids and sequence numbers only; HTML comes
-from the shared fragment cache (see fragments.py), so a broadcast costs no query per subscriber.
+from the shared fragment cache (see fragments.py), so a broadcast costs no query per subscriber,
+and every socket of a process sends the one message the process holds for it.
 
 Sequence numbers make delivery exact: an event at or below what the client holds is dropped, one
 right after it is relayed, one after a gap waits briefly for those before it (events of concurrent
@@ -283,7 +284,7 @@ class ThreadConsumer(LiveConsumer):
             await self.catch_up(seq)
         thread = await database_sync_to_async(fragments._load_thread)(self.thread_id)
         if thread is not None:
-            await self.send(text_data=await fragments.astatus_event_html(thread.pk, events.version(thread)))
+            await self.base_send(await fragments.astatus_event(thread.pk, events.version(thread)))
 
     async def catch_up(self, after: int, *, gap: bool = False) -> None:
         """Send what the page lacks after `after` from the database. Caller holds self.order."""
@@ -293,15 +294,9 @@ class ThreadConsumer(LiveConsumer):
             last_seq, rows = await database_sync_to_async(_changes_after)(self.thread_id, after)
         # Parents before replies: order by id, so every reply finds its container on the page.
         for post_id, seq, token in rows:
-            await self.send(text_data=await fragments.apost_event_html(post_id, seq, token.hex))
+            await self.base_send(await fragments.apost_event(post_id, seq, token.hex))
         self.sent_seq = max([min(after, last_seq), *(seq for _, seq, _ in rows)])
         await self.release_early()
-
-    async def post_created(self, event: dict[str, Any]) -> None:
-        await self.relay(event)
-
-    async def post_updated(self, event: dict[str, Any]) -> None:
-        await self.relay(event)
 
     async def relay(self, event: dict[str, Any]) -> None:
         async with self.order:
@@ -310,14 +305,22 @@ class ThreadConsumer(LiveConsumer):
             seq = event["seq"]
             if seq <= self.sent_seq:
                 return
+            if seq == self.sent_seq + 1 and not self.early:  # in order, nothing held (so no gap timed): send
+                await self.base_send(await fragments.apost_event(event["post"], seq, event["key"]))
+                self.sent_seq = seq
+                return
             self.early[seq] = event
             await self.release_early()
+
+    # The thread group's post events: straight to relay, one coroutine less per socket per event.
+    post_created = relay
+    post_updated = relay
 
     async def release_early(self) -> None:
         """Send held events that now follow on; time the wait for a gap that remains. Caller holds self.order."""
         assert self.sent_seq is not None
         while (event := self.early.pop(self.sent_seq + 1, None)) is not None:
-            await self.send(text_data=await fragments.apost_event_html(event["post"], event["seq"], event["key"]))
+            await self.base_send(await fragments.apost_event(event["post"], event["seq"], event["key"]))
             self.sent_seq = event["seq"]
         for seq in [seq for seq in self.early if seq <= self.sent_seq]:
             del self.early[seq]
@@ -337,7 +340,7 @@ class ThreadConsumer(LiveConsumer):
                 await self.catch_up(self.sent_seq, gap=True)
 
     async def thread_status(self, event: dict[str, Any]) -> None:
-        await self.send(text_data=await fragments.astatus_event_html(event["thread"], event["version"]))
+        await self.base_send(await fragments.astatus_event(event["thread"], event["version"]))
 
 
 class ThemeConsumer(LiveConsumer):
@@ -360,7 +363,7 @@ class ThemeConsumer(LiveConsumer):
         if since is None:
             return
         for thread_id, version in await database_sync_to_async(self._changed_since)(since):
-            await self.send(text_data=await fragments.arow_event_html(thread_id, version))
+            await self.base_send(await fragments.arow_event(thread_id, version))
 
     def _changed_since(self, since: int) -> list[tuple[int, str]]:
         from datetime import UTC, datetime
@@ -374,4 +377,4 @@ class ThemeConsumer(LiveConsumer):
         return [(t.pk, events.version(t)) for t in threads]
 
     async def thread_row(self, event: dict[str, Any]) -> None:
-        await self.send(text_data=await fragments.arow_event_html(event["thread"], event["version"]))
+        await self.base_send(await fragments.arow_event(event["thread"], event["version"]))

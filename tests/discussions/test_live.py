@@ -210,6 +210,46 @@ async def test_a_broadcast_renders_once_whatever_the_number_of_subscribers(world
 
 
 @own_loop
+async def test_an_event_is_looked_up_once_per_process_and_every_socket_sends_the_same_message(
+    world, memory, monkeypatch
+) -> None:
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    tabs = [await open_thread(user, thread) for user in (world.bob, world.lena, world.fran, world.oscar, world.alex)]
+    with mock.patch.object(events, "_send"):
+        post = await sync_to_async(reply)(world.alice, thread, "Posted elsewhere")
+    # As in a process that neither rendered the fragment nor finds it in the cache.
+    fragments._memo.clear()
+    lookups: list[str] = []
+    renders: list[int] = []
+    original = fragments.render_post_event
+
+    async def missing(key: str) -> None:
+        lookups.append(key)
+
+    def counting(post, seq):
+        renders.append(seq)
+        return original(post, seq)
+
+    monkeypatch.setattr(fragments, "_cache_aget", missing)
+    monkeypatch.setattr(fragments, "_cache_get", lambda key: None)
+    monkeypatch.setattr(fragments, "render_post_event", counting)
+    event = {
+        "type": "post.created",
+        "thread": thread.pk,
+        "post": post.pk,
+        "seq": post.seq,
+        "key": post.idempotency_key.hex,
+    }
+    await get_channel_layer().group_send(events.thread_group(thread.pk), event)
+    messages = [await tab.receive_output(timeout=3) for tab in tabs]
+    assert "Posted elsewhere" in messages[0]["text"]
+    assert all(message is messages[0] for message in messages)  # nothing built per socket
+    assert len(lookups) == 1 and len(renders) == 1
+    for tab in tabs:
+        await tab.disconnect()
+
+
+@own_loop
 async def test_sockets_waiting_for_a_fragment_get_it_even_if_the_first_ones_socket_closes(memory, monkeypatch) -> None:
     lookups: list[str] = []
     gate = asyncio.Event()
@@ -225,7 +265,7 @@ async def test_sockets_waiting_for_a_fragment_get_it_even_if_the_first_ones_sock
     await asyncio.sleep(0)
     first.cancel()  # its socket closed mid-lookup
     gate.set()
-    assert await asyncio.gather(*waiting) == ["<p>Shared</p>"] * 3
+    assert [message["text"] for message in await asyncio.gather(*waiting)] == ["<p>Shared</p>"] * 3
     assert len(lookups) == 2  # the first lookup, and one more for all three
 
 

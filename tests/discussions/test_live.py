@@ -69,6 +69,19 @@ async def test_a_new_post_reaches_every_open_tab(world, layer) -> None:
 
 
 @own_loop
+async def test_a_live_post_arrives_as_ascii_that_reads_as_what_was_written(world, memory) -> None:
+    import html
+
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    tab = await open_thread(world.bob, thread)
+    await sync_to_async(reply)(world.alice, thread, "Zoë’s café data 🎓")
+    message = await tab.receive_from(timeout=3)
+    assert message.isascii()
+    assert "Zoë’s café data 🎓" in html.unescape(message)
+    await tab.disconnect()
+
+
+@own_loop
 async def test_edits_deletions_and_hiding_arrive_live(world, layer) -> None:
     from cohort.access import get_membership
     from discussions import services

@@ -4,7 +4,8 @@ Both follow the same protocol. On connect the consumer checks scope with the sha
 refuses (closes before accepting) anything outside it. The page then sends
 `{"type": "resume", ...}` with what it already holds; the consumer answers with everything newer
 from the database, then relays live events. Events carry ids and sequence numbers only; HTML comes
-from the shared fragment cache (see fragments.py), so a broadcast costs no query per subscriber.
+from the shared fragment cache (see fragments.py), so a broadcast costs no query per subscriber,
+and every socket of a process sends the one message the process holds for it.
 
 Sequence numbers make delivery exact: an event at or below what the client holds is dropped, one
 right after it is relayed, one after a gap waits briefly for those before it (events of concurrent
@@ -28,11 +29,13 @@ import json
 import logging
 import random
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.sessions import InstanceSessionWrapper
 from django.conf import settings
 from django.contrib import auth
 from django.http import Http404, HttpRequest
@@ -55,6 +58,28 @@ MAX_MESSAGE = 1024
 MAX_CATCH_UP_ROWS = 200
 
 
+type Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+def past_session_wrapper(send: Send) -> Send:
+    """The send beneath Channels' session wrapper, where the wrapper would only pass websocket messages on.
+
+    The wrapper saves a modified session, and sets its cookie, only on the message types it lists
+    (`http.response.start`); on every other message it still reads two attributes of the lazy
+    session before passing it on: about 7 µs per message, which a broadcast pays once per socket
+    (half the consumer's own cost per delivery). A websocket never sends those types, so sending
+    beneath the wrapper changes nothing: the consumers only read the session, and the wrapper never
+    saved a session on a websocket anyway. Should Channels ever save on a websocket message, the
+    wrapper stays.
+    """
+    wrapper = getattr(send, "__self__", None)
+    if isinstance(wrapper, InstanceSessionWrapper) and not any(
+        kind.startswith("websocket.") for kind in (*wrapper.save_message_types, *wrapper.cookie_response_message_types)
+    ):
+        return wrapper.real_send
+    return send
+
+
 def _int(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         return None
@@ -65,6 +90,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
     """What thread and theme pages share: scope check, per-user group, periodic re-check, resume."""
 
     groups_joined: list[str]
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Send) -> None:
+        await super().__call__(scope, receive, past_session_wrapper(send))
 
     async def connect(self) -> None:
         self.groups_joined = []
@@ -256,7 +284,7 @@ class ThreadConsumer(LiveConsumer):
             await self.catch_up(seq)
         thread = await database_sync_to_async(fragments._load_thread)(self.thread_id)
         if thread is not None:
-            await self.send(text_data=await fragments.astatus_event_html(thread.pk, events.version(thread)))
+            await self.base_send(await fragments.astatus_event(thread.pk, events.version(thread)))
 
     async def catch_up(self, after: int, *, gap: bool = False) -> None:
         """Send what the page lacks after `after` from the database. Caller holds self.order."""
@@ -266,15 +294,9 @@ class ThreadConsumer(LiveConsumer):
             last_seq, rows = await database_sync_to_async(_changes_after)(self.thread_id, after)
         # Parents before replies: order by id, so every reply finds its container on the page.
         for post_id, seq, token in rows:
-            await self.send(text_data=await fragments.apost_event_html(post_id, seq, token.hex))
+            await self.base_send(await fragments.apost_event(post_id, seq, token.hex))
         self.sent_seq = max([min(after, last_seq), *(seq for _, seq, _ in rows)])
         await self.release_early()
-
-    async def post_created(self, event: dict[str, Any]) -> None:
-        await self.relay(event)
-
-    async def post_updated(self, event: dict[str, Any]) -> None:
-        await self.relay(event)
 
     async def relay(self, event: dict[str, Any]) -> None:
         async with self.order:
@@ -283,14 +305,22 @@ class ThreadConsumer(LiveConsumer):
             seq = event["seq"]
             if seq <= self.sent_seq:
                 return
+            if seq == self.sent_seq + 1 and not self.early:  # in order, nothing held (so no gap timed): send
+                await self.base_send(await fragments.apost_event(event["post"], seq, event["key"]))
+                self.sent_seq = seq
+                return
             self.early[seq] = event
             await self.release_early()
+
+    # The thread group's post events: straight to relay, one coroutine less per socket per event.
+    post_created = relay
+    post_updated = relay
 
     async def release_early(self) -> None:
         """Send held events that now follow on; time the wait for a gap that remains. Caller holds self.order."""
         assert self.sent_seq is not None
         while (event := self.early.pop(self.sent_seq + 1, None)) is not None:
-            await self.send(text_data=await fragments.apost_event_html(event["post"], event["seq"], event["key"]))
+            await self.base_send(await fragments.apost_event(event["post"], event["seq"], event["key"]))
             self.sent_seq = event["seq"]
         for seq in [seq for seq in self.early if seq <= self.sent_seq]:
             del self.early[seq]
@@ -310,7 +340,7 @@ class ThreadConsumer(LiveConsumer):
                 await self.catch_up(self.sent_seq, gap=True)
 
     async def thread_status(self, event: dict[str, Any]) -> None:
-        await self.send(text_data=await fragments.astatus_event_html(event["thread"], event["version"]))
+        await self.base_send(await fragments.astatus_event(event["thread"], event["version"]))
 
 
 class ThemeConsumer(LiveConsumer):
@@ -333,7 +363,7 @@ class ThemeConsumer(LiveConsumer):
         if since is None:
             return
         for thread_id, version in await database_sync_to_async(self._changed_since)(since):
-            await self.send(text_data=await fragments.arow_event_html(thread_id, version))
+            await self.base_send(await fragments.arow_event(thread_id, version))
 
     def _changed_since(self, since: int) -> list[tuple[int, str]]:
         from datetime import UTC, datetime
@@ -347,4 +377,4 @@ class ThemeConsumer(LiveConsumer):
         return [(t.pk, events.version(t)) for t in threads]
 
     async def thread_row(self, event: dict[str, Any]) -> None:
-        await self.send(text_data=await fragments.arow_event_html(event["thread"], event["version"]))
+        await self.base_send(await fragments.arow_event(event["thread"], event["version"]))

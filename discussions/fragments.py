@@ -4,6 +4,15 @@ A fragment is keyed by what it shows at one moment — (post, seq), (thread row,
 can be cached: the first renderer (normally the service, on commit) stores it in the cache, every
 consumer of every process reads it from there (and from a small per-process memo), and a miss falls
 back to one render from the database. No per-subscriber queries.
+
+The memo holds each fragment as the websocket.send message that carries it: one object per
+fragment per process, which every socket of the process sends as it is (nothing is built per
+socket). ASGI servers only read the messages they are sent; nobody may change one.
+
+Fragments are pure ASCII, every other character written as a character reference (&#8230; for …),
+which the page parses to the same text: the server encodes each message to UTF-8 once per socket,
+and for an ASCII string that is a copy, about fifteen times cheaper than for a string with a
+single character beyond ASCII (3 kB: 0.2 against 3.5 µs).
 """
 
 from __future__ import annotations
@@ -24,8 +33,9 @@ log = logging.getLogger(__name__)
 
 TTL = 300
 _MEMO_SIZE = 512
-_memo: OrderedDict[str, str] = OrderedDict()
-_inflight: dict[str, list[asyncio.Future[str | None]]] = {}
+type Message = dict[str, str]  # a websocket.send message
+_memo: OrderedDict[str, Message] = OrderedDict()
+_inflight: dict[str, list[asyncio.Future[Message | None]]] = {}
 
 
 # The shared cache (Redis in production) only saves work: when it is down, render again.
@@ -52,12 +62,17 @@ async def _cache_aget(key: str) -> Any:
         return None
 
 
-def _remember(key: str, html: str) -> str:
-    _memo[key] = html
+def _remember(key: str, html: str) -> Message:
+    message = _memo[key] = {"type": "websocket.send", "text": html}
     _memo.move_to_end(key)
     while len(_memo) > _MEMO_SIZE:
         _memo.popitem(last=False)
-    return html
+    return message
+
+
+def _ascii(html: str) -> str:
+    # Fragments hold no script or style element, the only places where a reference is not decoded.
+    return html.encode("ascii", "xmlcharrefreplace").decode("ascii")
 
 
 def post_key(post_id: int, seq: int, token: str) -> str:
@@ -83,16 +98,16 @@ def render_post_event(post: Post, seq: int) -> str:
         "thread": post.thread,
         "cohort_slug": post.thread.theme.cohort.slug,
     }
-    return render_to_string("discussions/thread.html#post_event", context)
+    return _ascii(render_to_string("discussions/thread.html#post_event", context))
 
 
 def render_row_event(thread: Thread, version: str) -> str:
     context = {"thread": thread, "cohort_slug": thread.theme.cohort.slug, "live": True, "version": version}
-    return render_to_string("discussions/theme.html#row_event", context)
+    return _ascii(render_to_string("discussions/theme.html#row_event", context))
 
 
 def render_status_event(thread: Thread) -> str:
-    return render_to_string("discussions/thread.html#thread_status", {"thread": thread, "oob": True})
+    return _ascii(render_to_string("discussions/thread.html#thread_status", {"thread": thread, "oob": True}))
 
 
 def _load_post(post_id: int) -> Post | None:
@@ -110,14 +125,14 @@ def _fragment(key: str, render: Callable[[], str | None], *, fresh: bool = False
     yet: render and store without looking it up first (one cache round trip less on the post path).
     """
     if key in _memo:
-        return _memo[key]
+        return _memo[key]["text"]
     html = None if fresh else _cache_get(key)
     if html is None:
         html = render()
         if html is None:
             return ""
         _cache_set(key, html, TTL)
-    return _remember(key, html)
+    return _remember(key, html)["text"]
 
 
 def post_event_html(post_id: int, seq: int, token: str, post: Post | None = None) -> str:
@@ -150,7 +165,7 @@ def status_event_html(thread_id: int, version: str, thread: Thread | None = None
     return _fragment(status_key(thread_id, version), render, fresh=thread is not None)
 
 
-async def _shared(key: str, render: Callable[[], str]) -> str:
+async def _shared(key: str, render: Callable[[], str]) -> Message:
     """Memo, then cache, then one render; the process's other consumers wait for that one lookup.
 
     A broadcast reaches every consumer of a process at once, so all but the first wait here. Each
@@ -163,21 +178,23 @@ async def _shared(key: str, render: Callable[[], str]) -> str:
         waiters = _inflight.get(key)
         if waiters is None:
             break
-        mine: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        mine: asyncio.Future[Message | None] = asyncio.get_running_loop().create_future()
         waiters.append(mine)
-        html = await mine
-        if html is not None:
-            return html
+        message = await mine
+        if message is not None:
+            return message
         # The first one's socket closed before its lookup ended: look it up again.
     waiters = _inflight[key] = []
-    html = None
+    message = None
     try:
         html = await _cache_aget(key)
         if html is None:
             html = await database_sync_to_async(render)()
+            # render() remembered what it rendered; "" (nothing left to show) is not remembered.
+            message = _memo.get(key) or {"type": "websocket.send", "text": html}
         else:
-            _remember(key, html)
-        return html
+            message = _remember(key, html)
+        return message
     except Exception as error:
         for waiter in waiters:
             if not waiter.done():
@@ -187,16 +204,20 @@ async def _shared(key: str, render: Callable[[], str]) -> str:
         del _inflight[key]
         for waiter in waiters:
             if not waiter.done():
-                waiter.set_result(html)
+                waiter.set_result(message)
 
 
-async def apost_event_html(post_id: int, seq: int, token: str) -> str:
-    return await _shared(post_key(post_id, seq, token), lambda: post_event_html(post_id, seq, token))
+# The messages consumers send. A memo hit, the case of every socket but the first, costs one lookup.
+async def apost_event(post_id: int, seq: int, token: str) -> Message:
+    key = post_key(post_id, seq, token)
+    return _memo.get(key) or await _shared(key, lambda: post_event_html(post_id, seq, token))
 
 
-async def arow_event_html(thread_id: int, version: str) -> str:
-    return await _shared(row_key(thread_id, version), lambda: row_event_html(thread_id, version))
+async def arow_event(thread_id: int, version: str) -> Message:
+    key = row_key(thread_id, version)
+    return _memo.get(key) or await _shared(key, lambda: row_event_html(thread_id, version))
 
 
-async def astatus_event_html(thread_id: int, version: str) -> str:
-    return await _shared(status_key(thread_id, version), lambda: status_event_html(thread_id, version))
+async def astatus_event(thread_id: int, version: str) -> Message:
+    key = status_key(thread_id, version)
+    return _memo.get(key) or await _shared(key, lambda: status_event_html(thread_id, version))

@@ -69,6 +69,19 @@ async def test_a_new_post_reaches_every_open_tab(world, layer) -> None:
 
 
 @own_loop
+async def test_a_live_post_arrives_as_ascii_that_reads_as_what_was_written(world, memory) -> None:
+    import html
+
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    tab = await open_thread(world.bob, thread)
+    await sync_to_async(reply)(world.alice, thread, "Zoë’s café data 🎓")
+    message = await tab.receive_from(timeout=3)
+    assert message.isascii()
+    assert "Zoë’s café data 🎓" in html.unescape(message)
+    await tab.disconnect()
+
+
+@own_loop
 async def test_edits_deletions_and_hiding_arrive_live(world, layer) -> None:
     from cohort.access import get_membership
     from discussions import services
@@ -210,6 +223,46 @@ async def test_a_broadcast_renders_once_whatever_the_number_of_subscribers(world
 
 
 @own_loop
+async def test_an_event_is_looked_up_once_per_process_and_every_socket_sends_the_same_message(
+    world, memory, monkeypatch
+) -> None:
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    tabs = [await open_thread(user, thread) for user in (world.bob, world.lena, world.fran, world.oscar, world.alex)]
+    with mock.patch.object(events, "_send"):
+        post = await sync_to_async(reply)(world.alice, thread, "Posted elsewhere")
+    # As in a process that neither rendered the fragment nor finds it in the cache.
+    fragments._memo.clear()
+    lookups: list[str] = []
+    renders: list[int] = []
+    original = fragments.render_post_event
+
+    async def missing(key: str) -> None:
+        lookups.append(key)
+
+    def counting(post, seq):
+        renders.append(seq)
+        return original(post, seq)
+
+    monkeypatch.setattr(fragments, "_cache_aget", missing)
+    monkeypatch.setattr(fragments, "_cache_get", lambda key: None)
+    monkeypatch.setattr(fragments, "render_post_event", counting)
+    event = {
+        "type": "post.created",
+        "thread": thread.pk,
+        "post": post.pk,
+        "seq": post.seq,
+        "key": post.idempotency_key.hex,
+    }
+    await get_channel_layer().group_send(events.thread_group(thread.pk), event)
+    messages = [await tab.receive_output(timeout=3) for tab in tabs]
+    assert "Posted elsewhere" in messages[0]["text"]
+    assert all(message is messages[0] for message in messages)  # nothing built per socket
+    assert len(lookups) == 1 and len(renders) == 1
+    for tab in tabs:
+        await tab.disconnect()
+
+
+@own_loop
 async def test_sockets_waiting_for_a_fragment_get_it_even_if_the_first_ones_socket_closes(memory, monkeypatch) -> None:
     lookups: list[str] = []
     gate = asyncio.Event()
@@ -225,7 +278,7 @@ async def test_sockets_waiting_for_a_fragment_get_it_even_if_the_first_ones_sock
     await asyncio.sleep(0)
     first.cancel()  # its socket closed mid-lookup
     gate.set()
-    assert await asyncio.gather(*waiting) == ["<p>Shared</p>"] * 3
+    assert [message["text"] for message in await asyncio.gather(*waiting)] == ["<p>Shared</p>"] * 3
     assert len(lookups) == 2  # the first lookup, and one more for all three
 
 
@@ -383,6 +436,21 @@ async def test_logging_out_closes_the_socket(world, memory, monkeypatch) -> None
     await sync_to_async(Session.objects.all().delete)()  # what logging out does to the session
     output = await tab.receive_output(timeout=3)
     assert output == {"type": "websocket.close", "code": 4403}
+
+
+def test_sockets_send_past_the_session_wrapper_only_while_it_saves_nothing_on_a_websocket() -> None:
+    from channels.sessions import InstanceSessionWrapper
+
+    from discussions.consumers import past_session_wrapper
+
+    async def server_send(message: dict) -> None:
+        pass
+
+    wrapper = InstanceSessionWrapper({"cookies": {}}, server_send)
+    assert past_session_wrapper(wrapper.send) is server_send
+    wrapper.save_message_types = [*wrapper.save_message_types, "websocket.send"]  # a Channels that saved here
+    assert past_session_wrapper(wrapper.send) == wrapper.send
+    assert past_session_wrapper(server_send) is server_send  # no wrapper: nothing to pass
 
 
 @own_loop

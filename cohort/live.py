@@ -38,7 +38,7 @@ def notifications_changed(user_ids: list[int], *, title: str = "") -> None:
         return
     message = {"type": "notifications.changed", "title": title}
     groups = [notifications_group(uid) for uid in user_ids]
-    transaction.on_commit(lambda: _send_to_groups(groups, message))
+    transaction.on_commit(lambda: send_to_groups(groups, message))
 
 
 def access_changed(user_id: int, *, cohort_id: int | None = None, session_key: str | None = None) -> None:
@@ -48,19 +48,63 @@ def access_changed(user_id: int, *, cohort_id: int | None = None, session_key: s
 
 
 def send_to_user(user_id: int, message: dict[str, Any]) -> None:
-    _send_to_groups([user_group(user_id)], message)
+    send_to_groups([user_group(user_id)], message)
 
 
-def _send_to_groups(groups: list[str], message: dict[str, Any]) -> None:
-    """One trip into the event loop for all the groups, however many (a thread's followers)."""
+def send_to_groups(groups: list[str], message: dict[str, Any]) -> None:
+    """Signal the groups' sockets from synchronous code (a view, a service, a task); never raises.
+
+    On Redis pub/sub a message is one PUBLISH, which a plain Redis client sends from this thread:
+    no trip into an event loop (under Daphne, the loop that is busy delivering the last post to its
+    sockets; under a WSGI server, a new loop and a new connection for every message). Any other
+    layer (the in-memory one of `make run`) gets one trip into the event loop for all the groups.
+    """
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not groups:
         return
-
-    async def send_all() -> None:
-        await asyncio.wait_for(asyncio.gather(*(layer.group_send(group, message) for group in groups)), SEND_TIMEOUT)
-
     try:
+        publish = _publisher(layer)
+        if publish is not None:
+            for group in groups:
+                publish(group, message)
+            return
+
+        async def send_all() -> None:
+            sends = (layer.group_send(group, message) for group in groups)
+            await asyncio.wait_for(asyncio.gather(*sends), SEND_TIMEOUT)
+
         async_to_sync(send_all)()
-    except Exception:
+    except Exception:  # the layer only signals: what a socket misses, the database still holds
         log.exception("could not signal %d live group(s)", len(groups))
+
+
+def _publisher(layer: Any) -> Any:
+    """For a RedisPubSubChannelLayer: a function publishing as its group_send does (same channel
+    names, shards and serialisation), with one thread-safe client per shard; else None."""
+    from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer
+    from channels_redis.utils import _consistent_hash
+
+    if not isinstance(layer, RedisPubSubChannelLayer):
+        return None
+    made = vars(layer).get("_qm_publish")  # not getattr: the layer hands unknown names to its per-loop layer
+    if made is not None:
+        return made
+    import redis
+
+    names = RedisPubSubLoopLayer(*layer._args, channel_layer=layer, **layer._kwargs)  # names only: no connection
+    clients = []
+    for shard in names._shards:
+        host = dict(shard.host)
+        if "address" not in host:
+            return None  # sentinels and the like: the layer's own path
+        address = host.pop("address")
+        clients.append(
+            redis.Redis.from_url(address, socket_timeout=SEND_TIMEOUT, socket_connect_timeout=SEND_TIMEOUT, **host)
+        )
+
+    def publish(group: str, message: dict[str, Any]) -> None:
+        channel = names._get_group_channel_name(group)
+        clients[_consistent_hash(channel, len(clients))].publish(channel, layer.serialize(message))
+
+    layer._qm_publish = publish
+    return publish

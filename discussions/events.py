@@ -8,19 +8,9 @@ consumer catches up from the database.
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-
 from cohort import live
 from discussions import fragments
 from discussions.models import Post, Thread
-
-log = logging.getLogger(__name__)
-# A request never waits long for the layer: a lost signal only delays clients (they catch up).
-SEND_TIMEOUT = 2.0
 
 
 def thread_group(thread_id: int) -> str:
@@ -39,13 +29,8 @@ def version(thread: Thread) -> str:
 
 
 def _send(group: str, message: dict) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(asyncio.wait_for)(layer.group_send(group, message), SEND_TIMEOUT)
-    except Exception:  # the layer only signals: a lost event is caught up from the database
-        log.exception("could not signal group %s", group)
+    # The layer only signals: a lost event is caught up from the database.
+    live.send_to_groups([group], message)
 
 
 def post_changed(

@@ -189,8 +189,8 @@ def start_thread(
             ReadState.objects.update_or_create(
                 user=membership.user, thread=thread, defaults={"last_read_post_id": post.pk}
             )
-            _notify_mentions(membership, post, already=set())
             _bump_theme(theme.pk, thread)
+            _notify_mentions(membership, post, already=set())  # after the event (see add_post)
     except IntegrityError:
         existing = Post.objects.filter(author=membership.user, idempotency_key=key).first()
         if existing is None:
@@ -247,8 +247,6 @@ def add_post(
                 Post.objects.filter(pk=parent.pk).update(has_replies=True)
             _follow(membership.user, thread)
             _read_up_to(membership.user, thread, post.pk)
-            mentioned = _notify_mentions(membership, post, already=set())
-            _notify_followers(membership, post, skip=mentioned)
             # The events render from these instances as saved, with what their templates show loaded
             # (the caller's thread has its theme, cohort and institution): no query to read them back.
             post.institution = membership.institution
@@ -259,6 +257,10 @@ def add_post(
                 )
             )
             _bump_theme(locked.theme_id, locked, current=True)
+            # After the events: on commit, callbacks run in order, and the post's readers should not
+            # wait for the notifications' own (their live counts, the e-mail task).
+            mentioned = _notify_mentions(membership, post, already=set())
+            _notify_followers(membership, post, skip=mentioned)
     except IntegrityError:
         existing = Post.objects.filter(author=membership.user, idempotency_key=key).first()
         if existing is None:

@@ -85,11 +85,28 @@ def server_env(redis: bool) -> dict[str, str]:
 
 
 def start_daphne(app: str, redis: bool) -> tuple[subprocess.Popen, int]:
+    # A long handshake timeout (daphne treats -1 as 0, not as infinite): a burst of connects on a
+    # busy machine must queue, not be dropped.
+    return _start_server(
+        "daphne", lambda port: [str(ROOT / ".venv/bin/daphne"), "--websocket_connect_timeout", "600", "-b",
+                                "127.0.0.1", "-p", str(port), app], redis,
+    )  # fmt: skip
+
+
+def start_granian(redis: bool) -> tuple[subprocess.Popen, int]:
+    """The production web role (Procfile `web`): plain HTTP through WSGI, one worker on this machine."""
+    return _start_server(
+        "granian", lambda port: [str(ROOT / ".venv/bin/granian"), "--interface", "wsgi", "--host", "127.0.0.1",
+                                 "--port", str(port), "--workers", "1", "--blocking-threads", "4",
+                                 "config.wsgi:application"], redis,
+    )  # fmt: skip
+
+
+def _start_server(name: str, command: Any, redis: bool) -> tuple[subprocess.Popen, int]:
+    """Start a server on a free port; returns it and the port once it listens."""
     port = free_port()
     proc = subprocess.Popen(
-        # A long handshake timeout (daphne treats -1 as 0, not as infinite): a burst of connects on a
-        # busy machine must queue, not be dropped.
-        [str(ROOT / ".venv/bin/daphne"), "--websocket_connect_timeout", "600", "-b", "127.0.0.1", "-p", str(port), app],
+        command(port),
         cwd=ROOT,
         env=server_env(redis),
         stdout=subprocess.DEVNULL,
@@ -103,24 +120,7 @@ def start_daphne(app: str, redis: bool) -> tuple[subprocess.Popen, int]:
         except OSError:
             time.sleep(0.1)
     proc.kill()
-    raise RuntimeError(f"daphne did not start: see {LOG}")
-
-
-def start_granian(redis: bool) -> tuple[subprocess.Popen, int]:
-    """The production web role (Procfile `web`): plain HTTP through WSGI, one worker on this machine."""
-    port = free_port()
-    command = [str(ROOT / ".venv/bin/granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-               "--workers", "1", "--blocking-threads", "4", "config.wsgi:application"]  # fmt: skip
-    proc = subprocess.Popen(command, cwd=ROOT, env=server_env(redis), stdout=subprocess.DEVNULL, stderr=open(LOG, "ab"))  # noqa: SIM115
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc, port
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(f"granian did not start: see {LOG}")
+    raise RuntimeError(f"{name} did not start: see {LOG}")
 
 
 def process_tree(pid: int) -> list[int]:

@@ -31,6 +31,14 @@ def _prepare_server_process(db_blocker: object) -> None:
     # settings already name the test database (pytest-django set them before the fork).
     for conn in connections.all(initialized_only=True):
         conn.connection = None
+    # Nor may asgiref's thread for database work outside a request (the consumers'): if a test in the
+    # parent used it (the websocket tests), the child inherits an executor whose thread does not
+    # exist there, and every socket's first database call would wait for it for ever.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from asgiref.sync import SyncToAsync
+
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
     db_blocker.unblock()  # type: ignore[attr-defined]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 from unittest import mock
@@ -467,3 +468,40 @@ async def test_the_theme_page_hears_of_new_threads_but_not_of_other_institutions
     assert await comm.receive_nothing(timeout=0.3)
     await comm.disconnect()
     _ = get_channel_layer
+
+
+def test_dispatch_in_turn_handles_one_message_at_a_time_in_order_and_stops_on_stop_consumer() -> None:
+    from channels.exceptions import StopConsumer
+
+    from discussions.consumers import dispatch_in_turn
+    from tests.discussions.live import run_in_own_loop
+
+    async def scenario() -> tuple[list[str], int, list[asyncio.Task]]:
+        client: asyncio.Queue[dict] = asyncio.Queue()
+        layer: asyncio.Queue[dict] = asyncio.Queue()
+        for n in range(3):
+            layer.put_nowait({"type": f"layer.{n}"})
+            client.put_nowait({"type": f"client.{n}"})
+        seen: list[str] = []
+        busy = 0
+        most = 0
+
+        async def dispatch(message: dict) -> None:
+            nonlocal busy, most
+            busy += 1
+            most = max(most, busy)
+            await asyncio.sleep(0.01)  # a handler that awaits: the other source must still wait its turn
+            seen.append(message["type"])
+            busy -= 1
+            if len(seen) == 6:
+                raise StopConsumer
+
+        with contextlib.suppress(StopConsumer):
+            await dispatch_in_turn([client.get, layer.get], dispatch)
+        return seen, most, [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+
+    seen, most, left = run_in_own_loop(scenario())
+    assert most == 1
+    assert [m for m in seen if m.startswith("client")] == ["client.0", "client.1", "client.2"]
+    assert [m for m in seen if m.startswith("layer")] == ["layer.0", "layer.1", "layer.2"]
+    assert left == []  # both readers are gone

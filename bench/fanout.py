@@ -58,6 +58,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.procs import process_tree  # noqa: E402
 from tests.local_servers import free_port  # noqa: E402
 
 LOG = Path(os.environ.get("BENCH_LOG", "/tmp/fanout-daphne.log"))
@@ -121,22 +122,6 @@ def _start_server(name: str, command: Any, redis: bool) -> tuple[subprocess.Pope
             time.sleep(0.1)
     proc.kill()
     raise RuntimeError(f"{name} did not start: see {LOG}")
-
-
-def process_tree(pid: int) -> list[int]:
-    """A process and its descendants (granian's workers are children of its main process)."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    tree, todo = [], [pid]
-    while todo:
-        tree.append(current := todo.pop())
-        todo.extend(children.get(current, []))
-    return tree
 
 
 def prepare(posters: int) -> dict[str, object]:

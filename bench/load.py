@@ -53,6 +53,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
 
+from bench.procs import cpu_seconds, tree  # noqa: E402
 from tests.local_servers import SeaweedMissing, free_port, start_seaweed  # noqa: E402
 
 COHORT = "greater-manchester"
@@ -377,39 +378,11 @@ async def mixed(pages: list[str], sockets: list[str], data: dict, seconds: float
     return results, upload_results
 
 
-def _tree(roots: list[int]) -> tuple[list[int], dict[int, float]]:
-    """The processes under `roots` (included) and every process's CPU time so far, from /proc."""
-    children: dict[int, list[int]] = defaultdict(list)
-    used: dict[int, float] = {}
-    tick = os.sysconf("SC_CLK_TCK")
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        fields = text[text.rindex(")") + 2 :].split()  # from the state field on
-        pid = int(stat.parent.name)
-        children[int(fields[1])].append(pid)
-        used[pid] = (int(fields[11]) + int(fields[12])) / tick
-    found, stack = [], list(roots)
-    while stack:
-        pid = stack.pop()
-        found.append(pid)
-        stack.extend(children.get(pid, []))
-    return found, used
-
-
-def cpu_seconds(roots: list[int]) -> float:
-    """CPU time (user + system) of processes and all their descendants so far."""
-    pids, used = _tree(roots)
-    return sum(used.get(pid, 0.0) for pid in pids)
-
-
 def cpu_wait_seconds(roots: list[int]) -> float:
     """Time the live threads of these processes have spent ready to run but waiting for a CPU: on
     a shared machine, the part of the latency that other people's work adds."""
     total = 0.0
-    for pid in _tree(roots)[0]:
+    for pid in tree(roots)[0]:
         for schedstat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
             try:
                 total += int(schedstat.read_text().split()[1]) / 1e9

@@ -32,6 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.procs import cpu_seconds, process_tree  # noqa: E402
 from tests.local_servers import free_port  # noqa: E402
 
 
@@ -41,23 +42,6 @@ def status_mb(pid: int, field: str) -> float:
         if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def process_tree(pid: int) -> list[int]:
-    """The process and its descendants (granian runs its workers as children)."""
-    found = [pid]
-    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
-        found += process_tree(int(child))
-    return found
-
-
-def tree_cpu(pid: int) -> float:
-    """CPU seconds (user + system) the server's processes have used so far."""
-    ticks = 0
-    for p in process_tree(pid):
-        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def tree_mb(pid: int, field: str) -> float:
@@ -237,11 +221,11 @@ def upload_through(name: str, env: dict, source: Path, chunk_mb: int, call: Any 
             file_path=str(source), chunk_size=chunk_mb * 1024 * 1024, metadata=metadata
         )
         os.sync()
-        cpu_before = tree_cpu(server.pid), time.process_time()
+        cpu_before = cpu_seconds([server.pid]), time.process_time()
         started = time.perf_counter()
         uploader.upload()
         seconds = time.perf_counter() - started
-        cpu = tree_cpu(server.pid) - cpu_before[0], time.process_time() - cpu_before[1]
+        cpu = cpu_seconds([server.pid]) - cpu_before[0], time.process_time() - cpu_before[1]
         peak = tree_mb(server.pid, "VmHWM")
     finally:
         server.terminate()

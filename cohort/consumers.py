@@ -14,8 +14,6 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.contrib import auth
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from cohort import live
@@ -65,13 +63,8 @@ class NotificationsConsumer(AsyncWebsocketConsumer):
         return Notification.objects.filter(user_id=self.user_id, read_at__isnull=True).count()
 
     def still_signed_in(self) -> bool:
-        session = self.scope.get("session")
-        if session is None or not session.session_key or not session.exists(session.session_key):
-            return False
-        request = HttpRequest()
-        request.session = session
-        user = auth.get_user(request)
-        return user.is_authenticated and user.is_active and user.pk == self.user_id
+        user = live.session_user(self.scope)
+        return user is not None and user.is_active and user.pk == self.user_id
 
     async def access_changed(self, event: dict[str, Any]) -> None:
         """Pushed where access changes (cohort.live): a logout of this session, a deactivation."""

@@ -22,6 +22,26 @@ log = logging.getLogger(__name__)
 SEND_TIMEOUT = 2.0
 
 
+def session_user(scope: dict[str, Any]) -> Any:
+    """Whom a socket's session signs in now, or None: the scope's session is a snapshot, so ask the
+    store whether it still exists (logout deletes it), then whose it is (the user may be gone,
+    deactivated, or have changed their password). Without a session, the scope's user. Sync."""
+    session = scope.get("session")
+    if session is None:
+        user = scope.get("user")
+    else:
+        key = session.session_key
+        if not key or not session.exists(key):
+            return None
+        from django.contrib import auth
+        from django.http import HttpRequest
+
+        request = HttpRequest()
+        request.session = session
+        user = auth.get_user(request)
+    return user if user is not None and user.is_authenticated else None
+
+
 def user_group(user_id: int) -> str:
     return f"live.user.{user_id}"
 

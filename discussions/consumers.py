@@ -41,8 +41,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from channels.sessions import InstanceSessionWrapper
 from django.conf import settings
-from django.contrib import auth
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
 from cohort import live
 from cohort.access import get_membership
@@ -199,20 +198,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     def current_membership(self) -> Membership | None:
         """The membership that lets this user see this page now, or None: all in one thread hop."""
-        session = self.scope.get("session")
-        user: Any
-        if session is not None:
-            # The scope's session is a snapshot: ask the store whether it still exists (logout deletes it),
-            # then whose it is (the user may be gone, deactivated, or have changed their password).
-            key = session.session_key
-            if not key or not session.exists(key):
-                return None
-            request = HttpRequest()
-            request.session = session
-            user = auth.get_user(request)
-        else:
-            user = self.scope.get("user")
-        if user is None or not user.is_authenticated or user.pk != self.membership.user_id:
+        user = live.session_user(self.scope)
+        if user is None or user.pk != self.membership.user_id:
             return None
         kwargs = self.scope["url_route"]["kwargs"]
         try:

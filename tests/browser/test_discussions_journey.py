@@ -38,6 +38,16 @@ def _world():
     return alice, bob, thread
 
 
+def _signed_in(new_page, *users):
+    """A browser page per user, each signed in."""
+    pages = []
+    for user in users:
+        page = new_page()
+        log_in(page, user.email, factories.PASSWORD)
+        pages.append(page)
+    return pages
+
+
 def _post(page, text: str) -> None:
     """Write a post in the compose box and send it with the Post button."""
     if focused_name(page) != "Your post":
@@ -52,13 +62,9 @@ def _post(page, text: str) -> None:
 
 def test_a_post_appears_live_and_an_offline_page_catches_up(new_page) -> None:
     alice, bob, thread = _world()
-    url = f"/c/gm/discussions/threads/{thread.pk}/"
-    first = new_page()
-    second = new_page()
-    log_in(first, alice.email, factories.PASSWORD)
-    log_in(second, bob.email, factories.PASSWORD)
+    first, second = _signed_in(new_page, alice, bob)
     for page in (first, second):
-        page.goto(url)
+        page.goto(f"/c/gm/discussions/threads/{thread.pk}/")
         page.locator("#live-status[data-state=open]").wait_for()
 
     skip_to_main(first)
@@ -87,13 +93,9 @@ def test_a_post_arriving_live_is_marked_new_and_shows_the_readers_time(new_page)
     alice, bob, thread = _world()
     bob.time_zone = "America/New_York"  # the site's is Europe/London
     bob.save(update_fields=["time_zone"])
-    url = f"/c/gm/discussions/threads/{thread.pk}/"
-    first = new_page()
-    second = new_page()
-    log_in(first, alice.email, factories.PASSWORD)
-    log_in(second, bob.email, factories.PASSWORD)
+    first, second = _signed_in(new_page, alice, bob)
     for page in (first, second):
-        page.goto(url)
+        page.goto(f"/c/gm/discussions/threads/{thread.pk}/")
         page.locator("#live-status[data-state=open]").wait_for()
 
     skip_to_main(first)
@@ -130,10 +132,7 @@ def test_a_reply_nests_under_the_post_it_answers(new_page) -> None:
 
 def test_a_reply_to_a_followed_thread_shows_in_the_header_of_any_page_without_reload(new_page) -> None:
     alice, bob, thread = _world()  # Alice follows the thread she started
-    first = new_page()
-    second = new_page()
-    log_in(first, alice.email, factories.PASSWORD)
-    log_in(second, bob.email, factories.PASSWORD)
+    first, second = _signed_in(new_page, alice, bob)
     first.goto("/c/gm/")  # Alice is elsewhere in the site
     expect(first.locator("#unread-count")).to_have_count(0)
     first.wait_for_timeout(300)  # the page's notification socket opens

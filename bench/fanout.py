@@ -43,6 +43,7 @@ import resource
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -124,10 +125,16 @@ def _start_server(name: str, command: Any, redis: bool) -> tuple[subprocess.Pope
     raise RuntimeError(f"{name} did not start: see {LOG}")
 
 
+FOLLOWERS = 8  # of the thread: each post notifies the followers but its author
+
+
 def prepare(posters: int) -> dict[str, object]:
     """A cohort, posters and a reader with sessions, and a thread: in DATABASE_URL's database.
 
-    Several posters, because posting is rate-limited per user (views.POSTS_PER_MINUTE).
+    Several posters, because posting is rate-limited per user (views.POSTS_PER_MINUTE). As many as
+    a long run needs, but only the first FOLLOWERS follow the thread; the others have muted it.
+    Otherwise every poster would follow what they replied to, and each post would notify more people
+    the longer the run: the work per post would depend on the bench's own length.
     """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "1")
@@ -169,6 +176,11 @@ def prepare(posters: int) -> dict[str, object]:
         thread = services.start_thread(
             get_membership(poster, "bench"), theme, title="Fan-out", body="Start", key=uuid.uuid4()
         ).post.thread
+    from discussions.models import Subscription
+
+    for name in names[1 + FOLLOWERS :]:
+        user = User.objects.get(email=f"{name.lower()}@bench.invalid")
+        Subscription.objects.update_or_create(user=user, thread=thread, defaults={"state": Subscription.State.MUTE})
     return {
         "thread": thread.pk,
         "posters": [sessions[name] for name in names[1:]],
@@ -419,10 +431,11 @@ def run_clients(
 ) -> Result:
     clients = Clients(urls, headers, n, processes)
     time.sleep(0.5)
-    # Warm-up (first renders, connections), not counted.
-    warm = time.perf_counter_ns()
-    send_post(warm)
-    clients.wait_done([warm], 30)
+    # Warm-up (first renders, connections, a new server's first requests), not counted.
+    for _ in range(3):
+        warm = time.perf_counter_ns()
+        send_post(warm)
+        clients.wait_done([warm], 30)
     time.sleep(0.2)
     pids = {**watch, "clients": [p.pid for p in clients.procs if p.pid], "bench": [os.getpid()]}
     cpu_before = {name: sum(cpu_seconds(p) for p in ps) for name, ps in pids.items()}
@@ -568,12 +581,12 @@ def run_config(
             result.name = name
             results.append(result)
             deliveries = len(result.paced) + len(result.burst)
-            print(f"{name:<34} N={n:>5}  delivered {deliveries:>6}/{2 * result.expected:<6} "
+            print(f"{name:<44} N={n:>5}  delivered {deliveries:>6}/{2 * result.expected:<6} "
                   f"one at a time: p50 {result.paced_p50:7.1f} p99 {result.paced_p99:7.1f} ms  "
                   f"burst: p99 {result.burst_p99:7.1f} ms {result.rate:7.0f} deliveries/s", flush=True)  # fmt: skip
             spent = ", ".join(f"{k} {v:.2f}" for k, v in result.cpu.items())
-            print(f"{'':<34}   CPU seconds while posting: {spent}", flush=True)
-            print(f"{'':<34}   POST answered in p50 {percentile(result.requests, 0.5):.1f} ms", flush=True)
+            print(f"{'':<44}   CPU seconds while posting: {spent}", flush=True)
+            print(f"{'':<44}   POST answered in p50 {percentile(result.requests, 0.5):.1f} ms", flush=True)
     finally:
         everything = [*servers, *([web] if web is not None else [])]
         for proc, _ in everything:
@@ -595,17 +608,29 @@ def main() -> None:
     parser.add_argument("--only", choices=["memory", "redis1", "redis2"], nargs="*")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare consumer (to profile the product)")
     parser.add_argument("--profile", metavar="DIR", default="", help="py-spy each Daphne while posting, into DIR")
+    parser.add_argument("--post-via-granian", action="store_true", help="the same as --post-via both")
     parser.add_argument(
-        "--post-via-granian",
-        action="store_true",
-        help="also measure the product with posts sent to a granian WSGI process, as production routes them",
+        "--post-via",
+        choices=["daphne", "granian", "both"],
+        default="",
+        help="where the product's posts go: the first Daphne (the default), granian, or both as two rows",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run each configuration this many times, product and bare in turn, and print the median ratio",
     )
     args = parser.parse_args()
+    via = args.post_via or ("both" if args.post_via_granian else "daphne")
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    # Each size posts 2 * posts + 1 times per configuration; POSTS_PER_MINUTE (20) per poster.
-    data = prepare(posters=max(2, -(-(2 * args.posts + 1) * len(args.sizes) * 3 // 15)))
+    # Each size posts 2 * posts + 3 times per configuration and row; POSTS_PER_MINUTE (20) per poster.
+    rows_per_config = 2 if via == "both" else 1
+    posts_per_run = (2 * args.posts + 3) * len(args.sizes) * 3 * rows_per_config * args.repeat
+    data = prepare(posters=max(2, -(-posts_per_run // 15)))
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores", flush=True)
+    print(f"the thread has {FOLLOWERS} followers: each post notifies {FOLLOWERS - 1} or {FOLLOWERS}", flush=True)
     configs = [("memory", False, 1), ("redis1", True, 1), ("redis2", True, 2)]
     if not os.environ.get("REDIS_URL"):
         print("REDIS_URL is not set: only the in-memory layer is measured.")
@@ -615,25 +640,41 @@ def main() -> None:
         if args.only and key not in args.only:
             continue
         label = f"{'Redis' if redis else 'in-memory'}, {processes} Daphne"
-        real = run_config(f"discussions ({label})", bare=False, redis=redis, processes=processes,
-                          sizes=args.sizes, posts=args.posts, clients=args.clients, data=data, profile=args.profile)  # fmt: skip
-        if args.post_via_granian and redis:
-            real += run_config(f"discussions ({label}, post: granian)", bare=False, redis=redis, processes=processes,
-                               sizes=args.sizes, posts=args.posts, clients=args.clients, data=data, via_granian=True)  # fmt: skip
-        if args.no_bare:
-            continue
-        bare = run_config(f"bare consumer ({label})", bare=True, redis=redis, processes=processes, sizes=args.sizes,
-                          posts=args.posts, clients=args.clients, data=data, profile=args.profile)  # fmt: skip
-        rows.extend(zip(real, bare * (len(real) // len(bare)), strict=True))
+        common = {"redis": redis, "processes": processes, "sizes": args.sizes, "posts": args.posts,
+                  "clients": args.clients, "data": data}  # fmt: skip
+        for _ in range(args.repeat):
+            real: list[Result] = []
+            if via in ("daphne", "both") or not redis:
+                real += run_config(f"discussions ({label})", bare=False, profile=args.profile, **common)
+            if via in ("granian", "both") and redis:
+                real += run_config(f"discussions ({label}, post: granian)", bare=False, via_granian=True, **common)
+            if args.no_bare:
+                continue
+            bare = run_config(f"bare consumer ({label})", bare=True, profile=args.profile, **common)
+            rows.extend(zip(real, bare * (len(real) // len(bare)), strict=True))
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("\nSummary (discussions vs bare ceiling; targets: >= 80% of bare deliveries/s, p99 <= 1.5x bare)")
-    print(f"{'configuration':<34} {'N':>5} {'rate %':>7} {'p99 ratio':>9} {'p99 ms':>8} {'burst ratio':>11}")
+    print(f"{'configuration':<44} {'N':>5} {'rate %':>7} {'p99 ratio':>9} {'p99 ms':>8} {'burst ratio':>11}")
     for real_row, bare_row in rows:
         print(
-            f"{real_row.name:<34} {real_row.n:>5} {100 * real_row.rate / bare_row.rate:>6.0f}% "
+            f"{real_row.name:<44} {real_row.n:>5} {100 * real_row.rate / bare_row.rate:>6.0f}% "
             f"{real_row.paced_p99 / bare_row.paced_p99:>9.2f} {real_row.paced_p99:>8.1f} "
             f"{real_row.burst_p99 / bare_row.burst_p99:>11.2f}"
         )
+    if args.repeat > 1:
+        print(f"\nMedians over {args.repeat} runs (each product run against the bare run right after it)")
+        groups: dict[tuple[str, int], list[tuple[Result, Result]]] = {}
+        for real_row, bare_row in rows:
+            groups.setdefault((real_row.name, real_row.n), []).append((real_row, bare_row))
+        for (name, n), pairs in groups.items():
+            rates = [100 * r.rate / b.rate for r, b in pairs]
+            ratios = [r.paced_p99 / b.paced_p99 for r, b in pairs]
+            p99s = [r.paced_p99 for r, _ in pairs]
+            print(
+                f"{name:<44} {n:>5} {statistics.median(rates):>6.0f}% {statistics.median(ratios):>9.2f} "
+                f"{statistics.median(p99s):>8.1f}   rates {', '.join(f'{x:.0f}%' for x in rates)}; "
+                f"p99 ratios {', '.join(f'{x:.2f}' for x in ratios)}"
+            )
 
 
 if __name__ == "__main__":

@@ -19,8 +19,6 @@ from django.template.loader import render_to_string
 from cohort import live
 from cohort.models import Notification
 
-CLOSE_REFUSED = 4403
-
 
 class NotificationsConsumer(AsyncWebsocketConsumer):
     groups_joined: list[str]
@@ -29,7 +27,7 @@ class NotificationsConsumer(AsyncWebsocketConsumer):
         self.groups_joined = []
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
-            await self.close(code=CLOSE_REFUSED)
+            await self.close(code=live.CLOSE_REFUSED)
             return
         self.user_id = user.pk
         for group in (live.notifications_group(user.pk), live.user_group(user.pk)):
@@ -51,7 +49,7 @@ class NotificationsConsumer(AsyncWebsocketConsumer):
     async def send_count(self, title: str) -> None:
         count = await database_sync_to_async(self.unread_count)()
         if count is None:
-            await self.close(code=CLOSE_REFUSED)
+            await self.close(code=live.CLOSE_REFUSED)
             return
         html = render_to_string("cohort/_notifications_live.html", {"unread_notifications": count, "title": title})
         await self.send(text_data=html)
@@ -71,7 +69,7 @@ class NotificationsConsumer(AsyncWebsocketConsumer):
         if event.get("cohort") is not None:
             return  # a change within one cohort: the count is the person's, whatever their roles
         if not await database_sync_to_async(self.still_signed_in)():
-            await self.close(code=CLOSE_REFUSED)
+            await self.close(code=live.CLOSE_REFUSED)
 
     async def access_revoked(self, event: dict[str, Any]) -> None:
-        await self.close(code=CLOSE_REFUSED)
+        await self.close(code=live.CLOSE_REFUSED)

@@ -19,6 +19,26 @@ from cohort.models import (
 )
 from cohort.services import roles_member_may_grant
 
+ID_RANGE = range(-(2**63), 2**63)  # what a database integer column holds
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of rows by id that refuses an id no database integer can hold as a choice
+    it does not offer. Django's own field passes it to the database, where SQLite fails with an
+    OverflowError (a server error) on the lookup of the chosen rows."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # not a number: Django's field says so
+            if number not in ID_RANGE:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)  # type: ignore[misc]  # not in the stubs
+
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label="E-mail address")

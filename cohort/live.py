@@ -20,6 +20,7 @@ from django.db import transaction
 log = logging.getLogger(__name__)
 # A request never waits long for the layer: the periodic re-check is the fallback for a lost message.
 SEND_TIMEOUT = 2.0
+CLOSE_REFUSED = 4403  # the close code of a socket whose user may no longer see what it shows
 
 
 def session_user(scope: dict[str, Any]) -> Any:
@@ -83,10 +84,9 @@ def send_to_groups(groups: list[str], message: dict[str, Any]) -> None:
     if layer is None or not groups:
         return
     try:
-        publish = _publisher(layer)
-        if publish is not None:
-            for group in groups:
-                publish(group, message)
+        publisher = _publisher(layer)
+        if publisher is not None:
+            publisher.publish(groups, message)
             return
 
         async def send_all() -> None:
@@ -98,15 +98,68 @@ def send_to_groups(groups: list[str], message: dict[str, Any]) -> None:
         log.exception("could not signal %d live group(s)", len(groups))
 
 
-def _publisher(layer: Any) -> Any:
-    """For a RedisPubSubChannelLayer: a function publishing as its group_send does (same channel
-    names, shards and serialisation), with one thread-safe client per shard; else None."""
+def has_listeners(groups: list[str]) -> bool:
+    """Whether any socket may be in these groups now: on Redis pub/sub, whether any process has
+    subscribed to one of them (one round trip); on any other layer, or if Redis cannot say, True.
+
+    For skipping work that only a listener would use. A socket that joins just after this answered
+    no loses nothing: it asks for what changed since its page was rendered once it has joined.
+    """
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+    try:
+        publisher = _publisher(layer)
+        return True if publisher is None else publisher.has_listeners(groups)
+    except Exception:
+        log.warning("could not ask the layer for listeners")
+        return True
+
+
+class _Publisher:
+    """Publishes to a RedisPubSubChannelLayer's groups as its group_send does (same channel names,
+    shards and serialisation) from synchronous code, with one thread-safe client per shard and one
+    round trip per shard for all the groups; and asks whether a group has a subscriber."""
+
+    def __init__(self, layer: Any, names: Any, clients: list[Any]) -> None:
+        from channels_redis.utils import _consistent_hash
+
+        self.layer, self.names, self.clients = layer, names, clients
+        self.shard_of = lambda channel: _consistent_hash(channel, len(clients))
+
+    def by_shard(self, groups: list[str]) -> dict[int, list[str]]:
+        channels: dict[int, list[str]] = {}
+        for group in groups:
+            channel = self.names._get_group_channel_name(group)
+            channels.setdefault(self.shard_of(channel), []).append(channel)
+        return channels
+
+    def publish(self, groups: list[str], message: dict[str, Any]) -> None:
+        data = self.layer.serialize(message)
+        for shard, channels in self.by_shard(groups).items():
+            if len(channels) == 1:
+                self.clients[shard].publish(channels[0], data)
+                continue
+            pipe = self.clients[shard].pipeline(transaction=False)
+            for channel in channels:
+                pipe.publish(channel, data)
+            pipe.execute()
+
+    def has_listeners(self, groups: list[str]) -> bool:
+        return any(
+            count
+            for shard, channels in self.by_shard(groups).items()
+            for _, count in self.clients[shard].pubsub_numsub(*channels)
+        )
+
+
+def _publisher(layer: Any) -> _Publisher | None:
+    """The layer's _Publisher if it is a RedisPubSubChannelLayer (made once per layer), else None."""
     from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer
-    from channels_redis.utils import _consistent_hash
 
     if not isinstance(layer, RedisPubSubChannelLayer):
         return None
-    made = vars(layer).get("_qm_publish")  # not getattr: the layer hands unknown names to its per-loop layer
+    made = vars(layer).get("_qm_publisher")  # not getattr: the layer hands unknown names to its per-loop layer
     if made is not None:
         return made
     import redis
@@ -121,10 +174,5 @@ def _publisher(layer: Any) -> Any:
         clients.append(
             redis.Redis.from_url(address, socket_timeout=SEND_TIMEOUT, socket_connect_timeout=SEND_TIMEOUT, **host)
         )
-
-    def publish(group: str, message: dict[str, Any]) -> None:
-        channel = names._get_group_channel_name(group)
-        clients[_consistent_hash(channel, len(clients))].publish(channel, layer.serialize(message))
-
-    layer._qm_publish = publish
-    return publish
+    layer._qm_publisher = _Publisher(layer, names, clients)
+    return layer._qm_publisher

@@ -8,10 +8,12 @@ last minute), in the daily digest, or not at all.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from cohort import live
@@ -20,6 +22,14 @@ from cohort.models import Cohort, Delivery, Notification, NotificationKind, Noti
 log = logging.getLogger(__name__)
 
 EMAIL_BATCH_DELAY = timedelta(seconds=60)
+EMAIL_QUEUED_MARK = EMAIL_BATCH_DELAY - timedelta(seconds=10)
+
+
+def preference_of(user_field: str, kind: str) -> Subquery:
+    """A person's delivery preference for a kind, as a subquery: annotate the rows that choose the
+    people to notify (user_field names the user's id among them) and pass it to notify_ids."""
+    prefs = NotificationPreference.objects.filter(user_id=OuterRef(user_field), kind=kind)
+    return Subquery(prefs.values("delivery")[:1])
 
 
 def delivery_for(user_ids: Iterable[int], kind: str) -> dict[int, str]:
@@ -40,10 +50,30 @@ def notify(
     exclude: User | None = None,
 ) -> list[Notification]:
     """Create a notification for each user and queue their e-mail after the transaction commits."""
-    recipients = {u.pk: u for u in users if u.is_active and (exclude is None or u.pk != exclude.pk)}
+    recipients = [u.pk for u in users if u.is_active and (exclude is None or u.pk != exclude.pk)]
+    return notify_ids(recipients, kind=kind, title=title, url=url, cohort=cohort, body=body)
+
+
+def notify_ids(
+    user_ids: Iterable[int],
+    *,
+    kind: NotificationKind | str,
+    title: str,
+    url: str = "",
+    cohort: Cohort | None = None,
+    body: str = "",
+    deliveries: Mapping[int, str | None] | None = None,
+) -> list[Notification]:
+    """notify() for people chosen by id, active and other than whoever acted (a query can choose
+    them, with no user loaded): a notification each, and their e-mail queued after commit.
+
+    deliveries: each person's preference for this kind (None: none set), when the query that chose
+    them has read it (see preference_of); else it is looked up here.
+    """
+    recipients = sorted(set(user_ids))
     if not recipients:
         return []
-    prefs = delivery_for(recipients, str(kind))
+    prefs = delivery_for(recipients, str(kind)) if deliveries is None else deliveries
     now = timezone.now()
     rows = Notification.objects.bulk_create(
         [
@@ -55,12 +85,12 @@ def notify(
                 body=body,
                 url=url,
                 created_at=now,
-                delivery=prefs.get(uid, Delivery.IMMEDIATE),
+                delivery=prefs.get(uid) or Delivery.IMMEDIATE,
             )
             for uid in recipients
         ]
     )
-    live.notifications_changed(sorted(recipients), title=title[:200])
+    live.notifications_changed(recipients, title=title[:200])
     immediate = sorted({n.user_id for n in rows if n.delivery == Delivery.IMMEDIATE})
     if immediate:
         transaction.on_commit(lambda: _queue_emails(immediate))
@@ -69,13 +99,30 @@ def notify(
 
 
 def _queue_emails(user_ids: list[int]) -> None:
+    """One e-mail task per person per batch: a task sends everything unsent at the time it runs, so
+    a person who already has one queued (a mark in the cache) needs no other."""
     from cohort.tasks import send_notification_emails
 
     backend = send_notification_emails.get_backend()
-    if backend.supports_defer:
-        send_notification_emails.using(run_after=timezone.now() + EMAIL_BATCH_DELAY).enqueue(user_ids)
-    else:
+    if not backend.supports_defer:
         send_notification_emails.enqueue(user_ids)
+        return
+    keys = {f"notifications:email-queued:{uid}": uid for uid in user_ids}
+    try:
+        marked = cache.get_many(list(keys))
+    except Exception:  # the cache only saves tasks: without it, queue one for everyone
+        log.warning("cache unavailable: queueing e-mail for every recipient")
+        marked = {}
+    due = {key: uid for key, uid in keys.items() if key not in marked}
+    if not due:
+        return
+    send_notification_emails.using(run_after=timezone.now() + EMAIL_BATCH_DELAY).enqueue(list(due.values()))
+    # The mark lasts less than the task waits: a notification committed while it lasts is still
+    # unsent when the task runs, and goes out with the rest. One committed later queues a new task.
+    try:
+        cache.set_many(dict.fromkeys(due, 1), EMAIL_QUEUED_MARK.total_seconds())
+    except Exception:
+        log.warning("cache unavailable: e-mail batches not marked")
 
 
 def mark_read(user: User, notification_id: int | None = None) -> int:

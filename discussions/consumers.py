@@ -55,7 +55,6 @@ log = logging.getLogger(__name__)
 RECHECK_SECONDS = float(getattr(settings, "DISCUSSIONS_WS_RECHECK_SECONDS", 120))
 REORDER_SECONDS = 0.5  # how long an event after a gap in the sequence waits for the events before it
 CATCH_UP_SHARE_SECONDS = 1.0
-CLOSE_REFUSED = 4403
 CLOSE_RECONNECT = 1012  # "service restart": the page's ws extension reconnects, and connect checks scope afresh
 MAX_MESSAGE = 1024
 MAX_CATCH_UP_ROWS = 200
@@ -144,7 +143,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             allowed = False
         if not allowed:
             log.warning("refused socket %s (user %s)", self.scope.get("path"), getattr(user, "pk", None) or "anonymous")
-            await self.close(code=CLOSE_REFUSED)
+            await self.close(code=live.CLOSE_REFUSED)
             return
         for group in [live.user_group(self.membership.user_id), *self.live_groups()]:
             await self.channel_layer.group_add(group, self.channel_name)
@@ -189,7 +188,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         role changed (its groups depend on it); True if it stays as it is."""
         membership = await database_sync_to_async(self.current_membership)()
         if membership is None:
-            await self.close(code=CLOSE_REFUSED)
+            await self.close(code=live.CLOSE_REFUSED)
             return False
         if (membership.role, membership.institution_id) != (self.membership.role, self.membership.institution_id):
             await self.close(code=CLOSE_RECONNECT)
@@ -219,7 +218,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self.recheck.cancel()
 
     async def access_revoked(self, event: dict[str, Any]) -> None:
-        await self.close(code=CLOSE_REFUSED)
+        await self.close(code=live.CLOSE_REFUSED)
 
     # Implemented by each page's consumer.
     def authorise(self, membership: Membership, kwargs: dict[str, Any]) -> bool:

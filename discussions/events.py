@@ -46,14 +46,20 @@ def post_changed(
 def thread_row_changed(
     theme_id: int, thread_id: int, institution_id: int | None, *, thread: Thread | None = None
 ) -> None:
-    """thread: the instance as saved, with what its row shows loaded (else read back)."""
+    """thread: the instance as saved, with what its row shows loaded (else read back).
+
+    Nothing is rendered or sent while no theme page of the thread's readers is open (a page opened
+    meanwhile asks for the rows changed since it was rendered).
+    """
+    groups = theme_groups(theme_id, institution_id)
+    if not live.has_listeners(groups):
+        return
     thread = thread or fragments._load_thread(thread_id)
     if thread is None:
         return
     v = version(thread)
     fragments.row_event_html(thread_id, v, thread)
-    for group in theme_groups(theme_id, institution_id):
-        _send(group, {"type": "thread.row", "thread": thread_id, "version": v})
+    live.send_to_groups(groups, {"type": "thread.row", "thread": thread_id, "version": v})
 
 
 def thread_status_changed(thread_id: int) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from cohort.models import (
@@ -24,7 +25,7 @@ from cohort.models import (
     Role,
     User,
 )
-from cohort.notifications import notify
+from cohort.notifications import notify, notify_ids, preference_of
 from cohort.text import render_markdown
 from discussions import events
 from discussions.models import (
@@ -183,14 +184,10 @@ def start_thread(
                 last_seq=1, last_post_id=post.pk, last_author=membership.user, last_activity_at=timezone.now()
             )
             thread.refresh_from_db()
-            Subscription.objects.get_or_create(
-                user=membership.user, thread=thread, defaults={"state": Subscription.State.FOLLOW}
-            )
-            ReadState.objects.update_or_create(
-                user=membership.user, thread=thread, defaults={"last_read_post_id": post.pk}
-            )
+            _follow(membership.user, thread)
+            _read_up_to(membership.user, thread, post.pk)
             _bump_theme(theme.pk, thread)
-            _notify_mentions(membership, post, already=set())  # after the event (see add_post)
+            _notify_after_events(membership, post)
     except IntegrityError:
         existing = Post.objects.filter(author=membership.user, idempotency_key=key).first()
         if existing is None:
@@ -203,12 +200,12 @@ def start_thread(
 def add_post(
     membership: Membership, thread: Thread, *, body: str, key: uuid.UUID, parent_id: int | None = None
 ) -> PostResult:
-    """A reply in a thread. The same idempotency key twice saves one post and returns it both times."""
-    existing = Post.objects.filter(author=membership.user, idempotency_key=key).first()
-    if existing is not None:
-        if existing.thread_id != thread.pk:
-            raise ValidationError("This form was already used in another thread. Reload the page and try again.")
-        return PostResult(existing, False)
+    """A reply in a thread. The same idempotency key twice saves one post and returns it both times.
+
+    The key is not looked up first: the second insert of a key fails on its unique constraint, which
+    rolls the attempt back and returns the first post (a query saved on every post, spent only on a
+    repeat).
+    """
     if not can_post(membership):
         raise ValidationError("Observers can read discussions but not post.")
     text, html = _clean_body(body)
@@ -257,14 +254,15 @@ def add_post(
                 )
             )
             _bump_theme(locked.theme_id, locked, current=True)
-            # After the events: on commit, callbacks run in order, and the post's readers should not
-            # wait for the notifications' own (their live counts, the e-mail task).
-            mentioned = _notify_mentions(membership, post, already=set())
-            _notify_followers(membership, post, skip=mentioned)
+            _notify_after_events(membership, post)
     except IntegrityError:
         existing = Post.objects.filter(author=membership.user, idempotency_key=key).first()
         if existing is None:
             raise
+        if existing.thread_id != thread.pk:
+            raise ValidationError(
+                "This form was already used in another thread. Reload the page and try again."
+            ) from None
         return PostResult(existing, False)
     return PostResult(post, True)
 
@@ -452,21 +450,35 @@ def mark_effective_practice(membership: Membership, post: Post, *, area: Area, t
 # Notifications
 
 
-def thread_readers(thread: Thread) -> list[Membership]:
+def _readers(thread: Thread) -> QuerySet[Membership]:
     """Memberships of the cohort that may read the thread."""
     qs = Membership.objects.filter(cohort_id=thread.theme.cohort_id, user__is_active=True).select_related("user")
     if thread.institution_id:
         qs = qs.filter(role=Role.FACILITATOR) | qs.filter(institution_id=thread.institution_id)
-    return list(qs)
+    return qs
 
 
-def _notify_mentions(membership: Membership, post: Post, *, already: set[int]) -> set[int]:
+def _notify_after_events(membership: Membership, post: Post) -> None:
+    """Tell the mentioned and the followers about a new post once it has committed and its events
+    have gone out (on commit, callbacks run in the order they were registered).
+
+    Readers of the thread see the post before its notifications are written, and a failure here
+    (logged) leaves the post as it is: the post is the truth, a notification only points to it.
+    """
+
+    def notify_all() -> None:
+        # Each notify writes its rows in one statement: no transaction around the two is needed.
+        mentioned = _notify_mentions(membership, post)
+        _notify_followers(membership, post, skip=mentioned)
+
+    transaction.on_commit(notify_all, robust=True)
+
+
+def _notify_mentions(membership: Membership, post: Post) -> set[int]:
     names = {n.strip().casefold() for n in MENTION.findall(post.body)}
     if not names:
         return set()
-    users = [
-        m.user for m in thread_readers(post.thread) if str(m.user).casefold() in names and m.user_id not in already
-    ]
+    users = [m.user for m in _readers(post.thread) if str(m.user).casefold() in names]
     notify(
         users,
         kind=NotificationKind.MENTION,
@@ -479,17 +491,18 @@ def _notify_mentions(membership: Membership, post: Post, *, already: set[int]) -
 
 
 def _notify_followers(membership: Membership, post: Post, *, skip: set[int]) -> None:
-    followers = set(
-        Subscription.objects.filter(thread=post.thread, state=Subscription.State.FOLLOW).values_list(
-            "user_id", flat=True
+    followers = Subscription.objects.filter(thread=post.thread, state=Subscription.State.FOLLOW).values("user_id")
+    readers = _readers(post.thread).filter(user_id__in=followers).exclude(user_id__in={*skip, membership.user_id})
+    chosen = dict(
+        readers.annotate(delivery=preference_of("user_id", NotificationKind.DISCUSSION)).values_list(
+            "user_id", "delivery"
         )
     )
-    users = [m.user for m in thread_readers(post.thread) if m.user_id in followers and m.user_id not in skip]
-    notify(
-        users,
+    notify_ids(
+        chosen,
+        deliveries=chosen,
         kind=NotificationKind.DISCUSSION,
         title=f"{post.author_name} replied in “{post.thread.title}”",
         url=f"{post.thread.get_absolute_url()}#post-{post.pk}",
         cohort=membership.cohort,
-        exclude=membership.user,
     )

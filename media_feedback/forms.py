@@ -6,6 +6,7 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
+from cohort.forms import IdsChoiceField
 from cohort.models import Area, Cohort
 from media_feedback.models import MB, Consent
 
@@ -15,7 +16,7 @@ class CallForm(forms.Form):
     questions = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), help_text="What students are asked, one question per line."
     )
-    areas = forms.ModelMultipleChoiceField(
+    areas = IdsChoiceField(
         queryset=Area.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label="Framework areas"
     )
     opens_at = forms.DateTimeField(label="Opens", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
@@ -40,9 +41,7 @@ class CallForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        cast(forms.ModelMultipleChoiceField, self.fields["areas"]).queryset = Area.objects.filter(
-            framework_id=cohort.framework_id
-        )
+        cast(IdsChoiceField, self.fields["areas"]).queryset = Area.objects.filter(framework_id=cohort.framework_id)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -10,6 +10,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import QuerySet
 
+from cohort.forms import IdsChoiceField
 from cohort.models import Area, time_zone_choices
 from meetings.booking_models import WEEKDAYS, ConsultationSettings, VideoMode
 
@@ -184,7 +185,7 @@ class RescheduleForm(forms.Form):
 
 class BookingForm(RescheduleForm):
     topic = forms.CharField(label="What would you like to discuss?", max_length=200, help_text="A sentence is enough.")
-    areas = forms.ModelMultipleChoiceField(
+    areas = IdsChoiceField(
         label="Framework areas to discuss",
         queryset=Area.objects.none(),
         required=False,
@@ -193,7 +194,7 @@ class BookingForm(RescheduleForm):
 
     def __init__(self, *args: Any, areas: QuerySet[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelMultipleChoiceField, self.fields["areas"]).queryset = areas
+        cast(IdsChoiceField, self.fields["areas"]).queryset = areas
 
 
 class NotesForm(forms.Form):

@@ -6,6 +6,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 
+from cohort.forms import IdsChoiceField
 from cohort.models import Area, Cohort, Criterion, Institution, User, time_zone_choices
 from meetings.models import Attendance, Meeting, Outcome
 
@@ -157,7 +158,7 @@ class RespondForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    attended = forms.ModelMultipleChoiceField(
+    attended = IdsChoiceField(
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -168,4 +169,4 @@ class AttendanceForm(forms.Form):
     def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         people = User.objects.filter(memberships__cohort=cohort).order_by("display_name", "email")
-        cast(forms.ModelMultipleChoiceField, self.fields["attended"]).queryset = people
+        cast(IdsChoiceField, self.fields["attended"]).queryset = people

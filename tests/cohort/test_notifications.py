@@ -75,3 +75,22 @@ def test_an_unknown_time_zone_is_refused_on_the_profile(world) -> None:
     assert response.status_code == 400
     world.alice.refresh_from_db()
     assert world.alice.time_zone == "Europe/London"
+
+
+def test_one_email_task_is_queued_per_person_per_batch(world, settings, django_capture_on_commit_callbacks) -> None:
+    # With a worker that runs tasks later (as deployed), a person with a batch already queued needs no
+    # other task: it sends everything unsent when it runs. Once the mark is gone, a new batch starts.
+    from django.core.cache import cache
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([world.alice], kind="meeting", title="Meeting moved", url="/c/gm/", cohort=world.cohort)
+        notify([world.alice, world.bob], kind="meeting", title="Agenda updated", url="/c/gm/", cohort=world.cohort)
+    queued = [task.args_kwargs["args"][0] for task in DBTaskResult.objects.order_by("enqueued_at")]
+    assert queued == [[world.alice.pk], [world.bob.pk]]
+    cache.clear()  # the marks expire before the tasks run
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([world.alice], kind="meeting", title="Room changed", url="/c/gm/", cohort=world.cohort)
+    assert DBTaskResult.objects.count() == 3
+    assert Notification.objects.filter(user=world.alice, emailed_at__isnull=True).count() == 3

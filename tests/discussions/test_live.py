@@ -455,7 +455,7 @@ def test_sockets_send_past_the_session_wrapper_only_while_it_saves_nothing_on_a_
 
 
 @own_loop
-async def test_the_theme_page_hears_of_new_threads_but_not_of_other_institutions_private_ones(world, memory) -> None:
+async def test_the_theme_page_hears_of_new_threads_but_not_of_other_institutions_private_ones(world, layer) -> None:
     thread = await sync_to_async(start)(world.alice, world.cohort)
     comm = await communicator(world.bob, f"/ws/c/gm/themes/{thread.theme_id}/")
     assert (await comm.connect())[0]
@@ -468,6 +468,32 @@ async def test_the_theme_page_hears_of_new_threads_but_not_of_other_institutions
     assert await comm.receive_nothing(timeout=0.3)
     await comm.disconnect()
     _ = get_channel_layer
+
+
+@own_loop
+async def test_a_row_is_neither_rendered_nor_sent_while_no_theme_page_is_open_and_a_page_opened_later_has_it(
+    world, settings
+) -> None:
+    from django.core.cache import cache
+
+    from cohort import live
+
+    _use_layer("redis", settings)
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    theme_groups = events.theme_groups(thread.theme_id, None)
+    assert not await sync_to_async(live.has_listeners)(theme_groups)
+    await sync_to_async(reply)(world.bob, thread, "Nobody is looking")
+    await sync_to_async(thread.refresh_from_db)()
+    row = fragments.row_key(thread.pk, events.version(thread))
+    assert row not in fragments._memo and await cache.aget(row) is None
+    comm = await communicator(world.bob, f"/ws/c/gm/themes/{thread.theme_id}/")
+    assert (await comm.connect())[0]
+    assert await sync_to_async(live.has_listeners)(theme_groups)
+    await comm.send_to(text_data=json.dumps({"type": "resume", "since": 0}))
+    assert "1 reply " in await comm.receive_from(timeout=3)  # the row as it is now, from the database
+    await sync_to_async(reply)(world.lena, thread, "Now somebody is")
+    assert "2 replies " in await comm.receive_from(timeout=3)  # live
+    await comm.disconnect()
 
 
 def test_dispatch_in_turn_handles_one_message_at_a_time_in_order_and_stops_on_stop_consumer() -> None:

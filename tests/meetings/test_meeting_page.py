@@ -220,3 +220,12 @@ def test_attendance_of_someone_outside_the_cohort_is_refused(world, meeting) -> 
     response = client_for(world.fran).post(url("record_attendance", meeting), {"attended": [world.olga.pk]})
     assert response.status_code == 400
     assert not Attendance.objects.exists()
+
+
+@pytest.mark.parametrize("attended", ["9223372036854775808", "-9223372036854775809", "1" + "0" * 40])
+def test_attendance_of_an_id_no_database_holds_is_refused_with_a_message(world, meeting, attended) -> None:
+    # Found by the form fuzzer: SQLite cannot look up an id beyond 64 bits, and answered 500.
+    response = client_for(world.fran).post(url("record_attendance", meeting), {"attended": [attended]})
+    assert response.status_code == 400
+    assert "Only members of this cohort can be recorded as attending." in response.content.decode()
+    assert not Attendance.objects.exists()

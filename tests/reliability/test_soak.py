@@ -1,5 +1,10 @@
 """Soak: 1,000 websocket connect/disconnect cycles leave Daphne's memory within 10% of where it
-started (after warm-up) and no stale group subscriptions in Redis."""
+started (after warm-up) and no stale group subscriptions in Redis.
+
+The warm-up is long because Daphne's memory settles slowly: measured here, it grew by about 17 MB
+over the first 1,500 to 2,000 cycles and then stayed flat to the KiB through 4,000. After a warm-up
+of 100 cycles the next 1,000 grew it by 9 to 11%: the test failed on a process that was not leaking.
+A leak of 10 KiB a cycle still fails it."""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from tests.discussions.live import own_loop
 from tests.reliability.test_redis_outage import site_on_own_redis  # noqa: F401 - a fixture
 
 CYCLES = 1000
-WARM_UP = 100
+WARM_UP = 2000
 
 
 def rss_kib(pid: int) -> int:

@@ -128,7 +128,11 @@ def log_in(page: object, email: str, password: str, totp_user: object = None) ->
         tab_to(page, "Code")
         page.keyboard.type(totp_code(totp_user))  # type: ignore[attr-defined, arg-type]
         page.keyboard.press("Enter")  # type: ignore[attr-defined]
-    page.wait_for_url(lambda url: "/accounts/" not in url)  # type: ignore[attr-defined]
+    try:  # a loaded machine (a clip being transcribed next door) can take a while to answer
+        page.wait_for_url(lambda url: "/accounts/" not in url, timeout=30_000)  # type: ignore[attr-defined]
+    except Exception as error:
+        shown = page.locator("main").inner_text()  # type: ignore[attr-defined]
+        raise AssertionError(f"{email} is still at {page.url} after logging in: {shown[:300]!r}") from error  # type: ignore[attr-defined]
 
 
 def screenshot(page: object, name: str, *, widths: tuple[int, ...] = (320, 1280)) -> list[Path]:

@@ -31,6 +31,7 @@ import pytest
 import requests
 from django.conf import settings
 
+from tests import factories
 from tests.discussions.live import run_in_own_loop
 from tests.local_servers import free_port, stop
 from tests.media_feedback.make_fixtures import read_audio, speech_wav, video_with_audio
@@ -168,12 +169,8 @@ def log_in(base: str, email: str, password: str, totp_secret: str = "") -> reque
     form = {"login": email, "password": password, "csrfmiddlewaretoken": browser.cookies["csrftoken"]}
     response = browser.post(login, data=form, headers={"Referer": login}, timeout=TIMEOUT)
     if totp_secret:
-        from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
         assert "/2fa/authenticate/" in response.url, response.url
-        if (left := 30 - time.time() % 30) < 3:  # a code is good for its own 30 s window only
-            time.sleep(left)
-        code = format_hotp_value(hotp_value(totp_secret, int(time.time()) // 30))
+        code = factories.totp_code_of_secret(totp_secret, margin=3)
         form = {"code": code, "csrfmiddlewaretoken": browser.cookies["csrftoken"]}
         response = browser.post(response.url, data=form, headers={"Referer": response.url}, timeout=TIMEOUT)
     response.raise_for_status()

@@ -28,7 +28,7 @@ def test_a_correct_password_logs_in_before_any_lock(world, client) -> None:
     assert mail.outbox == []
 
 
-def test_invitation_links_are_rate_limited_with_a_clear_message(db) -> None:
+def test_invitation_links_are_rate_limited_with_a_clear_message(db, early_in_a_minute) -> None:
     client = client_for(None)
     url = reverse("cohort:accept_invitation", kwargs={"token": "not-a-real-token"})
     statuses = [client.get(url).status_code for _ in range(21)]
@@ -37,7 +37,7 @@ def test_invitation_links_are_rate_limited_with_a_clear_message(db) -> None:
     assert "too many attempts" in client.get(url).content.decode()
 
 
-def test_a_made_up_forwarded_address_does_not_escape_the_limit(db, settings) -> None:
+def test_a_made_up_forwarded_address_does_not_escape_the_limit(db, settings, early_in_a_minute) -> None:
     settings.TRUSTED_PROXY_COUNT = 0  # no proxy in front: the header is the client's own invention
     client = client_for(None)
     url = reverse("cohort:accept_invitation", kwargs={"token": "not-a-real-token"})
@@ -45,7 +45,7 @@ def test_a_made_up_forwarded_address_does_not_escape_the_limit(db, settings) -> 
     assert statuses[20] == 429
 
 
-def test_behind_the_proxy_each_client_has_its_own_limit_whatever_it_sends(db, settings) -> None:
+def test_behind_the_proxy_each_client_has_its_own_limit_whatever_it_sends(db, settings, early_in_a_minute) -> None:
     settings.TRUSTED_PROXY_COUNT = 1  # the proxy appends the address it saw
     client = client_for(None)
     url = reverse("cohort:accept_invitation", kwargs={"token": "not-a-real-token"})

@@ -95,7 +95,7 @@ def new_page(browser: object, live_server_asgi: str, transactional_db: None) -> 
 
     def make(viewport: dict[str, int] | None = None) -> object:
         context = browser.new_context(base_url=live_server_asgi, viewport=viewport or DESKTOP)  # type: ignore[attr-defined]
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(20_000)  # a page waits while a clip is transcribed on the other core
         contexts.append(context)
         page = context.new_page()
         # Intercept file dialogs from the start: a listener added just before a key press can lose the

@@ -131,7 +131,7 @@ def log_in(page: object, email: str, password: str, totp_user: object = None) ->
     try:  # a loaded machine (a clip being transcribed next door) can take a while to answer
         page.wait_for_url(lambda url: "/accounts/" not in url, timeout=30_000)  # type: ignore[attr-defined]
     except Exception as error:
-        shown = page.locator("main").inner_text()  # type: ignore[attr-defined]
+        shown = page.locator("body").inner_text(timeout=5_000)  # type: ignore[attr-defined]
         raise AssertionError(f"{email} is still at {page.url} after logging in: {shown[:300]!r}") from error  # type: ignore[attr-defined]
 
 

@@ -31,10 +31,7 @@ def _fresh_cache() -> None:
 def early_in_a_minute() -> None:
     """Rate limits count in fixed windows of a minute: a test that expects the 21st request of a burst to
     be refused starts with enough of its window left that the burst cannot straddle two windows."""
-    import time
-
-    if (left := 60 - time.time() % 60) < 10:
-        time.sleep(left + 0.05)
+    factories.early_in_window(60, 10)
 
 
 @pytest.fixture

@@ -78,6 +78,14 @@ def totp_code_of_secret(secret: str, margin: float = 8.0) -> str:
 
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-    if (left := 30 - time.time() % 30) < margin:
-        time.sleep(left + 0.05)
+    early_in_window(30, margin)
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def early_in_window(period: float, margin: float) -> None:
+    """Wait, if need be, until at least `margin` seconds are left of the current fixed window of
+    `period` seconds (a TOTP step, a rate limit's minute), so what follows happens within one window."""
+    import time
+
+    if (left := period - time.time() % period) < margin:
+        time.sleep(left + 0.05)

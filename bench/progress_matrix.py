@@ -36,7 +36,7 @@ request_started.disconnect(close_old_connections)
 request_finished.disconnect(close_old_connections)
 call_command("migrate", verbosity=0)
 
-from cohort.assessment import current_self_assessment  # noqa: E402
+from cohort.assessment.services import current_self_assessment  # noqa: E402
 from cohort.models import Area, Criterion, CriterionResponse, Institution, Participation, Role  # noqa: E402
 from tests import factories  # noqa: E402
 

@@ -2,8 +2,8 @@
 
 Run: DEBUG=1 .venv/bin/python bench/slots.py  (SQLite), or with DATABASE_URL=postgres://… for PostgreSQL.
 It builds a throw-away test database, fills it, and prints the median of many runs of
-- the pure computation (meetings.slots.compute_free_slots) on data already in memory, and
-- the whole path a page takes (meetings.slots.free_slots: the queries and the computation).
+- the pure computation (meetings.consultations.slots.compute_free_slots) on data already in memory, and
+- the whole path a page takes (meetings.consultations.slots.free_slots: the queries and the computation).
 Target: median < 50 ms.
 """
 
@@ -54,9 +54,9 @@ def run() -> None:
     from datetime import time as clock
 
     from cohort.models import Role
-    from meetings.booking_models import AvailabilityWindow, Consultation, ConsultationSettings
+    from meetings.consultations.models import AvailabilityWindow, Consultation, ConsultationSettings
+    from meetings.consultations.slots import busy_for_host, compute_free_slots, free_slots, rules_for
     from meetings.models import Meeting
-    from meetings.slots import busy_for_host, compute_free_slots, free_slots, rules_for
     from tests import factories
 
     now = datetime(2026, 10, 19, 8, 0, tzinfo=UTC)

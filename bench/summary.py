@@ -48,11 +48,11 @@ SENTENCES = [
 def main() -> None:
     call_command("migrate", verbosity=0)
     from cohort.models import Role
-    from media_feedback import review
-    from media_feedback.review_models import ClipReview, ClipTag, Quote, Redaction
-    from media_feedback.review_pdf import version_pdf
+    from media_feedback.review import services as review
+    from media_feedback.review.models import ClipReview, ClipTag, Quote, Redaction
+    from media_feedback.review.pdf import version_pdf
     from tests import factories
-    from tests.media_feedback.review_helpers import make_call, make_clip
+    from tests.media_feedback.review.factories import make_call, make_clip
 
     rng = random.Random(7)
     cohort = factories.make_cohort("Bench cohort")

@@ -53,7 +53,7 @@ def dashboard_panels(membership: Membership) -> list[Panel]:
     slug = membership.cohort.slug
     panels = []
     if membership.institution is not None:
-        from cohort.assessment import status_counts
+        from cohort.assessment.services import status_counts
 
         own = {"cohort": slug, "institution": membership.institution.slug}
         # Read only: the dashboard never starts a self-assessment.

@@ -13,8 +13,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from cohort import audit, live
-from cohort.audit_models import AuditAction
+from cohort import live
+from cohort.audit import services as audit
+from cohort.audit.models import AuditAction
 from cohort.models import (
     INSTITUTION_ROLES,
     INVITATION_LIFETIME,

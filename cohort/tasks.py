@@ -88,7 +88,7 @@ def next_reminder_time(now: datetime | None = None) -> datetime:
 
 def _remind(sa: object, *, field: str, title: str) -> bool:
     """Send one reminder for one award, exactly once (the row is locked and marked in one transaction)."""
-    from cohort.assessment import facilitators, working_group, workspace_url
+    from cohort.assessment.services import facilitators, working_group, workspace_url
     from cohort.models import NotificationKind, SelfAssessment
     from cohort.notifications import notify
 

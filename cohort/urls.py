@@ -1,6 +1,7 @@
 from django.urls import path
 
-from cohort import assessment_views, views
+from cohort import views
+from cohort.assessment import views as assessment_views
 
 app_name = "cohort"
 urlpatterns = [

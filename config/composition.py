@@ -6,8 +6,8 @@ from types import ModuleType
 
 import discussions.panels
 import media_feedback.panels
-import media_feedback.review_panels
-import meetings.booking_panels
+import media_feedback.review.panels
+import meetings.consultations.panels
 import meetings.panels
 from cohort import panels as cohort_panels
 from cohort.models import Membership
@@ -16,10 +16,10 @@ from cohort.panels import NavItem, Panel
 APP_PANELS: list[ModuleType] = [
     cohort_panels,
     meetings.panels,
-    meetings.booking_panels,
+    meetings.consultations.panels,
     discussions.panels,
     media_feedback.panels,
-    media_feedback.review_panels,
+    media_feedback.review.panels,
 ]
 
 

@@ -14,8 +14,8 @@ from django.apps import apps
 from django.core import serializers
 from django.db import models, transaction
 
-from cohort import audit
-from cohort.audit_models import AuditAction
+from cohort.audit import services as audit
+from cohort.audit.models import AuditAction
 from cohort.models import Cohort, User
 
 # Fields never exported: secrets and hashes that mean nothing to the person and help an attacker.

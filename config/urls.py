@@ -10,7 +10,7 @@ urlpatterns = [
     path("c/<slug:cohort>/privacy/<int:user_id>/export/", views.privacy_export, name="privacy_export"),
     path("c/<slug:cohort>/privacy/<int:user_id>/erase/", views.privacy_erase, name="privacy_erase"),
     path("", include("cohort.urls")),
-    path("", include("cohort.audit_urls")),
+    path("", include("cohort.audit.urls")),
     path("", include("meetings.urls")),
     path("", include("discussions.urls")),
     path("", include("media_feedback.urls")),

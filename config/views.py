@@ -7,8 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cohort import access, audit
-from cohort.audit_models import AuditAction
+from cohort import access
+from cohort.audit import services as audit
+from cohort.audit.models import AuditAction
 from cohort.http import AuthedRequest
 from cohort.models import Membership, Participation, User
 from config.composition import dashboard_panels

@@ -228,4 +228,13 @@ class Withdrawal(models.Model):
     withdrawn_at = models.DateTimeField(default=timezone.now)
 
 
-from media_feedback.review_models import *  # noqa: E402, F403  (review models live in their own module)
+# Django registers the sub-domain's models through this module.
+from media_feedback.review.models import (  # noqa: E402
+    ClipReview as ClipReview,
+    ClipTag as ClipTag,
+    Quote as Quote,
+    Redaction as Redaction,
+    SummaryDocument as SummaryDocument,
+    SummaryVersion as SummaryVersion,
+    VersionQuote as VersionQuote,
+)

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cohort import audit
-from cohort.audit_models import AuditAction
+from cohort.audit import services as audit
+from cohort.audit.models import AuditAction
 from cohort.models import Area, Membership, hash_token
 from media_feedback import storage
 from media_feedback.models import MB, CallLink, Clip, Consent, FeedbackCall, RefusedUpload, Withdrawal
@@ -167,7 +167,7 @@ def refuse_clip(clip: Clip, reason: str) -> None:
 def withdraw_clip(clip: Clip) -> Withdrawal:
     """Delete the clip, every derived file, its transcript and anything that cascades from it; keep
     only the fact that a withdrawal happened."""
-    from media_feedback.review import on_clip_withdrawn
+    from media_feedback.review.services import on_clip_withdrawn
 
     with transaction.atomic():
         # Summaries that quoted the clip are flagged before its quotes go with it.

@@ -1,7 +1,7 @@
 from django.urls import URLPattern, path
 
 from media_feedback import tus, views
-from media_feedback.review_urls import urlpatterns as review_patterns
+from media_feedback.review.urls import urlpatterns as review_patterns
 
 app_name = "media_feedback"
 urlpatterns: list[URLPattern] = [

@@ -20,13 +20,14 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from cohort import access as cohort_access
-from cohort import audit, ratelimit
-from cohort.audit_models import AuditAction
+from cohort import access as cohort_access, ratelimit
+from cohort.audit import services as audit
+from cohort.audit.models import AuditAction
 from cohort.http import AuthedRequest
-from media_feedback import access, review, services, storage
+from media_feedback import access, services, storage
 from media_feedback.forms import UNDER_16, CallForm, ConsentForm, ReceiptEmailForm
 from media_feedback.models import CallLink, Clip, FeedbackCall
+from media_feedback.review import services as review
 
 SESSION_KEY = "clip_uploads"
 
@@ -204,7 +205,7 @@ def clip(request: AuthedRequest, cohort: str, clip: UUID) -> HttpResponse:
     found = access.get_clip(membership, clip)
     transcript = getattr(found, "transcript", None) if found.transcribed else None
     bars = [(i, round((1 - p) * 50, 1), max(0.5, round(p * 100, 1))) for i, p in enumerate(found.waveform or [])]
-    # Anyone but a facilitator reads and hears only the redacted clip (see media_feedback.review).
+    # Anyone but a facilitator reads and hears only the redacted clip (see media_feedback.review.services).
     shown_text = ""
     if transcript is not None:
         shown_text = transcript.text if membership.is_facilitator else review.redacted_transcript(found)

@@ -229,4 +229,12 @@ class CalendarFeed(models.Model):
         return feed if feed is not None and feed.matches(token) else None
 
 
-from meetings.booking_models import *  # noqa: E402, F403  (consultation models live in their own module)
+# Django registers the sub-domain's models through this module.
+from meetings.consultations.models import (  # noqa: E402
+    WEEKDAYS as WEEKDAYS,
+    AvailabilityWindow as AvailabilityWindow,
+    BlockedPeriod as BlockedPeriod,
+    Consultation as Consultation,
+    ConsultationSettings as ConsultationSettings,
+    VideoMode as VideoMode,
+)

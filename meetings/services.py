@@ -585,7 +585,7 @@ class FeedDocument:
 
 
 def feed_calendar(user: User) -> FeedDocument:
-    from meetings.booking_feed import calendar_events_for
+    from meetings.consultations.feed import calendar_events_for
 
     events = [calendar_event(m) for m in feed_meetings(user)]
     events += calendar_events_for(user)

@@ -1,7 +1,7 @@
 from django.urls import URLPattern, path
 
 from meetings import views
-from meetings.booking_urls import urlpatterns as booking_patterns
+from meetings.consultations.urls import urlpatterns as booking_patterns
 
 app_name = "meetings"
 M = "c/<slug:cohort>/meetings/<int:meeting_id>/"

@@ -71,12 +71,13 @@ APPS = ["cohort", "config", "meetings", "discussions", "media_feedback"]
 
 
 def _case_modules() -> list[ModuleType]:
-    """Every `tests/<app>/matrix_cases*.py` (an app may split its rows over several files)."""
+    """Every `tests/<app>/**/matrix_cases*.py`: an app's rows, and each of its sub-domains' rows."""
     here = Path(__file__).resolve().parent
     modules = []
     for app in APPS:
-        for path in sorted((here / app).glob("matrix_cases*.py")):
-            modules.append(importlib.import_module(f"tests.{app}.{path.stem}"))
+        for path in sorted((here / app).rglob("matrix_cases*.py")):
+            dotted = ".".join(path.relative_to(here).with_suffix("").parts)
+            modules.append(importlib.import_module(f"tests.{dotted}"))
     return modules
 
 

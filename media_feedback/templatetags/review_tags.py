@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import template
 
 from media_feedback.models import FeedbackCall
-from media_feedback.review_models import SummaryVersion
+from media_feedback.review.models import SummaryVersion
 
 register = template.Library()
 

@@ -21,7 +21,7 @@ from tests.browser.conftest import (
     tab_to,
     type_date,
 )
-from tests.cohort.assessment_helpers import PDF_BYTES, criterion, make_all_ready, self_assessment
+from tests.cohort.assessment.factories import PDF_BYTES, criterion, make_all_ready, self_assessment
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cohort.models import Role
-from meetings.booking_models import Consultation
+from meetings.consultations.models import Consultation
 from tests import factories
 from tests.browser.conftest import DESKTOP, PHONE, activate, log_in, screenshot, skip_to_main, tab_to
 

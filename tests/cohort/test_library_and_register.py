@@ -8,10 +8,10 @@ import io
 from django.urls import reverse
 from pypdf import PdfReader
 
-from cohort.assessment import add_practice
+from cohort.assessment.services import add_practice
 from cohort.models import AppTarget, Area, DataDefinition, EffectivePractice, Evidence
 from tests import factories
-from tests.cohort.assessment_helpers import criterion, make_all_ready, self_assessment
+from tests.cohort.assessment.factories import criterion, make_all_ready, self_assessment
 from tests.conftest import World, client_for
 
 

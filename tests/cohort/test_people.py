@@ -67,7 +67,7 @@ def test_the_dashboard_lists_institutions_and_roles(world, django_assert_max_num
 
 
 def test_role_changes_and_removals_are_in_the_audit_log_for_facilitators_only(world) -> None:
-    from cohort.audit_models import AuditEvent
+    from cohort.audit.models import AuditEvent
 
     bob = world.bob.memberships.get(cohort=world.cohort)
     fran = client_for(world.fran)

@@ -4,7 +4,7 @@ import json
 
 from django.urls import reverse
 
-from cohort.audit_models import AuditEvent
+from cohort.audit.models import AuditEvent
 from cohort.models import ActionItem, Notification, User
 from cohort.notifications import notify
 from tests.conftest import client_for

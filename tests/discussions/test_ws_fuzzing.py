@@ -7,8 +7,7 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from discussions.models import Post
 from tests.discussions.helpers import reply, start

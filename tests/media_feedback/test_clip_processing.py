@@ -219,7 +219,7 @@ def test_hashes_only(ready_video) -> None:
 def test_staff_read_the_transcript_with_redactions_and_facilitators_read_it_whole(
     irwell_link, make_ready_clip, world
 ) -> None:
-    from media_feedback.review import redact_words
+    from media_feedback.review.services import redact_words
 
     clip, _ = make_ready_clip(irwell_link, share=True)
     words = clip.transcript.words
@@ -233,7 +233,7 @@ def test_staff_read_the_transcript_with_redactions_and_facilitators_read_it_whol
 
 
 def test_viewing_a_clip_and_its_transcript_is_in_the_audit_log(irwell_link, make_ready_clip, world) -> None:
-    from cohort.audit_models import AuditEvent
+    from cohort.audit.models import AuditEvent
 
     clip, _ = make_ready_clip(irwell_link, share=True)
     client_for(world.fran).get(f"/c/gm/clips/{clip.public_id}/")

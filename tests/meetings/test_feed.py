@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-import meetings.booking_feed
+import meetings.consultations.feed
 from meetings import services
 from meetings.calendar import CalendarEvent
 from meetings.models import CalendarFeed
@@ -47,7 +47,7 @@ def test_the_feed_includes_the_users_consultation_bookings(world, make_meeting, 
         ends_at=starts + timedelta(hours=1),
     )
     monkeypatch.setattr(
-        meetings.booking_feed, "calendar_events_for", lambda user: [booking] if user == world.lena else []
+        meetings.consultations.feed, "calendar_events_for", lambda user: [booking] if user == world.lena else []
     )
     assert feed_uids(services.feed_for(world.lena).token()) == {uid(meeting), "booking-1@qm-cohort"}
     assert feed_uids(services.feed_for(world.alice).token()) == {uid(meeting)}

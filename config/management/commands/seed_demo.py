@@ -4,18 +4,18 @@ from django.core.management.base import BaseCommand
 
 import discussions.demo
 import media_feedback.demo
-import media_feedback.demo_review
+import media_feedback.review.demo
+import meetings.consultations.demo
 import meetings.demo
-import meetings.demo_booking
 from cohort import demo
 from cohort.demo import DEMO_PASSWORD
 
 APP_SEEDS = [
     meetings.demo.seed,
-    meetings.demo_booking.seed,
+    meetings.consultations.demo.seed,
     discussions.demo.seed,
     media_feedback.demo.seed,
-    media_feedback.demo_review.seed,
+    media_feedback.review.demo.seed,
 ]
 
 

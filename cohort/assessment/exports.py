@@ -1,0 +1,112 @@
+"""The self-assessment, its evidence list and action plan as a PDF and as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from cohort.assessment import services as assessment
+from cohort.models import ActionItem, Evidence, SelfAssessment
+
+
+def filename(sa: SelfAssessment) -> str:
+    return f"self-assessment-{sa.institution.slug}-cycle-{sa.cycle}"
+
+
+def _context(sa: SelfAssessment) -> dict[str, object]:
+    evidence: dict[int, list[Evidence]] = {}
+    for item in Evidence.objects.filter(response__self_assessment=sa).select_related("response"):
+        evidence.setdefault(item.response.criterion_id, []).append(item)
+    return {
+        "sa": sa,
+        "areas": assessment.criteria_with_responses(sa),
+        "evidence": evidence,
+        "items": ActionItem.objects.filter(cohort_id=sa.cohort_id, institution_id=sa.institution_id).select_related(
+            "area", "owner"
+        ),
+        "generated_at": timezone.now(),
+        "site_url": settings.SITE_URL,
+    }
+
+
+def self_assessment_pdf(sa: SelfAssessment) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string("cohort/assessment/export.html", _context(sa))
+    # No base_url: the document carries all it needs and fetches nothing.
+    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+
+
+def _cell(value: object) -> str:
+    text = str(value)
+    # Spreadsheet programs run cells that start like a formula.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def self_assessment_csv(sa: SelfAssessment) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["section", "area", "criterion", "status", "practice", "title or narrative", "date", "owner", "link"]
+    )
+    context = _context(sa)
+    evidence: dict[int, list[Evidence]] = context["evidence"]  # type: ignore[assignment]
+    for area, criteria in context["areas"]:  # type: ignore[attr-defined]
+        for criterion, response in criteria:
+            status = response.get_status_display() if response else "Not started"
+            practice = response.get_practice_display() if response and response.practice else ""
+            writer.writerow(
+                map(
+                    _cell,
+                    [
+                        "criterion",
+                        area.title,
+                        criterion.code,
+                        status,
+                        practice,
+                        response.narrative if response else "",
+                        "",
+                        "",
+                        "",
+                    ],
+                )
+            )
+            for item in evidence.get(criterion.pk, []):
+                writer.writerow(
+                    map(
+                        _cell,
+                        [
+                            "evidence",
+                            area.title,
+                            criterion.code,
+                            "",
+                            "",
+                            item.title,
+                            item.dated.isoformat(),
+                            "",
+                            item.link or item.original_name,
+                        ],
+                    )
+                )
+    for action in context["items"]:  # type: ignore[attr-defined]
+        writer.writerow(
+            map(
+                _cell,
+                [
+                    "action",
+                    action.area.title if action.area else "",
+                    "",
+                    action.get_status_display() + (" (overdue)" if action.is_overdue else ""),
+                    "",
+                    action.title,
+                    action.due_on.isoformat() if action.due_on else "",
+                    action.owner_label,
+                    action.source_url,
+                ],
+            )
+        )
+    return out.getvalue()

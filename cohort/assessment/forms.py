@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from cohort.assessment.evidence_files import ALLOWED_EXTENSIONS, MAX_EVIDENCE_BYTES
+from cohort.assessment.services import Decision
+from cohort.models import (
+    ActionItem,
+    AppTarget,
+    Area,
+    Cohort,
+    CriterionResponse,
+    DataDefinition,
+    EffectivePractice,
+    Institution,
+    User,
+)
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+
+
+class NarrativeForm(forms.Form):
+    narrative = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 12}),
+        required=False,
+        help_text="Markdown: **bold**, *italic*, lists, links and tables.",
+    )
+    ready = forms.BooleanField(required=False, label="Ready for review")
+
+
+class EvidenceForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    dated = forms.DateField(label="Date of the evidence", widget=DATE_INPUT, help_text="When the evidence is from.")
+    file = forms.FileField(
+        required=False,
+        help_text=f"A document or image up to {MAX_EVIDENCE_BYTES // (1024 * 1024)} MB "
+        f"({', '.join(ALLOWED_EXTENSIONS)}).",
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{e}" for e in ALLOWED_EXTENSIONS)}),
+    )
+    link = forms.URLField(required=False, max_length=500, assume_scheme="https", help_text="Or a link to it.")
+
+    def clean_dated(self) -> Any:
+        dated = self.cleaned_data["dated"]
+        if dated > timezone.localdate():
+            raise forms.ValidationError("The date of the evidence cannot be in the future.")
+        return dated
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("file")) == bool(data.get("link")):
+            raise forms.ValidationError("Attach a file or give a link (one of the two).")
+        return data
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=Decision.CHOICES, widget=forms.RadioSelect)
+    practice = forms.ChoiceField(
+        choices=CriterionResponse.Practice.choices,
+        required=False,
+        label="Practice",
+        help_text="Optional, when you accept: highlight enhanced or exceptional practice.",
+    )
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Comment to the institution"
+    )
+
+
+class RecommendForm(forms.Form):
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Recommendation note")
+
+
+class AwardForm(forms.Form):
+    awarded_on = forms.DateField(label="Award date", widget=DATE_INPUT)
+
+
+class ActionForm(forms.Form):
+    title = forms.CharField(max_length=300)
+    area = forms.ModelChoiceField(queryset=Area.objects.none(), required=False, empty_label="Whole framework")
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Someone without an account"
+    )
+    owner_name = forms.CharField(max_length=120, required=False, label="Owner's name (no account)")
+    due_on = forms.DateField(label="Due date", widget=DATE_INPUT)
+    detail = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, cohort: Cohort, institution: Institution, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = Area.objects.filter(framework_id=cohort.framework_id)  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            memberships__cohort=cohort, memberships__institution=institution
+        )
+
+    def clean_due_on(self) -> Any:
+        due_on = self.cleaned_data["due_on"]
+        if due_on < timezone.localdate():
+            raise forms.ValidationError("A new action cannot be due in the past.")
+        return due_on
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("owner") and not (data.get("owner_name") or "").strip():
+            self.add_error("owner", "Choose an owner or give the owner's name.")
+        return data
+
+
+class ActionUpdateForm(forms.Form):
+    status = forms.ChoiceField(choices=ActionItem.Status.choices)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Progress note")
+
+
+class PracticeForm(forms.ModelForm):
+    class Meta:
+        model = EffectivePractice
+        fields = ["area", "title", "description", "source", "source_url", "anonymous", "shared_with_sector"]
+        labels = {
+            "source_url": "Link to where it came from",
+            "anonymous": "Hide our institution's name",
+            "shared_with_sector": "Share with the whole sector (beyond this cohort)",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = Area.objects.filter(framework_id=cohort.framework_id)  # type: ignore[attr-defined]
+
+
+class PracticeSearchForm(forms.Form):
+    q = forms.CharField(required=False, label="Search", max_length=200)
+    area = forms.ModelChoiceField(queryset=Area.objects.none(), required=False, empty_label="All areas")
+
+    def __init__(self, *args: Any, framework_id: int | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        areas = Area.objects.all() if framework_id is None else Area.objects.filter(framework_id=framework_id)
+        self.fields["area"].queryset = areas  # type: ignore[attr-defined]
+
+
+class SharingForm(forms.Form):
+    shared_with_sector = forms.BooleanField(required=False, label="Share with the whole sector")
+    anonymous = forms.BooleanField(required=False, label="Hide the institution's name")
+
+
+class DataDefinitionForm(forms.ModelForm):
+    class Meta:
+        model = DataDefinition
+        fields = ["care_experienced", "estranged", "data_sources"]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 4}) for name in ["care_experienced", "estranged", "data_sources"]
+        }
+
+
+class TargetForm(forms.ModelForm):
+    class Meta:
+        model = AppTarget
+        fields = ["group", "measure", "baseline", "target", "year"]
+        labels = {"group": "Students"}
+
+    def clean_year(self) -> str:
+        import re
+
+        year = self.cleaned_data["year"].strip()
+        if not re.fullmatch(r"\d{4}(-\d{2})?", year):
+            raise forms.ValidationError("Give a year such as 2028 or 2028-29.")
+        return year

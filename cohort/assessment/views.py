@@ -1,0 +1,630 @@
+"""Pages of the self-assessment workspace, the review, the award, the action plan, cohort progress,
+the effective-practice library and the data register."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.forms import BaseForm
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from cohort import access
+from cohort.assessment import exports, services as assessment
+from cohort.assessment.forms import (
+    ActionForm,
+    ActionUpdateForm,
+    AwardForm,
+    CommentForm,
+    DataDefinitionForm,
+    EvidenceForm,
+    NarrativeForm,
+    PracticeForm,
+    PracticeSearchForm,
+    RecommendForm,
+    ReviewForm,
+    SharingForm,
+    TargetForm,
+)
+from cohort.http import AuthedRequest
+from cohort.models import (
+    ActionItem,
+    AppTarget,
+    Criterion,
+    DataDefinition,
+    EffectivePractice,
+    Evidence,
+    Membership,
+    Participation,
+    ResponseComment,
+    Role,
+    SelfAssessment,
+)
+
+
+def _add_errors(form: BaseForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _scope(request: AuthedRequest, cohort: str, institution: str) -> tuple[Membership, Participation]:
+    membership = access.get_membership(request.user, cohort)
+    participation = access.get_private_participation(membership, institution)
+    participation.cohort = membership.cohort
+    return membership, participation
+
+
+def _criterion(membership: Membership, criterion_id: int) -> Criterion:
+    return get_object_or_404(
+        Criterion.objects.select_related("area"), pk=criterion_id, area__framework_id=membership.cohort.framework_id
+    )
+
+
+def _roles(membership: Membership, sa: SelfAssessment) -> dict[str, bool]:
+    return {
+        "is_working_group": assessment.is_working_group(membership, sa.institution_id),
+        "is_lead": membership.is_lead and membership.institution_id == sa.institution_id,
+        "is_assessor": assessment.is_assigned_assessor(membership, sa),
+        "is_facilitator": membership.is_facilitator,
+    }
+
+
+# The workspace: every criterion by area.
+
+
+@login_required
+def workspace(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
+    membership, participation = _scope(request, cohort, institution)
+    sa = assessment.current_self_assessment(membership.cohort, participation.institution)
+    context = {
+        "membership": membership,
+        "cohort": membership.cohort,
+        "participation": participation,
+        "sa": sa,
+        "areas": assessment.criteria_with_responses(sa),
+        "counts": assessment.status_counts(sa),
+        "cycles": SelfAssessment.objects.filter(cohort=membership.cohort, institution=participation.institution),
+        "recommend_form": RecommendForm(),
+        "award_form": AwardForm(),
+        "can_manage": membership.can_manage_institution(participation.institution_id),
+        **_roles(membership, sa),
+    }
+    return render(request, "cohort/assessment/workspace.html", context)
+
+
+def _criterion_page(
+    request: AuthedRequest,
+    membership: Membership,
+    participation: Participation,
+    criterion: Criterion,
+    status: int = 200,
+    **forms: BaseForm,
+) -> HttpResponse:
+    sa = assessment.current_self_assessment(membership.cohort, participation.institution)
+    response = assessment.response_for(sa, criterion) if sa.pk else None
+    context: dict[str, Any] = {
+        "membership": membership,
+        "cohort": membership.cohort,
+        "participation": participation,
+        "sa": sa,
+        "criterion": criterion,
+        "response": response,
+        "evidence": response.evidence.select_related("added_by") if response else [],
+        "comments": ResponseComment.objects.filter(response=response).select_related("author"),
+        "nation_notes": criterion.nation_notes.filter(nation=participation.institution.nation),
+        "narrative_form": NarrativeForm(
+            initial={
+                "narrative": response.narrative if response else "",
+                "ready": bool(response and response.status == response.Status.READY),
+            }
+        ),
+        "evidence_form": EvidenceForm(),
+        "comment_form": CommentForm(),
+        "review_form": ReviewForm(initial={"practice": response.practice if response else ""}),
+        **_roles(membership, sa),
+        **forms,
+        # Refusals (not your part, not now) shown at the top, whichever form was sent.
+        "refusals": [e for form in forms.values() for e in form.non_field_errors()],
+    }
+    return render(request, "cohort/assessment/criterion.html", context, status=status)
+
+
+@login_required
+def criterion(request: AuthedRequest, cohort: str, institution: str, criterion_id: int) -> HttpResponse:
+    membership, participation = _scope(request, cohort, institution)
+    return _criterion_page(request, membership, participation, _criterion(membership, criterion_id))
+
+
+def _criterion_url(cohort: str, institution: str, criterion_id: int) -> str:
+    return reverse(
+        "cohort:criterion", kwargs={"cohort": cohort, "institution": institution, "criterion_id": criterion_id}
+    )
+
+
+@login_required
+@require_POST
+def save_narrative(request: AuthedRequest, cohort: str, institution: str, criterion_id: int) -> HttpResponse:
+    membership, participation = _scope(request, cohort, institution)
+    crit = _criterion(membership, criterion_id)
+    form = NarrativeForm(request.POST)
+    if form.is_valid():
+        sa = assessment.current_self_assessment(membership.cohort, participation.institution)
+        try:
+            response = assessment.save_narrative(
+                membership, sa, crit, narrative=form.cleaned_data["narrative"], ready=form.cleaned_data["ready"]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Criterion {crit.code} saved: {response.get_status_display().lower()}.")
+            return redirect(_criterion_url(cohort, institution, crit.pk))
+    return _criterion_page(request, membership, participation, crit, status=400, narrative_form=form)
+
+
+@login_required
+@require_POST
+def add_evidence(request: AuthedRequest, cohort: str, institution: str, criterion_id: int) -> HttpResponse:
+    membership, participation = _scope(request, cohort, institution)
+    crit = _criterion(membership, criterion_id)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        sa = assessment.current_self_assessment(membership.cohort, participation.institution)
+        try:
+            evidence = assessment.add_evidence(
+                membership,
+                sa,
+                crit,
+                title=form.cleaned_data["title"],
+                dated=form.cleaned_data["dated"],
+                upload=form.cleaned_data.get("file"),
+                link=form.cleaned_data.get("link") or "",
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Evidence “{evidence.title}” added to {crit.code}.")
+            return redirect(_criterion_url(cohort, institution, crit.pk) + "#evidence-title")
+    return _criterion_page(request, membership, participation, crit, status=400, evidence_form=form)
+
+
+def _evidence(membership: Membership, participation: Participation, evidence_id: int) -> Evidence:
+    return get_object_or_404(
+        Evidence.objects.select_related("response__criterion__area", "response__self_assessment"),
+        pk=evidence_id,
+        response__self_assessment__cohort_id=membership.cohort_id,
+        response__self_assessment__institution_id=participation.institution_id,
+    )
+
+
+@login_required
+def evidence_file(request: AuthedRequest, cohort: str, institution: str, evidence_id: int) -> FileResponse:
+    membership, participation = _scope(request, cohort, institution)
+    evidence = _evidence(membership, participation, evidence_id)
+    if not evidence.file:
+        raise Http404("This evidence is a link.")
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name or "evidence",
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def delete_evidence(request: AuthedRequest, cohort: str, institution: str, evidence_id: int) -> HttpResponse:
+    membership, participation = _scope(request, cohort, institution)
+    evidence = _evidence(membership, participation, evidence_id)
+    sa = assessment.current_self_assessment(membership.cohort, participation.institution)
+    if evidence.response.self_assessment_id != sa.pk:
+        messages.error(request, "Evidence of an earlier cycle cannot be removed.")
+    else:
+        try:
+            assessment.delete_evidence(membership, sa, evidence)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Evidence “{evidence.title}” removed.")
+    return redirect(_criterion_url(cohort, institution, evidence.response.criterion_id))
+
+
+@login_required
+@require_POST
+def add_comment(request: AuthedRequest, cohort: str, institution: str, criterion_id: int) -> HttpResponse:
+    membership, participation = _scope(request, cohort, institution)
+    crit = _criterion(membership, criterion_id)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        sa = assessment.current_self_assessment(membership.cohort, participation.institution)
+        try:
+            assessment.add_comment(membership, sa, crit, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Comment added.")
+            return redirect(_criterion_url(cohort, institution, crit.pk) + "#comments-title")
+    return _criterion_page(request, membership, participation, crit, status=400, comment_form=form)
+
+
+@login_required
+@require_POST
+def review_criterion(request: AuthedRequest, cohort: str, institution: str, criterion_id: int) -> HttpResponse:
+    membership, participation = _scope(request, cohort, institution)
+    crit = _criterion(membership, criterion_id)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        sa = assessment.current_self_assessment(membership.cohort, participation.institution)
+        try:
+            response = assessment.review_criterion(
+                membership,
+                sa,
+                crit,
+                decision=form.cleaned_data["decision"],
+                practice=form.cleaned_data["practice"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Criterion {crit.code}: {response.get_status_display().lower()}.")
+            if sa.status != SelfAssessment.Status.SUBMITTED:
+                messages.info(request, f"Review complete: the self-assessment is {sa.get_status_display().lower()}.")
+                return redirect("cohort:workspace", cohort=cohort, institution=institution)
+            return redirect(_criterion_url(cohort, institution, crit.pk))
+    return _criterion_page(request, membership, participation, crit, status=400, review_form=form)
+
+
+# Submission, recommendation, award and re-submission.
+
+
+def _workspace_action(request: AuthedRequest, cohort: str, institution: str, action: str) -> HttpResponse:
+    membership, participation = _scope(request, cohort, institution)
+    sa = assessment.current_self_assessment(membership.cohort, participation.institution)
+    try:
+        if action == "submit":
+            assessment.submit(membership, sa)
+            messages.success(request, "The self-assessment was submitted for review. The assessor has been told.")
+        elif action == "recommend":
+            assessment.recommend_award(membership, sa, note=request.POST.get("note", ""))
+            messages.success(request, "You recommended the award. The facilitator has been told.")
+        elif action == "award":
+            form = AwardForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(f"Award date: {' '.join(str(e) for e in form.errors.get('awarded_on', []))}")
+            sa = assessment.record_award(membership, sa, awarded_on=form.cleaned_data["awarded_on"])
+            messages.success(
+                request,
+                f"The award is recorded. Mid-point review: {sa.midpoint_review_on:%-d %B %Y}; "
+                f"expires: {sa.expires_on:%-d %B %Y}.",
+            )
+        elif action == "new_cycle":
+            new = assessment.start_new_cycle(membership, sa)
+            messages.success(request, f"Re-submission started (cycle {new.cycle}); open actions were carried over.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("cohort:workspace", cohort=cohort, institution=institution)
+
+
+@login_required
+@require_POST
+def submit(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
+    return _workspace_action(request, cohort, institution, "submit")
+
+
+@login_required
+@require_POST
+def recommend(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
+    return _workspace_action(request, cohort, institution, "recommend")
+
+
+@login_required
+@require_POST
+def award(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
+    return _workspace_action(request, cohort, institution, "award")
+
+
+@login_required
+@require_POST
+def new_cycle(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
+    return _workspace_action(request, cohort, institution, "new_cycle")
+
+
+@login_required
+def export_pdf(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
+    membership, participation = _scope(request, cohort, institution)
+    sa = assessment.current_self_assessment(membership.cohort, participation.institution)
+    response = HttpResponse(exports.self_assessment_pdf(sa), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(sa)}.pdf"'
+    return response
+
+
+@login_required
+def export_csv(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
+    membership, participation = _scope(request, cohort, institution)
+    sa = assessment.current_self_assessment(membership.cohort, participation.institution)
+    response = HttpResponse(exports.self_assessment_csv(sa), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(sa)}.csv"'
+    return response
+
+
+# The action plan.
+
+
+def _plan_page(
+    request: AuthedRequest, membership: Membership, participation: Participation, status: int = 200, **forms: BaseForm
+) -> HttpResponse:
+    sa = assessment.current_self_assessment(membership.cohort, participation.institution)
+    context: dict[str, Any] = {
+        "membership": membership,
+        "cohort": membership.cohort,
+        "participation": participation,
+        "sa": sa,
+        "items": assessment.plan_items(membership.cohort, participation.institution_id),
+        "can_edit": assessment.is_working_group(membership, participation.institution_id) or membership.is_facilitator,
+        "statuses": ActionItem.Status.choices,
+        "form": ActionForm(cohort=membership.cohort, institution=participation.institution),
+        **forms,
+    }
+    return render(request, "cohort/assessment/action_plan.html", context, status=status)
+
+
+@login_required
+def action_plan(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
+    membership, participation = _scope(request, cohort, institution)
+    return _plan_page(request, membership, participation)
+
+
+@login_required
+@require_POST
+def add_action(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
+    membership, participation = _scope(request, cohort, institution)
+    form = ActionForm(request.POST, cohort=membership.cohort, institution=participation.institution)
+    if form.is_valid():
+        try:
+            item = assessment.add_plan_action(
+                membership,
+                participation.institution,
+                title=form.cleaned_data["title"],
+                area=form.cleaned_data["area"],
+                owner=form.cleaned_data["owner"],
+                owner_name=form.cleaned_data["owner_name"],
+                due_on=form.cleaned_data["due_on"],
+                detail=form.cleaned_data["detail"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"“{item.title}” added to the action plan.")
+            return redirect("cohort:action_plan", cohort=cohort, institution=institution)
+    return _plan_page(request, membership, participation, status=400, form=form)
+
+
+@login_required
+@require_POST
+def update_action(request: AuthedRequest, cohort: str, institution: str, item_id: int) -> HttpResponse:
+    membership, participation = _scope(request, cohort, institution)
+    item = get_object_or_404(
+        ActionItem, pk=item_id, cohort_id=membership.cohort_id, institution_id=participation.institution_id
+    )
+    form = ActionUpdateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a status from the list.")
+    else:
+        try:
+            assessment.update_action(
+                membership, item, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"“{item.title}” updated: {item.get_status_display().lower()}.")
+    return redirect(
+        reverse("cohort:action_plan", kwargs={"cohort": cohort, "institution": institution}) + f"#action-{item.pk}"
+    )
+
+
+# Cohort progress.
+
+
+@login_required
+def progress(request: AuthedRequest, cohort: str) -> HttpResponse:
+    membership = access.get_membership(request.user, cohort)
+    areas, rows, aggregate = assessment.progress_matrix(membership.cohort)
+    sees_all = membership.is_facilitator or membership.is_assessor
+    if not sees_all:
+        rows = [row for row in rows if row.institution.pk == membership.institution_id]
+    context = {
+        "membership": membership,
+        "cohort": membership.cohort,
+        "areas": areas,
+        "rows": rows,
+        "aggregate": aggregate,
+        "sees_all": sees_all,
+    }
+    return render(request, "cohort/assessment/progress.html", context)
+
+
+# The effective-practice library.
+
+
+def _practice_page(
+    request: AuthedRequest, membership: Membership, status: int = 200, form: BaseForm | None = None
+) -> HttpResponse:
+    search = PracticeSearchForm(request.GET or None, framework_id=membership.cohort.framework_id)
+    practices = EffectivePractice.objects.filter(cohort=membership.cohort).select_related("area", "institution")
+    if search.is_valid():
+        area = search.cleaned_data["area"]
+        practices = assessment.search_practice(
+            practices, area_id=area.pk if area else None, text=search.cleaned_data["q"]
+        )
+    initial = {k: request.GET[k] for k in ("source", "source_url", "area", "title") if k in request.GET}
+    context = {
+        "membership": membership,
+        "cohort": membership.cohort,
+        "practices": practices,
+        "search": search,
+        "can_add": membership.role != Role.OBSERVER,
+        "form": form or PracticeForm(cohort=membership.cohort, initial=initial),
+    }
+    return render(request, "cohort/assessment/practice.html", context, status=status)
+
+
+@login_required
+def practice_library(request: AuthedRequest, cohort: str) -> HttpResponse:
+    membership = access.get_membership(request.user, cohort)
+    return _practice_page(request, membership)
+
+
+@login_required
+@require_POST
+def add_practice(request: AuthedRequest, cohort: str) -> HttpResponse:
+    membership = access.get_membership(request.user, cohort)
+    access.require_role(membership, Role.FACILITATOR, Role.ASSESSOR, Role.LEAD, Role.MEMBER)
+    form = PracticeForm(request.POST, cohort=membership.cohort)
+    if form.is_valid():
+        try:
+            practice = assessment.add_practice(
+                cohort=membership.cohort,
+                institution=membership.institution,
+                created_by=membership.user,
+                **{k: form.cleaned_data[k] for k in PracticeForm.Meta.fields},
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"“{practice.title}” is in the library.")
+            return redirect("cohort:practice_library", cohort=cohort)
+    return _practice_page(request, membership, status=400, form=form)
+
+
+@login_required
+@require_POST
+def practice_sharing(request: AuthedRequest, cohort: str, practice_id: int) -> HttpResponse:
+    membership = access.get_membership(request.user, cohort)
+    practice = get_object_or_404(EffectivePractice, pk=practice_id, cohort_id=membership.cohort_id)
+    if not assessment.can_change_practice(membership, practice):
+        raise Http404("No such page.")
+    form = SharingForm(request.POST)
+    form.is_valid()
+    assessment.set_practice_sharing(
+        membership,
+        practice,
+        shared=form.cleaned_data.get("shared_with_sector", False),
+        anonymous=form.cleaned_data.get("anonymous", False),
+    )
+    messages.success(
+        request,
+        f"“{practice.title}” is {'shared with the whole sector' if practice.shared_with_sector else 'kept within the cohort'}.",
+    )
+    return redirect("cohort:practice_library", cohort=cohort)
+
+
+@login_required
+def sector_practice(request: AuthedRequest) -> HttpResponse:
+    if not Membership.objects.filter(user=request.user).exists():
+        raise Http404("No such page.")
+    search = PracticeSearchForm(request.GET or None, framework_id=None)
+    practices = EffectivePractice.objects.filter(shared_with_sector=True).select_related(
+        "area", "institution", "cohort"
+    )
+    if search.is_valid():
+        area = search.cleaned_data["area"]
+        practices = assessment.search_practice(
+            practices, area_id=area.pk if area else None, text=search.cleaned_data["q"]
+        )
+    return render(request, "cohort/assessment/sector_practice.html", {"practices": practices, "search": search})
+
+
+# The data and definitions register.
+
+
+@login_required
+def data_register(request: AuthedRequest, cohort: str) -> HttpResponse:
+    membership = access.get_membership(request.user, cohort)
+    participations = Participation.objects.filter(cohort=membership.cohort).select_related("institution")
+    definitions = {
+        d.institution_id: d
+        for d in DataDefinition.objects.filter(cohort=membership.cohort).prefetch_related(
+            Prefetch("targets", queryset=AppTarget.objects.order_by("group", "year"))
+        )
+    }
+    rows = [(p.institution, definitions.get(p.institution_id)) for p in participations]
+    context = {"membership": membership, "cohort": membership.cohort, "rows": rows}
+    return render(request, "cohort/assessment/data_register.html", context)
+
+
+def _definition_page(
+    request: AuthedRequest, membership: Membership, participation: Participation, status: int = 200, **forms: BaseForm
+) -> HttpResponse:
+    definition = DataDefinition.objects.filter(cohort=membership.cohort, institution=participation.institution).first()
+    context: dict[str, Any] = {
+        "membership": membership,
+        "cohort": membership.cohort,
+        "participation": participation,
+        "definition": definition,
+        "targets": definition.targets.all() if definition else [],
+        "form": DataDefinitionForm(instance=definition),
+        "target_form": TargetForm(),
+        **forms,
+    }
+    return render(request, "cohort/assessment/data_definition.html", context, status=status)
+
+
+def _register_scope(request: AuthedRequest, cohort: str, institution: str) -> tuple[Membership, Participation]:
+    membership = access.get_membership(request.user, cohort)
+    participation = access.get_participation(membership, institution)
+    if not (assessment.is_working_group(membership, participation.institution_id) or membership.is_facilitator):
+        raise Http404("No such page.")
+    return membership, participation
+
+
+@login_required
+def data_definition(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
+    membership, participation = _register_scope(request, cohort, institution)
+    if request.method != "POST":
+        return _definition_page(request, membership, participation)
+    form = DataDefinitionForm(request.POST)
+    if form.is_valid():
+        assessment.save_data_definition(membership, participation.institution, **form.cleaned_data)
+        messages.success(request, "Your definitions are saved.")
+        return redirect("cohort:data_definition", cohort=cohort, institution=institution)
+    return _definition_page(request, membership, participation, status=400, form=form)
+
+
+@login_required
+@require_POST
+def add_target(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
+    membership, participation = _register_scope(request, cohort, institution)
+    form = TargetForm(request.POST)
+    if form.is_valid():
+        assessment.add_target(membership, participation.institution, **form.cleaned_data)
+        messages.success(request, "Target added.")
+        return redirect("cohort:data_definition", cohort=cohort, institution=institution)
+    return _definition_page(request, membership, participation, status=400, target_form=form)
+
+
+@login_required
+@require_POST
+def delete_target(request: AuthedRequest, cohort: str, institution: str, target_id: int) -> HttpResponse:
+    membership, participation = _register_scope(request, cohort, institution)
+    target = get_object_or_404(
+        AppTarget,
+        pk=target_id,
+        definition__cohort_id=membership.cohort_id,
+        definition__institution_id=participation.institution_id,
+    )
+    target.delete()
+    messages.success(request, f"Target “{target.measure}” removed.")
+    return redirect("cohort:data_definition", cohort=cohort, institution=institution)

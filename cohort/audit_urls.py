@@ -1,6 +1,0 @@
-from django.urls import path
-
-from cohort import audit_views
-
-app_name = "audit"
-urlpatterns = [path("c/<slug:cohort>/audit/", audit_views.audit_log, name="log")]

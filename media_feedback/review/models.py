@@ -1,0 +1,175 @@
+"""Review and publishing: redactions, tags, quotes, summary documents and their published versions.
+
+Imported at the bottom of media_feedback/models.py so Django sees these models as the app's.
+
+Redactions, tags and quotes name transcript words by index (`first_word`..`last_word`, inclusive);
+editing the transcript remaps them (see media_feedback/review.py). A published SummaryVersion is
+immutable: it holds the rendered, redacted content as it was published.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from cohort.models import Area
+
+
+class ClipReview(models.Model):
+    """A facilitator has looked at the clip (only reviewed clips feed a summary draft)."""
+
+    clip = models.OneToOneField("media_feedback.Clip", on_delete=models.CASCADE, related_name="review")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rendition_error = models.CharField(max_length=300, blank=True)
+
+
+class WordSpan(models.Model):
+    first_word = models.PositiveIntegerField()
+    last_word = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def word_numbers(self) -> str:
+        """The span as a person counts it (from 1)."""
+        if self.first_word == self.last_word:
+            return f"word {self.first_word + 1}"
+        return f"words {self.first_word + 1}–{self.last_word + 1}"
+
+
+class Redaction(WordSpan):
+    clip = models.ForeignKey("media_feedback.Clip", on_delete=models.CASCADE, related_name="redactions")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["first_word", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_word__gte=models.F("first_word")), name="redaction_span_in_order"
+            )
+        ]
+
+
+class ClipTag(models.Model):
+    """A framework area given to a whole clip (no words) or to a segment of it."""
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    clip = models.ForeignKey("media_feedback.Clip", on_delete=models.CASCADE, related_name="tags")
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    first_word = models.PositiveIntegerField(null=True, blank=True)
+    last_word = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACCEPTED)
+    suggested = models.BooleanField(default=False)
+    reason = models.CharField(max_length=300, blank=True, help_text="The words that led to the suggestion.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["area__position", "first_word", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clip", "area"], condition=models.Q(first_word__isnull=True), name="one_clip_tag_per_area"
+            )
+        ]
+
+    @property
+    def is_segment(self) -> bool:
+        return self.first_word is not None
+
+
+class Quote(WordSpan):
+    clip = models.ForeignKey("media_feedback.Clip", on_delete=models.CASCADE, related_name="quotes")
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    start_seconds = models.FloatField()
+    end_seconds = models.FloatField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["area__position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_word__gte=models.F("first_word")), name="quote_span_in_order"
+            )
+        ]
+
+    @property
+    def token(self) -> str:
+        """How a summary's Markdown names this quote."""
+        return "{{quote %d}}" % self.pk  # noqa: UP031 - braces would need escaping in an f-string
+
+
+class SummaryDocumentQuerySet(models.QuerySet["SummaryDocument"]):
+    def published(self) -> SummaryDocumentQuerySet:
+        return self.filter(versions__isnull=False).distinct()
+
+
+class SummaryDocument(models.Model):
+    """A summary of a call's clips. `body` is the working draft (Markdown with quote tokens)."""
+
+    call = models.ForeignKey("media_feedback.FeedbackCall", on_delete=models.CASCADE, related_name="summaries")
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    # Set when a student withdraws a clip that a published version quotes; cleared by the next version.
+    flagged_at = models.DateTimeField(null=True, blank=True)
+    flag_reason = models.TextField(blank=True)
+    # Quote numbers whose clips were withdrawn: a version that still names one cannot be published.
+    withdrawn_quote_ids = models.JSONField(default=list, blank=True)
+
+    objects = SummaryDocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SummaryVersion(models.Model):
+    """A published, frozen version: what members read, as it was published."""
+
+    document = models.ForeignKey(SummaryDocument, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    source = models.TextField(help_text="The draft as published, with quote tokens.")
+    content = models.TextField(help_text="The Markdown with every quote written out, redacted.")
+    html = models.TextField(help_text="The sanitised HTML of the content.")
+    clip_count = models.PositiveIntegerField(default=0)
+    institution_count = models.PositiveIntegerField(default=0)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["document", "-number"]
+        constraints = [models.UniqueConstraint(fields=["document", "number"], name="one_version_number_per_document")]
+
+    def __str__(self) -> str:
+        return f"{self.title} (version {self.number})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise ValidationError("A published version cannot be changed: edit the draft and publish a new version.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class VersionQuote(models.Model):
+    """Which quotes a published version carries, kept after the quote's clip is gone."""
+
+    version = models.ForeignKey(SummaryVersion, on_delete=models.CASCADE, related_name="quoted")
+    quote = models.ForeignKey(Quote, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    quote_number = models.PositiveIntegerField()
+    clip_public_id = models.UUIDField(db_index=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,620 @@
+"""Clip review and summary documents: the writes with side effects, as plain functions.
+
+Bad input raises ValidationError with a message for the facilitator, before anything is written.
+Call `on_clip_withdrawn(clip)` BEFORE a withdrawn clip's row is deleted (see the function).
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from cohort.audit import services as audit
+from cohort.audit.models import AuditAction
+from cohort.models import Area, NotificationKind, Role, User
+from cohort.notifications import notify
+from cohort.text import render_markdown
+from media_feedback.models import Clip, FeedbackCall
+from media_feedback.review import redaction, suggest
+from media_feedback.review.models import (
+    ClipReview,
+    ClipTag,
+    Quote,
+    Redaction,
+    SummaryDocument,
+    SummaryVersion,
+    VersionQuote,
+)
+
+log = logging.getLogger(__name__)
+
+SMALL_COUNT = 3  # counts below this are never shown, so nobody is identifiable
+QUOTE_TOKEN = re.compile(r"\{\{\s*quote\s+(\d+)\s*\}\}")
+
+
+# --- reading a clip ---------------------------------------------------------------------------------
+
+
+def words_of(clip: Clip) -> list[dict[str, Any]]:
+    transcript = getattr(clip, "transcript", None)
+    return list(transcript.words) if transcript is not None else []
+
+
+def hidden_words(clip: Clip, word_count: int | None = None) -> set[int]:
+    """Indices of the clip's redacted words (uses prefetched redactions when there are some)."""
+    count = len(words_of(clip)) if word_count is None else word_count
+    return redaction.redacted_indices(((r.first_word, r.last_word) for r in clip.redactions.all()), count)
+
+
+def may_quote(clip: Clip) -> bool:
+    consent = getattr(clip, "consent", None)
+    return bool(consent and consent.may_quote)
+
+
+def quote_text(quote: Quote) -> str:
+    """The quote's words as anyone reads them: always redacted."""
+    words = words_of(quote.clip)
+    return redaction.redacted_text(words, hidden_words(quote.clip, len(words)), quote.first_word, quote.last_word)
+
+
+def redacted_transcript(clip: Clip) -> str:
+    """The whole transcript as anyone but a facilitator reads it."""
+    words = words_of(clip)
+    return redaction.redacted_text(words, hidden_words(clip, len(words))) if words else ""
+
+
+def captions(clip: Clip, *, reveal: bool) -> str:
+    words = words_of(clip)
+    return redaction.webvtt(words, hidden_words(clip, len(words)), reveal=reveal)
+
+
+def suggestions_for(clip: Clip, areas: Sequence[Area]) -> list[tuple[Area, suggest.Suggestion]]:
+    """Suggested areas not yet accepted or rejected for the whole clip."""
+    decided = {t.area_id for t in clip.tags.all() if t.first_word is None}
+    words = words_of(clip)
+    hidden = hidden_words(clip, len(words))
+    visible = " ".join(w["word"] for i, w in enumerate(words) if i not in hidden)
+    by_slug = {a.slug: a for a in areas}
+    return [
+        (by_slug[s.area_slug], s)
+        for s in suggest.suggest_areas(visible)
+        if s.area_slug in by_slug and by_slug[s.area_slug].pk not in decided
+    ]
+
+
+# --- changing a clip --------------------------------------------------------------------------------
+
+
+def _check_span(clip: Clip, first: int, last: int) -> None:
+    count = len(words_of(clip))
+    if count == 0:
+        raise ValidationError("This clip has no transcript yet.")
+    if first < 0 or last < first or last >= count:
+        raise ValidationError(f"That range is outside the clip: choose words between 1 and {count}.")
+
+
+def _ensure_review(clip: Clip) -> ClipReview:
+    review, _ = ClipReview.objects.get_or_create(clip=clip)
+    return review
+
+
+def refresh_outputs(clip: Clip) -> None:
+    """After the words or redactions change: rewrite the shared (redacted) captions and drop the
+    redacted rendition so a stale one is never served; a task renders the new one after commit."""
+    vtt = captions(clip, reveal=False)
+    name = f"{clip.storage_prefix}captions.vtt"
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    clip.captions_name = default_storage.save(name, ContentFile(vtt.encode()))
+    old = clip.redacted_rendition_name
+    clip.redacted_rendition_name = ""
+    clip.save(update_fields=["captions_name", "redacted_rendition_name"])
+    if old and default_storage.exists(old):
+        default_storage.delete(old)
+    if clip.rendition_name:
+        from media_feedback.review.tasks import render_redacted_rendition_task
+
+        clip_id = clip.pk
+        transaction.on_commit(lambda: render_redacted_rendition_task.enqueue(clip_id))
+
+
+def render_redacted_rendition(clip: Clip) -> str:
+    """Make the only rendition anyone but facilitators may play: redacted spans silenced, voice
+    disguised when the student asked. Returns its storage name ("" when the clip has no media)."""
+    if not clip.rendition_name:
+        return ""
+    words = words_of(clip)
+    spans = redaction.silence_spans(words, hidden_words(clip, len(words)))
+    with default_storage.open(clip.rendition_name, "rb") as source:
+        data = source.read()
+    review = _ensure_review(clip)
+    import av  # only the worker renders media: the web process never loads PyAV
+
+    try:
+        rendered = redaction.redacted_media(data, spans, disguise_voice=clip.voice_disguise)
+    except (av.FFmpegError, ValueError) as error:
+        review.rendition_error = "The redacted version could not be made from this clip's media."
+        review.save(update_fields=["rendition_error"])
+        log.warning("redacted rendition failed for clip %s: %s", clip.pk, type(error).__name__)
+        return ""
+    extension = "mp4" if clip.kind == Clip.Kind.VIDEO else "m4a"
+    name = f"{clip.storage_prefix}redacted.{extension}"
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    clip.redacted_rendition_name = default_storage.save(name, ContentFile(rendered))
+    clip.save(update_fields=["redacted_rendition_name"])
+    if review.rendition_error:
+        review.rendition_error = ""
+        review.save(update_fields=["rendition_error"])
+    return clip.redacted_rendition_name
+
+
+@transaction.atomic
+def redact_words(clip: Clip, first: int, last: int, by: User) -> Redaction:
+    _check_span(clip, first, last)
+    if any(r.first_word <= first and last <= r.last_word for r in clip.redactions.all()):
+        raise ValidationError("Those words are already redacted.")
+    made = Redaction.objects.create(clip=clip, first_word=first, last_word=last, created_by=by)
+    refresh_outputs(clip)
+    audit.record(AuditAction.REDACTED, actor=by, cohort=clip.call.cohort, target_type="clip", target_id=clip.public_id)
+    return made
+
+
+@transaction.atomic
+def remove_redaction(clip: Clip, redaction_id: int) -> None:
+    deleted, _ = Redaction.objects.filter(clip=clip, pk=redaction_id).delete()
+    if not deleted:
+        raise ValidationError("That redaction was already removed.")
+    refresh_outputs(clip)
+
+
+def align_words(
+    old: Sequence[dict[str, Any]], new_tokens: Sequence[str]
+) -> tuple[list[dict[str, Any]], list[list[int]]]:
+    """Give corrected words timings from the words they replace. Returns the new words and, for each
+    old index, the new indices it became (empty when the word was deleted)."""
+    a = [suggest.tokens(w["word"]) for w in old]
+    b = [suggest.tokens(t) for t in new_tokens]
+    matcher = difflib.SequenceMatcher(a=[" ".join(x) for x in a], b=[" ".join(x) for x in b], autojunk=False)
+    words: list[dict[str, Any]] = []
+    mapping: list[list[int]] = [[] for _ in old]
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            for k in range(i2 - i1):
+                mapping[i1 + k].append(len(words))
+                words.append({**old[i1 + k], "word": new_tokens[j1 + k]})
+            continue
+        if j2 == j1:  # deleted
+            continue
+        if i2 > i1:
+            start, end = float(old[i1]["start"]), float(old[i2 - 1]["end"])
+        else:  # inserted between two words: squeeze into the gap
+            start = float(old[i1 - 1]["end"]) if i1 > 0 else 0.0
+            end = float(old[i1]["start"]) if i1 < len(old) else start + 0.3 * (j2 - j1)
+            end = max(end, start)
+        step = (end - start) / (j2 - j1)
+        first_new = len(words)
+        for k in range(j2 - j1):
+            words.append(
+                {
+                    "word": new_tokens[j1 + k],
+                    "start": round(start + k * step, 3),
+                    "end": round(start + (k + 1) * step, 3),
+                }
+            )
+        for i in range(i1, i2):
+            mapping[i].extend(range(first_new, len(words)))
+    return words, mapping
+
+
+def _remap(first: int, last: int, mapping: list[list[int]]) -> tuple[int, int] | None:
+    targets = [j for i in range(first, min(last, len(mapping) - 1) + 1) for j in mapping[i]]
+    return (min(targets), max(targets)) if targets else None
+
+
+@transaction.atomic
+def correct_transcript(clip: Clip, text: str, by: User) -> None:
+    """Replace the transcript's words; timings, redactions, segment tags and quotes follow the words."""
+    transcript = getattr(clip, "transcript", None)
+    if transcript is None:
+        raise ValidationError("This clip has no transcript to correct.")
+    new_tokens = text.split()
+    if not new_tokens:
+        raise ValidationError("The transcript cannot be empty.")
+    words, mapping = align_words(transcript.words, new_tokens)
+    spans: list[Redaction | Quote | ClipTag] = [
+        *clip.redactions.all(),
+        *clip.quotes.all(),
+        *clip.tags.filter(first_word__isnull=False),
+    ]
+    for span in spans:
+        moved = _remap(span.first_word or 0, span.last_word or 0, mapping)
+        if moved is None:  # every word of the span was deleted
+            span.delete()
+            continue
+        span.first_word, span.last_word = moved
+        fields = ["first_word", "last_word"]
+        if isinstance(span, Quote):
+            span.start_seconds, span.end_seconds = float(words[moved[0]]["start"]), float(words[moved[1]]["end"])
+            fields += ["start_seconds", "end_seconds"]
+        span.save(update_fields=fields)
+    transcript.words = words
+    transcript.text = " ".join(w["word"] for w in words)
+    transcript.edited_at = timezone.now()
+    transcript.save(update_fields=["words", "text", "edited_at"])
+    clip.__dict__.pop("_prefetched_objects_cache", None)
+    refresh_outputs(clip)
+
+
+def tag_clip(clip: Clip, area: Area, by: User, first: int | None = None, last: int | None = None) -> ClipTag:
+    if first is None:
+        tag, _created = ClipTag.objects.update_or_create(
+            clip=clip,
+            area=area,
+            first_word=None,
+            defaults={"status": ClipTag.Status.ACCEPTED, "created_by": by},
+        )
+        return tag
+    _check_span(clip, first, last if last is not None else first)
+    return ClipTag.objects.create(clip=clip, area=area, first_word=first, last_word=last, created_by=by)
+
+
+def decide_suggestion(clip: Clip, area: Area, *, accept: bool, by: User) -> ClipTag:
+    found = {s.area_slug: s for s in suggest.suggest_areas(" ".join(w["word"] for w in words_of(clip)))}
+    reason = found[area.slug].reason if area.slug in found else ""
+    tag, _ = ClipTag.objects.update_or_create(
+        clip=clip,
+        area=area,
+        first_word=None,
+        defaults={
+            "status": ClipTag.Status.ACCEPTED if accept else ClipTag.Status.REJECTED,
+            "suggested": True,
+            "reason": reason[:300],
+            "created_by": by,
+        },
+    )
+    return tag
+
+
+def remove_tag(clip: Clip, tag_id: int) -> None:
+    deleted, _ = ClipTag.objects.filter(clip=clip, pk=tag_id).delete()
+    if not deleted:
+        raise ValidationError("That tag was already removed.")
+
+
+def add_quote(clip: Clip, area: Area, first: int, last: int, by: User) -> Quote:
+    if not may_quote(clip):
+        raise ValidationError("The student did not agree to be quoted, so this clip cannot be quoted.")
+    _check_span(clip, first, last)
+    words = words_of(clip)
+    return Quote.objects.create(
+        clip=clip,
+        area=area,
+        first_word=first,
+        last_word=last,
+        start_seconds=float(words[first]["start"]),
+        end_seconds=float(words[last]["end"]),
+        created_by=by,
+    )
+
+
+def remove_quote(clip: Clip, quote_id: int) -> None:
+    deleted, _ = Quote.objects.filter(clip=clip, pk=quote_id).delete()
+    if not deleted:
+        raise ValidationError("That quote was already removed.")
+
+
+def mark_reviewed(clip: Clip, by: User, *, reviewed: bool = True) -> ClipReview:
+    review = _ensure_review(clip)
+    review.reviewed_at = timezone.now() if reviewed else None
+    review.reviewed_by = by if reviewed else None
+    review.save(update_fields=["reviewed_at", "reviewed_by"])
+    if reviewed and not clip.redacted_rendition_name and clip.rendition_name:
+        refresh_outputs(clip)
+    return review
+
+
+# --- summary documents ------------------------------------------------------------------------------
+
+
+def shown_count(n: int) -> str:
+    return f"fewer than {SMALL_COUNT}" if n < SMALL_COUNT else str(n)
+
+
+def reviewed_clips(call: FeedbackCall) -> Any:
+    return (
+        Clip.objects.filter(call=call, status=Clip.Status.READY, review__reviewed_at__isnull=False)
+        .select_related("transcript", "consent")
+        .prefetch_related("redactions", "tags", "quotes")
+    )
+
+
+@dataclass
+class AreaSection:
+    area: Area
+    clip_ids: set[int] = field(default_factory=set)
+    quotes: list[Quote] = field(default_factory=list)
+    points: list[tuple[str, int]] = field(default_factory=list)
+
+
+def draft_markdown(call: FeedbackCall) -> str:
+    """A first draft from what has been reviewed: counts (small ones hidden), then one section per
+    framework area with its clips, recurring points and the quotes tagged with it."""
+    clips = list(reviewed_clips(call))
+    areas = list(call.cohort.framework.areas.order_by("position"))
+    sections = {a.pk: AreaSection(a) for a in areas}
+    phrases: dict[int, Counter[str]] = {a.pk: Counter() for a in areas}
+    for clip in clips:
+        words = words_of(clip)
+        hidden = hidden_words(clip, len(words))
+        visible = [w for i, t in enumerate(words) for w in suggest.tokens(t["word"]) if i not in hidden]
+        clip_areas = {t.area_id for t in clip.tags.all() if t.status == ClipTag.Status.ACCEPTED}
+        quotable = may_quote(clip)
+        for q in clip.quotes.all():
+            clip_areas.add(q.area_id)
+            if quotable and q.area_id in sections:
+                sections[q.area_id].quotes.append(q)
+        for area_id in clip_areas & sections.keys():
+            sections[area_id].clip_ids.add(clip.pk)
+            phrases[area_id].update(set(suggest.matches(visible, sections[area_id].area.slug)))
+    institutions = {c.institution_id for c in clips}
+    lines = [
+        "## Introduction",
+        "",
+        f"This summary draws on {shown_count(len(clips))} clips from {shown_count(len(institutions))} "
+        f"institutions, sent by students in answer to “{call.title}”. Every quote is anonymous, and names, "
+        "places and other details that could identify a student have been removed.",
+        "",
+    ]
+    for section in sections.values():
+        lines += [f"## {section.area.title}", ""]
+        if not section.clip_ids:
+            lines += ["None of the reviewed clips spoke to this area.", ""]
+            continue
+        lines += [f"Clips that spoke to this area: {shown_count(len(section.clip_ids))}.", ""]
+        recurring = [(p, n) for p, n in phrases[section.area.pk].most_common(6) if n >= 2]
+        if recurring:
+            lines += ["Recurring points:", ""]
+            lines += [f"- “{p}” (in {shown_count(n)} clips)" for p, n in recurring]
+            lines.append("")
+        for q in sorted(section.quotes, key=lambda q: q.pk):
+            lines += [q.token, ""]
+    return "\n".join(lines).strip() + "\n"
+
+
+def create_summary(call: FeedbackCall, by: User, title: str = "") -> SummaryDocument:
+    return SummaryDocument.objects.create(
+        call=call, title=title or f"What students told us: {call.title}", body=draft_markdown(call), created_by=by
+    )
+
+
+def update_draft(document: SummaryDocument, *, title: str, body: str) -> SummaryDocument:
+    document.title = title.strip()
+    document.body = body
+    document.updated_at = timezone.now()
+    document.save(update_fields=["title", "body", "updated_at"])
+    return document
+
+
+def redraft(document: SummaryDocument) -> SummaryDocument:
+    document.body = draft_markdown(document.call)
+    document.updated_at = timezone.now()
+    document.save(update_fields=["body", "updated_at"])
+    return document
+
+
+def call_quotes(call: FeedbackCall) -> dict[int, Quote]:
+    quotes = Quote.objects.filter(clip__call=call, clip__status=Clip.Status.READY).select_related(
+        "clip__transcript", "clip__consent", "area"
+    )
+    return {q.pk: q for q in quotes.prefetch_related("clip__redactions")}
+
+
+def _escape(text: str) -> str:
+    text = text.replace("\\", "\\\\").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([`*_\[\]#|])", r"\\\1", text)
+
+
+def quote_markdown(quote: Quote) -> str:
+    return f"> “{_escape(quote_text(quote))}”\n>\n> — a student"
+
+
+@dataclass
+class Expanded:
+    markdown: str
+    quotes: list[Quote]
+    problems: list[str]
+
+
+def expand(document: SummaryDocument, body: str | None = None) -> Expanded:
+    """The draft with every quote token written out (redacted), and what stops it being published."""
+    body = document.body if body is None else body
+    available = call_quotes(document.call)
+    withdrawn = {int(i) for i in document.withdrawn_quote_ids}
+    used: list[Quote] = []
+    problems: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        quote = available.get(number)
+        if number in withdrawn:
+            problems.append(
+                f"Quote {number} came from a clip that the student withdrew: remove {{{{quote {number}}}}} before publishing."
+            )
+            return "\n> *[This quote was withdrawn by the student.]*\n"
+        if quote is None:
+            problems.append(f"Quote {number} does not exist for this call: remove {{{{quote {number}}}}}.")
+            return "\n> *[Unknown quote.]*\n"
+        if not may_quote(quote.clip):
+            problems.append(f"Quote {number} comes from a clip whose student did not agree to be quoted.")
+            return "\n> *[This clip may not be quoted.]*\n"
+        if quote not in used:
+            used.append(quote)
+        return "\n" + quote_markdown(quote) + "\n"
+
+    markdown = QUOTE_TOKEN.sub(replace, body)
+    return Expanded(markdown=markdown, quotes=used, problems=problems)
+
+
+def latest_version(document: SummaryDocument) -> SummaryVersion | None:
+    return document.versions.order_by("-number").first()
+
+
+@transaction.atomic
+def publish_summary(document: SummaryDocument, by: User) -> SummaryVersion:
+    """Freeze the draft as the next version and tell everyone in the cohort."""
+    document = SummaryDocument.objects.select_for_update().select_related("call__cohort").get(pk=document.pk)
+    if not document.title.strip():
+        raise ValidationError("Give the summary a title before publishing it.")
+    expanded = expand(document)
+    if not expanded.markdown.strip():
+        raise ValidationError("The summary is empty: write something before publishing it.")
+    if expanded.problems:
+        raise ValidationError(expanded.problems)
+    previous = latest_version(document)
+    if previous is not None and previous.source == document.body and previous.title == document.title:
+        raise ValidationError(f"Nothing has changed since version {previous.number}.")
+    clips = list(
+        Clip.objects.filter(call=document.call, status=Clip.Status.READY, review__reviewed_at__isnull=False).only(
+            "id", "institution_id"
+        )
+    )
+    version = SummaryVersion.objects.create(
+        document=document,
+        number=(previous.number + 1) if previous else 1,
+        title=document.title,
+        source=document.body,
+        content=expanded.markdown,
+        html=render_markdown(expanded.markdown),
+        clip_count=len(clips),
+        institution_count=len({c.institution_id for c in clips}),
+        published_by=by,
+    )
+    VersionQuote.objects.bulk_create(
+        [
+            VersionQuote(version=version, quote=q, quote_number=q.pk, clip_public_id=q.clip.public_id)
+            for q in expanded.quotes
+        ]
+    )
+    if document.flagged_at:
+        document.flagged_at = None
+        document.flag_reason = ""
+        document.save(update_fields=["flagged_at", "flag_reason"])
+    cohort = document.call.cohort
+    url = reverse(
+        "media_feedback:summary_version",
+        kwargs={"cohort": cohort.slug, "document": document.pk, "number": version.number},
+    )
+    from media_feedback.services import schedule_retention
+
+    schedule_retention(document.call, version.published_at)
+    audit.record(
+        AuditAction.PUBLISHED,
+        actor=by,
+        cohort=cohort,
+        target_type="summary",
+        target_id=f"{document.pk}v{version.number}",
+    )
+    members = User.objects.filter(memberships__cohort=cohort).distinct()
+    notify(
+        members,
+        kind=NotificationKind.SUMMARY,
+        title=f"Summary published: {version.title} (version {version.number})",
+        url=url,
+        cohort=cohort,
+        exclude=by,
+    )
+    return version
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    kind: str  # "added", "removed", "context", "gap"
+    text: str
+
+
+def version_diff(older: SummaryVersion | None, newer: SummaryVersion) -> list[DiffLine]:
+    """What changed from one published version to the next, line by line (a little context kept)."""
+    before = older.content.splitlines() if older else []
+    lines: list[DiffLine] = []
+    for line in difflib.unified_diff(before, newer.content.splitlines(), lineterm="", n=1):
+        if line.startswith(("---", "+++")):
+            continue
+        if line.startswith("@@"):
+            lines.append(DiffLine("gap", "…"))
+        elif line.startswith("+"):
+            lines.append(DiffLine("added", line[1:]))
+        elif line.startswith("-"):
+            lines.append(DiffLine("removed", line[1:]))
+        else:
+            lines.append(DiffLine("context", line[1:]))
+    return lines
+
+
+def on_clip_withdrawn(clip: Clip) -> list[SummaryDocument]:
+    """Call BEFORE deleting a withdrawn clip's row (its quotes cascade away with it).
+
+    Records which published versions quoted it, flags those documents, blocks its quotes in every
+    draft of the call, and tells the cohort's facilitators. Returns the documents flagged."""
+    quote_ids = list(Quote.objects.filter(clip=clip).values_list("pk", flat=True))
+    if not quote_ids:
+        return []
+    now = timezone.now()
+    with transaction.atomic():
+        VersionQuote.objects.filter(clip_public_id=clip.public_id, withdrawn_at__isnull=True).update(withdrawn_at=now)
+        flagged: list[SummaryDocument] = []
+        for document in SummaryDocument.objects.select_for_update().filter(call_id=clip.call_id):
+            document.withdrawn_quote_ids = sorted({*document.withdrawn_quote_ids, *quote_ids})
+            fields = ["withdrawn_quote_ids"]
+            versions = sorted(
+                set(
+                    VersionQuote.objects.filter(version__document=document, clip_public_id=clip.public_id).values_list(
+                        "version__number", flat=True
+                    )
+                )
+            )
+            if versions:
+                document.flagged_at = now
+                numbers = ", ".join(str(n) for n in versions)
+                document.flag_reason = (
+                    f"A student withdrew a clip quoted in version {numbers}. Publish a new version without that quote."
+                )
+                fields += ["flagged_at", "flag_reason"]
+                flagged.append(document)
+            document.save(update_fields=fields)
+        if flagged:
+            cohort = clip.call.cohort
+            facilitators = User.objects.filter(memberships__cohort=cohort, memberships__role=Role.FACILITATOR)
+            for document in flagged:
+                notify(
+                    facilitators,
+                    kind=NotificationKind.SUMMARY,
+                    title=f"A quoted clip was withdrawn: {document.title}",
+                    url=reverse("media_feedback:edit_summary", kwargs={"cohort": cohort.slug, "document": document.pk}),
+                    cohort=cohort,
+                )
+    return flagged
+
+
+def published_versions(cohort_id: int) -> Any:
+    """The latest published version of each summary in a cohort, newest first."""
+    versions = SummaryVersion.objects.filter(document__call__cohort_id=cohort_id).select_related("document__call")
+    seen: set[int] = set()
+    out = []
+    for v in versions.order_by("-published_at", "-number"):
+        if v.document_id not in seen:
+            seen.add(v.document_id)
+            out.append(v)
+    return out

@@ -1,0 +1,44 @@
+"""Consultations: links in the cohort navigation and panels on the dashboard (see cohort/panels.py)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from cohort.models import Membership, Participation, Role
+from cohort.panels import NavItem, Panel
+from meetings.consultations.models import Consultation
+
+ROLES = {Role.FACILITATOR, Role.ASSESSOR, Role.LEAD, Role.MEMBER}
+
+
+def nav_items(membership: Membership) -> list[NavItem]:
+    if membership.role not in ROLES:
+        return []
+    return [NavItem("Consultations", reverse("meetings:consultations", kwargs={"cohort": membership.cohort.slug}), 30)]
+
+
+def dashboard_panels(membership: Membership) -> list[Panel]:
+    """The next consultation and, for an institution, how many of its consultations are left."""
+    if membership.role not in ROLES:
+        return []
+    from meetings.consultations.services import quota_for
+
+    upcoming = (
+        Consultation.objects.upcoming().filter(cohort_id=membership.cohort_id).select_related("host", "institution")
+    )
+    context: dict[str, object] = {"cohort_slug": membership.cohort.slug, "host_view": membership.is_staff_role}
+    if membership.is_staff_role:
+        upcoming = upcoming.filter(host_id=membership.user_id)
+    elif membership.institution_id is not None:
+        participation = Participation.objects.filter(
+            cohort_id=membership.cohort_id, institution_id=membership.institution_id
+        ).first()
+        if participation is None:
+            return []
+        upcoming = upcoming.filter(institution_id=membership.institution_id)
+        context["quota"] = quota_for(participation)
+        context["can_book"] = membership.is_lead and participation.assessor_id is not None
+    else:
+        return []
+    context["next"] = upcoming.first()
+    return [Panel("meetings/booking/panel.html", context, order=30)]

@@ -1,0 +1,387 @@
+"""Writes with side effects for consultations: availability, booking, rescheduling, cancelling, notes.
+
+Never two bookings for one slot. Every write that places a consultation on a host's calendar runs in
+one transaction that first locks the institution's participation (quota) and then the host's
+settings row (calendar), in that order, and re-checks the slot inside the lock. On PostgreSQL the
+exclusion constraint `consultation_no_overlap_per_host` is the last word even across cohorts; on
+SQLite the transaction starts IMMEDIATE (settings), which serialises every writer.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from cohort.models import ActionItem, Area, Membership, NotificationKind, Participation, Role, User
+from cohort.notifications import notify
+from cohort.services import add_action_item
+from meetings.calendar import CalendarEvent, send_invitation
+from meetings.consultations.models import AvailabilityWindow, BlockedPeriod, Consultation, ConsultationSettings
+from meetings.consultations.slots import busy_for_host, candidate_slots, compute_free_slots, rules_for
+
+log = logging.getLogger(__name__)
+
+SLOT_TAKEN = "That time was just taken. Please choose another of the free times below."
+
+
+class SlotTaken(ValidationError):
+    """The slot was free when the page was drawn but another booking got there first."""
+
+    def __init__(self) -> None:
+        super().__init__(SLOT_TAKEN)
+
+
+@dataclass(frozen=True)
+class Quota:
+    total: int
+    used: int
+
+    @property
+    def left(self) -> int:
+        return max(self.total - self.used, 0)
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    title: str
+    area: Area | None = None
+    due_on: date | None = None
+    owner_name: str = ""
+
+
+# Availability -------------------------------------------------------------------------------------
+
+
+def settings_for(cohort_id: int, host: User) -> ConsultationSettings | None:
+    return ConsultationSettings.objects.filter(cohort_id=cohort_id, host=host).first()
+
+
+def save_availability(
+    host: Membership,
+    *,
+    values: dict[str, object],
+    windows: list[tuple[int, time, time]],
+    blocked: list[tuple[date, date]],
+) -> ConsultationSettings:
+    """Replace the host's settings, weekly windows and blocked periods in this cohort at once.
+
+    The form has already checked the windows (each ends after it starts, none overlap on a day).
+    """
+    with transaction.atomic():
+        cs, _ = ConsultationSettings.objects.select_for_update().get_or_create(
+            cohort=host.cohort, host=host.user, defaults={"time_zone": host.user.time_zone}
+        )
+        for name, value in values.items():
+            setattr(cs, name, value)
+        cs.full_clean()
+        cs.save()
+        cs.windows.all().delete()
+        AvailabilityWindow.objects.bulk_create(
+            [AvailabilityWindow(settings=cs, weekday=d, starts_at=s, ends_at=e) for d, s, e in windows]
+        )
+        cs.blocked.all().delete()
+        BlockedPeriod.objects.bulk_create([BlockedPeriod(settings=cs, starts_on=s, ends_on=e) for s, e in blocked])
+    return cs
+
+
+# Quota and rules ----------------------------------------------------------------------------------
+
+
+def quota_for(participation: Participation) -> Quota:
+    used = (
+        Consultation.objects.for_institution(participation.cohort_id, participation.institution_id)
+        .counting_toward_quota()
+        .count()
+    )
+    return Quota(total=participation.consultation_quota, used=used)
+
+
+def check_slot(cs: ConsultationSettings, starts_at: datetime, *, now: datetime, exclude: int | None = None) -> None:
+    """Raise a ValidationError saying why `starts_at` cannot be booked with this host, if it cannot.
+
+    Caller holds the host lock when the answer must stay true until commit.
+    """
+    if starts_at <= now:
+        raise ValidationError("That time has already passed. Please choose one of the free times below.")
+    if starts_at < now + cs.notice:
+        raise ValidationError(
+            f"Consultations need at least {cs.min_notice_hours} hours' notice. Please choose a later time."
+        )
+    if starts_at > now + cs.horizon:
+        raise ValidationError(f"Consultations can be booked up to {cs.horizon_weeks} weeks ahead.")
+    rules = rules_for(cs)
+    local_day = starts_at.astimezone(cs.tzinfo).date()
+    offered = candidate_slots(rules, local_day - timedelta(days=1), local_day + timedelta(days=1))
+    if not any(slot.starts_at == starts_at for slot in offered):
+        raise ValidationError("That time is not one of the free times offered. Please choose one of those below.")
+    bookings, meetings = busy_for_host(
+        cs.host_id, starts_at - timedelta(days=1), starts_at + timedelta(days=1), exclude_consultation=exclude
+    )
+    free = compute_free_slots(rules, now=now, bookings=bookings, meetings=meetings)
+    if not any(slot.starts_at == starts_at for slot in free):
+        raise SlotTaken()
+
+
+def _lock(participation: Participation, cs: ConsultationSettings) -> tuple[Participation, ConsultationSettings]:
+    """Lock order: participation, then host settings (everywhere, so two writers cannot deadlock)."""
+    locked_participation = Participation.objects.select_for_update().get(pk=participation.pk)
+    locked_cs = ConsultationSettings.objects.select_for_update().get(pk=cs.pk)
+    return locked_participation, locked_cs
+
+
+def _save_refusing_overlap(consultation: Consultation, **save_kwargs: object) -> None:
+    """Save inside a savepoint: the PostgreSQL exclusion constraint turns a lost race into SlotTaken."""
+    try:
+        with transaction.atomic():
+            consultation.save(**save_kwargs)  # type: ignore[arg-type]
+    except IntegrityError as error:
+        if "consultation_no_overlap_per_host" in str(error):
+            raise SlotTaken() from None
+        raise
+
+
+# Booking, rescheduling, cancelling ----------------------------------------------------------------
+
+
+def book_consultation(
+    lead: Membership,
+    participation: Participation,
+    cs: ConsultationSettings,
+    *,
+    starts_at: datetime,
+    topic: str,
+    areas: list[Area],
+    now: datetime | None = None,
+) -> Consultation:
+    """Book a consultation with the institution's assessor. Raises ValidationError (SlotTaken when a
+    concurrent booking won)."""
+    now = now or timezone.now()
+    if not (lead.is_lead and lead.institution_id == participation.institution_id):
+        raise ValidationError("Only the institution's lead can book consultations.")
+    if participation.assessor_id != cs.host_id:
+        raise ValidationError("Consultations are booked with your institution's assessor.")
+    with transaction.atomic():
+        participation, cs = _lock(participation, cs)
+        quota = quota_for(participation)
+        if quota.left <= 0:
+            raise ValidationError(
+                f"{participation.institution.short_name} has used all {quota.total} consultations in this cohort. "
+                "Cancelling a booking with enough notice gives one back."
+            )
+        check_slot(cs, starts_at, now=now)
+        consultation = Consultation(
+            cohort_id=participation.cohort_id,
+            host_id=cs.host_id,
+            institution_id=participation.institution_id,
+            booked_by=lead.user,
+            starts_at=starts_at,
+            ends_at=starts_at + cs.duration,
+            blocked_from=starts_at - cs.buffer_before,
+            blocked_until=starts_at + cs.duration + cs.buffer_after,
+            time_zone=cs.time_zone,
+            topic=topic.strip(),
+        )
+        consultation.video_url = cs.video_url_for(consultation.uid)
+        _save_refusing_overlap(consultation)
+        consultation.areas.set(areas)
+        transaction.on_commit(lambda: send_consultation_emails(consultation.pk, "booked"))
+    log.info("consultation %s booked in cohort %s", consultation.pk, consultation.cohort_id)
+    return consultation
+
+
+def can_act_as_host(membership: Membership, consultation: Consultation) -> bool:
+    return membership.user_id == consultation.host_id or membership.is_facilitator
+
+
+def can_act_for_institution(membership: Membership, consultation: Consultation) -> bool:
+    return membership.role == Role.LEAD and membership.institution_id == consultation.institution_id
+
+
+def can_change(membership: Membership, consultation: Consultation) -> bool:
+    return can_act_as_host(membership, consultation) or can_act_for_institution(membership, consultation)
+
+
+def reschedule_consultation(
+    actor: Membership, consultation: Consultation, *, starts_at: datetime, now: datetime | None = None
+) -> Consultation:
+    """Move a consultation to another free slot of the same host: same UID, SEQUENCE + 1."""
+    now = now or timezone.now()
+    if not can_change(actor, consultation):
+        raise ValidationError("You cannot move this consultation.")
+    participation = Participation.objects.get(
+        cohort_id=consultation.cohort_id, institution_id=consultation.institution_id
+    )
+    cs = ConsultationSettings.objects.get(cohort_id=consultation.cohort_id, host_id=consultation.host_id)
+    with transaction.atomic():
+        participation, cs = _lock(participation, cs)
+        current = Consultation.objects.select_for_update().get(pk=consultation.pk)
+        if not current.is_active:
+            raise ValidationError("This consultation was cancelled.")
+        if current.starts_at < now + cs.notice:
+            raise ValidationError(
+                f"A consultation can be moved up to {cs.min_notice_hours} hours before it starts. "
+                "It is too late to move this one."
+            )
+        check_slot(cs, starts_at, now=now, exclude=current.pk)
+        current.starts_at = starts_at
+        current.ends_at = starts_at + cs.duration
+        current.blocked_from = starts_at - cs.buffer_before
+        current.blocked_until = current.ends_at + cs.buffer_after
+        current.sequence += 1
+        _save_refusing_overlap(
+            current, update_fields=["starts_at", "ends_at", "blocked_from", "blocked_until", "sequence", "updated_at"]
+        )
+        transaction.on_commit(lambda: send_consultation_emails(current.pk, "moved"))
+    log.info("consultation %s rescheduled", current.pk)
+    return current
+
+
+def cancel_consultation(actor: Membership, consultation: Consultation, *, now: datetime | None = None) -> Consultation:
+    """Cancel a consultation. With enough notice (or when the host cancels) the institution gets the
+    consultation back; a late cancellation by the institution still counts toward its quota."""
+    now = now or timezone.now()
+    if not can_change(actor, consultation):
+        raise ValidationError("You cannot cancel this consultation.")
+    with transaction.atomic():
+        current = Consultation.objects.select_for_update().get(pk=consultation.pk)
+        if not current.is_active:
+            raise ValidationError("This consultation was already cancelled.")
+        if current.starts_at <= now:
+            raise ValidationError("This consultation has already started, so it can no longer be cancelled.")
+        notice = current.starts_at - now
+        cs = settings_for(current.cohort_id, current.host)
+        enough_notice = cs is None or notice >= cs.notice
+        current.status = Consultation.Status.CANCELLED
+        current.cancelled_at = now
+        current.cancelled_by = actor.user
+        current.counts_toward_quota = not (enough_notice or can_act_as_host(actor, current))
+        current.sequence += 1
+        current.save(
+            update_fields=["status", "cancelled_at", "cancelled_by", "counts_toward_quota", "sequence", "updated_at"]
+        )
+        transaction.on_commit(lambda: send_consultation_emails(current.pk, "cancelled"))
+    log.info("consultation %s cancelled", current.pk)
+    return current
+
+
+# Notes and actions --------------------------------------------------------------------------------
+
+
+def record_notes(
+    host: Membership, consultation: Consultation, *, notes: str, actions: list[ActionInput], now: datetime | None = None
+) -> list[ActionItem]:
+    """The host's notes after a consultation; each action goes on the institution's action plan."""
+    now = now or timezone.now()
+    if not can_act_as_host(host, consultation):
+        raise ValidationError("Only the host records notes.")
+    if not consultation.is_active:
+        raise ValidationError("This consultation was cancelled.")
+    if consultation.starts_at > now:
+        raise ValidationError("Notes can be recorded once the consultation has started.")
+    url = reverse("meetings:consultation_detail", kwargs={"cohort": consultation.cohort.slug, "pk": consultation.pk})
+    label = f"Consultation on {date_format(consultation.local_start(), 'j F Y')}"
+    with transaction.atomic():
+        consultation.notes = notes.strip()
+        consultation.notes_recorded_at = now
+        consultation.save(update_fields=["notes", "notes_recorded_at", "updated_at"])
+        items = [
+            add_action_item(
+                cohort=consultation.cohort,
+                institution=consultation.institution,
+                title=action.title,
+                source=ActionItem.Source.CONSULTATION,
+                area=action.area,
+                due_on=action.due_on,
+                owner_name=action.owner_name,
+                source_label=label,
+                source_url=url,
+            )
+            for action in actions
+        ]
+        team = [
+            m.user
+            for m in Membership.objects.filter(
+                cohort_id=consultation.cohort_id, institution_id=consultation.institution_id
+            ).select_related("user")
+        ]
+        notify(
+            team,
+            kind=NotificationKind.CONSULTATION,
+            title=f"Notes from your consultation with {consultation.host}"
+            + (f" ({len(items)} new action{'s' if len(items) != 1 else ''})" if items else ""),
+            url=url,
+            cohort=consultation.cohort,
+            exclude=host.user,
+        )
+    return items
+
+
+# Calendar and e-mail ------------------------------------------------------------------------------
+
+
+def detail_url(consultation: Consultation) -> str:
+    path = reverse("meetings:consultation_detail", kwargs={"cohort": consultation.cohort.slug, "pk": consultation.pk})
+    return settings.SITE_URL + path
+
+
+def calendar_event(consultation: Consultation) -> CalendarEvent:
+    areas = ", ".join(a.title for a in consultation.areas.all())
+    description = f"Topic: {consultation.topic}"
+    if areas:
+        description += f"\nAreas: {areas}"
+    attendees = [(consultation.booked_by.email, str(consultation.booked_by))] if consultation.booked_by else []
+    return CalendarEvent(
+        uid=f"consultation-{consultation.uid}@qm-cohort",
+        sequence=consultation.sequence,
+        summary=f"QM consultation: {consultation.institution.short_name} with {consultation.host}",
+        starts_at=consultation.starts_at,
+        ends_at=consultation.ends_at,
+        time_zone=consultation.time_zone,
+        description=description,
+        video_url=consultation.video_url,
+        url=detail_url(consultation),
+        cancelled=not consultation.is_active,
+        organizer_email=consultation.host.email,
+        organizer_name=str(consultation.host),
+        attendees=attendees,
+    )
+
+
+def send_consultation_emails(consultation_id: int, what: str) -> None:
+    """Both sides get the invitation (or its update or cancellation) with the .ics attached."""
+    consultation = Consultation.objects.select_related("cohort", "host", "institution", "booked_by").get(
+        pk=consultation_id
+    )
+    event = calendar_event(consultation)
+    subjects = {
+        "booked": "Consultation booked",
+        "moved": "Consultation moved",
+        "cancelled": "Consultation cancelled",
+    }
+    people = [consultation.host]
+    if consultation.booked_by is not None and consultation.booked_by.pk != consultation.host_id:
+        people.append(consultation.booked_by)
+    for person in people:
+        local = consultation.starts_at.astimezone(person.tzinfo)
+        body = render_to_string(
+            "meetings/booking/email/invitation.txt",
+            {
+                "consultation": consultation,
+                "what": what,
+                "person": person,
+                # Formatted here: the template's date filter would use the active zone, not theirs.
+                "when": date_format(local, "l j F Y, H:i"),
+                "url": event.url,
+            },
+        )
+        subject = f"{subjects[what]}: {consultation.institution.short_name}, {date_format(local, 'j M Y, H:i')}"
+        send_invitation(event, [person.email], subject=subject, body=body)

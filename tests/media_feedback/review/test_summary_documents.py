@@ -1,0 +1,231 @@
+"""Summary documents: drafting from reviewed clips, editing, publishing versions, reading, withdrawal."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.template import Context, Template
+from django.urls import reverse
+from pypdf import PdfReader
+
+from cohort.models import Area, Notification, NotificationKind
+from media_feedback.models import Clip, FeedbackCall
+from media_feedback.review import services as review
+from media_feedback.review.models import SummaryDocument, SummaryVersion
+from tests import factories
+from tests.conftest import World, client_for
+from tests.media_feedback.review.factories import make_call, make_clip, media_storage_fixture, reviewed  # noqa: F401
+
+WELLBEING = "I felt lonely in halls and the rent took all my money."
+SUCCESS = "My tutor gave me an extension on my assignment when I was struggling with money."
+
+
+def area(world: World, slug: str) -> Area:
+    return world.cohort.framework.areas.get(slug=slug)
+
+
+def summary_url(name: str, document: SummaryDocument, **extra: object) -> str:
+    return reverse(f"media_feedback:{name}", kwargs={"cohort": "gm", "document": document.pk, **extra})
+
+
+@pytest.fixture
+def call(world: World) -> FeedbackCall:
+    return make_call(world.cohort)
+
+
+def tagged(clip: Clip, *areas: Area) -> Clip:
+    for a in areas:
+        review.tag_clip(clip, a, by=None)  # type: ignore[arg-type]
+    return clip
+
+
+def test_a_draft_hides_counts_below_three(world: World, call: FeedbackCall) -> None:
+    reviewed(tagged(make_clip(call, world.irwell, WELLBEING), area(world, "student-wellbeing")), world.fran)
+    reviewed(tagged(make_clip(call, world.irwell, WELLBEING), area(world, "student-wellbeing")), world.fran)
+    make_clip(call, world.medlock, SUCCESS)  # not reviewed: not counted
+    body = review.draft_markdown(call)
+    assert "This summary draws on fewer than 3 clips from fewer than 3 institutions" in body
+    assert "Clips that spoke to this area: fewer than 3." in body
+
+
+def test_a_draft_has_an_introduction_and_one_section_per_area_with_counts_points_and_quotes(
+    world: World, call: FeedbackCall
+) -> None:
+    tame = factories.make_institution("Tame Bridge University", "Tame")
+    factories.join(world.cohort, tame)
+    wellbeing, success = area(world, "student-wellbeing"), area(world, "student-success")
+    clips = [
+        tagged(make_clip(call, world.irwell, WELLBEING), wellbeing),
+        tagged(make_clip(call, world.medlock, WELLBEING), wellbeing),
+        tagged(make_clip(call, tame, SUCCESS), wellbeing, success),
+        tagged(make_clip(call, tame, SUCCESS, may_quote=False), success),
+    ]
+    for clip in clips:
+        reviewed(clip, world.fran)
+    quote = review.add_quote(clips[0], wellbeing, 0, 4, by=world.fran)
+    body = review.draft_markdown(call)
+    assert "This summary draws on 4 clips from 3 institutions" in body
+    headings = [line for line in body.splitlines() if line.startswith("## ")]
+    assert headings == [
+        "## Introduction",
+        *[f"## {a.title}" for a in world.cohort.framework.areas.order_by("position")],
+    ]
+    wellbeing_section = body.split("## Student wellbeing")[1].split("## ")[0]
+    assert "Clips that spoke to this area: 3." in wellbeing_section
+    assert "- “money” (in 3 clips)" in wellbeing_section
+    assert quote.token in wellbeing_section
+    assert "None of the reviewed clips spoke to this area." in body.split("## Admissions")[1].split("## ")[0]
+
+
+def test_the_preview_writes_quotes_out_redacted(world: World, call: FeedbackCall, media_storage) -> None:
+    clip = reviewed(make_clip(call, world.irwell, "My carer Sandra helped me with the rent."), world.fran)
+    review.redact_words(clip, 2, 2, by=world.fran)
+    quote = review.add_quote(clip, area(world, "student-wellbeing"), 0, 7, by=world.fran)
+    document = review.create_summary(call, world.fran)
+    response = client_for(world.fran).post(
+        summary_url("preview_summary", document), {"title": "T", "body": f"## Hello\n\n{quote.token}"}
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="preview"')
+    assert "My carer [redacted] helped me with the rent." in html and "Sandra" not in html
+
+
+def test_publishing_freezes_a_version_and_notifies_everyone_in_the_cohort(world: World, call: FeedbackCall) -> None:
+    document = review.create_summary(call, world.fran)
+    response = client_for(world.fran).post(summary_url("publish_summary", document))
+    version = SummaryVersion.objects.get(document=document)
+    assert response["Location"] == summary_url("summary_version", document, number=1)
+    assert version.number == 1 and version.source == document.body and "<h2>Introduction</h2>" in version.html
+    notified = set(
+        Notification.objects.filter(kind=NotificationKind.SUMMARY).values_list("user__display_name", flat=True)
+    )
+    assert notified == {"Alex", "Lena", "Alice", "Bob", "Oscar"}  # everyone in the cohort but the publisher
+    page = client_for(world.oscar).get(summary_url("summary_version", document, number=1)).content.decode()
+    assert document.title in page and "Download the PDF" in page
+
+
+def test_publishing_an_empty_document_is_refused_and_nothing_is_published(world: World, call: FeedbackCall) -> None:
+    document = review.create_summary(call, world.fran)
+    review.update_draft(document, title="Empty", body="   \n")
+    response = client_for(world.fran).post(summary_url("publish_summary", document), follow=True)
+    assert "The summary is empty: write something before publishing it." in response.content.decode()
+    assert not SummaryVersion.objects.exists()
+    assert not Notification.objects.exists()
+
+
+def test_publishing_again_without_changes_is_refused(world: World, call: FeedbackCall) -> None:
+    document = review.create_summary(call, world.fran)
+    review.publish_summary(document, world.fran)
+    with pytest.raises(ValidationError, match=r"Nothing has changed since version 1\."):
+        review.publish_summary(document, world.fran)
+
+
+def test_a_published_version_cannot_be_edited(world: World, call: FeedbackCall) -> None:
+    document = review.create_summary(call, world.fran)
+    version = review.publish_summary(document, world.fran)
+    version.html = "<p>changed</p>"
+    with pytest.raises(ValidationError, match="A published version cannot be changed"):
+        version.save()
+    assert "changed" not in SummaryVersion.objects.get(pk=version.pk).html
+
+
+def test_editing_after_publishing_changes_the_draft_only_and_the_history_shows_the_diff(
+    world: World, call: FeedbackCall
+) -> None:
+    document = review.create_summary(call, world.fran)
+    review.publish_summary(document, world.fran)
+    client = client_for(world.fran)
+    client.post(
+        summary_url("edit_summary", document), {"title": document.title, "body": document.body + "\nA new point.\n"}
+    )
+    assert "A new point." not in SummaryVersion.objects.get(document=document, number=1).content
+    client.post(summary_url("publish_summary", document))
+    assert list(document.versions.values_list("number", flat=True)) == [2, 1]
+    history = client_for(world.alice).get(summary_url("summary_history", document)).content.decode()
+    assert '<span class="visually-hidden">Added: </span>A new point.</li>' in history
+    assert "What changed since version 1" in history
+
+
+def test_a_member_cannot_read_a_draft_or_another_cohorts_summary(world: World, call: FeedbackCall) -> None:
+    document = review.create_summary(call, world.fran)
+    assert client_for(world.alice).get(summary_url("summary_document", document)).status_code == 404
+    review.publish_summary(document, world.fran)
+    assert client_for(world.alice).get(summary_url("summary_document", document)).status_code == 302
+    assert client_for(world.olga).get(summary_url("summary_version", document, number=1)).status_code == 404
+
+
+def test_the_pdf_has_a_cover_page_headings_page_numbers_and_tagged_text(world: World, call: FeedbackCall) -> None:
+    document = review.create_summary(call, world.fran)
+    review.publish_summary(document, world.fran)
+    response = client_for(world.alice).get(summary_url("summary_pdf", document, number=1))
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    cover, second = (" ".join(reader.pages[i].extract_text().split()) for i in (0, 1))
+    assert document.title in cover and "Page" not in cover
+    assert "Introduction" in second and f"Page 2 of {len(reader.pages)}" in second
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # type: ignore[operator]
+    assert reader.metadata is not None and reader.metadata.title == document.title
+
+
+def test_withdrawing_a_quoted_clip_flags_the_document_and_blocks_the_quote(world: World, call: FeedbackCall) -> None:
+    assert not FeedbackCall.objects.get(pk=call.pk).summary_published_at
+    clip = reviewed(make_clip(call, world.irwell, WELLBEING), world.fran)
+    quote = review.add_quote(clip, area(world, "student-wellbeing"), 0, 4, by=world.fran)
+    document = review.create_summary(call, world.fran)
+    review.publish_summary(document, world.fran)
+    Notification.objects.all().delete()
+
+    from media_feedback.services import withdraw_clip
+
+    withdraw_clip(clip)  # the student's withdrawal, as the receipt page does it
+
+    document.refresh_from_db()
+    assert document.flagged_at is not None
+    assert "A student withdrew a clip quoted in version 1." in document.flag_reason
+    assert list(Notification.objects.values_list("user__display_name", "kind")) == [("Fran", "summary")]
+    assert document.versions.get().quoted.get().withdrawn_at is not None
+    page = client_for(world.fran).get(summary_url("edit_summary", document)).content.decode()
+    assert "A student withdrew a clip quoted in version 1." in page
+
+    response = client_for(world.fran).post(
+        summary_url("edit_summary", document), {"title": document.title, "body": document.body + "\nMore.\n"}
+    )
+    response = client_for(world.fran).post(summary_url("publish_summary", document), follow=True)
+    assert f"Quote {quote.pk} came from a clip that the student withdrew" in response.content.decode()
+    assert document.versions.count() == 1
+
+    document.refresh_from_db()
+    review.update_draft(document, title=document.title, body=document.body.replace(quote.token, ""))
+    review.publish_summary(document, world.fran)
+    document.refresh_from_db()
+    assert document.versions.count() == 2 and document.flagged_at is None
+
+
+def test_published_summaries_are_on_the_dashboard_the_nav_and_the_call_partial(
+    world: World, call: FeedbackCall, django_assert_max_num_queries
+) -> None:
+    document = review.create_summary(call, world.fran)
+    review.publish_summary(document, world.fran)
+    dashboard = client_for(world.bob).get(reverse("dashboard", kwargs={"cohort": "gm"})).content.decode()
+    assert "Summaries of students&#x27;" in dashboard or "Summaries of students'" in dashboard
+    assert document.title in dashboard
+    assert f'href="{reverse("media_feedback:summary_list", kwargs={"cohort": "gm"})}"' in dashboard
+    client = client_for(world.bob)
+    with django_assert_max_num_queries(8):
+        listing = client.get(reverse("media_feedback:summary_list", kwargs={"cohort": "gm"}))
+    assert document.title in listing.content.decode()
+    partial = Template('{% include "media_feedback/review/_call_summaries.html" with call=call %}').render(
+        Context({"call": call})
+    )
+    assert document.title in partial and "version 1" in partial
+
+
+def test_publishing_a_summary_starts_the_retention_clock_of_its_call(world: World, call: FeedbackCall) -> None:
+    clip = reviewed(make_clip(call, world.irwell, WELLBEING), world.fran)
+    review.add_quote(clip, area(world, "student-wellbeing"), 0, 4, by=world.fran)
+    version = review.publish_summary(review.create_summary(call, world.fran), world.fran)
+    call.refresh_from_db()
+    assert call.summary_published_at == version.published_at
+    assert call.delete_clips_after is not None

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cohort.models import Delivery, Notification, User
+from cohort.periodic import periodic
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def next_digest_time(now: datetime | None = None) -> datetime:
     return today if today > now else today + timedelta(days=1)
 
 
-@task()
+@periodic(next_digest_time)
 def send_daily_digests() -> int:
     user_ids = (
         Notification.objects.filter(delivery=Delivery.DIGEST, emailed_at__isnull=True)
@@ -66,10 +67,6 @@ def send_daily_digests() -> int:
     sent = 0
     for user in User.objects.filter(pk__in=list(user_ids), is_active=True):
         sent += _send_batch(user, Delivery.DIGEST, "QM Cohort: your daily digest")
-    # The digest schedules its own next run, so one pending digest task always exists.
-    backend = send_daily_digests.get_backend()
-    if backend.supports_defer:
-        send_daily_digests.using(run_after=next_digest_time()).enqueue()
     return sent
 
 
@@ -113,7 +110,7 @@ def _remind(sa: object, *, field: str, title: str) -> bool:
     return True
 
 
-@task()
+@periodic(next_reminder_time)
 def send_award_reminders() -> int:
     from cohort.models import SelfAssessment
 
@@ -133,7 +130,4 @@ def send_award_reminders() -> int:
             title="{sa.institution.short_name}: the Quality Mark expires on {sa.expires_on:%-d %B %Y}; start the re-submission",
         )
     log.info("sent %d award reminders", sent)
-    backend = send_award_reminders.get_backend()
-    if backend.supports_defer:
-        send_award_reminders.using(run_after=next_reminder_time()).enqueue()
     return sent

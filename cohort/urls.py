@@ -4,6 +4,7 @@ from cohort import views
 from cohort.assessment import views as assessment_views
 
 app_name = "cohort"
+# Site-wide: the person's own pages.
 urlpatterns = [
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("notifications/", views.notifications, name="notifications"),
@@ -11,18 +12,22 @@ urlpatterns = [
     path("notifications/<int:notification_id>/", views.open_notification, name="open_notification"),
     path("notifications/preferences/", views.notification_preferences, name="notification_preferences"),
     path("profile/", views.profile, name="profile"),
-    path("c/<slug:cohort>/framework/", views.framework, name="framework"),
-    path("c/<slug:cohort>/institutions/<slug:institution>/", views.institution, name="institution"),
-    path("c/<slug:cohort>/people/", views.people, name="people"),
-    path("c/<slug:cohort>/people/invite/", views.invite, name="invite"),
-    path("c/<slug:cohort>/people/<int:membership_id>/role/", views.change_role, name="change_role"),
-    path("c/<slug:cohort>/people/<int:membership_id>/remove/", views.remove_member, name="remove_member"),
-    path("c/<slug:cohort>/invitations/<int:invitation_id>/revoke/", views.revoke_invitation, name="revoke_invitation"),
+    path("practice/", assessment_views.sector_practice, name="sector_practice"),
+]
+# Mounted under c/<slug:cohort>/ by config/urls.py.
+cohort_urlpatterns = [
+    path("framework/", views.framework, name="framework"),
+    path("institutions/<slug:institution>/", views.institution, name="institution"),
+    path("people/", views.people, name="people"),
+    path("people/invite/", views.invite, name="invite"),
+    path("people/<int:membership_id>/role/", views.change_role, name="change_role"),
+    path("people/<int:membership_id>/remove/", views.remove_member, name="remove_member"),
+    path("invitations/<int:invitation_id>/revoke/", views.revoke_invitation, name="revoke_invitation"),
 ]
 
 # Self-assessment, review, award, action plan (institution-private), progress, library, data register.
-_inst = "c/<slug:cohort>/institutions/<slug:institution>"
-urlpatterns += [
+_inst = "institutions/<slug:institution>"
+cohort_urlpatterns += [
     path(f"{_inst}/self-assessment/", assessment_views.workspace, name="workspace"),
     path(f"{_inst}/self-assessment/criteria/<int:criterion_id>/", assessment_views.criterion, name="criterion"),
     path(
@@ -61,14 +66,13 @@ urlpatterns += [
     path(
         f"{_inst}/data-register/targets/<int:target_id>/delete/", assessment_views.delete_target, name="delete_target"
     ),
-    path("c/<slug:cohort>/progress/", assessment_views.progress, name="progress"),
-    path("c/<slug:cohort>/practice/", assessment_views.practice_library, name="practice_library"),
-    path("c/<slug:cohort>/practice/add/", assessment_views.add_practice, name="add_practice"),
+    path("progress/", assessment_views.progress, name="progress"),
+    path("practice/", assessment_views.practice_library, name="practice_library"),
+    path("practice/add/", assessment_views.add_practice, name="add_practice"),
     path(
-        "c/<slug:cohort>/practice/<int:practice_id>/sharing/",
+        "practice/<int:practice_id>/sharing/",
         assessment_views.practice_sharing,
         name="practice_sharing",
     ),
-    path("c/<slug:cohort>/data-register/", assessment_views.data_register, name="data_register"),
-    path("practice/", assessment_views.sector_practice, name="sector_practice"),
+    path("data-register/", assessment_views.data_register, name="data_register"),
 ]

@@ -8,10 +8,10 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.core.files.storage import default_storage
-from django.tasks import task
 from django.utils import timezone
 
 from cohort.models import Evidence
+from cohort.periodic import periodic
 from media_feedback import storage as clip_storage
 from media_feedback.models import Clip
 
@@ -81,7 +81,7 @@ def orphaned_multipart_uploads(now: datetime | None = None) -> list[tuple[str, s
     return clip_storage.stale_multipart_uploads(live, now - GRACE)
 
 
-@task()
+@periodic(next_orphan_sweep)
 def remove_orphaned_files() -> int:
     names = orphaned_files()
     for name in names:
@@ -89,7 +89,4 @@ def remove_orphaned_files() -> int:
     uploads = orphaned_multipart_uploads()
     clip_storage.abort_stale_multipart_uploads(uploads)
     log.info("removed %d stored files and %d multipart uploads that had no database row", len(names), len(uploads))
-    backend = remove_orphaned_files.get_backend()
-    if backend.supports_defer:
-        remove_orphaned_files.using(run_after=next_orphan_sweep()).enqueue()
     return len(names) + len(uploads)

@@ -1,19 +1,43 @@
-from django.contrib import admin
-from django.urls import include, path
+from types import ModuleType
 
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, include, path
+
+import cohort.audit.urls
+import cohort.urls
+import discussions.urls
+import media_feedback.urls
+import meetings.urls
 from config import views
 
-urlpatterns = [
+# Every page of a cohort lives under this one prefix; the views take the slug as `cohort`.
+COHORT = "c/<slug:cohort>/"
+
+
+def app_routes(urls: ModuleType) -> URLResolver:
+    """An app's routes in its namespace: its cohort routes under the one cohort prefix, its few
+    site-wide routes at the root."""
+    cohort_prefix = path(COHORT, include(urls.cohort_urlpatterns))
+    return path("", include(([cohort_prefix, *urls.urlpatterns], urls.app_name)))
+
+
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="home"),
-    path("c/<slug:cohort>/", views.dashboard, name="dashboard"),
-    path("c/<slug:cohort>/privacy/", views.privacy, name="privacy"),
-    path("c/<slug:cohort>/privacy/<int:user_id>/export/", views.privacy_export, name="privacy_export"),
-    path("c/<slug:cohort>/privacy/<int:user_id>/erase/", views.privacy_erase, name="privacy_erase"),
-    path("", include("cohort.urls")),
-    path("", include("cohort.audit.urls")),
-    path("", include("meetings.urls")),
-    path("", include("discussions.urls")),
-    path("", include("media_feedback.urls")),
+    path(
+        COHORT,
+        include(
+            [
+                path("", views.dashboard, name="dashboard"),
+                path("privacy/", views.privacy, name="privacy"),
+                path("privacy/<int:user_id>/export/", views.privacy_export, name="privacy_export"),
+                path("privacy/<int:user_id>/erase/", views.privacy_erase, name="privacy_erase"),
+            ]
+        ),
+    ),
+    *(
+        app_routes(urls)
+        for urls in (cohort.urls, cohort.audit.urls, meetings.urls, discussions.urls, media_feedback.urls)
+    ),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,8 +3,9 @@ from django.urls import path
 from discussions import views
 
 app_name = "discussions"
-P = "c/<slug:cohort>/discussions/"
-urlpatterns = [
+P = "discussions/"
+# Mounted under c/<slug:cohort>/ by config/urls.py.
+cohort_urlpatterns = [
     path(P, views.index, name="index"),
     path(P + "themes/add/", views.add_theme, name="add_theme"),
     path(P + "themes/<int:theme_id>/", views.theme, name="theme"),
@@ -24,3 +25,4 @@ urlpatterns = [
     path(P + "search/", views.search_view, name="search"),
     path(P + "people/", views.mention_suggestions, name="mention_suggestions"),
 ]
+urlpatterns: list = []

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
+from cohort.periodic import periodic
 from media_feedback import services, storage
 from media_feedback.models import Clip, Transcript
 
@@ -208,7 +209,7 @@ def next_cleanup_time(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) + timedelta(minutes=15)
 
 
-@task()
+@periodic(next_cleanup_time)
 def clean_up_clips() -> dict[str, int]:
     """Every 15 minutes: expire abandoned uploads, apply retention, re-enqueue stuck clips."""
     expired = services.expire_abandoned_uploads()
@@ -217,7 +218,4 @@ def clean_up_clips() -> dict[str, int]:
     for clip_id in stuck:
         Clip.objects.filter(pk=clip_id).update(status_changed_at=timezone.now())
         process_clip.enqueue(clip_id)
-    backend = clean_up_clips.get_backend()
-    if backend.supports_defer:
-        clean_up_clips.using(run_after=next_cleanup_time()).enqueue()
     return {"expired": expired, "deleted": deleted, "requeued": len(stuck)}

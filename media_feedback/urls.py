@@ -1,7 +1,7 @@
 from django.urls import URLPattern, path
 
 from media_feedback import tus, views
-from media_feedback.review.urls import urlpatterns as review_patterns
+from media_feedback.review import urls as review
 
 app_name = "media_feedback"
 urlpatterns: list[URLPattern] = [
@@ -15,14 +15,16 @@ urlpatterns: list[URLPattern] = [
     # The tus endpoint the upload page's client talks to.
     path("clips/tus/", tus.endpoint, name="tus_endpoint"),
     path("clips/tus/<str:key>/", tus.upload, name="tus_upload"),
-    # The cohort's side.
-    path("c/<slug:cohort>/clips/", views.clips, name="clips"),
-    path("c/<slug:cohort>/clips/calls/", views.calls, name="calls"),
-    path("c/<slug:cohort>/clips/calls/<int:call>/", views.call, name="call"),
-    path("c/<slug:cohort>/clips/links/<int:link>/qr.svg", views.link_qr, name="link_qr"),
-    path("c/<slug:cohort>/clips/links/<int:link>/toggle/", views.link_toggle, name="link_toggle"),
-    path("c/<slug:cohort>/clips/<uuid:clip>/", views.clip, name="clip"),
-    path("c/<slug:cohort>/clips/<uuid:clip>/retry/", views.clip_retry, name="clip_retry"),
-    path("c/<slug:cohort>/clips/<uuid:clip>/file/<str:what>/", views.clip_file, name="clip_file"),
-    *review_patterns,
+]
+# The cohort's side, mounted under c/<slug:cohort>/ by config/urls.py.
+cohort_urlpatterns: list[URLPattern] = [
+    path("clips/", views.clips, name="clips"),
+    path("clips/calls/", views.calls, name="calls"),
+    path("clips/calls/<int:call>/", views.call, name="call"),
+    path("clips/links/<int:link>/qr.svg", views.link_qr, name="link_qr"),
+    path("clips/links/<int:link>/toggle/", views.link_toggle, name="link_toggle"),
+    path("clips/<uuid:clip>/", views.clip, name="clip"),
+    path("clips/<uuid:clip>/retry/", views.clip_retry, name="clip_retry"),
+    path("clips/<uuid:clip>/file/<str:what>/", views.clip_file, name="clip_file"),
+    *review.cohort_urlpatterns,
 ]

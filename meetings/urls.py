@@ -1,15 +1,16 @@
 from django.urls import URLPattern, path
 
 from meetings import views
-from meetings.consultations.urls import urlpatterns as booking_patterns
+from meetings.consultations import urls as consultations
 
 app_name = "meetings"
-M = "c/<slug:cohort>/meetings/<int:meeting_id>/"
-urlpatterns: list[URLPattern] = [
-    path("c/<slug:cohort>/meetings/", views.schedule, name="schedule"),
-    path("c/<slug:cohort>/meetings/series/new/", views.create_series, name="create_series"),
-    path("c/<slug:cohort>/meetings/series/<int:series_id>/", views.series, name="series"),
-    path("c/<slug:cohort>/meetings/series/<int:series_id>/length/", views.change_series_length, name="series_length"),
+M = "meetings/<int:meeting_id>/"
+# Mounted under c/<slug:cohort>/ by config/urls.py.
+cohort_urlpatterns: list[URLPattern] = [
+    path("meetings/", views.schedule, name="schedule"),
+    path("meetings/series/new/", views.create_series, name="create_series"),
+    path("meetings/series/<int:series_id>/", views.series, name="series"),
+    path("meetings/series/<int:series_id>/length/", views.change_series_length, name="series_length"),
     path(M, views.meeting, name="meeting"),
     path(M + "meeting.ics", views.meeting_ics, name="meeting_ics"),
     path(M + "edit/", views.edit_meeting, name="edit_meeting"),
@@ -23,8 +24,11 @@ urlpatterns: list[URLPattern] = [
     path(M + "attendance/", views.record_attendance, name="record_attendance"),
     path(M + "respond/", views.respond, name="respond"),
     path(M + "publish/", views.publish_summary, name="publish_summary"),
+    *consultations.cohort_urlpatterns,
+]
+# Site-wide: the person's own calendar feed.
+urlpatterns: list[URLPattern] = [
     path("calendar/", views.calendar_feed, name="calendar_feed"),
     path("calendar/regenerate/", views.regenerate_feed, name="regenerate_feed"),
     path("calendar/feed/<str:token>.ics", views.feed, name="feed"),
-    *booking_patterns,
 ]

@@ -3,4 +3,6 @@ from django.urls import path
 from cohort.audit import views as audit_views
 
 app_name = "audit"
-urlpatterns = [path("c/<slug:cohort>/audit/", audit_views.audit_log, name="log")]
+# Mounted under c/<slug:cohort>/ by config/urls.py.
+cohort_urlpatterns = [path("audit/", audit_views.audit_log, name="log")]
+urlpatterns: list = []

@@ -1,13 +1,14 @@
-"""URL patterns of clip review and summary documents; included by media_feedback/urls.py."""
+"""Clip review and summary documents' routes, in the `media_feedback` namespace: media_feedback/urls.py
+lists them among its cohort routes."""
 
 from django.urls import URLPattern, path
 
 from media_feedback.review import views
 
-CLIP = "c/<slug:cohort>/clips/<uuid:clip>/"
-SUMMARY = "c/<slug:cohort>/summaries/<int:document>/"
+CLIP = "clips/<uuid:clip>/"
+SUMMARY = "summaries/<int:document>/"
 
-urlpatterns: list[URLPattern] = [
+cohort_urlpatterns: list[URLPattern] = [
     path(f"{CLIP}review/", views.review_clip, name="review_clip"),
     path(f"{CLIP}review/redact/", views.redact_words, name="redact_words"),
     path(f"{CLIP}review/redactions/<int:redaction_id>/remove/", views.remove_redaction, name="remove_redaction"),
@@ -22,9 +23,9 @@ urlpatterns: list[URLPattern] = [
     path(f"{CLIP}media/redacted/", views.redacted_media, name="redacted_media"),
     path(f"{CLIP}captions.vtt", views.clip_captions, name="clip_captions"),
     path(f"{CLIP}captions/redacted.vtt", views.redacted_captions, name="redacted_captions"),
-    path("c/<slug:cohort>/feedback/<int:call>/review/", views.review_queue, name="review_queue"),
-    path("c/<slug:cohort>/feedback/<int:call>/summaries/new/", views.create_summary, name="create_summary"),
-    path("c/<slug:cohort>/summaries/", views.summary_list, name="summary_list"),
+    path("feedback/<int:call>/review/", views.review_queue, name="review_queue"),
+    path("feedback/<int:call>/summaries/new/", views.create_summary, name="create_summary"),
+    path("summaries/", views.summary_list, name="summary_list"),
     path(SUMMARY, views.summary_document, name="summary_document"),
     path(f"{SUMMARY}edit/", views.edit_summary, name="edit_summary"),
     path(f"{SUMMARY}preview/", views.preview_summary, name="preview_summary"),

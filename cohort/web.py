@@ -1,0 +1,59 @@
+"""The idioms every app's views share: a service error onto a form, a one-button POST that ends in
+a message and a redirect, and a file sent as an attachment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import IO, Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import BaseForm
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from cohort.errors import NotAllowed
+
+
+def add_service_errors(form: BaseForm, error: ValidationError) -> None:
+    """Put what a service refused onto the form: under the field it names, else above the form."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def error_text(error: ValidationError | NotAllowed) -> str:
+    """One line for a message: every sentence of a validation error, or the refusal."""
+    if isinstance(error, NotAllowed):
+        return str(error)
+    return " ".join(error.messages)
+
+
+def post_action(request: HttpRequest, action: Callable[[], str | None], *, to: str, **to_kwargs: Any) -> HttpResponse:
+    """Run a one-button POST's service call and redirect. The call returns the success message (or
+    None for none); bad input or a refusal becomes an error message and changes nothing."""
+    try:
+        done = action()
+    except (ValidationError, NotAllowed) as error:
+        messages.error(request, error_text(error))
+    else:
+        if done:
+            messages.success(request, done)
+    return redirect(to, **to_kwargs)
+
+
+def attachment(
+    content: bytes | str | IO[bytes], *, filename: str, content_type: str, inline: bool = False
+) -> HttpResponse | FileResponse:
+    """A download: the browser saves it under `filename` and never sniffs it into something else."""
+    if isinstance(content, bytes | str):
+        response: HttpResponse | FileResponse = HttpResponse(content, content_type=content_type)
+        disposition = "inline" if inline else "attachment"
+        response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    else:
+        response = FileResponse(content, as_attachment=not inline, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

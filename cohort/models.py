@@ -26,7 +26,15 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
 
 
-class UserManager(BaseUserManager["User"]):
+class UserQuerySet(models.QuerySet["User"]):
+    def facilitators_of(self, cohort: Cohort | int) -> UserQuerySet:
+        return self.filter(memberships__cohort=cohort, memberships__role=Role.FACILITATOR)
+
+    def working_group(self, cohort: Cohort | int, institution: Institution | int) -> UserQuerySet:
+        return self.filter(memberships__cohort=cohort, memberships__institution=institution)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra: object) -> User:
@@ -239,6 +247,13 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         return self.filter(user__is_active=True)
 
     def of_institution(self, cohort: Cohort, institution: Institution) -> MembershipQuerySet:
+        return self.filter(cohort=cohort, institution=institution)
+
+    def facilitators_of(self, cohort: Cohort | int) -> MembershipQuerySet:
+        return self.filter(cohort=cohort, role=Role.FACILITATOR)
+
+    def working_group(self, cohort: Cohort | int, institution: Institution | int) -> MembershipQuerySet:
+        """The institution's lead and members in the cohort."""
         return self.filter(cohort=cohort, institution=institution)
 
 

@@ -16,17 +16,17 @@ $(BIN)/python:
 $(STAMP): $(BIN)/python $(LOCK) pyproject.toml package.json
 	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
 	$(BIN)/pip install --quiet --no-deps -e .
-	$(BIN)/pip check
+	$(BIN)/pip check  # fails when pyproject.toml has a dependency the lock lacks: run `make lock`
 	npm install --no-audit --no-fund --silent
 	touch $(STAMP)
 
 install: $(STAMP)
 
-# After editing dependencies in pyproject.toml; keeps existing pins where they still fit
-# (`make lock UPGRADE=1` takes the newest releases allowed).
 $(BIN)/uv: $(BIN)/python
 	$(BIN)/pip install --quiet uv
 
+# After editing dependencies in pyproject.toml; keeps existing pins where they still fit
+# (`make lock UPGRADE=1` takes the newest releases allowed).
 lock: $(BIN)/uv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --quiet --custom-compile-command "make lock" \
 		--python-version 3.13 --python-platform x86_64-manylinux_2_28 $(if $(UPGRADE),--upgrade) -o $(LOCK)

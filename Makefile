@@ -3,20 +3,33 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Every Python package, pinned with hashes for Linux x86_64 and Python 3.13; `make lock` writes it from pyproject.toml.
+LOCK := requirements.lock
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run run-prod test check install migrate demo worker fmt clean
+.PHONY: run run-prod test check install lock migrate demo worker fmt clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml package.json
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(STAMP): $(BIN)/python $(LOCK) pyproject.toml package.json
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip check  # fails when pyproject.toml has a dependency the lock lacks: run `make lock`
 	npm install --no-audit --no-fund --silent
 	touch $(STAMP)
 
 install: $(STAMP)
+
+$(BIN)/uv: $(BIN)/python
+	$(BIN)/pip install --quiet uv
+
+# After editing dependencies in pyproject.toml; keeps existing pins where they still fit
+# (`make lock UPGRADE=1` takes the newest releases allowed).
+lock: $(BIN)/uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --quiet --custom-compile-command "make lock" \
+		--python-version 3.13 --python-platform x86_64-manylinux_2_28 $(if $(UPGRADE),--upgrade) -o $(LOCK)
 
 migrate: install
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
@@ -48,6 +61,7 @@ check: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(BIN)/mypy .
+	$(BIN)/lint-imports
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 fmt: install

@@ -349,7 +349,9 @@ def hide_post(membership: Membership, post: Post) -> Post:
     return post
 
 
-def set_thread_flags(membership: Membership, thread: Thread, *, pinned: bool | None = None, locked: bool | None = None):
+def set_thread_flags(
+    membership: Membership, thread: Thread, *, pinned: bool | None = None, locked: bool | None = None
+) -> Thread:
     if not membership.is_facilitator:
         raise NotAllowed("Only facilitators can pin or lock threads.")
     thread.changed_at = timezone.now()

@@ -1,13 +1,12 @@
 import os
 
+from channels.layers import channel_layers
 from django.apps import AppConfig
 
 
 def _forget_channel_layers() -> None:
     # A channel layer made before a fork belongs to the parent's event loop and connections: a forked
     # server (Daphne test processes, pre-forking servers) must make its own.
-    from channels.layers import channel_layers
-
     channel_layers.backends.clear()
 
 

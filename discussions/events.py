@@ -9,6 +9,7 @@ consumer catches up from the database.
 from __future__ import annotations
 
 from cohort import live
+from cohort.models import Membership
 from discussions import fragments
 from discussions.models import Post, Thread
 
@@ -17,11 +18,33 @@ def thread_group(thread_id: int) -> str:
     return f"discuss.thread.{thread_id}"
 
 
+def _theme_group(theme_id: int, *, institution_id: int | None = None, facilitators: bool = False) -> str:
+    """A theme page's group: its shared threads; or the private threads of one institution, or of
+    every institution (for the facilitators)."""
+    if facilitators:
+        return f"discuss.theme.{theme_id}.private"
+    if institution_id is not None:
+        return f"discuss.theme.{theme_id}.inst.{institution_id}"
+    return f"discuss.theme.{theme_id}"
+
+
 def theme_groups(theme_id: int, institution_id: int | None) -> list[str]:
-    """Shared threads go to everyone on the theme page; private ones to their institution and facilitators."""
+    """Where a thread's row goes: a shared thread to everyone on the theme page; a private one to its
+    institution and the facilitators."""
     if institution_id is None:
-        return [f"discuss.theme.{theme_id}"]
-    return [f"discuss.theme.{theme_id}.inst.{institution_id}", f"discuss.theme.{theme_id}.private"]
+        return [_theme_group(theme_id)]
+    return [_theme_group(theme_id, institution_id=institution_id), _theme_group(theme_id, facilitators=True)]
+
+
+def theme_page_groups(theme_id: int, membership: Membership) -> list[str]:
+    """The groups a member's theme page joins: the shared threads', and the private threads' they
+    may read (ThreadQuerySet.visible_to)."""
+    groups = [_theme_group(theme_id)]
+    if membership.is_facilitator:
+        groups.append(_theme_group(theme_id, facilitators=True))
+    elif membership.institution_id:
+        groups.append(_theme_group(theme_id, institution_id=membership.institution_id))
+    return groups
 
 
 def version(thread: Thread) -> str:

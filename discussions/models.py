@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from cohort.models import Area, Cohort, EffectivePractice, Institution, Membership
+from cohort.models import Area, Cohort, EffectivePractice, Institution, Membership, MembershipQuerySet, User
 
 MAX_POST_LENGTH = 20_000
 MAX_DEPTH = 4  # replies nest this deep; deeper ones sit at this depth with "in reply to"
@@ -54,6 +55,21 @@ class ThreadQuerySet(models.QuerySet["Thread"]):
             return qs.filter(Q(institution__isnull=True) | Q(institution_id=membership.institution_id))
         return qs.filter(institution__isnull=True)
 
+    def with_read_state(self, user: User) -> ThreadQuerySet:
+        """Each thread with `last_read`: the id of the last post the user has read in it (0: none)."""
+        last_read = ReadState.objects.filter(user=user, thread=OuterRef("pk")).values("last_read_post_id")[:1]
+        return self.annotate(
+            last_read=Coalesce(Subquery(last_read, output_field=IntegerField()), Value(0), output_field=IntegerField())
+        )
+
+    def unread_by(self, user: User) -> ThreadQuerySet:
+        """Threads with a post the user has not read (their own posts do not count)."""
+        return self.with_read_state(user).filter(last_post_id__gt=F("last_read")).exclude(last_author_id=user.pk)
+
+    def count_per_theme(self) -> dict[int, int]:
+        """{theme id: how many of these threads are in it}, for the themes that have any."""
+        return dict(self.values("theme_id").annotate(n=Count("id")).values_list("theme_id", "n"))
+
 
 class Thread(models.Model):
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="threads")
@@ -86,9 +102,18 @@ class Thread(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("discussions:thread", kwargs={"cohort": self.theme.cohort.slug, "thread_id": self.pk})
 
-    @property
-    def group_name(self) -> str:
-        return f"discuss.thread.{self.pk}"
+    def readers(self) -> MembershipQuerySet:
+        """The memberships that may read this thread, of active users: the whole cohort for a shared
+        thread; the facilitators and the institution's working group for a private one (the
+        converse of ThreadQuerySet.visible_to)."""
+        cohort_id = self.theme.cohort_id
+        if self.institution_id is None:
+            members = Membership.objects.filter(cohort_id=cohort_id)
+        else:
+            members = Membership.objects.facilitators_of(cohort_id) | Membership.objects.working_group(
+                cohort_id, self.institution_id
+            )
+        return members.active()
 
 
 class PostQuerySet(models.QuerySet["Post"]):
@@ -167,6 +192,12 @@ class Subscription(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "thread"], name="one_subscription")]
 
 
+class ReportQuerySet(models.QuerySet["Report"]):
+    def open_in(self, cohort: Cohort | int) -> ReportQuerySet:
+        """Reports in the cohort that no facilitator has acted on yet."""
+        return self.filter(post__thread__theme__cohort=cohort, outcome=Report.Outcome.OPEN)
+
+
 class Report(models.Model):
     class Outcome(models.TextChoices):
         OPEN = "open", "Open"
@@ -182,6 +213,8 @@ class Report(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]

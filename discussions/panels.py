@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
 from django.urls import reverse
 
 from cohort.models import Membership
 from cohort.panels import NavItem, Panel
+from discussions.models import Report, Theme, Thread
 
 
 def nav_items(membership: Membership) -> list[NavItem]:
@@ -14,19 +14,12 @@ def nav_items(membership: Membership) -> list[NavItem]:
 
 
 def dashboard_panels(membership: Membership) -> list[Panel]:
-    from discussions.getters import unread_threads
-    from discussions.models import Report, Theme
-
-    per_theme = dict(unread_threads(membership).values("theme_id").annotate(n=Count("id")).values_list("theme_id", "n"))
+    per_theme = Thread.objects.visible_to(membership).unread_by(membership.user).count_per_theme()
     themes = [(t, per_theme[t.pk]) for t in Theme.objects.filter(pk__in=per_theme)]
     context = {
         "cohort_slug": membership.cohort.slug,
         "unread": sum(per_theme.values()),
         "themes": themes,
-        "open_reports": Report.objects.filter(
-            post__thread__theme__cohort_id=membership.cohort_id, outcome=Report.Outcome.OPEN
-        ).count()
-        if membership.is_facilitator
-        else 0,
+        "open_reports": Report.objects.open_in(membership.cohort_id).count() if membership.is_facilitator else 0,
     }
     return [Panel("discussions/_panel.html", context, order=30)]

@@ -17,6 +17,8 @@ def search_posts(membership: Membership, query: str) -> list[Post]:
     posts = Post.objects.readable().filter(thread__in=Thread.objects.visible_to(membership))
     posts = posts.select_related("thread__theme", "institution")
     if connection.vendor == "postgresql":
+        # Lazy on purpose: it loads the PostgreSQL driver (psycopg, a few hundred ms), which a
+        # process on SQLite never needs.
         from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 
         vector = SearchVector("search_text", config="english")

@@ -1,5 +1,9 @@
 """Writes with side effects: posts, threads, moderation, read state, follows.
 
+Every write takes the acting `Membership` and checks it first: a member who may not do the thing at
+all gets `NotAllowed`, a member who may but sent something wrong gets `ValidationError`. (Scope is
+the getters' part, see access.py: the objects passed in are ones the member may see.)
+
 Each write happens in a transaction; the events that tell open pages about it are sent on commit
 (`transaction.on_commit`), small, carrying ids and sequence numbers only. The database is the truth.
 """
@@ -13,9 +17,10 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
+from cohort.errors import NotAllowed
 from cohort.models import (
     Area,
     Cohort,
@@ -68,6 +73,8 @@ def ensure_area_themes(cohort: Cohort) -> None:
 
 
 def add_theme(membership: Membership, *, title: str, description: str = "") -> Theme:
+    if not membership.is_facilitator:
+        raise NotAllowed("Only facilitators can add themes.")
     title = title.strip()
     if Theme.objects.filter(cohort_id=membership.cohort_id, title__iexact=title).exists():
         raise ValidationError({"title": "There is already a theme with this title."})
@@ -154,7 +161,7 @@ def start_thread(
     if existing is not None:
         return PostResult(existing, False)
     if not can_post(membership):
-        raise ValidationError("Observers can read discussions but not start threads.")
+        raise NotAllowed("Observers can read discussions but not start threads.")
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": "Give the thread a title."})
@@ -207,7 +214,7 @@ def add_post(
     repeat).
     """
     if not can_post(membership):
-        raise ValidationError("Observers can read discussions but not post.")
+        raise NotAllowed("Observers can read discussions but not post.")
     text, html = _clean_body(body)
     parent = None
     if parent_id is not None:
@@ -300,7 +307,7 @@ def _restamp(post: Post, fields: list[str], *, reply_delta: int = 0) -> None:
 
 def edit_post(membership: Membership, post: Post, *, body: str) -> Post:
     if not _may_change(membership, post):
-        raise ValidationError("You can only edit your own posts.")
+        raise NotAllowed("You can only edit your own posts.")
     if post.is_gone:
         raise ValidationError("This post was removed and cannot be edited.")
     text, html = _clean_body(body)
@@ -316,7 +323,7 @@ def edit_post(membership: Membership, post: Post, *, body: str) -> Post:
 def delete_post(membership: Membership, post: Post) -> Post:
     """The text goes; a post with replies leaves a placeholder so the replies keep their place."""
     if not _may_change(membership, post):
-        raise ValidationError("You can only delete your own posts.")
+        raise NotAllowed("You can only delete your own posts.")
     if post.deleted_at is not None:
         return post
     with transaction.atomic():
@@ -330,7 +337,7 @@ def delete_post(membership: Membership, post: Post) -> Post:
 def hide_post(membership: Membership, post: Post) -> Post:
     """Moderation: the post vanishes for everyone (live); its open reports are closed."""
     if not membership.is_facilitator:
-        raise ValidationError("Only facilitators can hide posts.")
+        raise NotAllowed("Only facilitators can hide posts.")
     with transaction.atomic():
         if post.hidden_at is None:
             was_counted = post.deleted_at is None and post.parent_id is not None
@@ -342,9 +349,11 @@ def hide_post(membership: Membership, post: Post) -> Post:
     return post
 
 
-def set_thread_flags(membership: Membership, thread: Thread, *, pinned: bool | None = None, locked: bool | None = None):
+def set_thread_flags(
+    membership: Membership, thread: Thread, *, pinned: bool | None = None, locked: bool | None = None
+) -> Thread:
     if not membership.is_facilitator:
-        raise ValidationError("Only facilitators can pin or lock threads.")
+        raise NotAllowed("Only facilitators can pin or lock threads.")
     thread.changed_at = timezone.now()
     fields = ["changed_at"]
     if pinned is not None:
@@ -361,6 +370,7 @@ def set_thread_flags(membership: Membership, thread: Thread, *, pinned: bool | N
 
 
 def report_post(membership: Membership, post: Post, *, reason: str) -> Report:
+    """Anyone who may read a post may report it: the facilitators hear of it."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say briefly what is wrong with this post."})
@@ -371,16 +381,8 @@ def report_post(membership: Membership, post: Post, *, reason: str) -> Report:
     with transaction.atomic():
         report, created = Report.objects.get_or_create(post=post, reporter=membership.user, defaults={"reason": reason})
         if created:
-            facilitators = [
-                m.user
-                for m in Membership.objects.filter(
-                    cohort_id=membership.cohort_id, role=Role.FACILITATOR
-                ).select_related("user")
-            ]
-            from django.urls import reverse
-
             notify(
-                facilitators,
+                User.objects.facilitators_of(membership.cohort_id),
                 kind=NotificationKind.MODERATION,
                 title=f"A post in “{post.thread.title}” was reported",
                 url=reverse("discussions:reports", kwargs={"cohort": membership.cohort.slug}),
@@ -392,34 +394,37 @@ def report_post(membership: Membership, post: Post, *, reason: str) -> Report:
 
 def dismiss_report(membership: Membership, report: Report) -> Report:
     if not membership.is_facilitator:
-        raise ValidationError("Only facilitators can dismiss reports.")
+        raise NotAllowed("Only facilitators can dismiss reports.")
     report.outcome, report.resolved_at, report.resolved_by = Report.Outcome.DISMISSED, timezone.now(), membership.user
     report.save(update_fields=["outcome", "resolved_at", "resolved_by"])
     return report
 
 
-def mark_read(user: User, thread: Thread, upto_post_id: int | None = None) -> None:
-    """Read state moves forward only."""
-    target = thread.last_post_id if upto_post_id is None else min(upto_post_id, thread.last_post_id)
-    state, created = ReadState.objects.get_or_create(user=user, thread=thread, defaults={"last_read_post_id": target})
+def mark_read(membership: Membership, thread: Thread) -> None:
+    """The member has read the thread to its last post. Read state moves forward only."""
+    target = thread.last_post_id
+    state, created = ReadState.objects.get_or_create(
+        user=membership.user, thread=thread, defaults={"last_read_post_id": target}
+    )
     if not created and state.last_read_post_id < target:
         ReadState.objects.filter(pk=state.pk, last_read_post_id__lt=target).update(
             last_read_post_id=target, read_at=timezone.now()
         )
 
 
-def set_subscription(user: User, thread: Thread, state: str | None) -> None:
+def set_subscription(membership: Membership, thread: Thread, state: str | None) -> None:
+    """Follow or mute a thread (any reader may), or None: back to the default."""
     if state is None:
-        Subscription.objects.filter(user=user, thread=thread).delete()
+        Subscription.objects.filter(user=membership.user, thread=thread).delete()
         return
     if state not in Subscription.State.values:
         raise ValidationError("Choose follow or mute.")
-    Subscription.objects.update_or_create(user=user, thread=thread, defaults={"state": state})
+    Subscription.objects.update_or_create(user=membership.user, thread=thread, defaults={"state": state})
 
 
 def mark_effective_practice(membership: Membership, post: Post, *, area: Area, title: str) -> EffectivePractice:
     if not membership.is_facilitator:
-        raise ValidationError("Only facilitators can mark effective practice.")
+        raise NotAllowed("Only facilitators can mark effective practice.")
     if post.is_gone:
         raise ValidationError("This post was removed.")
     if area.framework_id != membership.cohort.framework_id:
@@ -450,14 +455,6 @@ def mark_effective_practice(membership: Membership, post: Post, *, area: Area, t
 # Notifications
 
 
-def _readers(thread: Thread) -> QuerySet[Membership]:
-    """Memberships of the cohort that may read the thread."""
-    qs = Membership.objects.filter(cohort_id=thread.theme.cohort_id, user__is_active=True).select_related("user")
-    if thread.institution_id:
-        qs = qs.filter(role=Role.FACILITATOR) | qs.filter(institution_id=thread.institution_id)
-    return qs
-
-
 def _notify_after_events(membership: Membership, post: Post) -> None:
     """Tell the mentioned and the followers about a new post once it has committed and its events
     have gone out (on commit, callbacks run in the order they were registered).
@@ -478,7 +475,7 @@ def _notify_mentions(membership: Membership, post: Post) -> set[int]:
     names = {n.strip().casefold() for n in MENTION.findall(post.body)}
     if not names:
         return set()
-    users = [m.user for m in _readers(post.thread) if str(m.user).casefold() in names]
+    users = [m.user for m in post.thread.readers().select_related("user") if str(m.user).casefold() in names]
     notify(
         users,
         kind=NotificationKind.MENTION,
@@ -492,7 +489,7 @@ def _notify_mentions(membership: Membership, post: Post) -> set[int]:
 
 def _notify_followers(membership: Membership, post: Post, *, skip: set[int]) -> None:
     followers = Subscription.objects.filter(thread=post.thread, state=Subscription.State.FOLLOW).values("user_id")
-    readers = _readers(post.thread).filter(user_id__in=followers).exclude(user_id__in={*skip, membership.user_id})
+    readers = post.thread.readers().filter(user_id__in=followers).exclude(user_id__in={*skip, membership.user_id})
     chosen = dict(
         readers.annotate(delivery=preference_of("user_id", NotificationKind.DISCUSSION)).values_list(
             "user_id", "delivery"

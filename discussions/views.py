@@ -3,17 +3,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
-from django.forms import Form
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cohort import access, ratelimit
+from cohort import access as cohort_access, ratelimit
+from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
-from cohort.models import Membership, Role
-from discussions import getters, search, services
+from cohort.models import Membership
+from cohort.web import add_service_errors, post_action
+from discussions import access, search, services
 from discussions.forms import (
     EditPostForm,
     ModerateForm,
@@ -28,14 +28,12 @@ from discussions.models import Post, Report, Subscription, Theme, Thread
 
 # Enough for a lively discussion; stops a script (or a stuck key) flooding a thread.
 POSTS_PER_MINUTE = 20
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
+MODERATION_FLAGS = {
+    "pin": {"pinned": True},
+    "unpin": {"pinned": False},
+    "lock": {"locked": True},
+    "unlock": {"locked": False},
+}
 
 
 def _is_htmx(request: AuthedRequest) -> bool:
@@ -44,13 +42,11 @@ def _is_htmx(request: AuthedRequest) -> bool:
 
 @login_required
 def index(request: AuthedRequest, cohort: str) -> HttpResponse:
-    membership = access.get_membership(request.user, cohort)
+    membership = cohort_access.get_membership(request.user, cohort)
     services.ensure_area_themes(membership.cohort)
     visible = Thread.objects.visible_to(membership)
-    unread = dict(
-        getters.unread_threads(membership).values("theme_id").annotate(n=Count("id")).values_list("theme_id", "n")
-    )
-    counts = dict(visible.values("theme_id").annotate(n=Count("id")).values_list("theme_id", "n"))
+    unread = visible.unread_by(membership.user).count_per_theme()
+    counts = visible.count_per_theme()
     themes = list(Theme.objects.filter(cohort=membership.cohort).select_related("area"))
     for theme in themes:
         theme.unread = unread.get(theme.pk, 0)  # type: ignore[attr-defined]
@@ -62,13 +58,15 @@ def index(request: AuthedRequest, cohort: str) -> HttpResponse:
 @login_required
 @require_POST
 def add_theme(request: AuthedRequest, cohort: str) -> HttpResponse:
-    membership = access.get_facilitator_membership(request.user, cohort)
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
     form = ThemeForm(request.POST)
     if form.is_valid():
         try:
             theme = services.add_theme(membership, **form.cleaned_data)
+        except NotAllowed as refusal:
+            form.add_error(None, str(refusal))
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Theme “{theme.title}” added.")
             return redirect(theme)
@@ -79,7 +77,8 @@ def add_theme(request: AuthedRequest, cohort: str) -> HttpResponse:
 
 def _theme_context(membership: Membership, theme: Theme) -> dict[str, object]:
     threads = list(
-        getters.with_read_state(Thread.objects.visible_to(membership), membership.user)
+        Thread.objects.visible_to(membership)
+        .with_read_state(membership.user)
         .filter(theme=theme)
         .select_related("last_author", "institution")
     )
@@ -98,16 +97,16 @@ def _theme_context(membership: Membership, theme: Theme) -> dict[str, object]:
 
 @login_required
 def theme(request: AuthedRequest, cohort: str, theme_id: int) -> HttpResponse:
-    membership = access.get_membership(request.user, cohort)
-    theme = getters.get_theme(membership, theme_id)
+    membership = cohort_access.get_membership(request.user, cohort)
+    theme = access.get_theme(membership, theme_id)
     return render(request, "discussions/theme.html", _theme_context(membership, theme))
 
 
 @login_required
 def new_thread(request: AuthedRequest, cohort: str, theme_id: int) -> HttpResponse:
-    membership = access.get_membership(request.user, cohort)
-    access.require_role(membership, *services.POSTING_ROLES)
-    theme = getters.get_theme(membership, theme_id)
+    membership = cohort_access.get_membership(request.user, cohort)
+    cohort_access.require_role(membership, *services.POSTING_ROLES)
+    theme = access.get_theme(membership, theme_id)
     if request.method == "POST" and not ratelimit.allow(
         request, "post", limit=POSTS_PER_MINUTE, per=60, key=str(request.user.pk)
     ):
@@ -124,8 +123,10 @@ def new_thread(request: AuthedRequest, cohort: str, theme_id: int) -> HttpRespon
                 key=data["key"],
                 private=data.get("private", False),
             )
+        except NotAllowed as refusal:
+            form.add_error(None, str(refusal))
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect(result.post.thread)
     status = 400 if request.method == "POST" else 200
@@ -135,10 +136,8 @@ def new_thread(request: AuthedRequest, cohort: str, theme_id: int) -> HttpRespon
 
 def _thread_context(request: AuthedRequest, membership: Membership, thread: Thread) -> dict[str, object]:
     posts = list(thread.posts.select_related("institution", "parent").order_by("id"))
-    read: int = getters.with_read_state(Thread.objects.filter(pk=thread.pk), request.user).values_list(
-        "last_read",  # type: ignore[misc]
-        flat=True,
-    )[0]
+    this_thread = Thread.objects.filter(pk=thread.pk).with_read_state(request.user)
+    read: int = this_thread.values_list("last_read", flat=True)[0]  # type: ignore[misc]
     by_id: dict[int, Post] = {}
     roots: list[Post] = []
     first_new = None
@@ -171,19 +170,19 @@ def _thread_context(request: AuthedRequest, membership: Membership, thread: Thre
 
 @login_required
 def thread(request: AuthedRequest, cohort: str, thread_id: int) -> HttpResponse:
-    membership = access.get_membership(request.user, cohort)
-    thread = getters.get_thread(membership, thread_id)
+    membership = cohort_access.get_membership(request.user, cohort)
+    thread = access.get_thread(membership, thread_id)
     context = _thread_context(request, membership, thread)
-    services.mark_read(request.user, thread)
+    services.mark_read(membership, thread)
     return render(request, "discussions/thread.html", context)
 
 
 @login_required
 @require_POST
 def add_post(request: AuthedRequest, cohort: str, thread_id: int) -> HttpResponse:
-    membership = access.get_membership(request.user, cohort)
-    access.require_role(membership, *services.POSTING_ROLES)
-    thread = getters.get_thread(membership, thread_id)
+    membership = cohort_access.get_membership(request.user, cohort)
+    cohort_access.require_role(membership, *services.POSTING_ROLES)
+    thread = access.get_thread(membership, thread_id)
     if not ratelimit.allow(request, "post", limit=POSTS_PER_MINUTE, per=60, key=str(request.user.pk)):
         return ratelimit.rate_limited(request, "posting")
     form = PostForm(request.POST)
@@ -191,8 +190,10 @@ def add_post(request: AuthedRequest, cohort: str, thread_id: int) -> HttpRespons
         data = form.cleaned_data
         try:
             result = services.add_post(membership, thread, body=data["body"], key=data["key"], parent_id=data["parent"])
+        except NotAllowed as refusal:
+            form.add_error(None, str(refusal))
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             if _is_htmx(request):
                 # A fresh form (new key); the post itself arrives over the socket, and here too for a
@@ -212,53 +213,58 @@ def add_post(request: AuthedRequest, cohort: str, thread_id: int) -> HttpRespons
 @login_required
 @require_POST
 def mark_read(request: AuthedRequest, cohort: str, thread_id: int) -> HttpResponse:
-    membership = access.get_membership(request.user, cohort)
-    thread = getters.get_thread(membership, thread_id)
-    services.mark_read(request.user, thread)
+    membership = cohort_access.get_membership(request.user, cohort)
+    thread = access.get_thread(membership, thread_id)
+    services.mark_read(membership, thread)
     return HttpResponse(status=204)
 
 
 @login_required
 @require_POST
 def subscription(request: AuthedRequest, cohort: str, thread_id: int) -> HttpResponse:
-    membership = access.get_membership(request.user, cohort)
-    thread = getters.get_thread(membership, thread_id)
+    membership = cohort_access.get_membership(request.user, cohort)
+    thread = access.get_thread(membership, thread_id)
     form = SubscriptionForm(request.POST)
-    if form.is_valid():
+
+    def subscribe() -> str:
+        if not form.is_valid():
+            raise ValidationError("Choose follow or mute.")
         state = form.cleaned_data["state"]
-        services.set_subscription(request.user, thread, None if state == "none" else state)
-        messages.success(request, {"follow": "You follow this thread.", "mute": "Thread muted."}.get(state, "Done."))
-    else:
-        messages.error(request, "Choose follow or mute.")
-    return redirect(thread)
+        services.set_subscription(membership, thread, None if state == "none" else state)
+        return {"follow": "You follow this thread.", "mute": "Thread muted."}.get(state, "Done.")
+
+    return post_action(request, subscribe, to=thread.get_absolute_url())
 
 
 @login_required
 @require_POST
 def moderate_thread(request: AuthedRequest, cohort: str, thread_id: int) -> HttpResponse:
-    membership = access.get_facilitator_membership(request.user, cohort)
-    thread = getters.get_thread(membership, thread_id)
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    thread = access.get_thread(membership, thread_id)
     form = ModerateForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose pin, unpin, lock or unlock.")
-        return redirect(thread)
-    action = form.cleaned_data["action"]
-    flags = {"pin": {"pinned": True}, "unpin": {"pinned": False}, "lock": {"locked": True}, "unlock": {"locked": False}}
-    services.set_thread_flags(membership, thread, **flags[action])
-    messages.success(request, f"Thread {action}ned." if action.endswith("pin") else f"Thread {action}ed.")
-    return redirect(thread)
+
+    def moderate() -> str:
+        if not form.is_valid():
+            raise ValidationError("Choose pin, unpin, lock or unlock.")
+        action = form.cleaned_data["action"]
+        services.set_thread_flags(membership, thread, **MODERATION_FLAGS[action])
+        return f"Thread {action}ned." if action.endswith("pin") else f"Thread {action}ed."
+
+    return post_action(request, moderate, to=thread.get_absolute_url())
 
 
 @login_required
 def edit_post(request: AuthedRequest, cohort: str, post_id: int) -> HttpResponse:
-    membership = access.get_membership(request.user, cohort)
-    post = getters.get_own_post(membership, post_id)
+    membership = cohort_access.get_membership(request.user, cohort)
+    post = access.get_own_post(membership, post_id)
     form = EditPostForm(request.POST or None, initial={"body": post.body})
     if request.method == "POST" and form.is_valid():
         try:
             services.edit_post(membership, post, body=form.cleaned_data["body"])
+        except NotAllowed as refusal:
+            form.add_error(None, str(refusal))
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect(f"{post.thread.get_absolute_url()}#post-{post.pk}")
     status = 400 if request.method == "POST" else 200
@@ -269,8 +275,8 @@ def edit_post(request: AuthedRequest, cohort: str, post_id: int) -> HttpResponse
 @login_required
 @require_POST
 def delete_post(request: AuthedRequest, cohort: str, post_id: int) -> HttpResponse:
-    membership = access.get_membership(request.user, cohort)
-    post = getters.get_own_post(membership, post_id)
+    membership = cohort_access.get_membership(request.user, cohort)
+    post = access.get_own_post(membership, post_id)
     services.delete_post(membership, post)
     if _is_htmx(request):  # the page hears of it over its socket
         return HttpResponse(status=204)
@@ -280,14 +286,14 @@ def delete_post(request: AuthedRequest, cohort: str, post_id: int) -> HttpRespon
 
 @login_required
 def report_post(request: AuthedRequest, cohort: str, post_id: int) -> HttpResponse:
-    membership = access.get_membership(request.user, cohort)
-    post = getters.get_post(membership, post_id)
+    membership = cohort_access.get_membership(request.user, cohort)
+    post = access.get_post(membership, post_id)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.report_post(membership, post, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Thank you: a facilitator will look at this post.")
             return redirect(post.thread)
@@ -299,8 +305,8 @@ def report_post(request: AuthedRequest, cohort: str, post_id: int) -> HttpRespon
 @login_required
 @require_POST
 def hide_post(request: AuthedRequest, cohort: str, post_id: int) -> HttpResponse:
-    membership = access.get_facilitator_membership(request.user, cohort)
-    post = getters.get_post(membership, post_id)
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    post = access.get_post(membership, post_id)
     services.hide_post(membership, post)
     if _is_htmx(request):
         return HttpResponse(status=204)
@@ -312,16 +318,18 @@ def hide_post(request: AuthedRequest, cohort: str, post_id: int) -> HttpResponse
 
 @login_required
 def mark_practice(request: AuthedRequest, cohort: str, post_id: int) -> HttpResponse:
-    membership = access.get_facilitator_membership(request.user, cohort)
-    post = getters.get_post(membership, post_id)
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    post = access.get_post(membership, post_id)
     form = PracticeForm(request.POST or None, membership=membership, initial={"title": post.thread.title})
     if request.method == "POST" and form.is_valid():
         try:
             services.mark_effective_practice(
                 membership, post, area=form.cleaned_data["area"], title=form.cleaned_data["title"]
             )
+        except NotAllowed as refusal:
+            form.add_error(None, str(refusal))
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Added to the cohort's effective-practice library.")
             return redirect(f"{post.thread.get_absolute_url()}#post-{post.pk}")
@@ -332,11 +340,9 @@ def mark_practice(request: AuthedRequest, cohort: str, post_id: int) -> HttpResp
 
 @login_required
 def reports(request: AuthedRequest, cohort: str) -> HttpResponse:
-    membership = access.get_facilitator_membership(request.user, cohort)
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
     open_reports = (
-        Report.objects.filter(post__thread__theme__cohort=membership.cohort, outcome=Report.Outcome.OPEN)
-        .select_related("post__thread", "reporter")
-        .order_by("created_at")
+        Report.objects.open_in(membership.cohort).select_related("post__thread", "reporter").order_by("created_at")
     )
     context = {"membership": membership, "cohort": membership.cohort, "reports": open_reports}
     return render(request, "discussions/reports.html", context)
@@ -345,16 +351,19 @@ def reports(request: AuthedRequest, cohort: str) -> HttpResponse:
 @login_required
 @require_POST
 def dismiss_report(request: AuthedRequest, cohort: str, report_id: int) -> HttpResponse:
-    membership = access.get_facilitator_membership(request.user, cohort)
-    report = getters.get_report(membership, report_id)
-    services.dismiss_report(membership, report)
-    messages.success(request, "Report dismissed.")
-    return redirect("discussions:reports", cohort=cohort)
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    report = access.get_report(membership, report_id)
+
+    def dismiss() -> str:
+        services.dismiss_report(membership, report)
+        return "Report dismissed."
+
+    return post_action(request, dismiss, to="discussions:reports", cohort=cohort)
 
 
 @login_required
 def search_view(request: AuthedRequest, cohort: str) -> HttpResponse:
-    membership = access.get_membership(request.user, cohort)
+    membership = cohort_access.get_membership(request.user, cohort)
     query = request.GET.get("q", "").strip()[:200]
     results = search.search_posts(membership, query) if query else []
     context = {"membership": membership, "cohort": membership.cohort, "query": query, "results": results}
@@ -363,18 +372,16 @@ def search_view(request: AuthedRequest, cohort: str) -> HttpResponse:
 
 @login_required
 def mention_suggestions(request: AuthedRequest, cohort: str) -> HttpResponse:
-    membership = access.get_membership(request.user, cohort)
+    membership = cohort_access.get_membership(request.user, cohort)
     query = request.GET.get("q", "").strip()[:60]
-    people = Membership.objects.filter(cohort=membership.cohort, user__is_active=True).select_related(
-        "user", "institution"
-    )
     thread_id = request.GET.get("thread", "")
-    if thread_id.isdigit():
-        thread = getters.get_thread(membership, int(thread_id))
-        if thread.institution_id:
-            people = people.filter(Q(role=Role.FACILITATOR) | Q(institution_id=thread.institution_id))
+    if thread_id.isdigit():  # who may read the thread: a private one's mentions reach nobody else
+        people = access.get_thread(membership, int(thread_id)).readers()
+    else:
+        people = Membership.objects.filter(cohort=membership.cohort).active()
+    people = people.select_related("user", "institution")
     if query:
-        people = people.filter(Q(user__display_name__icontains=query))
+        people = people.filter(user__display_name__icontains=query)
     names = [
         {"name": str(m.user), "detail": m.institution.short_name if m.institution else m.get_role_display()}
         for m in people.order_by("user__display_name")[:8]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import uuid
 
+from discussions.models import Report
+from tests.discussions.helpers import start, theme_for
 from tests.matrix import EVERYONE_IN_COHORT, FACILITATOR_ONLY, Case, WsCase
 
 POSTERS = EVERYONE_IN_COHORT - {"observer"}
@@ -16,14 +18,10 @@ IRWELL_PRIVATE = frozenset({"member", "lead", "facilitator"})
 
 
 def _thread(w, private: bool = False):
-    from tests.discussions.helpers import start
-
     return start(w.alice, w.cohort, title="Private at Irwell" if private else "Shared", private=private)
 
 
 def _theme(w):
-    from tests.discussions.helpers import theme_for
-
     return {"cohort": w.cohort.slug, "theme_id": theme_for(w.cohort).pk}
 
 
@@ -44,8 +42,6 @@ def _private_post_kwargs(w):
 
 
 def _report_kwargs(w):
-    from discussions.models import Report
-
     post = _thread(w).posts.get()
     report = Report.objects.create(post=post, reporter=w.bob, reason="Off topic")
     return {"cohort": w.cohort.slug, "report_id": report.pk}

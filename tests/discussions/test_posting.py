@@ -7,9 +7,10 @@ import uuid
 import pytest
 
 from cohort.models import Notification
+from discussions import services
 from discussions.models import MAX_DEPTH, Post, Thread
 from tests.conftest import client_for
-from tests.discussions.helpers import reply, start
+from tests.discussions.helpers import reply, start, theme_for
 
 
 def post_url(thread: Thread) -> str:
@@ -163,8 +164,6 @@ def test_deleting_through_htmx_answers_no_content(world) -> None:
 
 
 def test_starting_a_thread_needs_a_title_and_a_first_post(world) -> None:
-    from tests.discussions.helpers import theme_for
-
     theme = theme_for(world.cohort)
     response = client_for(world.alice).post(
         f"/c/gm/discussions/themes/{theme.pk}/new/", {"title": "", "body": "", "key": str(uuid.uuid4())}
@@ -177,8 +176,6 @@ def test_starting_a_thread_needs_a_title_and_a_first_post(world) -> None:
 def test_a_post_stands_when_its_notifications_fail(world, monkeypatch, django_capture_on_commit_callbacks) -> None:
     # Notifications are written after the post has committed and its events have gone out: a failure
     # there is logged, and the post, its page and the author's answer are unaffected.
-    from discussions import services
-
     def broken(*args, **kwargs):
         raise RuntimeError("notification store unavailable")
 

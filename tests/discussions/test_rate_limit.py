@@ -4,15 +4,13 @@ import uuid
 
 from django.urls import reverse
 
-from discussions.models import Post, Thread
+from cohort.access import get_membership
+from discussions import services
+from discussions.models import Post, Theme, Thread
 from tests.conftest import client_for
 
 
 def test_posting_faster_than_a_person_types_is_refused_with_a_clear_message(world, early_in_a_minute) -> None:
-    from cohort.access import get_membership
-    from discussions import services
-    from discussions.models import Theme
-
     membership = get_membership(world.alice, "gm")
     theme = Theme.objects.create(cohort=world.cohort, title="Target setting")
     result = services.start_thread(membership, theme, title="Targets", body="First", key=uuid.uuid4())

@@ -16,8 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import websockets
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import connection
 
 from tests.conftest import client_for
 from tests.discussions.helpers import start
@@ -29,8 +31,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _database_url() -> str:
-    from django.db import connection
-
     db = connection.settings_dict
     if connection.vendor == "postgresql":
         return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
@@ -93,8 +93,6 @@ def _post_through(port: int, cookie: str, thread_id: int, body: str) -> int:
 
 @own_loop
 async def test_a_post_through_one_daphne_reaches_a_socket_on_the_other(world, two_servers) -> None:
-    import websockets
-
     first, second = two_servers
     thread = await sync_to_async(start)(world.alice, world.cohort)
     name = settings.SESSION_COOKIE_NAME

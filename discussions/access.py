@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from cohort.models import Membership, User
-from discussions.models import Post, ReadState, Report, Theme, Thread
+from cohort.models import Membership
+from discussions.models import Post, Report, Theme, Thread
 
 
 def get_theme(membership: Membership, theme_id: int) -> Theme:
@@ -41,21 +39,3 @@ def get_report(membership: Membership, report_id: int) -> Report:
     if not membership.is_facilitator:
         raise Http404("No such report.")
     return get_object_or_404(Report, pk=report_id, post__thread__theme__cohort_id=membership.cohort_id)
-
-
-def with_read_state(threads: QuerySet[Thread], user: User) -> QuerySet[Thread]:
-    last_read = ReadState.objects.filter(user=user, thread=OuterRef("pk")).values("last_read_post_id")[:1]
-    return threads.annotate(
-        last_read=Coalesce(Subquery(last_read, output_field=IntegerField()), Value(0), output_field=IntegerField())
-    )
-
-
-def unread_threads(membership: Membership) -> QuerySet[Thread]:
-    """Threads with a post the member has not read (their own posts do not count)."""
-    from django.db.models import F, Q
-
-    return (
-        with_read_state(Thread.objects.visible_to(membership), membership.user)
-        .filter(last_post_id__gt=F("last_read"))
-        .exclude(Q(last_author_id=membership.user_id))
-    )

@@ -7,6 +7,7 @@ from django.urls import reverse
 from cohort.models import Membership, Participation, Role
 from cohort.panels import NavItem, Panel
 from meetings.consultations.models import Consultation
+from meetings.consultations.services import quota_for
 
 ROLES = {Role.FACILITATOR, Role.ASSESSOR, Role.LEAD, Role.MEMBER}
 
@@ -21,8 +22,6 @@ def dashboard_panels(membership: Membership) -> list[Panel]:
     """The next consultation and, for an institution, how many of its consultations are left."""
     if membership.role not in ROLES:
         return []
-    from meetings.consultations.services import quota_for
-
     upcoming = (
         Consultation.objects.upcoming().filter(cohort_id=membership.cohort_id).select_related("host", "institution")
     )

@@ -520,6 +520,9 @@ def _send_invitations_on_commit(meeting_ids: list[int]) -> None:
         transaction.on_commit(lambda: send_meeting_invitations.enqueue(meeting_ids))
 
 
+# The calendar feed is a person's, across their cohorts, not a membership's: these two take the user.
+
+
 def feed_for(user: User) -> CalendarFeed:
     feed, _ = CalendarFeed.objects.get_or_create(user=user, defaults={"key": CalendarFeed.new_key()})
     return feed

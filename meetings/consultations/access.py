@@ -10,9 +10,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from cohort import access
-from cohort.models import Membership, Participation
+from cohort.models import Membership, Participation, Role
 from meetings.consultations.models import Consultation
 from meetings.consultations.services import can_act_as_host, can_change
+
+# Who sees consultations at all (observers do not), and who offers them.
+CONSULTATION_ROLES = (Role.FACILITATOR, Role.ASSESSOR, Role.LEAD, Role.MEMBER)
+HOST_ROLES = (Role.FACILITATOR, Role.ASSESSOR)
 
 
 def get_consultation(membership: Membership, consultation_id: int) -> Consultation:

@@ -6,7 +6,7 @@ A host (an assessor, or a facilitator) keeps one ConsultationSettings per cohort
 their own time zone, blocked periods, the length, buffers, notice and horizon of a consultation, and
 the video link. A Consultation is one booked slot. Its blocked range (the slot widened by the
 buffers) is what may never overlap another active consultation of the same host: PostgreSQL refuses
-it with an exclusion constraint (migration 0002), SQLite bookings are serialised (see booking.py).
+it with an exclusion constraint (migration 0002), SQLite bookings are serialised (see services.py).
 """
 
 from __future__ import annotations

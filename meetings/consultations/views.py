@@ -26,6 +26,8 @@ from cohort.web import add_service_errors, attachment
 from meetings.calendar import build_calendar
 from meetings.consultations import services as booking
 from meetings.consultations.access import (
+    CONSULTATION_ROLES,
+    HOST_ROLES,
     get_changeable_consultation,
     get_consultation,
     get_hosted_consultation,
@@ -43,9 +45,6 @@ from meetings.consultations.forms import (
 from meetings.consultations.models import Consultation, ConsultationSettings
 from meetings.consultations.slots import Slot, free_slots
 from meetings.models import CalendarFeed
-
-HOST_ROLES = (Role.FACILITATOR, Role.ASSESSOR)
-
 
 # Slots as the viewer sees them --------------------------------------------------------------------
 
@@ -128,7 +127,7 @@ def _slot_context(request: AuthedRequest, cs: ConsultationSettings, exclude: int
 @login_required
 def consultations(request: AuthedRequest, cohort: str) -> HttpResponse:
     membership = access.get_membership(request.user, cohort)
-    access.require_role(membership, Role.FACILITATOR, Role.ASSESSOR, Role.LEAD, Role.MEMBER)
+    access.require_role(membership, *CONSULTATION_ROLES)
     context: dict[str, object] = {"membership": membership, "cohort": membership.cohort}
     qs = Consultation.objects.filter(cohort=membership.cohort).select_related("host", "institution", "booked_by")
     if membership.is_staff_role:

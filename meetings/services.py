@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from cohort.errors import NotAllowed
@@ -106,6 +106,11 @@ def _check_no_overlap(cohort: Cohort, slots: list[tuple[datetime, datetime]], ex
             raise ValidationError(
                 {"starts_on": f"That would overlap “{other.title}” on {when}. Choose another day or time."}
             )
+
+
+def _last_position(rows: QuerySet[Meeting] | QuerySet[AgendaItem]) -> int:
+    """The highest position among a series' meetings or a meeting's agenda items (0 for none)."""
+    return rows.aggregate(n=Max("position"))["n"] or 0
 
 
 def _lock_cohort(cohort: Cohort) -> None:
@@ -207,7 +212,7 @@ def change_series_length(actor: Membership, series: MeetingSeries, *, count: int
             _cancel(meeting)
         _set_series_end(series, count=count)
         return 0, len(to_cancel)
-    last_position = series.meetings.aggregate(n=Max("position"))["n"] or 0
+    last_position = _last_position(series.meetings.all())
     last_area_id = active[-1].area_id if active else None
     areas = areas_in_order(series.cohort)
     length = timedelta(minutes=series.duration_minutes)
@@ -328,7 +333,7 @@ def add_agenda_item(
         raise ValidationError({"institution": "That institution is not taking part in this cohort."})
     if not 1 <= minutes_allotted <= MAX_DURATION:
         raise ValidationError({"minutes_allotted": "Give between 1 and 480 minutes."})
-    position = (meeting.agenda_items.aggregate(n=Max("position"))["n"] or 0) + 1
+    position = _last_position(meeting.agenda_items.all()) + 1
     return AgendaItem.objects.create(
         meeting=meeting,
         position=position,
@@ -370,7 +375,7 @@ def carry_forward(actor: Membership, meeting: Meeting) -> tuple[Meeting, int]:
     items = [i for i in meeting.agenda_items.select_for_update().order_by("position") if i.is_open]
     if not items:
         raise ValidationError("Every agenda item is finished or already carried forward.")
-    position = target.agenda_items.aggregate(n=Max("position"))["n"] or 0
+    position = _last_position(target.agenda_items.all())
     for offset, item in enumerate(items, start=1):
         copy = AgendaItem.objects.create(
             meeting=target,

@@ -345,6 +345,8 @@ def calendar_feed(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def regenerate_feed(request: AuthedRequest) -> HttpResponse:
-    services.regenerate_feed(request.user)
-    messages.success(request, "Your calendar feed has a new address; the old one no longer works.")
-    return redirect("meetings:calendar_feed")
+    def regenerate() -> str:
+        services.regenerate_feed(request.user)
+        return "Your calendar feed has a new address; the old one no longer works."
+
+    return post_action(request, regenerate, to="meetings:calendar_feed")

@@ -4,20 +4,10 @@ from datetime import time
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from cohort.forms import IdsChoiceField
 from cohort.models import Area, Cohort, Criterion, Institution, User, time_zone_choices
 from meetings.models import Attendance, Meeting, Outcome
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on a field where it names one, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 class DateInput(forms.DateInput):
@@ -119,11 +109,6 @@ class MinutesForm(forms.Form):
     )
 
 
-class OwnerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj)
-
-
 class OutcomeForm(forms.Form):
     kind = forms.ChoiceField(choices=Outcome.Kind.choices, widget=forms.RadioSelect, initial=Outcome.Kind.INFORMATION)
     text = forms.CharField(max_length=300, label="Outcome")
@@ -134,7 +119,7 @@ class OutcomeForm(forms.Form):
         empty_label="The whole cohort",
         error_messages={"invalid_choice": "That institution is not taking part in this cohort."},
     )
-    owner = OwnerChoiceField(
+    owner = forms.ModelChoiceField(
         queryset=User.objects.none(),
         required=False,
         label="Owner (actions)",

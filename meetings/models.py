@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from cohort.models import ActionItem, Area, Cohort, Criterion, Institution, validate_time_zone
+from cohort.models import ActionItem, Area, Cohort, Criterion, Institution, User, validate_time_zone
+from meetings.calendar import CalendarEvent
 
 
 class MeetingSeries(models.Model):
@@ -121,6 +122,38 @@ class Meeting(models.Model):
     @property
     def local_starts_at(self) -> datetime:
         return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))
+
+    def agenda_summary(self) -> str:
+        lines = []
+        if self.area_id:
+            lines.append(f"Focus: {self.area}")
+        items = list(self.agenda_items.all())
+        if items:
+            lines.append("Agenda:")
+            lines += [f"{n}. {item.title} ({item.minutes_allotted} min)" for n, item in enumerate(items, start=1)]
+        return "\n".join(lines)
+
+    def calendar_event(self, *, attendees: list[tuple[str, str]] | None = None) -> CalendarEvent:
+        """The meeting as an event, for its invitations, its download and the calendar feed."""
+        return CalendarEvent(
+            uid=f"meeting-{self.uid}@qm-cohort",
+            sequence=self.sequence,
+            summary=self.title,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            time_zone=self.time_zone,
+            description=self.agenda_summary(),
+            video_url=self.video_url,
+            url=settings.SITE_URL + self.get_absolute_url(),
+            cancelled=self.is_cancelled,
+            organizer_email=settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">").strip(),
+            organizer_name=self.cohort.name,
+            attendees=attendees or [],
+        )
+
+    def invitees(self) -> models.QuerySet[User]:
+        """Every active member of the meeting's cohort: who gets its invitations and its summary."""
+        return User.objects.filter(memberships__cohort_id=self.cohort_id, is_active=True)
 
 
 class AgendaItem(models.Model):

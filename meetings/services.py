@@ -1,28 +1,29 @@
 """Writes with side effects for group meetings: series, one meeting's changes, agenda, minutes,
-outcomes, attendance, summaries, invitations and the private calendar feed.
+outcomes, attendance, summaries, invitations (sent by meetings.tasks) and the private calendar feed.
 
-Every function that refuses raises ValidationError (a dict keyed by form field where one applies)
-before it writes anything; writes happen in one transaction, and e-mail goes out after commit.
+Every write takes the acting Membership first. A member who may not do the thing at all gets
+NotAllowed; bad input gets ValidationError (a dict keyed by form field where one applies). Both are
+raised before anything is written; writes happen in one transaction, and e-mail goes out after commit.
 """
 
 from __future__ import annotations
 
 import logging
 import zoneinfo
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
+from cohort.errors import NotAllowed
 from cohort.models import ActionItem, Area, Cohort, Criterion, Institution, Membership, NotificationKind, User
 from cohort.notifications import notify
 from cohort.services import add_action_item
-from meetings.calendar import CalendarEvent, build_calendar
+from meetings.calendar import build_calendar
 from meetings.models import AgendaItem, Attendance, CalendarFeed, Meeting, MeetingSeries, Outcome
+from meetings.tasks import send_meeting_invitations
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,11 @@ def _check_no_overlap(cohort: Cohort, slots: list[tuple[datetime, datetime]], ex
             )
 
 
+def _last_position(rows: QuerySet[Meeting] | QuerySet[AgendaItem]) -> int:
+    """The highest position among a series' meetings or a meeting's agenda items (0 for none)."""
+    return rows.aggregate(n=Max("position"))["n"] or 0
+
+
 def _lock_cohort(cohort: Cohort) -> None:
     """Serialise meeting writes in one cohort, so two overlap checks cannot both pass (caller is atomic)."""
     Cohort.objects.select_for_update().filter(pk=cohort.pk).first()
@@ -130,7 +136,7 @@ def create_series(
 ) -> MeetingSeries:
     """A series of meetings every `cadence_weeks`, each on the next area of the framework."""
     cohort = actor.cohort
-    _check_facilitator(actor)
+    _check_facilitator(actor, cohort.pk)
     try:
         zoneinfo.ZoneInfo(time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -188,7 +194,7 @@ def _new_meeting(series: MeetingSeries, position: int, starts_at: datetime, ends
 def change_series_length(actor: Membership, series: MeetingSeries, *, count: int) -> tuple[int, int]:
     """Extend the series (new meetings continue the schedule and the areas) or shorten it (its last
     upcoming meetings are cancelled). Returns (added, cancelled)."""
-    _check_facilitator(actor)
+    _check_facilitator(actor, series.cohort_id)
     if count < 1:
         raise ValidationError({"count": "A series needs at least one meeting."})
     if count > MAX_MEETINGS:
@@ -206,7 +212,7 @@ def change_series_length(actor: Membership, series: MeetingSeries, *, count: int
             _cancel(meeting)
         _set_series_end(series, count=count)
         return 0, len(to_cancel)
-    last_position = series.meetings.aggregate(n=Max("position"))["n"] or 0
+    last_position = _last_position(series.meetings.all())
     last_area_id = active[-1].area_id if active else None
     areas = areas_in_order(series.cohort)
     length = timedelta(minutes=series.duration_minutes)
@@ -234,10 +240,10 @@ def _set_series_end(series: MeetingSeries, *, count: int) -> None:
     series.save(update_fields=["count", "ends_on"])
 
 
-def _check_facilitator(actor: Membership) -> None:
+def _check_facilitator(actor: Membership, cohort_id: int) -> None:
     # Views already refuse others with 404; this guards every other caller.
-    if not actor.is_facilitator:
-        raise ValidationError("Only facilitators change meetings.")
+    if not actor.is_facilitator or actor.cohort_id != cohort_id:
+        raise NotAllowed("Only facilitators change meetings.")
 
 
 # One meeting.
@@ -257,7 +263,7 @@ def update_meeting(
 ) -> Meeting:
     """Move, retitle, re-focus one meeting without touching the others. Sends an update if the
     invitation's content changed."""
-    _check_facilitator(actor)
+    _check_facilitator(actor, meeting.cohort_id)
     if meeting.is_cancelled:
         raise ValidationError("This meeting is cancelled; it cannot be changed.")
     if area is not None and area.framework_id != meeting.cohort.framework_id:
@@ -290,7 +296,7 @@ def update_meeting(
 
 @transaction.atomic
 def cancel_meeting(actor: Membership, meeting: Meeting) -> Meeting:
-    _check_facilitator(actor)
+    _check_facilitator(actor, meeting.cohort_id)
     if meeting.is_cancelled:
         raise ValidationError("This meeting is already cancelled.")
     if meeting.is_past:
@@ -319,7 +325,7 @@ def add_agenda_item(
     institution: Institution | None = None,
     minutes_allotted: int = 10,
 ) -> AgendaItem:
-    _check_facilitator(actor)
+    _check_facilitator(actor, meeting.cohort_id)
     cohort = meeting.cohort
     if criterion is not None and criterion.area.framework_id != cohort.framework_id:
         raise ValidationError({"criterion": "That criterion belongs to another framework than this cohort's."})
@@ -327,7 +333,7 @@ def add_agenda_item(
         raise ValidationError({"institution": "That institution is not taking part in this cohort."})
     if not 1 <= minutes_allotted <= MAX_DURATION:
         raise ValidationError({"minutes_allotted": "Give between 1 and 480 minutes."})
-    position = (meeting.agenda_items.aggregate(n=Max("position"))["n"] or 0) + 1
+    position = _last_position(meeting.agenda_items.all()) + 1
     return AgendaItem.objects.create(
         meeting=meeting,
         position=position,
@@ -339,14 +345,14 @@ def add_agenda_item(
 
 
 def set_agenda_item_done(actor: Membership, item: AgendaItem, *, done: bool) -> AgendaItem:
-    _check_facilitator(actor)
+    _check_facilitator(actor, item.meeting.cohort_id)
     item.done = done
     item.save(update_fields=["done"])
     return item
 
 
 def remove_agenda_item(actor: Membership, item: AgendaItem) -> None:
-    _check_facilitator(actor)
+    _check_facilitator(actor, item.meeting.cohort_id)
     item.delete()
 
 
@@ -362,14 +368,14 @@ def next_meeting_after(meeting: Meeting) -> Meeting | None:
 @transaction.atomic
 def carry_forward(actor: Membership, meeting: Meeting) -> tuple[Meeting, int]:
     """Copy every unfinished agenda item to the end of the cohort's next meeting's agenda."""
-    _check_facilitator(actor)
+    _check_facilitator(actor, meeting.cohort_id)
     target = next_meeting_after(meeting)
     if target is None:
         raise ValidationError("There is no later meeting to carry items forward to; extend the series first.")
     items = [i for i in meeting.agenda_items.select_for_update().order_by("position") if i.is_open]
     if not items:
         raise ValidationError("Every agenda item is finished or already carried forward.")
-    position = target.agenda_items.aggregate(n=Max("position"))["n"] or 0
+    position = _last_position(target.agenda_items.all())
     for offset, item in enumerate(items, start=1):
         copy = AgendaItem.objects.create(
             meeting=target,
@@ -388,7 +394,7 @@ def carry_forward(actor: Membership, meeting: Meeting) -> tuple[Meeting, int]:
 
 
 def save_minutes(actor: Membership, meeting: Meeting, minutes: str) -> Meeting:
-    _check_facilitator(actor)
+    _check_facilitator(actor, meeting.cohort_id)
     meeting.minutes = minutes
     meeting.save(update_fields=["minutes", "updated_at"])
     return meeting
@@ -408,7 +414,7 @@ def record_outcome(
 ) -> Outcome:
     """Information, a decision, or an action; an action goes onto the named institution's action
     plan (or the cohort's, with no institution) at once."""
-    _check_facilitator(actor)
+    _check_facilitator(actor, meeting.cohort_id)
     cohort = meeting.cohort
     if kind not in Outcome.Kind.values:
         raise ValidationError({"kind": "Choose information, decision or action."})
@@ -453,6 +459,8 @@ def record_outcome(
 
 def respond(membership: Membership, meeting: Meeting, response: str) -> Attendance:
     """A member's answer to the invitation: going or not going."""
+    if membership.cohort_id != meeting.cohort_id:
+        raise NotAllowed("Only members of this meeting's cohort answer its invitation.")
     if response not in (Attendance.Response.GOING, Attendance.Response.NOT_GOING):
         raise ValidationError("Answer going or not going.")
     if meeting.is_cancelled:
@@ -468,7 +476,7 @@ def respond(membership: Membership, meeting: Meeting, response: str) -> Attendan
 @transaction.atomic
 def record_attendance(actor: Membership, meeting: Meeting, user_ids: list[int]) -> int:
     """Who was there: exactly the given cohort members. Returns how many attended."""
-    _check_facilitator(actor)
+    _check_facilitator(actor, meeting.cohort_id)
     if meeting.is_cancelled:
         raise ValidationError("This meeting was cancelled.")
     members = set(Membership.objects.filter(cohort_id=meeting.cohort_id).values_list("user_id", flat=True))
@@ -486,7 +494,7 @@ def record_attendance(actor: Membership, meeting: Meeting, user_ids: list[int]) 
 @transaction.atomic
 def publish_summary(actor: Membership, meeting: Meeting) -> Meeting:
     """Publish the minutes, decisions and actions to every member of the cohort, who is notified."""
-    _check_facilitator(actor)
+    _check_facilitator(actor, meeting.cohort_id)
     if meeting.is_cancelled:
         raise ValidationError("A cancelled meeting has no summary.")
     if not meeting.minutes.strip() and not meeting.outcomes.exists():
@@ -494,9 +502,8 @@ def publish_summary(actor: Membership, meeting: Meeting) -> Meeting:
     again = meeting.is_published
     meeting.summary_published_at = timezone.now()
     meeting.save(update_fields=["summary_published_at", "updated_at"])
-    users = User.objects.filter(memberships__cohort_id=meeting.cohort_id, is_active=True)
     notify(
-        users,
+        meeting.invitees(),
         kind=NotificationKind.MEETING_SUMMARY,
         title=f"{'Updated summary' if again else 'Summary'} of {meeting.title}",
         url=meeting.get_absolute_url(),
@@ -509,45 +516,16 @@ def publish_summary(actor: Membership, meeting: Meeting) -> Meeting:
 # Calendars.
 
 
-def agenda_summary(meeting: Meeting) -> str:
-    lines = []
-    if meeting.area_id:
-        lines.append(f"Focus: {meeting.area}")
-    items = list(meeting.agenda_items.all())
-    if items:
-        lines.append("Agenda:")
-        lines += [f"{n}. {item.title} ({item.minutes_allotted} min)" for n, item in enumerate(items, start=1)]
-    return "\n".join(lines)
-
-
-def calendar_event(meeting: Meeting, *, attendees: list[tuple[str, str]] | None = None) -> CalendarEvent:
-    return CalendarEvent(
-        uid=f"meeting-{meeting.uid}@qm-cohort",
-        sequence=meeting.sequence,
-        summary=meeting.title,
-        starts_at=meeting.starts_at,
-        ends_at=meeting.ends_at,
-        time_zone=meeting.time_zone,
-        description=agenda_summary(meeting),
-        video_url=meeting.video_url,
-        url=settings.SITE_URL + meeting.get_absolute_url(),
-        cancelled=meeting.is_cancelled,
-        organizer_email=settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">").strip(),
-        organizer_name=meeting.cohort.name,
-        attendees=attendees or [],
-    )
-
-
 def meeting_ics(meeting: Meeting) -> bytes:
-    return build_calendar([calendar_event(meeting)], method="PUBLISH", name=meeting.title)
+    return build_calendar([meeting.calendar_event()], method="PUBLISH", name=meeting.title)
 
 
 def _send_invitations_on_commit(meeting_ids: list[int]) -> None:
-    if not meeting_ids:
-        return
-    from meetings.tasks import send_meeting_invitations
+    if meeting_ids:
+        transaction.on_commit(lambda: send_meeting_invitations.enqueue(meeting_ids))
 
-    transaction.on_commit(lambda: send_meeting_invitations.enqueue(meeting_ids))
+
+# The calendar feed is a person's, across their cohorts, not a membership's: these two take the user.
 
 
 def feed_for(user: User) -> CalendarFeed:
@@ -576,17 +554,3 @@ def feed_meetings(user: User) -> list[Meeting]:
         .prefetch_related("agenda_items")
         .order_by("starts_at")
     )
-
-
-@dataclass
-class FeedDocument:
-    ics: bytes
-    count: int
-
-
-def feed_calendar(user: User) -> FeedDocument:
-    from meetings.consultations.feed import calendar_events_for
-
-    events = [calendar_event(m) for m in feed_meetings(user)]
-    events += calendar_events_for(user)
-    return FeedDocument(build_calendar(events, method="PUBLISH", name="QM Cohort meetings"), len(events))

@@ -30,5 +30,5 @@ cohort_urlpatterns: list[URLPattern] = [
 urlpatterns: list[URLPattern] = [
     path("calendar/", views.calendar_feed, name="calendar_feed"),
     path("calendar/regenerate/", views.regenerate_feed, name="regenerate_feed"),
-    path("calendar/feed/<str:token>.ics", views.feed, name="feed"),
+    *consultations.urlpatterns,
 ]

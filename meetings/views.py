@@ -5,15 +5,19 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from cohort import access
+from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
 from cohort.models import Membership
+from cohort.web import add_service_errors, attachment, post_action
 from meetings import services
+from meetings.access import get_agenda_item, get_meeting, get_series
 from meetings.forms import (
     AgendaItemForm,
     AttendanceForm,
@@ -23,29 +27,8 @@ from meetings.forms import (
     RespondForm,
     SeriesForm,
     SeriesLengthForm,
-    apply_errors,
 )
-from meetings.models import AgendaItem, Attendance, CalendarFeed, Meeting, MeetingSeries
-
-# Getters: everything through the member's cohort, so another cohort's meeting is a 404.
-
-
-def _meeting(membership: Membership, meeting_id: int) -> Meeting:
-    return get_object_or_404(
-        Meeting.objects.select_related("area", "series__cohort", "cohort"),
-        pk=meeting_id,
-        cohort_id=membership.cohort_id,
-    )
-
-
-def _agenda_item(membership: Membership, meeting_id: int, item_id: int) -> AgendaItem:
-    return get_object_or_404(
-        AgendaItem.objects.select_related("meeting", "meeting__cohort"),
-        pk=item_id,
-        meeting_id=meeting_id,
-        meeting__cohort_id=membership.cohort_id,
-    )
-
+from meetings.models import Attendance, Meeting, MeetingSeries
 
 # The schedule and the series.
 
@@ -71,8 +54,10 @@ def create_series(request: AuthedRequest, cohort: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             series = services.create_series(membership, **form.cleaned_data)
+        except NotAllowed as refusal:
+            form.add_error(None, str(refusal))
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{series.meetings.count()} meetings scheduled. Invitations are on their way.")
             return redirect(series)
@@ -93,7 +78,7 @@ def _series_context(membership: Membership, series: MeetingSeries, form: SeriesL
 @login_required
 def series(request: AuthedRequest, cohort: str, series_id: int) -> HttpResponse:
     membership = access.get_facilitator_membership(request.user, cohort)
-    item = get_object_or_404(MeetingSeries, pk=series_id, cohort=membership.cohort)
+    item = get_series(membership, series_id)
     return render(request, "meetings/series.html", _series_context(membership, item))
 
 
@@ -101,13 +86,15 @@ def series(request: AuthedRequest, cohort: str, series_id: int) -> HttpResponse:
 @require_POST
 def change_series_length(request: AuthedRequest, cohort: str, series_id: int) -> HttpResponse:
     membership = access.get_facilitator_membership(request.user, cohort)
-    item = get_object_or_404(MeetingSeries, pk=series_id, cohort=membership.cohort)
+    item = get_series(membership, series_id)
     form = SeriesLengthForm(request.POST)
     if form.is_valid():
         try:
             added, cancelled = services.change_series_length(membership, item, count=form.cleaned_data["count"])
+        except NotAllowed as refusal:
+            form.add_error(None, str(refusal))
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             if added:
                 messages.success(request, f"{added} meetings added to the series.")
@@ -158,30 +145,32 @@ def _show_meeting(request: HttpRequest, membership: Membership, meeting: Meeting
 @login_required
 def meeting(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpResponse:
     membership = access.get_membership(request.user, cohort)
-    item = _meeting(membership, meeting_id)
+    item = get_meeting(membership, meeting_id)
     return _show_meeting(request, membership, item)
 
 
 @login_required
 @require_GET
-def meeting_ics(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpResponse:
+def meeting_ics(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpResponseBase:
     membership = access.get_membership(request.user, cohort)
-    item = _meeting(membership, meeting_id)
-    response = HttpResponse(services.meeting_ics(item), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="meeting-{item.pk}.ics"'
-    return response
+    item = get_meeting(membership, meeting_id)
+    return attachment(
+        services.meeting_ics(item), filename=f"meeting-{item.pk}.ics", content_type="text/calendar; charset=utf-8"
+    )
 
 
 @login_required
 def edit_meeting(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpResponse:
     membership = access.get_facilitator_membership(request.user, cohort)
-    item = _meeting(membership, meeting_id)
+    item = get_meeting(membership, meeting_id)
     form = MeetingForm(request.POST or None, meeting=item)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_meeting(membership, item, **form.cleaned_data)
+        except NotAllowed as refusal:
+            form.add_error(None, str(refusal))
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The meeting is changed; members receive an updated invitation.")
             return redirect(item)
@@ -189,38 +178,32 @@ def edit_meeting(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpRe
     return render(request, "meetings/meeting_form.html", context, status=400 if form.errors else 200)
 
 
-def _done(request: HttpRequest, meeting: Meeting, error: ValidationError | None, success: str) -> HttpResponse:
-    """Redirect back to the meeting with the outcome of a one-button action as a message."""
-    if error is not None:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, success)
-    return redirect(meeting)
-
-
 @login_required
 @require_POST
 def cancel_meeting(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpResponse:
     membership = access.get_facilitator_membership(request.user, cohort)
-    item = _meeting(membership, meeting_id)
-    try:
+    item = get_meeting(membership, meeting_id)
+
+    def cancel() -> str:
         services.cancel_meeting(membership, item)
-    except ValidationError as error:
-        return _done(request, item, error, "")
-    return _done(request, item, None, "The meeting is cancelled; members receive a cancellation.")
+        return "The meeting is cancelled; members receive a cancellation."
+
+    return post_action(request, cancel, to=item.get_absolute_url())
 
 
 @login_required
 @require_POST
 def add_agenda_item(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpResponse:
     membership = access.get_facilitator_membership(request.user, cohort)
-    item = _meeting(membership, meeting_id)
+    item = get_meeting(membership, meeting_id)
     form = AgendaItemForm(request.POST, cohort=membership.cohort)
     if form.is_valid():
         try:
             services.add_agenda_item(membership, item, **form.cleaned_data)
+        except NotAllowed as refusal:
+            form.add_error(None, str(refusal))
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"“{form.cleaned_data['title']}” added to the agenda.")
             return redirect(f"{item.get_absolute_url()}#agenda")
@@ -231,39 +214,47 @@ def add_agenda_item(request: AuthedRequest, cohort: str, meeting_id: int) -> Htt
 @require_POST
 def agenda_item_done(request: AuthedRequest, cohort: str, meeting_id: int, item_id: int) -> HttpResponse:
     membership = access.get_facilitator_membership(request.user, cohort)
-    agenda_item = _agenda_item(membership, meeting_id, item_id)
+    agenda_item = get_agenda_item(membership, meeting_id, item_id)
     done = request.POST.get("done") == "1"
-    services.set_agenda_item_done(membership, agenda_item, done=done)
-    state = "finished" if done else "not finished"
-    return _done(request, agenda_item.meeting, None, f"“{agenda_item.title}” is marked {state}.")
+
+    def mark() -> str:
+        services.set_agenda_item_done(membership, agenda_item, done=done)
+        return f"“{agenda_item.title}” is marked {'finished' if done else 'not finished'}."
+
+    return post_action(request, mark, to=agenda_item.meeting.get_absolute_url())
 
 
 @login_required
 @require_POST
 def remove_agenda_item(request: AuthedRequest, cohort: str, meeting_id: int, item_id: int) -> HttpResponse:
     membership = access.get_facilitator_membership(request.user, cohort)
-    agenda_item = _agenda_item(membership, meeting_id, item_id)
-    services.remove_agenda_item(membership, agenda_item)
-    return _done(request, agenda_item.meeting, None, f"“{agenda_item.title}” removed from the agenda.")
+    agenda_item = get_agenda_item(membership, meeting_id, item_id)
+
+    def remove() -> str:
+        services.remove_agenda_item(membership, agenda_item)
+        return f"“{agenda_item.title}” removed from the agenda."
+
+    return post_action(request, remove, to=agenda_item.meeting.get_absolute_url())
 
 
 @login_required
 @require_POST
 def carry_forward(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpResponse:
     membership = access.get_facilitator_membership(request.user, cohort)
-    item = _meeting(membership, meeting_id)
-    try:
+    item = get_meeting(membership, meeting_id)
+
+    def carry() -> str:
         target, count = services.carry_forward(membership, item)
-    except ValidationError as error:
-        return _done(request, item, error, "")
-    return _done(request, item, None, f"{count} unfinished items carried forward to {target.title}.")
+        return f"{count} unfinished items carried forward to {target.title}."
+
+    return post_action(request, carry, to=item.get_absolute_url())
 
 
 @login_required
 @require_POST
 def save_minutes(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpResponse:
     membership = access.get_facilitator_membership(request.user, cohort)
-    item = _meeting(membership, meeting_id)
+    item = get_meeting(membership, meeting_id)
     form = MinutesForm(request.POST)
     if form.is_valid():
         services.save_minutes(membership, item, form.cleaned_data["minutes"])
@@ -276,13 +267,15 @@ def save_minutes(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpRe
 @require_POST
 def add_outcome(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpResponse:
     membership = access.get_facilitator_membership(request.user, cohort)
-    item = _meeting(membership, meeting_id)
+    item = get_meeting(membership, meeting_id)
     form = OutcomeForm(request.POST, cohort=membership.cohort, prefix="outcome")
     if form.is_valid():
         try:
             outcome = services.record_outcome(membership, item, **form.cleaned_data)
+        except NotAllowed as refusal:
+            form.add_error(None, str(refusal))
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             where = " and added to the action plan" if outcome.action_item_id else ""
             messages.success(request, f"{outcome.get_kind_display()} recorded{where}.")
@@ -294,13 +287,15 @@ def add_outcome(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpRes
 @require_POST
 def record_attendance(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpResponse:
     membership = access.get_facilitator_membership(request.user, cohort)
-    item = _meeting(membership, meeting_id)
+    item = get_meeting(membership, meeting_id)
     form = AttendanceForm(request.POST, cohort=membership.cohort)
     if form.is_valid():
         try:
             count = services.record_attendance(membership, item, [u.pk for u in form.cleaned_data["attended"]])
+        except NotAllowed as refusal:
+            form.add_error(None, str(refusal))
         except ValidationError as error:
-            apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Attendance recorded: {count} {'person' if count == 1 else 'people'}.")
             return redirect(f"{item.get_absolute_url()}#attendance")
@@ -311,27 +306,29 @@ def record_attendance(request: AuthedRequest, cohort: str, meeting_id: int) -> H
 @require_POST
 def respond(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpResponse:
     membership = access.get_membership(request.user, cohort)
-    item = _meeting(membership, meeting_id)
+    item = get_meeting(membership, meeting_id)
     form = RespondForm(request.POST)
-    if not form.is_valid():
-        return _done(request, item, ValidationError("Answer going or not going."), "")
-    try:
+
+    def answer() -> str:
+        if not form.is_valid():
+            raise ValidationError("Answer going or not going.")
         attendance = services.respond(membership, item, form.cleaned_data["response"])
-    except ValidationError as error:
-        return _done(request, item, error, "")
-    return _done(request, item, None, f"Your answer is saved: {attendance.get_response_display().lower()}.")
+        return f"Your answer is saved: {attendance.get_response_display().lower()}."
+
+    return post_action(request, answer, to=item.get_absolute_url())
 
 
 @login_required
 @require_POST
 def publish_summary(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpResponse:
     membership = access.get_facilitator_membership(request.user, cohort)
-    item = _meeting(membership, meeting_id)
-    try:
+    item = get_meeting(membership, meeting_id)
+
+    def publish() -> str:
         services.publish_summary(membership, item)
-    except ValidationError as error:
-        return _done(request, item, error, "")
-    return _done(request, item, None, "The summary is published; every member of the cohort is notified.")
+        return "The summary is published; every member of the cohort is notified."
+
+    return post_action(request, publish, to=item.get_absolute_url())
 
 
 # The private calendar feed.
@@ -348,19 +345,8 @@ def calendar_feed(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def regenerate_feed(request: AuthedRequest) -> HttpResponse:
-    services.regenerate_feed(request.user)
-    messages.success(request, "Your calendar feed has a new address; the old one no longer works.")
-    return redirect("meetings:calendar_feed")
+    def regenerate() -> str:
+        services.regenerate_feed(request.user)
+        return "Your calendar feed has a new address; the old one no longer works."
 
-
-@require_GET
-def feed(request: HttpRequest, token: str) -> HttpResponse:
-    """The feed a calendar app subscribes to: no session, the token in the URL is the key."""
-    item = CalendarFeed.for_token(token)
-    if item is None:
-        raise Http404("No such calendar feed.")
-    document = services.feed_calendar(item.user)
-    response = HttpResponse(document.ics, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="qm-cohort.ics"'
-    response["Cache-Control"] = "private, max-age=900"
-    return response
+    return post_action(request, regenerate, to="meetings:calendar_feed")

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from cohort.demo import DemoWorld
@@ -84,7 +83,7 @@ def _past(world: DemoWorld, cs: ConsultationSettings, institution: Institution) 
     )
     consultation.notes_recorded_at = starts_at + timedelta(hours=2)
     consultation.save(update_fields=["notes", "notes_recorded_at"])
-    url = reverse("meetings:consultation_detail", kwargs={"cohort": world.cohort.slug, "pk": consultation.pk})
+    url = consultation.get_absolute_url()
     add_action_item(
         cohort=world.cohort,
         institution=institution,

@@ -1,29 +1,47 @@
-"""Consultation bookings as calendar events, for the user's calendar feed (the feed itself is built
-by the group-meetings side, which calls this)."""
+"""The user's private calendar feed: their group meetings and their consultation bookings in one
+document.
+
+Composed here rather than by the group-meetings side, because only the sub-domain may import both:
+meetings' core lists the meetings (meetings.services.feed_meetings), this module adds the bookings.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q
 
-from cohort.models import Membership, Role, User
-from meetings.calendar import CalendarEvent
+from cohort.models import INSTITUTION_ROLES, Membership, User
+from meetings.calendar import CalendarEvent, build_calendar
 from meetings.consultations.models import Consultation
+from meetings.consultations.services import calendar_event
+from meetings.services import feed_meetings
+
+
+@dataclass
+class FeedDocument:
+    ics: bytes
+    count: int
 
 
 def calendar_events_for(user: User) -> list[CalendarEvent]:
     """Every active consultation booking the user hosts or whose institution they belong to."""
-    from meetings.consultations.services import calendar_event
-
     institution_scopes = Q(pk__in=[])
-    for cohort_id, institution_id in Membership.objects.filter(
-        user=user, role__in=[Role.LEAD, Role.MEMBER]
-    ).values_list("cohort_id", "institution_id"):
+    for cohort_id, institution_id in Membership.objects.filter(user=user, role__in=INSTITUTION_ROLES).values_list(
+        "cohort_id", "institution_id"
+    ):
         institution_scopes |= Q(cohort_id=cohort_id, institution_id=institution_id)
     consultations = (
         Consultation.objects.active()
         .filter(Q(host=user) | institution_scopes)
-        .select_related("cohort", "host", "institution", "booked_by")
+        .with_people()
         .prefetch_related("areas")
         .order_by("starts_at")
     )
     return [calendar_event(c) for c in consultations]
+
+
+def feed_calendar(user: User) -> FeedDocument:
+    events = [m.calendar_event() for m in feed_meetings(user)]
+    events += calendar_events_for(user)
+    return FeedDocument(build_calendar(events, method="PUBLISH", name="QM Cohort meetings"), len(events))

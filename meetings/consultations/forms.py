@@ -15,6 +15,17 @@ from cohort.models import Area, time_zone_choices
 from meetings.consultations.models import WEEKDAYS, ConsultationSettings, VideoMode
 
 DAY_FIELDS = [day.lower() for day in WEEKDAYS]
+# The form's fields that are ConsultationSettings' own, under the same names.
+SETTINGS_FIELDS = (
+    "time_zone",
+    "duration_minutes",
+    "buffer_before_minutes",
+    "buffer_after_minutes",
+    "min_notice_hours",
+    "horizon_weeks",
+    "video_mode",
+    "video_url",
+)
 _WINDOW = re.compile(r"^(\d{1,2})[:.](\d{2})\s*(?:-|–|to)\s*(\d{1,2})[:.](\d{2})$")
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\s*(?:to|–|-{1,2})\s*(\d{4}-\d{2}-\d{2}))?$")
 
@@ -100,19 +111,7 @@ class AvailabilityForm(forms.Form):
         else:
             windows = [(w.weekday, w.starts_at, w.ends_at) for w in cs.windows.all()]
             blocked = [str(b) for b in cs.blocked.all()]
-        initial: dict[str, object] = {
-            name: getattr(cs, name)
-            for name in (
-                "time_zone",
-                "duration_minutes",
-                "buffer_before_minutes",
-                "buffer_after_minutes",
-                "min_notice_hours",
-                "horizon_weeks",
-                "video_mode",
-                "video_url",
-            )
-        }
+        initial: dict[str, object] = {name: getattr(cs, name) for name in SETTINGS_FIELDS}
         for i, field in enumerate(DAY_FIELDS):
             initial[field] = format_windows([(s, e) for d, s, e in windows if d == i])
         initial["blocked"] = "\n".join(blocked)
@@ -150,17 +149,7 @@ class AvailabilityForm(forms.Form):
         return data
 
     def settings_values(self) -> dict[str, object]:
-        names = [
-            "time_zone",
-            "duration_minutes",
-            "buffer_before_minutes",
-            "buffer_after_minutes",
-            "min_notice_hours",
-            "horizon_weeks",
-            "video_mode",
-            "video_url",
-        ]
-        return {name: self.cleaned_data[name] for name in names}
+        return {name: self.cleaned_data[name] for name in SETTINGS_FIELDS}
 
 
 class SlotField(forms.CharField):

@@ -6,7 +6,7 @@ A host (an assessor, or a facilitator) keeps one ConsultationSettings per cohort
 their own time zone, blocked periods, the length, buffers, notice and horizon of a consultation, and
 the video link. A Consultation is one booked slot. Its blocked range (the slot widened by the
 buffers) is what may never overlap another active consultation of the same host: PostgreSQL refuses
-it with an exclusion constraint (migration 0002), SQLite bookings are serialised (see booking.py).
+it with an exclusion constraint (migration 0002), SQLite bookings are serialised (see services.py).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from cohort.models import Area, Cohort, Institution, validate_time_zone
@@ -140,6 +141,10 @@ class ConsultationQuerySet(models.QuerySet["Consultation"]):
     def for_institution(self, cohort_id: int, institution_id: int) -> ConsultationQuerySet:
         return self.filter(cohort_id=cohort_id, institution_id=institution_id)
 
+    def with_people(self) -> ConsultationQuerySet:
+        """With the cohort, host, institution and booker that every page, e-mail and event names."""
+        return self.select_related("cohort", "host", "institution", "booked_by")
+
 
 class Consultation(models.Model):
     class Status(models.TextChoices):
@@ -196,6 +201,9 @@ class Consultation(models.Model):
 
     def __str__(self) -> str:
         return f"Consultation: {self.topic}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:consultation_detail", kwargs={"cohort": self.cohort.slug, "consultation_id": self.pk})
 
     @property
     def is_active(self) -> bool:

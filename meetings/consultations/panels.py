@@ -4,25 +4,23 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from cohort.models import Membership, Participation, Role
+from cohort.models import Membership, Participation
 from cohort.panels import NavItem, Panel
+from meetings.consultations.access import CONSULTATION_ROLES
 from meetings.consultations.models import Consultation
-
-ROLES = {Role.FACILITATOR, Role.ASSESSOR, Role.LEAD, Role.MEMBER}
+from meetings.consultations.services import quota_for
 
 
 def nav_items(membership: Membership) -> list[NavItem]:
-    if membership.role not in ROLES:
+    if membership.role not in CONSULTATION_ROLES:
         return []
     return [NavItem("Consultations", reverse("meetings:consultations", kwargs={"cohort": membership.cohort.slug}), 30)]
 
 
 def dashboard_panels(membership: Membership) -> list[Panel]:
     """The next consultation and, for an institution, how many of its consultations are left."""
-    if membership.role not in ROLES:
+    if membership.role not in CONSULTATION_ROLES:
         return []
-    from meetings.consultations.services import quota_for
-
     upcoming = (
         Consultation.objects.upcoming().filter(cohort_id=membership.cohort_id).select_related("host", "institution")
     )

@@ -17,10 +17,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from cohort.errors import NotAllowed
 from cohort.models import ActionItem, Area, Membership, NotificationKind, Participation, Role, User
 from cohort.notifications import notify
 from cohort.services import add_action_item
@@ -76,6 +76,8 @@ def save_availability(
 
     The form has already checked the windows (each ends after it starts, none overlap on a day).
     """
+    if not host.is_staff_role:
+        raise NotAllowed("Only facilitators and assessors offer consultations.")
     with transaction.atomic():
         cs, _ = ConsultationSettings.objects.select_for_update().get_or_create(
             cohort=host.cohort, host=host.user, defaults={"time_zone": host.user.time_zone}
@@ -162,11 +164,16 @@ def book_consultation(
     areas: list[Area],
     now: datetime | None = None,
 ) -> Consultation:
-    """Book a consultation with the institution's assessor. Raises ValidationError (SlotTaken when a
-    concurrent booking won)."""
+    """Book a consultation with the institution's assessor. Raises NotAllowed for anyone but the
+    institution's lead, ValidationError (SlotTaken when a concurrent booking won) for a time that
+    cannot be had."""
     now = now or timezone.now()
-    if not (lead.is_lead and lead.institution_id == participation.institution_id):
-        raise ValidationError("Only the institution's lead can book consultations.")
+    if not (
+        lead.is_lead
+        and lead.cohort_id == participation.cohort_id
+        and lead.institution_id == participation.institution_id
+    ):
+        raise NotAllowed("Only the institution's lead can book consultations.")
     if participation.assessor_id != cs.host_id:
         raise ValidationError("Consultations are booked with your institution's assessor.")
     with transaction.atomic():
@@ -199,11 +206,17 @@ def book_consultation(
 
 
 def can_act_as_host(membership: Membership, consultation: Consultation) -> bool:
-    return membership.user_id == consultation.host_id or membership.is_facilitator
+    return membership.cohort_id == consultation.cohort_id and (
+        membership.user_id == consultation.host_id or membership.is_facilitator
+    )
 
 
 def can_act_for_institution(membership: Membership, consultation: Consultation) -> bool:
-    return membership.role == Role.LEAD and membership.institution_id == consultation.institution_id
+    return (
+        membership.cohort_id == consultation.cohort_id
+        and membership.role == Role.LEAD
+        and membership.institution_id == consultation.institution_id
+    )
 
 
 def can_change(membership: Membership, consultation: Consultation) -> bool:
@@ -216,7 +229,7 @@ def reschedule_consultation(
     """Move a consultation to another free slot of the same host: same UID, SEQUENCE + 1."""
     now = now or timezone.now()
     if not can_change(actor, consultation):
-        raise ValidationError("You cannot move this consultation.")
+        raise NotAllowed("You cannot move this consultation.")
     participation = Participation.objects.get(
         cohort_id=consultation.cohort_id, institution_id=consultation.institution_id
     )
@@ -250,7 +263,7 @@ def cancel_consultation(actor: Membership, consultation: Consultation, *, now: d
     consultation back; a late cancellation by the institution still counts toward its quota."""
     now = now or timezone.now()
     if not can_change(actor, consultation):
-        raise ValidationError("You cannot cancel this consultation.")
+        raise NotAllowed("You cannot cancel this consultation.")
     with transaction.atomic():
         current = Consultation.objects.select_for_update().get(pk=consultation.pk)
         if not current.is_active:
@@ -282,12 +295,12 @@ def record_notes(
     """The host's notes after a consultation; each action goes on the institution's action plan."""
     now = now or timezone.now()
     if not can_act_as_host(host, consultation):
-        raise ValidationError("Only the host records notes.")
+        raise NotAllowed("Only the host records notes.")
     if not consultation.is_active:
         raise ValidationError("This consultation was cancelled.")
     if consultation.starts_at > now:
         raise ValidationError("Notes can be recorded once the consultation has started.")
-    url = reverse("meetings:consultation_detail", kwargs={"cohort": consultation.cohort.slug, "pk": consultation.pk})
+    url = consultation.get_absolute_url()
     label = f"Consultation on {date_format(consultation.local_start(), 'j F Y')}"
     with transaction.atomic():
         consultation.notes = notes.strip()
@@ -307,14 +320,8 @@ def record_notes(
             )
             for action in actions
         ]
-        team = [
-            m.user
-            for m in Membership.objects.filter(
-                cohort_id=consultation.cohort_id, institution_id=consultation.institution_id
-            ).select_related("user")
-        ]
         notify(
-            team,
+            User.objects.working_group(consultation.cohort_id, consultation.institution_id),
             kind=NotificationKind.CONSULTATION,
             title=f"Notes from your consultation with {consultation.host}"
             + (f" ({len(items)} new action{'s' if len(items) != 1 else ''})" if items else ""),
@@ -329,8 +336,7 @@ def record_notes(
 
 
 def detail_url(consultation: Consultation) -> str:
-    path = reverse("meetings:consultation_detail", kwargs={"cohort": consultation.cohort.slug, "pk": consultation.pk})
-    return settings.SITE_URL + path
+    return settings.SITE_URL + consultation.get_absolute_url()
 
 
 def calendar_event(consultation: Consultation) -> CalendarEvent:
@@ -358,9 +364,7 @@ def calendar_event(consultation: Consultation) -> CalendarEvent:
 
 def send_consultation_emails(consultation_id: int, what: str) -> None:
     """Both sides get the invitation (or its update or cancellation) with the .ics attached."""
-    consultation = Consultation.objects.select_related("cohort", "host", "institution", "booked_by").get(
-        pk=consultation_id
-    )
+    consultation = Consultation.objects.with_people().get(pk=consultation_id)
     event = calendar_event(consultation)
     subjects = {
         "booked": "Consultation booked",

@@ -1,16 +1,22 @@
-"""Consultations' routes, in the `meetings` namespace: meetings/urls.py lists them among its cohort routes."""
+"""Consultations' routes, in the `meetings` namespace: meetings/urls.py lists them among its own."""
 
 from django.urls import URLPattern, path
 
 from meetings.consultations import views
 
+C = "consultations/<int:consultation_id>/"
+# Mounted under c/<slug:cohort>/ by config/urls.py.
 cohort_urlpatterns: list[URLPattern] = [
     path("consultations/", views.consultations, name="consultations"),
     path("consultations/availability/", views.availability, name="consultation_availability"),
     path("consultations/book/", views.book, name="consultation_book"),
-    path("consultations/<int:pk>/", views.detail, name="consultation_detail"),
-    path("consultations/<int:pk>/invite.ics", views.calendar_file, name="consultation_ics"),
-    path("consultations/<int:pk>/cancel/", views.cancel, name="consultation_cancel"),
-    path("consultations/<int:pk>/reschedule/", views.reschedule, name="consultation_reschedule"),
-    path("consultations/<int:pk>/notes/", views.notes, name="consultation_notes"),
+    path(C, views.detail, name="consultation_detail"),
+    path(C + "invite.ics", views.calendar_file, name="consultation_ics"),
+    path(C + "cancel/", views.cancel, name="consultation_cancel"),
+    path(C + "reschedule/", views.reschedule, name="consultation_reschedule"),
+    path(C + "notes/", views.notes, name="consultation_notes"),
+]
+# Site-wide: the private calendar feed, which holds group meetings and consultations.
+urlpatterns: list[URLPattern] = [
+    path("calendar/feed/<str:token>.ics", views.feed, name="feed"),
 ]

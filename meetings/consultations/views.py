@@ -1,4 +1,6 @@
-"""Consultation pages: the host's availability and bookings, the lead's booking page, one booking."""
+"""Consultation pages: the host's availability and bookings, the lead's booking page, one booking;
+and the private calendar feed, which holds group meetings and consultations (so it is served from
+the sub-domain, which may import both)."""
 
 from __future__ import annotations
 
@@ -10,15 +12,28 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from cohort import access
+from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
-from cohort.models import ActionItem, Membership, Participation, Role
+from cohort.models import ActionItem, Role
+from cohort.web import add_service_errors, attachment
 from meetings.calendar import build_calendar
 from meetings.consultations import services as booking
+from meetings.consultations.access import (
+    CONSULTATION_ROLES,
+    HOST_ROLES,
+    get_changeable_consultation,
+    get_consultation,
+    get_hosted_consultation,
+    get_own_participation,
+)
+from meetings.consultations.feed import feed_calendar
 from meetings.consultations.forms import (
     DAY_FIELDS,
     ActionFormSet,
@@ -29,33 +44,7 @@ from meetings.consultations.forms import (
 )
 from meetings.consultations.models import Consultation, ConsultationSettings
 from meetings.consultations.slots import Slot, free_slots
-
-HOST_ROLES = (Role.FACILITATOR, Role.ASSESSOR)
-
-
-# Getters: scope first, 404 outside it ------------------------------------------------------------
-
-
-def get_consultation(membership: Membership, pk: int) -> Consultation:
-    """A consultation of the member's cohort that they may see: its host, the facilitator, the
-    institution's own working group and its assessor."""
-    consultation = get_object_or_404(
-        Consultation.objects.select_related("cohort", "host", "institution", "booked_by", "cancelled_by"),
-        pk=pk,
-        cohort_id=membership.cohort_id,
-    )
-    if consultation.host_id == membership.user_id or membership.can_see_institution_private(
-        consultation.institution_id
-    ):
-        return consultation
-    raise Http404("No such consultation.")
-
-
-def own_participation(membership: Membership) -> Participation:
-    if membership.institution is None:
-        raise Http404("No such page.")
-    return access.get_private_participation(membership, membership.institution.slug)
-
+from meetings.models import CalendarFeed
 
 # Slots as the viewer sees them --------------------------------------------------------------------
 
@@ -138,7 +127,7 @@ def _slot_context(request: AuthedRequest, cs: ConsultationSettings, exclude: int
 @login_required
 def consultations(request: AuthedRequest, cohort: str) -> HttpResponse:
     membership = access.get_membership(request.user, cohort)
-    access.require_role(membership, Role.FACILITATOR, Role.ASSESSOR, Role.LEAD, Role.MEMBER)
+    access.require_role(membership, *CONSULTATION_ROLES)
     context: dict[str, object] = {"membership": membership, "cohort": membership.cohort}
     qs = Consultation.objects.filter(cohort=membership.cohort).select_related("host", "institution", "booked_by")
     if membership.is_staff_role:
@@ -146,7 +135,7 @@ def consultations(request: AuthedRequest, cohort: str) -> HttpResponse:
             qs = qs.filter(host=request.user)
         context["has_settings"] = booking.settings_for(membership.cohort_id, request.user) is not None
     else:
-        participation = own_participation(membership)
+        participation = get_own_participation(membership)
         qs = qs.filter(institution=participation.institution)
         context["participation"] = participation
         context["quota"] = booking.quota_for(participation)
@@ -187,7 +176,7 @@ def availability(request: AuthedRequest, cohort: str) -> HttpResponse:
 def book(request: AuthedRequest, cohort: str) -> HttpResponse:
     membership = access.get_membership(request.user, cohort)
     access.require_role(membership, Role.LEAD)
-    participation = own_participation(membership)
+    participation = get_own_participation(membership)
     cs = booking.settings_for(membership.cohort_id, participation.assessor) if participation.assessor else None
     areas = membership.cohort.framework.areas.all()
     form = BookingForm(request.POST or None, areas=areas)
@@ -205,11 +194,13 @@ def book(request: AuthedRequest, cohort: str) -> HttpResponse:
         except booking.SlotTaken as error:
             form.add_error(None, error)
             status = 409
+        except NotAllowed as refusal:
+            form.add_error(None, str(refusal))
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Your consultation is booked. A calendar invitation is on its way.")
-            return redirect("meetings:consultation_detail", cohort=cohort, pk=consultation.pk)
+            return redirect("meetings:consultation_detail", cohort=cohort, consultation_id=consultation.pk)
     if form.errors and status == 200:
         status = 400
     context: dict[str, object] = {
@@ -226,9 +217,9 @@ def book(request: AuthedRequest, cohort: str) -> HttpResponse:
 
 
 @login_required
-def detail(request: AuthedRequest, cohort: str, pk: int) -> HttpResponse:
+def detail(request: AuthedRequest, cohort: str, consultation_id: int) -> HttpResponse:
     membership = access.get_membership(request.user, cohort)
-    consultation = get_consultation(membership, pk)
+    consultation = get_consultation(membership, consultation_id)
     actions = ActionItem.objects.filter(
         cohort=consultation.cohort, source=ActionItem.Source.CONSULTATION, source_url=request.path
     ).select_related("area")
@@ -249,30 +240,23 @@ def detail(request: AuthedRequest, cohort: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def calendar_file(request: AuthedRequest, cohort: str, pk: int) -> HttpResponse:
+def calendar_file(request: AuthedRequest, cohort: str, consultation_id: int) -> HttpResponseBase:
     membership = access.get_membership(request.user, cohort)
-    consultation = get_consultation(membership, pk)
+    consultation = get_consultation(membership, consultation_id)
     ics = build_calendar([booking.calendar_event(consultation)], method="PUBLISH")
-    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="consultation-{consultation.pk}.ics"'
-    return response
-
-
-def _get_changeable(membership: Membership, pk: int) -> Consultation:
-    consultation = get_consultation(membership, pk)
-    if not booking.can_change(membership, consultation):
-        raise Http404("No such page.")
-    return consultation
+    return attachment(ics, filename=f"consultation-{consultation.pk}.ics", content_type="text/calendar; charset=utf-8")
 
 
 @login_required
-def cancel(request: AuthedRequest, cohort: str, pk: int) -> HttpResponse:
+def cancel(request: AuthedRequest, cohort: str, consultation_id: int) -> HttpResponse:
     membership = access.get_membership(request.user, cohort)
-    consultation = _get_changeable(membership, pk)
+    consultation = get_changeable_consultation(membership, consultation_id)
     error = ""
     if request.method == "POST":
         try:
             booking.cancel_consultation(membership, consultation)
+        except NotAllowed as refusal:
+            error = str(refusal)
         except ValidationError as problem:
             error = " ".join(problem.messages)
         else:
@@ -292,9 +276,9 @@ def cancel(request: AuthedRequest, cohort: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def reschedule(request: AuthedRequest, cohort: str, pk: int) -> HttpResponse:
+def reschedule(request: AuthedRequest, cohort: str, consultation_id: int) -> HttpResponse:
     membership = access.get_membership(request.user, cohort)
-    consultation = _get_changeable(membership, pk)
+    consultation = get_changeable_consultation(membership, consultation_id)
     form = RescheduleForm(request.POST or None)
     status = 200
     cs = booking.settings_for(consultation.cohort_id, consultation.host)
@@ -304,11 +288,13 @@ def reschedule(request: AuthedRequest, cohort: str, pk: int) -> HttpResponse:
         except booking.SlotTaken as error:
             form.add_error(None, error)
             status = 409
+        except NotAllowed as refusal:
+            form.add_error(None, str(refusal))
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The consultation is moved. Both of you are sent the updated invitation.")
-            return redirect("meetings:consultation_detail", cohort=cohort, pk=pk)
+            return redirect("meetings:consultation_detail", cohort=cohort, consultation_id=consultation_id)
     if form.errors and status == 200:
         status = 400
     context: dict[str, object] = {
@@ -326,11 +312,9 @@ def reschedule(request: AuthedRequest, cohort: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def notes(request: AuthedRequest, cohort: str, pk: int) -> HttpResponse:
+def notes(request: AuthedRequest, cohort: str, consultation_id: int) -> HttpResponse:
     membership = access.get_membership(request.user, cohort)
-    consultation = get_consultation(membership, pk)
-    if not booking.can_act_as_host(membership, consultation):
-        raise Http404("No such page.")
+    consultation = get_hosted_consultation(membership, consultation_id)
     areas = membership.cohort.framework.areas.all()
     form = NotesForm(request.POST or None, initial={"notes": consultation.notes})
     actions = ActionFormSet(request.POST or None, form_kwargs={"areas": areas}, prefix="actions")
@@ -345,11 +329,13 @@ def notes(request: AuthedRequest, cohort: str, pk: int) -> HttpResponse:
         ]
         try:
             booking.record_notes(membership, consultation, notes=form.cleaned_data["notes"], actions=rows)
+        except NotAllowed as refusal:
+            error = str(refusal)
         except ValidationError as problem:
             error = " ".join(problem.messages)
         else:
             messages.success(request, "Notes saved. Actions are on the institution's action plan.")
-            return redirect("meetings:consultation_detail", cohort=cohort, pk=pk)
+            return redirect("meetings:consultation_detail", cohort=cohort, consultation_id=consultation_id)
     status = 400 if (error or form.errors or any(actions.errors)) else 200
     context = {
         "membership": membership,
@@ -360,3 +346,21 @@ def notes(request: AuthedRequest, cohort: str, pk: int) -> HttpResponse:
         "error": error,
     }
     return render(request, "meetings/booking/notes.html", context, status=status)
+
+
+# The private calendar feed -----------------------------------------------------------------------
+
+
+@require_GET
+def feed(request: HttpRequest, token: str) -> HttpResponseBase:
+    """The feed a calendar app subscribes to: no session, the token in the URL is the key."""
+    item = CalendarFeed.for_token(token)
+    if item is None:
+        raise Http404("No such calendar feed.")
+    document = feed_calendar(item.user)
+    response = attachment(
+        document.ics, filename="qm-cohort.ics", content_type="text/calendar; charset=utf-8", inline=True
+    )
+    # Calendar apps poll the feed; a quarter of an hour's caching spares the server.
+    response["Cache-Control"] = "private, max-age=900"
+    return response

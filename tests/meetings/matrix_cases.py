@@ -5,6 +5,7 @@ from datetime import date, time, timedelta
 from django.utils import timezone
 
 from meetings.models import AgendaItem, Meeting, MeetingSeries
+from meetings.services import feed_for
 from tests.matrix import ANY_SIGNED_IN, EVERYONE_IN_COHORT, FACILITATOR_ONLY, Case, WsCase
 
 
@@ -41,8 +42,6 @@ def _series_kwargs(w) -> dict:
 
 
 def _feed_kwargs(w) -> dict:
-    from meetings.services import feed_for
-
     return {"token": feed_for(w.alice).token()}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from meetings import services
 from tests.conftest import client_for
 
 
@@ -35,8 +36,6 @@ def test_the_schedule_costs_the_same_queries_for_many_meetings(
 def test_the_meeting_page_costs_a_bounded_number_of_queries(
     world, make_meeting, fran_m, django_assert_max_num_queries
 ) -> None:
-    from meetings import services
-
     meeting = make_meeting()
     for i in range(10):
         services.add_agenda_item(fran_m, meeting, title=f"Item {i}", institution=world.irwell)

@@ -39,12 +39,12 @@ def _booking(w, starts_at=None):
 
 def _upcoming(w):
     every_day(w.cohort, w.alex, horizon_weeks=2)
-    return {"cohort": w.cohort.slug, "pk": _booking(w).pk}
+    return {"cohort": w.cohort.slug, "consultation_id": _booking(w).pk}
 
 
 def _past(w):
     past = (timezone.now() - timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
-    return {"cohort": w.cohort.slug, "pk": _booking(w, past).pk}
+    return {"cohort": w.cohort.slug, "consultation_id": _booking(w, past).pk}
 
 
 def _later_slot(w):

@@ -12,11 +12,13 @@ from django.core import mail
 from django.urls import reverse
 
 from cohort.access import get_membership
+from cohort.errors import NotAllowed
 from cohort.models import ActionItem, Notification, Participation
 from meetings.consultations import services as booking
 from meetings.consultations.feed import calendar_events_for
 from meetings.consultations.models import Consultation, ConsultationSettings
 from meetings.consultations.slots import free_slots
+from meetings.models import Meeting
 from tests.conftest import client_for
 from tests.meetings.consultations.factories import make_consultation, make_settings
 
@@ -78,7 +80,7 @@ def test_a_lead_books_a_free_slot_and_both_sides_get_an_invitation(
     consultation = Consultation.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse(
-        "meetings:consultation_detail", kwargs={"cohort": world.cohort.slug, "pk": consultation.pk}
+        "meetings:consultation_detail", kwargs={"cohort": world.cohort.slug, "consultation_id": consultation.pk}
     )
     assert (consultation.institution, consultation.host, consultation.booked_by) == (
         world.irwell,
@@ -162,8 +164,6 @@ def test_a_slot_taken_a_moment_ago_says_so_and_shows_the_remaining_times(world, 
 
 
 def test_a_slot_taken_by_a_group_meeting_is_refused(world, cs, frozen) -> None:
-    from meetings.models import Meeting
-
     Meeting.objects.create(
         cohort=world.cohort, title="Area 2", starts_at=utc(2026, 10, 21, 8, 30), ends_at=utc(2026, 10, 21, 10)
     )
@@ -186,7 +186,7 @@ def test_a_member_sees_bookings_but_cannot_book(world, cs, frozen) -> None:
 
 def test_another_institutions_booking_is_not_found(world, cs) -> None:
     medlock = make_consultation(world.cohort, world.alex, world.medlock)
-    url = reverse("meetings:consultation_detail", kwargs={"cohort": world.cohort.slug, "pk": medlock.pk})
+    url = reverse("meetings:consultation_detail", kwargs={"cohort": world.cohort.slug, "consultation_id": medlock.pk})
     assert client_for(world.lena).get(url).status_code == 404
     assert client_for(world.alice).get(url).status_code == 404
     assert client_for(world.alex).get(url).status_code == 200
@@ -195,7 +195,7 @@ def test_another_institutions_booking_is_not_found(world, cs) -> None:
 def test_booking_directly_as_another_institutions_lead_is_refused(world, cs, frozen) -> None:
     lena = get_membership(world.lena, world.cohort.slug)
     medlock = Participation.objects.get(cohort=world.cohort, institution=world.medlock)
-    with pytest.raises(booking.ValidationError, match="Only the institution's lead"):
+    with pytest.raises(NotAllowed, match="Only the institution's lead"):
         booking.book_consultation(lena, medlock, cs, starts_at=utc(2026, 10, 21, 8), topic="x", areas=[])
 
 
@@ -222,7 +222,9 @@ def test_a_cancellation_with_enough_notice_gives_the_consultation_back(world, cs
     Participation.objects.filter(institution=world.irwell).update(consultation_quota=1)
     book(world, utc(2026, 10, 21, 8))
     consultation = Consultation.objects.get()
-    cancel = reverse("meetings:consultation_cancel", kwargs={"cohort": world.cohort.slug, "pk": consultation.pk})
+    cancel = reverse(
+        "meetings:consultation_cancel", kwargs={"cohort": world.cohort.slug, "consultation_id": consultation.pk}
+    )
     assert client_for(world.lena).post(cancel).status_code == 302
     consultation.refresh_from_db()
     assert (consultation.status, consultation.counts_toward_quota) == ("cancelled", False)
@@ -236,14 +238,14 @@ def test_a_late_cancellation_by_the_lead_still_counts_but_by_the_host_does_not(w
     first, second = Consultation.objects.order_by("starts_at")
     frozen.move_to(utc(2026, 10, 20, 12))  # 20 hours before the first, 44 before the second
     page = client_for(world.lena).get(
-        reverse("meetings:consultation_cancel", kwargs={"cohort": world.cohort.slug, "pk": first.pk})
+        reverse("meetings:consultation_cancel", kwargs={"cohort": world.cohort.slug, "consultation_id": first.pk})
     )
     assert "still counts as one of Irwell" in page.content.decode()
     client_for(world.lena).post(
-        reverse("meetings:consultation_cancel", kwargs={"cohort": world.cohort.slug, "pk": first.pk})
+        reverse("meetings:consultation_cancel", kwargs={"cohort": world.cohort.slug, "consultation_id": first.pk})
     )
     client_for(world.alex).post(
-        reverse("meetings:consultation_cancel", kwargs={"cohort": world.cohort.slug, "pk": second.pk})
+        reverse("meetings:consultation_cancel", kwargs={"cohort": world.cohort.slug, "consultation_id": second.pk})
     )
     first.refresh_from_db()
     second.refresh_from_db()
@@ -263,7 +265,9 @@ def test_rescheduling_sends_an_update_and_cancelling_a_cancel_with_the_same_uid(
     consultation = Consultation.objects.get()
     uid = f"consultation-{consultation.uid}@qm-cohort"
     mail.outbox.clear()
-    move = reverse("meetings:consultation_reschedule", kwargs={"cohort": world.cohort.slug, "pk": consultation.pk})
+    move = reverse(
+        "meetings:consultation_reschedule", kwargs={"cohort": world.cohort.slug, "consultation_id": consultation.pk}
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(world.alex).post(move, {"starts_at": utc(2026, 10, 23, 13).isoformat()})
     assert response.status_code == 302
@@ -274,7 +278,9 @@ def test_rescheduling_sends_an_update_and_cancelling_a_cancel_with_the_same_uid(
     assert event.decoded("dtstart") == utc(2026, 10, 23, 13)
     assert mail.outbox[0].subject.startswith("Consultation moved")
     mail.outbox.clear()
-    cancel = reverse("meetings:consultation_cancel", kwargs={"cohort": world.cohort.slug, "pk": consultation.pk})
+    cancel = reverse(
+        "meetings:consultation_cancel", kwargs={"cohort": world.cohort.slug, "consultation_id": consultation.pk}
+    )
     with django_capture_on_commit_callbacks(execute=True):
         client_for(world.lena).post(cancel)
     cal = ics_of(mail.outbox[0])
@@ -292,7 +298,9 @@ def test_a_reschedule_inside_the_notice_or_to_a_taken_slot_is_refused(world, cs,
     book(world, utc(2026, 10, 21, 8))
     consultation = Consultation.objects.get()
     make_consultation(world.cohort, world.alex, world.medlock, starts_at=utc(2026, 10, 23, 8))
-    move = reverse("meetings:consultation_reschedule", kwargs={"cohort": world.cohort.slug, "pk": consultation.pk})
+    move = reverse(
+        "meetings:consultation_reschedule", kwargs={"cohort": world.cohort.slug, "consultation_id": consultation.pk}
+    )
     response = client_for(world.lena).post(move, {"starts_at": utc(2026, 10, 23, 8).isoformat()})
     assert response.status_code == 409
     frozen.move_to(utc(2026, 10, 20, 12))
@@ -320,7 +328,9 @@ def test_the_host_records_notes_and_the_actions_go_on_the_action_plan(world, cs)
         world.cohort, world.alex, world.irwell, booked_by=world.lena, starts_at=datetime.now(UTC) - timedelta(days=1)
     )
     area = world.cohort.framework.areas.get(position=4)
-    url = reverse("meetings:consultation_notes", kwargs={"cohort": world.cohort.slug, "pk": consultation.pk})
+    url = reverse(
+        "meetings:consultation_notes", kwargs={"cohort": world.cohort.slug, "consultation_id": consultation.pk}
+    )
     response = client_for(world.alex).post(
         url,
         {
@@ -342,7 +352,7 @@ def test_the_host_records_notes_and_the_actions_go_on_the_action_plan(world, cs)
         "Admissions team",
     )
     assert item.source_url == reverse(
-        "meetings:consultation_detail", kwargs={"cohort": world.cohort.slug, "pk": consultation.pk}
+        "meetings:consultation_detail", kwargs={"cohort": world.cohort.slug, "consultation_id": consultation.pk}
     )
     assert set(Notification.objects.filter(kind="consultation").values_list("user__display_name", flat=True)) == {
         "Lena",
@@ -356,7 +366,9 @@ def test_an_action_without_a_title_is_refused_and_nothing_is_saved(world, cs) ->
     consultation = make_consultation(
         world.cohort, world.alex, world.irwell, starts_at=datetime.now(UTC) - timedelta(days=1)
     )
-    url = reverse("meetings:consultation_notes", kwargs={"cohort": world.cohort.slug, "pk": consultation.pk})
+    url = reverse(
+        "meetings:consultation_notes", kwargs={"cohort": world.cohort.slug, "consultation_id": consultation.pk}
+    )
     response = client_for(world.alex).post(
         url, {"notes": "x", "actions-TOTAL_FORMS": "1", "actions-INITIAL_FORMS": "0", "actions-0-owner_name": "Sam"}
     )
@@ -368,7 +380,9 @@ def test_an_action_without_a_title_is_refused_and_nothing_is_saved(world, cs) ->
 
 def test_notes_before_the_consultation_are_refused(world, cs) -> None:
     consultation = make_consultation(world.cohort, world.alex, world.irwell)
-    url = reverse("meetings:consultation_notes", kwargs={"cohort": world.cohort.slug, "pk": consultation.pk})
+    url = reverse(
+        "meetings:consultation_notes", kwargs={"cohort": world.cohort.slug, "consultation_id": consultation.pk}
+    )
     response = client_for(world.alex).post(
         url, {"notes": "x", "actions-TOTAL_FORMS": "0", "actions-INITIAL_FORMS": "0"}
     )
@@ -493,7 +507,7 @@ def test_the_calendar_feed_has_the_hosts_and_the_institutions_bookings_only(worl
 
 def test_the_ics_download_parses_back(world, cs) -> None:
     consultation = make_consultation(world.cohort, world.alex, world.irwell, booked_by=world.lena)
-    url = reverse("meetings:consultation_ics", kwargs={"cohort": world.cohort.slug, "pk": consultation.pk})
+    url = reverse("meetings:consultation_ics", kwargs={"cohort": world.cohort.slug, "consultation_id": consultation.pk})
     response = client_for(world.lena).get(url)
     cal = icalendar.Calendar.from_ical(response.content)
     assert str(cal["method"]) == "PUBLISH"

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from cohort import live
 from cohort.models import Cohort, Delivery, Notification, NotificationKind, NotificationPreference, User
+from cohort.tasks import send_notification_emails
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +102,6 @@ def notify_ids(
 def _queue_emails(user_ids: list[int]) -> None:
     """One e-mail task per person per batch: a task sends everything unsent at the time it runs, so
     a person who already has one queued (a mark in the cache) needs no other."""
-    from cohort.tasks import send_notification_emails
-
     backend = send_notification_emails.get_backend()
     if not backend.supports_defer:
         send_notification_emails.enqueue(user_ids)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -162,8 +163,6 @@ class TargetForm(forms.ModelForm):
         labels = {"group": "Students"}
 
     def clean_year(self) -> str:
-        import re
-
         year = self.cleaned_data["year"].strip()
         if not re.fullmatch(r"\d{4}(-\d{2})?", year):
             raise forms.ValidationError("Give a year such as 2028 or 2028-29.")

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from cohort.models import Invitation, Membership, Participation, Role, User
+from cohort.models import Invitation, Membership, Notification, Participation, Role, User
 
 
 def _user_id(user: User | AnonymousUser) -> int | None:
@@ -78,3 +78,8 @@ def get_invitation(membership: Membership, invitation_id: int) -> Invitation:
     if not membership.is_facilitator:
         invitations = invitations.filter(institution=membership.institution)
     return get_object_or_404(invitations, pk=invitation_id)
+
+
+def get_notification(user: User, notification_id: int) -> Notification:
+    """One of the person's own notifications."""
+    return get_object_or_404(Notification, pk=notification_id, user=user)

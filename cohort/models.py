@@ -295,6 +295,14 @@ class Membership(models.Model):
     def is_staff_role(self) -> bool:
         return self.role in STAFF_ROLES
 
+    def grantable_roles(self) -> list[str]:
+        """The roles this member may invite people to."""
+        if self.is_facilitator:
+            return [r.value for r in Role]
+        if self.is_lead:
+            return [Role.MEMBER.value]
+        return []
+
     def can_manage_institution(self, institution_id: int) -> bool:
         return self.is_facilitator or (self.is_lead and self.institution_id == institution_id)
 

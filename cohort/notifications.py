@@ -132,3 +132,9 @@ def mark_read(user: User, notification_id: int | None = None) -> int:
     if changed:
         live.notifications_changed([user.pk])  # the count in their other tabs
     return changed
+
+
+def set_preferences(user: User, deliveries: Mapping[str, str]) -> None:
+    """How the person hears of each kind of notification (kind -> delivery)."""
+    for kind, delivery in deliveries.items():
+        NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"delivery": delivery})

@@ -42,14 +42,6 @@ from cohort.notifications import notify
 log = logging.getLogger(__name__)
 
 
-def roles_member_may_grant(membership: Membership) -> list[str]:
-    if membership.is_facilitator:
-        return [r.value for r in Role]
-    if membership.is_lead:
-        return [Role.MEMBER.value]
-    return []
-
-
 def _check_role_and_institution(cohort: Cohort, role: str, institution: Institution | None) -> None:
     if role not in Role.values:
         raise ValidationError({"role": "Choose one of the roles offered."})
@@ -70,7 +62,7 @@ def invite(
         raise NotAllowed("Only facilitators and institution leads invite people.")
     cohort = actor.cohort
     email = email.strip().lower()
-    if role not in roles_member_may_grant(actor):
+    if role not in actor.grantable_roles():
         raise ValidationError({"role": "You cannot invite people to that role."})
     if actor.is_lead:
         institution = actor.institution

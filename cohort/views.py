@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -15,8 +15,8 @@ from cohort import access, ratelimit, services
 from cohort.errors import NotAllowed
 from cohort.forms import AcceptInvitationForm, InviteForm, PreferencesForm, ProfileForm, RoleForm
 from cohort.http import AuthedRequest
-from cohort.models import Criterion, Invitation, Membership, Notification, NotificationPreference, Role, User
-from cohort.notifications import mark_read
+from cohort.models import Criterion, Invitation, Membership, Notification, Role, User
+from cohort.notifications import mark_read, set_preferences
 from cohort.web import add_service_errors, error_text, post_action
 
 
@@ -203,7 +203,7 @@ def mark_notifications_read(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def open_notification(request: AuthedRequest, notification_id: int) -> HttpResponse:
-    notification = get_object_or_404(Notification, pk=notification_id, user=request.user)
+    notification = access.get_notification(request.user, notification_id)
     mark_read(request.user, notification.pk)
     target = notification.url
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -215,10 +215,7 @@ def open_notification(request: AuthedRequest, notification_id: int) -> HttpRespo
 def notification_preferences(request: AuthedRequest) -> HttpResponse:
     form = PreferencesForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        for kind, delivery in form.cleaned_data.items():
-            NotificationPreference.objects.update_or_create(
-                user=request.user, kind=kind, defaults={"delivery": delivery}
-            )
+        set_preferences(request.user, form.cleaned_data)
         messages.success(request, "Your notification preferences are saved.")
         return redirect("cohort:notification_preferences")
     return render(request, "cohort/preferences.html", {"form": form}, status=400 if form.errors else 200)

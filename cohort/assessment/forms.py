@@ -94,9 +94,7 @@ class ActionForm(forms.Form):
     def __init__(self, *args: Any, cohort: Cohort, institution: Institution, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = Area.objects.filter(framework_id=cohort.framework_id)  # type: ignore[attr-defined]
-        self.fields["owner"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            memberships__cohort=cohort, memberships__institution=institution
-        )
+        self.fields["owner"].queryset = User.objects.working_group(cohort, institution)  # type: ignore[attr-defined]
 
     def clean_due_on(self) -> Any:
         due_on = self.cleaned_data["due_on"]

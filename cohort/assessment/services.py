@@ -490,7 +490,7 @@ def add_plan_action(
         raise ValidationError({"due_on": "A new action cannot be due in the past."})
     if (
         owner is not None
-        and not Membership.objects.filter(cohort=membership.cohort, institution=institution, user=owner).exists()
+        and not Membership.objects.working_group(membership.cohort, institution).filter(user=owner).exists()
     ):
         raise ValidationError({"owner": "The owner must be in the institution's working group."})
     return add_action_item(

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from cohort.models import Cohort, Institution, Membership, Participation, Role, User
+from cohort.models import Invitation, Membership, Notification, Participation, Role, User
 
 
 def _user_id(user: User | AnonymousUser) -> int | None:
@@ -28,10 +28,6 @@ def get_membership(user: User | AnonymousUser, cohort_slug: str) -> Membership:
         )
     except Membership.DoesNotExist:
         raise Http404("No such cohort.") from None
-
-
-def get_cohort_for(user: User | AnonymousUser, cohort_slug: str) -> Cohort:
-    return get_membership(user, cohort_slug).cohort
 
 
 def get_facilitator_membership(user: User | AnonymousUser, cohort_slug: str) -> Membership:
@@ -64,14 +60,6 @@ def get_private_participation(membership: Membership, institution_slug: str) -> 
     return participation
 
 
-def get_managed_institution(membership: Membership, institution_slug: str) -> Institution:
-    """An institution whose working group the member may manage: facilitators, and its own lead."""
-    participation = get_participation(membership, institution_slug)
-    if not membership.can_manage_institution(participation.institution_id):
-        raise Http404("No such page.")
-    return participation.institution
-
-
 def get_member_of_cohort(membership: Membership, membership_id: int) -> Membership:
     """Another membership in the same cohort that this member may manage."""
     target = get_object_or_404(
@@ -82,3 +70,16 @@ def get_member_of_cohort(membership: Membership, membership_id: int) -> Membersh
     if membership.is_lead and target.institution_id == membership.institution_id and target.role == Role.MEMBER:
         return target
     raise Http404("No such person.")
+
+
+def get_invitation(membership: Membership, invitation_id: int) -> Invitation:
+    """An invitation of the member's cohort: any for a facilitator, its own institution's for a lead."""
+    invitations = Invitation.objects.filter(cohort_id=membership.cohort_id)
+    if not membership.is_facilitator:
+        invitations = invitations.filter(institution=membership.institution)
+    return get_object_or_404(invitations, pk=invitation_id)
+
+
+def get_notification(user: User, notification_id: int) -> Notification:
+    """One of the person's own notifications."""
+    return get_object_or_404(Notification, pk=notification_id, user=user)

@@ -10,6 +10,7 @@ from django.core.mail import send_mail
 from django.http import HttpRequest
 
 from cohort import live
+from cohort.models import User
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +48,6 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 def notify_owner_of_lockout(email: str) -> None:
-    from cohort.models import User
-
     user = User.objects.filter(email__iexact=email, is_active=True).first()
     log.warning("account locked after %d failed log-ins (user id %s)", LOCKOUT_ATTEMPTS, user.pk if user else None)
     if user is None:

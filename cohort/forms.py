@@ -17,7 +17,6 @@ from cohort.models import (
     User,
     time_zone_choices,
 )
-from cohort.services import roles_member_may_grant
 
 ID_RANGE = range(-(2**63), 2**63)  # what a database integer column holds
 
@@ -47,7 +46,7 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        allowed = roles_member_may_grant(membership)
+        allowed = membership.grantable_roles()
         cast(forms.ChoiceField, self.fields["role"]).choices = [(r.value, r.label) for r in Role if r.value in allowed]
         if membership.is_lead:
             del self.fields["institution"]

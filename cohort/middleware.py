@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from allauth.mfa.models import Authenticator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -50,8 +51,6 @@ class StaffTwoFactorMiddleware:
 
 
 def needs_two_factor(user_id: int) -> bool:
-    from allauth.mfa.models import Authenticator
-
     has_staff_role = Membership.objects.filter(user_id=user_id, role__in=STAFF_ROLES).exists()
     if not has_staff_role:
         return False

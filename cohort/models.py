@@ -243,12 +243,6 @@ STAFF_ROLES = {Role.FACILITATOR, Role.ASSESSOR}
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
-    def active(self) -> MembershipQuerySet:
-        return self.filter(user__is_active=True)
-
-    def of_institution(self, cohort: Cohort, institution: Institution) -> MembershipQuerySet:
-        return self.filter(cohort=cohort, institution=institution)
-
     def facilitators_of(self, cohort: Cohort | int) -> MembershipQuerySet:
         return self.filter(cohort=cohort, role=Role.FACILITATOR)
 
@@ -300,6 +294,14 @@ class Membership(models.Model):
     @property
     def is_staff_role(self) -> bool:
         return self.role in STAFF_ROLES
+
+    def grantable_roles(self) -> list[str]:
+        """The roles this member may invite people to."""
+        if self.is_facilitator:
+            return [r.value for r in Role]
+        if self.is_lead:
+            return [Role.MEMBER.value]
+        return []
 
     def can_manage_institution(self, institution_id: int) -> bool:
         return self.is_facilitator or (self.is_lead and self.institution_id == institution_id)
@@ -383,11 +385,6 @@ class Delivery(models.TextChoices):
     OFF = "off", "In the site only"
 
 
-class NotificationQuerySet(models.QuerySet["Notification"]):
-    def unread(self) -> NotificationQuerySet:
-        return self.filter(read_at__isnull=True)
-
-
 class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, null=True, blank=True)
@@ -399,8 +396,6 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     delivery = models.CharField(max_length=20, choices=Delivery.choices, default=Delivery.IMMEDIATE)
     emailed_at = models.DateTimeField(null=True, blank=True)
-
-    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

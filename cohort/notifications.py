@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from cohort import live
 from cohort.models import Cohort, Delivery, Notification, NotificationKind, NotificationPreference, User
+from cohort.tasks import send_notification_emails
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +102,6 @@ def notify_ids(
 def _queue_emails(user_ids: list[int]) -> None:
     """One e-mail task per person per batch: a task sends everything unsent at the time it runs, so
     a person who already has one queued (a mark in the cache) needs no other."""
-    from cohort.tasks import send_notification_emails
-
     backend = send_notification_emails.get_backend()
     if not backend.supports_defer:
         send_notification_emails.enqueue(user_ids)
@@ -133,3 +132,9 @@ def mark_read(user: User, notification_id: int | None = None) -> int:
     if changed:
         live.notifications_changed([user.pk])  # the count in their other tabs
     return changed
+
+
+def set_preferences(user: User, deliveries: Mapping[str, str]) -> None:
+    """How the person hears of each kind of notification (kind -> delivery)."""
+    for kind, delivery in deliveries.items():
+        NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"delivery": delivery})

@@ -1,10 +1,15 @@
-"""Writes with side effects in the cohort app: invitations, memberships, action items."""
+"""Writes with side effects in the cohort app: invitations, memberships, action items.
+
+A write by a member takes the acting Membership first and checks it: a refusal raises
+cohort.errors.NotAllowed, bad input ValidationError, each with a sentence for the user.
+"""
 
 from __future__ import annotations
 
 import logging
 from datetime import date
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -16,6 +21,7 @@ from django.utils import timezone
 from cohort import live
 from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
+from cohort.errors import NotAllowed
 from cohort.models import (
     INSTITUTION_ROLES,
     INVITATION_LIFETIME,
@@ -36,14 +42,6 @@ from cohort.notifications import notify
 log = logging.getLogger(__name__)
 
 
-def roles_member_may_grant(membership: Membership) -> list[str]:
-    if membership.is_facilitator:
-        return [r.value for r in Role]
-    if membership.is_lead:
-        return [Role.MEMBER.value]
-    return []
-
-
 def _check_role_and_institution(cohort: Cohort, role: str, institution: Institution | None) -> None:
     if role not in Role.values:
         raise ValidationError({"role": "Choose one of the roles offered."})
@@ -60,9 +58,11 @@ def invite(
     actor: Membership, *, email: str, role: str, institution: Institution | None = None
 ) -> tuple[Invitation, str]:
     """Invite someone to a role in the actor's cohort. Returns the invitation and its one-off token."""
+    if not (actor.is_facilitator or actor.is_lead):
+        raise NotAllowed("Only facilitators and institution leads invite people.")
     cohort = actor.cohort
     email = email.strip().lower()
-    if role not in roles_member_may_grant(actor):
+    if role not in actor.grantable_roles():
         raise ValidationError({"role": "You cannot invite people to that role."})
     if actor.is_lead:
         institution = actor.institution
@@ -133,8 +133,6 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
         locked.accepted_at = timezone.now()
         locked.accepted_by = user
         locked.save(update_fields=["accepted_at", "accepted_by"])
-        from allauth.account.models import EmailAddress
-
         # The link arrived at this address, which proves the address.
         EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
         if locked.invited_by is not None:
@@ -158,6 +156,9 @@ def create_account_for_invitation(invitation: Invitation, *, display_name: str, 
 
 
 def revoke_invitation(actor: Membership, invitation: Invitation) -> None:
+    may_revoke = actor.is_facilitator or (actor.is_lead and invitation.institution_id == actor.institution_id)
+    if invitation.cohort_id != actor.cohort_id or not may_revoke:
+        raise NotAllowed("Only facilitators, and leads for their own institution, withdraw invitations.")
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
@@ -165,10 +166,10 @@ def revoke_invitation(actor: Membership, invitation: Invitation) -> None:
 
 def change_role(actor: Membership, target: Membership, *, role: str, institution: Institution | None) -> Membership:
     if not actor.is_facilitator:
-        raise ValidationError("Only facilitators change roles.")
+        raise NotAllowed("Only facilitators change roles.")
     _check_role_and_institution(actor.cohort, role, institution if role in INSTITUTION_ROLES else None)
     if target.pk == actor.pk and role != Role.FACILITATOR:
-        raise ValidationError("You cannot take away your own facilitator role; ask another facilitator.")
+        raise NotAllowed("You cannot take away your own facilitator role; ask another facilitator.")
     target.role = role
     target.institution = institution if role in INSTITUTION_ROLES else None
     target.save(update_fields=["role", "institution"])
@@ -188,9 +189,11 @@ def change_role(actor: Membership, target: Membership, *, role: str, institution
 
 def remove_member(actor: Membership, target: Membership) -> None:
     if target.pk == actor.pk:
-        raise ValidationError("You cannot remove yourself from the cohort.")
+        raise NotAllowed("You cannot remove yourself from the cohort.")
     if target.is_facilitator and not actor.is_facilitator:
-        raise ValidationError("Only a facilitator can remove a facilitator.")
+        raise NotAllowed("Only a facilitator can remove a facilitator.")
+    if not (actor.is_facilitator or actor.is_lead) or target.cohort_id != actor.cohort_id:
+        raise NotAllowed("Only facilitators and institution leads remove people.")
     audit.record(
         AuditAction.MEMBER_REMOVED, actor=actor.user, cohort=actor.cohort, target_type="user", target_id=target.user_id
     )
@@ -215,18 +218,15 @@ def add_action_item(
 ) -> ActionItem:
     """Add an item to an institution's action plan (or the cohort's, with no institution).
 
-    Meetings and consultations call this when they record an outcome of kind action.
+    Meetings, consultations and the self-assessment's action plan call this when they record an
+    action; each has checked its acting member first (this takes no member: it is their common step).
     """
     if institution is not None and not cohort.participations.filter(institution=institution).exists():
         raise ValidationError("That institution is not taking part in this cohort.")
     if area is not None and area.framework_id != cohort.framework_id:
         raise ValidationError("That area belongs to another framework.")
     # The item joins the plan of the institution's current self-assessment cycle.
-    current = (
-        SelfAssessment.objects.filter(cohort=cohort, institution=institution).order_by("-cycle").first()
-        if institution is not None
-        else None
-    )
+    current = SelfAssessment.objects.current(cohort, institution) if institution is not None else None
     return ActionItem.objects.create(
         self_assessment=current,
         cohort=cohort,

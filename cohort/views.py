@@ -6,16 +6,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cohort import access, ratelimit, services
+from cohort.errors import NotAllowed
 from cohort.forms import AcceptInvitationForm, InviteForm, PreferencesForm, ProfileForm, RoleForm
 from cohort.http import AuthedRequest
-from cohort.models import Criterion, Invitation, Membership, Notification, NotificationPreference, Role, User
-from cohort.notifications import mark_read
+from cohort.models import Criterion, Invitation, Membership, Notification, Role, User
+from cohort.notifications import mark_read, set_preferences
+from cohort.web import add_service_errors, error_text, post_action
 
 
 def _people_context(membership: Membership, invite_form: InviteForm | None = None) -> dict[str, object]:
@@ -57,9 +59,10 @@ def invite(request: AuthedRequest, cohort: str) -> HttpResponse:
                 role=form.cleaned_data["role"],
                 institution=form.cleaned_data.get("institution"),
             )
+        except NotAllowed as refusal:
+            form.add_error(None, str(refusal))
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("cohort:people", cohort=cohort)
@@ -72,18 +75,16 @@ def change_role(request: AuthedRequest, cohort: str, membership_id: int) -> Http
     membership = access.get_facilitator_membership(request.user, cohort)
     target = access.get_member_of_cohort(membership, membership_id)
     form = RoleForm(request.POST, cohort=membership.cohort)
-    if form.is_valid():
-        try:
-            services.change_role(
-                membership, target, role=form.cleaned_data["role"], institution=form.cleaned_data["institution"]
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, f"{target.user} is now {target.get_role_display()}.")
-    else:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-    return redirect("cohort:people", cohort=cohort)
+
+    def change() -> str:
+        if not form.is_valid():
+            raise ValidationError(" ".join(str(e) for errs in form.errors.values() for e in errs))
+        services.change_role(
+            membership, target, role=form.cleaned_data["role"], institution=form.cleaned_data["institution"]
+        )
+        return f"{target.user} is now {target.get_role_display()}."
+
+    return post_action(request, change, to="cohort:people", cohort=cohort)
 
 
 @login_required
@@ -92,13 +93,12 @@ def remove_member(request: AuthedRequest, cohort: str, membership_id: int) -> Ht
     membership = access.get_membership(request.user, cohort)
     access.require_role(membership, Role.FACILITATOR, Role.LEAD)
     target = access.get_member_of_cohort(membership, membership_id)
-    try:
+
+    def remove() -> str:
         services.remove_member(membership, target)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"{target.user} was removed from {membership.cohort.name}.")
-    return redirect("cohort:people", cohort=cohort)
+        return f"{target.user} was removed from {membership.cohort.name}."
+
+    return post_action(request, remove, to="cohort:people", cohort=cohort)
 
 
 @login_required
@@ -106,13 +106,13 @@ def remove_member(request: AuthedRequest, cohort: str, membership_id: int) -> Ht
 def revoke_invitation(request: AuthedRequest, cohort: str, invitation_id: int) -> HttpResponse:
     membership = access.get_membership(request.user, cohort)
     access.require_role(membership, Role.FACILITATOR, Role.LEAD)
-    invitations = Invitation.objects.filter(cohort=membership.cohort)
-    if not membership.is_facilitator:
-        invitations = invitations.filter(institution=membership.institution)
-    invitation = get_object_or_404(invitations, pk=invitation_id)
-    services.revoke_invitation(membership, invitation)
-    messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
-    return redirect("cohort:people", cohort=cohort)
+    invitation = access.get_invitation(membership, invitation_id)
+
+    def revoke() -> str:
+        services.revoke_invitation(membership, invitation)
+        return f"The invitation to {invitation.email} was withdrawn."
+
+    return post_action(request, revoke, to="cohort:people", cohort=cohort)
 
 
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
@@ -129,7 +129,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             try:
                 services.accept_invitation(invitation, user)
             except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
+                messages.error(request, error_text(error))
                 return redirect("home")
             messages.success(request, f"Welcome to {invitation.cohort.name}.")
             return redirect("dashboard", cohort=invitation.cohort.slug)
@@ -147,7 +147,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
                 time_zone=form.cleaned_data["time_zone"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to {invitation.cohort.name}.")
@@ -172,7 +172,7 @@ def institution(request: AuthedRequest, cohort: str, institution: str) -> HttpRe
     membership = access.get_membership(request.user, cohort)
     participation = access.get_participation(membership, institution)
     working_group = (
-        Membership.objects.filter(cohort=membership.cohort, institution=participation.institution)
+        Membership.objects.working_group(membership.cohort, participation.institution)
         .select_related("user")
         .order_by("role", "user__display_name")
     )
@@ -203,7 +203,7 @@ def mark_notifications_read(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def open_notification(request: AuthedRequest, notification_id: int) -> HttpResponse:
-    notification = get_object_or_404(Notification, pk=notification_id, user=request.user)
+    notification = access.get_notification(request.user, notification_id)
     mark_read(request.user, notification.pk)
     target = notification.url
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -215,10 +215,7 @@ def open_notification(request: AuthedRequest, notification_id: int) -> HttpRespo
 def notification_preferences(request: AuthedRequest) -> HttpResponse:
     form = PreferencesForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        for kind, delivery in form.cleaned_data.items():
-            NotificationPreference.objects.update_or_create(
-                user=request.user, kind=kind, defaults={"delivery": delivery}
-            )
+        set_preferences(request.user, form.cleaned_data)
         messages.success(request, "Your notification preferences are saved.")
         return redirect("cohort:notification_preferences")
     return render(request, "cohort/preferences.html", {"form": form}, status=400 if form.errors else 200)

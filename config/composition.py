@@ -10,11 +10,13 @@ import media_feedback.review.panels
 import meetings.consultations.panels
 import meetings.panels
 from cohort import panels as cohort_panels
+from cohort.assessment import panels as assessment_panels
 from cohort.models import Membership
 from cohort.panels import NavItem, Panel
 
 APP_PANELS: list[ModuleType] = [
     cohort_panels,
+    assessment_panels,
     meetings.panels,
     meetings.consultations.panels,
     discussions.panels,

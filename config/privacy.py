@@ -12,11 +12,13 @@ from typing import Any
 
 from django.apps import apps
 from django.core import serializers
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
-from cohort.models import Cohort, User
+from cohort.errors import NotAllowed
+from cohort.models import Membership, User
 
 # Fields never exported: secrets and hashes that mean nothing to the person and help an attacker.
 SECRET_FIELDS = {"password", "token_hash", "secret", "key", "data"}
@@ -71,9 +73,16 @@ def scrub_authored_text(user: User) -> int:
 
 
 @transaction.atomic
-def erase_user(user: User, *, actor: User, cohort: Cohort) -> None:
+def erase_user(actor: Membership, user: User, *, confirm_email: str) -> None:
     """Erase a person: their authored text is replaced, their account and everything that depends on
-    it are deleted (each model's on_delete decides: cascade or detach)."""
-    audit.record(AuditAction.ERASED, actor=actor, cohort=cohort, target_type="user", target_id=user.pk)
+    it are deleted (each model's on_delete decides: cascade or detach). The facilitator confirms by
+    typing the person's address."""
+    if not actor.is_facilitator:
+        raise NotAllowed("Only a facilitator erases a person's data.")
+    if user.pk == actor.user_id:
+        raise NotAllowed("You cannot erase your own account here.")
+    if confirm_email.strip().lower() != user.email.lower():
+        raise ValidationError("Type the person's e-mail address to confirm the erasure. Nothing was erased.")
+    audit.record(AuditAction.ERASED, actor=actor.user, cohort=actor.cohort, target_type="user", target_id=user.pk)
     scrub_authored_text(user)
     user.delete()

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -31,18 +32,16 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 TESTING = bool(os.environ.get("PYTEST_VERSION"))
 
+# The development key lives in var/secret_key, written once by `manage.py make_secret_key` (`make`
+# runs it); settings only read it. Without it, development and the test suite get a key of their own
+# for this process only (sessions do not outlive it).
+SECRET_KEY_FILE = VAR_DIR / "secret_key"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    secret_file = VAR_DIR / "secret_key"
-    if secret_file.exists():
-        SECRET_KEY = secret_file.read_text().strip()
+    if SECRET_KEY_FILE.exists():
+        SECRET_KEY = SECRET_KEY_FILE.read_text().strip()
     elif DEBUG or TESTING:
-        from django.core.management.utils import get_random_secret_key
-
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
         SECRET_KEY = get_random_secret_key()
-        secret_file.write_text(SECRET_KEY)
-        secret_file.chmod(0o600)
     else:
         raise ImproperlyConfigured("Set SECRET_KEY (or run with DEBUG=1 to create a development key).")
 

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -10,8 +14,10 @@ from django.views.decorators.http import require_POST
 from cohort import access
 from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
+from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
 from cohort.models import Membership, Participation, User
+from cohort.web import attachment, error_text
 from config.composition import dashboard_panels
 from config.privacy import erase_user, export_user
 
@@ -70,15 +76,17 @@ def _person_in_cohort(membership: Membership, user_id: int) -> User:
 
 
 @login_required
-def privacy_export(request: AuthedRequest, cohort: str, user_id: int) -> HttpResponse:
+def privacy_export(request: AuthedRequest, cohort: str, user_id: int) -> HttpResponse | FileResponse:
     membership = access.get_facilitator_membership(request.user, cohort)
     person = _person_in_cohort(membership, user_id)
     audit.record(
         AuditAction.EXPORTED, actor=request.user, cohort=membership.cohort, target_type="user", target_id=person.pk
     )
-    response = JsonResponse(export_user(person), json_dumps_params={"indent": 2})
-    response["Content-Disposition"] = f'attachment; filename="qm-cohort-data-{person.pk}.json"'
-    return response
+    return attachment(
+        json.dumps(export_user(person), cls=DjangoJSONEncoder, indent=2),
+        filename=f"qm-cohort-data-{person.pk}.json",
+        content_type="application/json",
+    )
 
 
 @login_required
@@ -86,12 +94,13 @@ def privacy_export(request: AuthedRequest, cohort: str, user_id: int) -> HttpRes
 def privacy_erase(request: AuthedRequest, cohort: str, user_id: int) -> HttpResponse:
     membership = access.get_facilitator_membership(request.user, cohort)
     person = _person_in_cohort(membership, user_id)
-    if person.pk == request.user.pk:
-        messages.error(request, "You cannot erase your own account here.")
+    try:
+        erase_user(membership, person, confirm_email=request.POST.get("confirm_email", ""))
+    except NotAllowed as refusal:
+        messages.error(request, str(refusal))
         return redirect("privacy", cohort=cohort)
-    if request.POST.get("confirm_email", "").strip().lower() != person.email.lower():
-        messages.error(request, "Type the person's e-mail address to confirm the erasure. Nothing was erased.")
+    except ValidationError as error:
+        messages.error(request, error_text(error))
         return redirect(f"{reverse('privacy', kwargs={'cohort': cohort})}?email={person.email}")
-    erase_user(person, actor=request.user, cohort=membership.cohort)
     messages.success(request, "The person's account and data were erased.")
     return redirect("privacy", cohort=cohort)

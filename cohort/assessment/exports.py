@@ -34,6 +34,7 @@ def _context(sa: SelfAssessment) -> dict[str, object]:
 
 
 def self_assessment_pdf(sa: SelfAssessment) -> bytes:
+    # WeasyPrint is heavy to import: only the processes that make a PDF pay for it.
     from weasyprint import HTML
 
     html = render_to_string("cohort/assessment/export.html", _context(sa))

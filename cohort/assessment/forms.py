@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -93,9 +94,7 @@ class ActionForm(forms.Form):
     def __init__(self, *args: Any, cohort: Cohort, institution: Institution, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = Area.objects.filter(framework_id=cohort.framework_id)  # type: ignore[attr-defined]
-        self.fields["owner"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            memberships__cohort=cohort, memberships__institution=institution
-        )
+        self.fields["owner"].queryset = User.objects.working_group(cohort, institution)  # type: ignore[attr-defined]
 
     def clean_due_on(self) -> Any:
         due_on = self.cleaned_data["due_on"]
@@ -162,8 +161,6 @@ class TargetForm(forms.ModelForm):
         labels = {"group": "Students"}
 
     def clean_year(self) -> str:
-        import re
-
         year = self.cleaned_data["year"].strip()
         if not re.fullmatch(r"\d{4}(-\d{2})?", year):
             raise forms.ValidationError("Give a year such as 2028 or 2028-29.")

@@ -39,6 +39,12 @@ AWARD_YEARS = 3
 MIDPOINT_MONTHS = 18
 
 
+class SelfAssessmentQuerySet(models.QuerySet["SelfAssessment"]):
+    def current(self, cohort: Cohort | int, institution: Institution | int) -> SelfAssessment | None:
+        """The institution's latest cycle in the cohort, or None before its first."""
+        return self.filter(cohort=cohort, institution=institution).order_by("-cycle").first()
+
+
 class SelfAssessment(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -74,6 +80,8 @@ class SelfAssessment(models.Model):
     expiry_reminder_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = SelfAssessmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["institution__name", "-cycle"]
         constraints = [
@@ -87,10 +95,6 @@ class SelfAssessment(models.Model):
     def is_editable(self) -> bool:
         """The working group may change narratives and evidence."""
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
-
-    @property
-    def is_under_review(self) -> bool:
-        return self.status == self.Status.SUBMITTED
 
     def set_award_dates(self, awarded_on: date) -> None:
         self.awarded_on = awarded_on

@@ -1,7 +1,8 @@
 """Self-assessment, evidence, the review, the award and the action plan: reads and writes.
 
-Each write checks the actor's part in it (the views have already scoped the institution through
-cohort.access) and raises ValidationError with a message for the user; nothing is saved then.
+Each write takes the acting Membership first and checks its part in it (the views have already
+scoped the institution through cohort.assessment.access): a refusal raises cohort.errors.NotAllowed,
+bad input or a wrong moment ValidationError, each with a sentence for the user; nothing is saved then.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohort.assessment.evidence_files import check_evidence_file
+from cohort.errors import NotAllowed
 from cohort.models import (
     INSTITUTION_ROLES,
     ActionItem,
@@ -66,16 +68,6 @@ def is_assigned_assessor(membership: Membership, self_assessment: SelfAssessment
     )
 
 
-def working_group(cohort: Cohort, institution_id: int) -> list[User]:
-    return [
-        m.user for m in Membership.objects.filter(cohort=cohort, institution_id=institution_id).select_related("user")
-    ]
-
-
-def facilitators(cohort: Cohort) -> list[User]:
-    return [m.user for m in Membership.objects.filter(cohort=cohort, role=Role.FACILITATOR).select_related("user")]
-
-
 def assessor_of(self_assessment: SelfAssessment) -> list[User]:
     participation = (
         Participation.objects.filter(cohort_id=self_assessment.cohort_id, institution_id=self_assessment.institution_id)
@@ -97,16 +89,12 @@ def workspace_url(self_assessment: SelfAssessment) -> str:
 
 def current_self_assessment(cohort: Cohort, institution: Institution) -> SelfAssessment:
     """The institution's latest self-assessment in the cohort; the first one is started on demand."""
-    latest = SelfAssessment.objects.filter(cohort=cohort, institution=institution).order_by("-cycle").first()
+    latest = SelfAssessment.objects.current(cohort, institution)
     if latest is None:
         latest, _ = SelfAssessment.objects.get_or_create(cohort=cohort, institution=institution, cycle=1)
     latest.cohort = cohort
     latest.institution = institution
     return latest
-
-
-def latest_self_assessment(cohort: Cohort, institution_id: int) -> SelfAssessment | None:
-    return SelfAssessment.objects.filter(cohort=cohort, institution_id=institution_id).order_by("-cycle").first()
 
 
 def response_for(self_assessment: SelfAssessment, criterion: Criterion) -> CriterionResponse:
@@ -149,7 +137,7 @@ def _editable_response(
     membership: Membership, self_assessment: SelfAssessment, criterion: Criterion
 ) -> CriterionResponse:
     if not is_working_group(membership, self_assessment.institution_id):
-        raise ValidationError("Only the institution's working group writes its self-assessment.")
+        raise NotAllowed("Only the institution's working group writes its self-assessment.")
     if not self_assessment.is_editable:
         raise ValidationError(
             f"The self-assessment is {self_assessment.get_status_display().lower()}: it cannot be changed now."
@@ -237,10 +225,13 @@ def add_comment(
         or membership.is_facilitator
         or is_assigned_assessor(membership, self_assessment)
     ):
-        raise ValidationError("You cannot comment on this self-assessment.")
+        raise NotAllowed("You cannot comment on this self-assessment.")
     response = response_for(self_assessment, criterion)
     comment = ResponseComment.objects.create(response=response, author=membership.user, body=body)
-    others = working_group(self_assessment.cohort, self_assessment.institution_id) + assessor_of(self_assessment)
+    others = [
+        *User.objects.working_group(self_assessment.cohort, self_assessment.institution_id),
+        *assessor_of(self_assessment),
+    ]
     notify(
         others,
         kind=NotificationKind.SELF_ASSESSMENT,
@@ -264,7 +255,7 @@ def add_comment(
 
 def submit(membership: Membership, self_assessment: SelfAssessment) -> SelfAssessment:
     if not (membership.is_lead and membership.institution_id == self_assessment.institution_id):
-        raise ValidationError("Only the institution lead submits the self-assessment.")
+        raise NotAllowed("Only the institution lead submits the self-assessment.")
     with transaction.atomic():
         locked = SelfAssessment.objects.select_for_update().get(pk=self_assessment.pk)
         if not locked.is_editable:
@@ -290,7 +281,11 @@ def submit(membership: Membership, self_assessment: SelfAssessment) -> SelfAsses
         locked.save(update_fields=["status", "submissions", "submitted_at", "submitted_by"])
         again = " again" if locked.submissions > 1 else ""
         notify(
-            assessor_of(locked) + facilitators(locked.cohort) + working_group(locked.cohort, locked.institution_id),
+            [
+                *assessor_of(locked),
+                *User.objects.facilitators_of(locked.cohort),
+                *User.objects.working_group(locked.cohort, locked.institution_id),
+            ],
             kind=NotificationKind.SELF_ASSESSMENT,
             title=f"{self_assessment.institution.short_name} submitted its self-assessment{again} for review",
             url=workspace_url(self_assessment),
@@ -318,7 +313,7 @@ def review_criterion(
     comment: str = "",
 ) -> CriterionResponse:
     if not is_assigned_assessor(membership, self_assessment):
-        raise ValidationError("Only the institution's assigned assessor reviews its self-assessment.")
+        raise NotAllowed("Only the institution's assigned assessor reviews its self-assessment.")
     comment = comment.strip()
     if decision not in (Decision.ACCEPT, Decision.MORE_EVIDENCE, Decision.COMMENT):
         raise ValidationError("Choose accept, more evidence needed, or comment only.")
@@ -374,7 +369,10 @@ def _finish_review_if_complete(self_assessment: SelfAssessment) -> None:
     else:
         title = f"The review of {self_assessment.institution.short_name}'s self-assessment is complete"
     notify(
-        working_group(self_assessment.cohort, self_assessment.institution_id) + facilitators(self_assessment.cohort),
+        [
+            *User.objects.working_group(self_assessment.cohort, self_assessment.institution_id),
+            *User.objects.facilitators_of(self_assessment.cohort),
+        ],
         kind=NotificationKind.SELF_ASSESSMENT,
         title=title,
         url=workspace_url(self_assessment),
@@ -384,7 +382,7 @@ def _finish_review_if_complete(self_assessment: SelfAssessment) -> None:
 
 def recommend_award(membership: Membership, self_assessment: SelfAssessment, *, note: str = "") -> SelfAssessment:
     if not is_assigned_assessor(membership, self_assessment):
-        raise ValidationError("Only the institution's assigned assessor recommends the award.")
+        raise NotAllowed("Only the institution's assigned assessor recommends the award.")
     with transaction.atomic():
         locked = SelfAssessment.objects.select_for_update().get(pk=self_assessment.pk)
         if locked.status != SA.REVIEWED:
@@ -395,8 +393,10 @@ def recommend_award(membership: Membership, self_assessment: SelfAssessment, *, 
         locked.recommendation = note.strip()
         locked.save(update_fields=["status", "recommended_at", "recommended_by", "recommendation"])
         notify(
-            facilitators(self_assessment.cohort)
-            + working_group(self_assessment.cohort, self_assessment.institution_id),
+            [
+                *User.objects.facilitators_of(self_assessment.cohort),
+                *User.objects.working_group(self_assessment.cohort, self_assessment.institution_id),
+            ],
             kind=NotificationKind.SELF_ASSESSMENT,
             title=f"The assessor recommends {self_assessment.institution.short_name} for the Quality Mark",
             url=workspace_url(self_assessment),
@@ -407,7 +407,7 @@ def recommend_award(membership: Membership, self_assessment: SelfAssessment, *, 
 
 def record_award(membership: Membership, self_assessment: SelfAssessment, *, awarded_on: date) -> SelfAssessment:
     if not membership.is_facilitator:
-        raise ValidationError("Only a facilitator records the award.")
+        raise NotAllowed("Only a facilitator records the award.")
     if awarded_on > timezone.localdate():
         raise ValidationError("The award date cannot be in the future.")
     with transaction.atomic():
@@ -419,7 +419,7 @@ def record_award(membership: Membership, self_assessment: SelfAssessment, *, awa
         locked.set_award_dates(awarded_on)
         locked.save(update_fields=["status", "awarded_by", "awarded_on", "midpoint_review_on", "expires_on"])
         notify(
-            working_group(self_assessment.cohort, self_assessment.institution_id) + assessor_of(locked),
+            [*User.objects.working_group(self_assessment.cohort, self_assessment.institution_id), *assessor_of(locked)],
             kind=NotificationKind.AWARD,
             title=(
                 f"{self_assessment.institution.short_name} holds the Quality Mark from {awarded_on:%-d %B %Y}: "
@@ -437,13 +437,10 @@ def start_new_cycle(membership: Membership, self_assessment: SelfAssessment) -> 
     """Begin the re-submission: a new cycle that starts from the last narratives and carries the open
     actions of the plan forward."""
     if not membership.can_manage_institution(self_assessment.institution_id):
-        raise ValidationError("Only the institution lead or a facilitator starts a re-submission.")
+        raise NotAllowed("Only the institution lead or a facilitator starts a re-submission.")
     with transaction.atomic():
-        latest = (
-            SelfAssessment.objects.select_for_update()
-            .filter(cohort_id=self_assessment.cohort_id, institution_id=self_assessment.institution_id)
-            .order_by("-cycle")
-            .first()
+        latest = SelfAssessment.objects.select_for_update().current(
+            self_assessment.cohort_id, self_assessment.institution_id
         )
         if latest is None or latest.pk != self_assessment.pk or latest.status != SA.AWARDED:
             raise ValidationError("A re-submission starts from the current, awarded self-assessment.")
@@ -488,12 +485,12 @@ def add_plan_action(
     detail: str = "",
 ) -> ActionItem:
     if not (is_working_group(membership, institution.pk) or membership.is_facilitator):
-        raise ValidationError("Only the institution's working group or a facilitator adds to its action plan.")
+        raise NotAllowed("Only the institution's working group or a facilitator adds to its action plan.")
     if due_on < timezone.localdate():
         raise ValidationError({"due_on": "A new action cannot be due in the past."})
     if (
         owner is not None
-        and not Membership.objects.filter(cohort=membership.cohort, institution=institution, user=owner).exists()
+        and not Membership.objects.working_group(membership.cohort, institution).filter(user=owner).exists()
     ):
         raise ValidationError({"owner": "The owner must be in the institution's working group."})
     return add_action_item(
@@ -513,7 +510,7 @@ def update_action(membership: Membership, item: ActionItem, *, status: str, note
     if item.institution_id is None or not (
         is_working_group(membership, item.institution_id) or membership.is_facilitator
     ):
-        raise ValidationError("Only the institution's working group or a facilitator updates its action plan.")
+        raise NotAllowed("Only the institution's working group or a facilitator updates its action plan.")
     if status not in ActionItem.Status.values:
         raise ValidationError("Choose a status from the list.")
     note = note.strip()
@@ -589,19 +586,20 @@ def progress_matrix(cohort: Cohort) -> tuple[list[Area], list[Row], list[Cell]]:
 
 
 def add_practice(
+    membership: Membership,
     *,
-    cohort: Cohort,
     area: Area,
     title: str,
     description: str,
-    created_by: User | None,
-    institution: Institution | None = None,
     source: str = EffectivePractice.Source.OTHER,
     source_url: str = "",
     anonymous: bool = False,
     shared_with_sector: bool = False,
 ) -> EffectivePractice:
-    """Put an example in the cohort's library. Discussions, evidence and meeting minutes call this."""
+    """Put an example in the cohort's library, in the name of the member's institution (if any)."""
+    if membership.role == Role.OBSERVER:
+        raise NotAllowed("Observers read the library; they do not add to it.")
+    cohort, institution = membership.cohort, membership.institution
     if area.framework_id != cohort.framework_id:
         raise ValidationError("That area belongs to another framework.")
     if institution is not None and not cohort.participations.filter(institution=institution).exists():
@@ -613,7 +611,7 @@ def add_practice(
         area=area,
         title=title.strip()[:200],
         description=description.strip(),
-        created_by=created_by,
+        created_by=membership.user,
         institution=institution,
         source=source,
         source_url=source_url,
@@ -632,7 +630,7 @@ def set_practice_sharing(
     membership: Membership, practice: EffectivePractice, *, shared: bool, anonymous: bool
 ) -> EffectivePractice:
     if not can_change_practice(membership, practice):
-        raise ValidationError("Only the institution's lead or a facilitator decides how an example is shared.")
+        raise NotAllowed("Only the institution's lead or a facilitator decides how an example is shared.")
     practice.shared_with_sector = shared
     practice.anonymous = anonymous
     practice.save(update_fields=["shared_with_sector", "anonymous"])
@@ -654,7 +652,7 @@ def save_data_definition(
     membership: Membership, institution: Institution, *, care_experienced: str, estranged: str, data_sources: str
 ) -> DataDefinition:
     if not (is_working_group(membership, institution.pk) or membership.is_facilitator):
-        raise ValidationError("Only the institution's working group records its definitions.")
+        raise NotAllowed("Only the institution's working group records its definitions.")
     definition, _ = DataDefinition.objects.update_or_create(
         cohort=membership.cohort,
         institution=institution,
@@ -672,9 +670,15 @@ def add_target(
     membership: Membership, institution: Institution, *, group: str, measure: str, baseline: str, target: str, year: str
 ) -> AppTarget:
     if not (is_working_group(membership, institution.pk) or membership.is_facilitator):
-        raise ValidationError("Only the institution's working group records its targets.")
+        raise NotAllowed("Only the institution's working group records its targets.")
     definition, _ = DataDefinition.objects.get_or_create(cohort=membership.cohort, institution=institution)
     return AppTarget.objects.create(
         definition=definition, group=group, measure=measure.strip(), baseline=baseline.strip(), target=target.strip(),
         year=year.strip(),
     )  # fmt: skip
+
+
+def delete_target(membership: Membership, target: AppTarget) -> None:
+    if not (is_working_group(membership, target.definition.institution_id) or membership.is_facilitator):
+        raise NotAllowed("Only the institution's working group records its targets.")
+    target.delete()

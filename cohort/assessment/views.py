@@ -11,12 +11,21 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cohort import access
 from cohort.assessment import exports, services as assessment
+from cohort.assessment.access import (
+    get_action_item,
+    get_changeable_practice,
+    get_criterion,
+    get_evidence,
+    get_private_scope,
+    get_register_scope,
+    get_target,
+)
 from cohort.assessment.forms import (
     ActionForm,
     ActionUpdateForm,
@@ -32,6 +41,7 @@ from cohort.assessment.forms import (
     SharingForm,
     TargetForm,
 )
+from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
 from cohort.models import (
     ActionItem,
@@ -39,34 +49,13 @@ from cohort.models import (
     Criterion,
     DataDefinition,
     EffectivePractice,
-    Evidence,
     Membership,
     Participation,
     ResponseComment,
     Role,
     SelfAssessment,
 )
-
-
-def _add_errors(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _scope(request: AuthedRequest, cohort: str, institution: str) -> tuple[Membership, Participation]:
-    membership = access.get_membership(request.user, cohort)
-    participation = access.get_private_participation(membership, institution)
-    participation.cohort = membership.cohort
-    return membership, participation
-
-
-def _criterion(membership: Membership, criterion_id: int) -> Criterion:
-    return get_object_or_404(
-        Criterion.objects.select_related("area"), pk=criterion_id, area__framework_id=membership.cohort.framework_id
-    )
+from cohort.web import add_service_errors, attachment, post_action
 
 
 def _roles(membership: Membership, sa: SelfAssessment) -> dict[str, bool]:
@@ -83,7 +72,7 @@ def _roles(membership: Membership, sa: SelfAssessment) -> dict[str, bool]:
 
 @login_required
 def workspace(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
-    membership, participation = _scope(request, cohort, institution)
+    membership, participation = get_private_scope(request.user, cohort, institution)
     sa = assessment.current_self_assessment(membership.cohort, participation.institution)
     context = {
         "membership": membership,
@@ -140,8 +129,8 @@ def _criterion_page(
 
 @login_required
 def criterion(request: AuthedRequest, cohort: str, institution: str, criterion_id: int) -> HttpResponse:
-    membership, participation = _scope(request, cohort, institution)
-    return _criterion_page(request, membership, participation, _criterion(membership, criterion_id))
+    membership, participation = get_private_scope(request.user, cohort, institution)
+    return _criterion_page(request, membership, participation, get_criterion(membership, criterion_id))
 
 
 def _criterion_url(cohort: str, institution: str, criterion_id: int) -> str:
@@ -153,8 +142,8 @@ def _criterion_url(cohort: str, institution: str, criterion_id: int) -> str:
 @login_required
 @require_POST
 def save_narrative(request: AuthedRequest, cohort: str, institution: str, criterion_id: int) -> HttpResponse:
-    membership, participation = _scope(request, cohort, institution)
-    crit = _criterion(membership, criterion_id)
+    membership, participation = get_private_scope(request.user, cohort, institution)
+    crit = get_criterion(membership, criterion_id)
     form = NarrativeForm(request.POST)
     if form.is_valid():
         sa = assessment.current_self_assessment(membership.cohort, participation.institution)
@@ -162,8 +151,10 @@ def save_narrative(request: AuthedRequest, cohort: str, institution: str, criter
             response = assessment.save_narrative(
                 membership, sa, crit, narrative=form.cleaned_data["narrative"], ready=form.cleaned_data["ready"]
             )
+        except NotAllowed as refusal:
+            form.add_error(None, str(refusal))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Criterion {crit.code} saved: {response.get_status_display().lower()}.")
             return redirect(_criterion_url(cohort, institution, crit.pk))
@@ -173,8 +164,8 @@ def save_narrative(request: AuthedRequest, cohort: str, institution: str, criter
 @login_required
 @require_POST
 def add_evidence(request: AuthedRequest, cohort: str, institution: str, criterion_id: int) -> HttpResponse:
-    membership, participation = _scope(request, cohort, institution)
-    crit = _criterion(membership, criterion_id)
+    membership, participation = get_private_scope(request.user, cohort, institution)
+    crit = get_criterion(membership, criterion_id)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         sa = assessment.current_self_assessment(membership.cohort, participation.institution)
@@ -188,70 +179,61 @@ def add_evidence(request: AuthedRequest, cohort: str, institution: str, criterio
                 upload=form.cleaned_data.get("file"),
                 link=form.cleaned_data.get("link") or "",
             )
+        except NotAllowed as refusal:
+            form.add_error(None, str(refusal))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Evidence “{evidence.title}” added to {crit.code}.")
             return redirect(_criterion_url(cohort, institution, crit.pk) + "#evidence-title")
     return _criterion_page(request, membership, participation, crit, status=400, evidence_form=form)
 
 
-def _evidence(membership: Membership, participation: Participation, evidence_id: int) -> Evidence:
-    return get_object_or_404(
-        Evidence.objects.select_related("response__criterion__area", "response__self_assessment"),
-        pk=evidence_id,
-        response__self_assessment__cohort_id=membership.cohort_id,
-        response__self_assessment__institution_id=participation.institution_id,
-    )
-
-
 @login_required
-def evidence_file(request: AuthedRequest, cohort: str, institution: str, evidence_id: int) -> FileResponse:
-    membership, participation = _scope(request, cohort, institution)
-    evidence = _evidence(membership, participation, evidence_id)
+def evidence_file(
+    request: AuthedRequest, cohort: str, institution: str, evidence_id: int
+) -> HttpResponse | FileResponse:
+    membership, participation = get_private_scope(request.user, cohort, institution)
+    evidence = get_evidence(membership, participation, evidence_id)
     if not evidence.file:
         raise Http404("This evidence is a link.")
-    response = FileResponse(
+    return attachment(
         evidence.file.open("rb"),
-        as_attachment=True,
         filename=evidence.original_name or "evidence",
         content_type=evidence.content_type or "application/octet-stream",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
 @require_POST
 def delete_evidence(request: AuthedRequest, cohort: str, institution: str, evidence_id: int) -> HttpResponse:
-    membership, participation = _scope(request, cohort, institution)
-    evidence = _evidence(membership, participation, evidence_id)
+    membership, participation = get_private_scope(request.user, cohort, institution)
+    evidence = get_evidence(membership, participation, evidence_id)
     sa = assessment.current_self_assessment(membership.cohort, participation.institution)
-    if evidence.response.self_assessment_id != sa.pk:
-        messages.error(request, "Evidence of an earlier cycle cannot be removed.")
-    else:
-        try:
-            assessment.delete_evidence(membership, sa, evidence)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, f"Evidence “{evidence.title}” removed.")
-    return redirect(_criterion_url(cohort, institution, evidence.response.criterion_id))
+
+    def delete() -> str:
+        if evidence.response.self_assessment_id != sa.pk:
+            raise ValidationError("Evidence of an earlier cycle cannot be removed.")
+        assessment.delete_evidence(membership, sa, evidence)
+        return f"Evidence “{evidence.title}” removed."
+
+    return post_action(request, delete, to=_criterion_url(cohort, institution, evidence.response.criterion_id))
 
 
 @login_required
 @require_POST
 def add_comment(request: AuthedRequest, cohort: str, institution: str, criterion_id: int) -> HttpResponse:
-    membership, participation = _scope(request, cohort, institution)
-    crit = _criterion(membership, criterion_id)
+    membership, participation = get_private_scope(request.user, cohort, institution)
+    crit = get_criterion(membership, criterion_id)
     form = CommentForm(request.POST)
     if form.is_valid():
         sa = assessment.current_self_assessment(membership.cohort, participation.institution)
         try:
             assessment.add_comment(membership, sa, crit, body=form.cleaned_data["body"])
+        except NotAllowed as refusal:
+            form.add_error(None, str(refusal))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Comment added.")
             return redirect(_criterion_url(cohort, institution, crit.pk) + "#comments-title")
@@ -261,8 +243,8 @@ def add_comment(request: AuthedRequest, cohort: str, institution: str, criterion
 @login_required
 @require_POST
 def review_criterion(request: AuthedRequest, cohort: str, institution: str, criterion_id: int) -> HttpResponse:
-    membership, participation = _scope(request, cohort, institution)
-    crit = _criterion(membership, criterion_id)
+    membership, participation = get_private_scope(request.user, cohort, institution)
+    crit = get_criterion(membership, criterion_id)
     form = ReviewForm(request.POST)
     if form.is_valid():
         sa = assessment.current_self_assessment(membership.cohort, participation.institution)
@@ -275,8 +257,10 @@ def review_criterion(request: AuthedRequest, cohort: str, institution: str, crit
                 practice=form.cleaned_data["practice"],
                 comment=form.cleaned_data["comment"],
             )
+        except NotAllowed as refusal:
+            form.add_error(None, str(refusal))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Criterion {crit.code}: {response.get_status_display().lower()}.")
             if sa.status != SelfAssessment.Status.SUBMITTED:
@@ -286,77 +270,83 @@ def review_criterion(request: AuthedRequest, cohort: str, institution: str, crit
     return _criterion_page(request, membership, participation, crit, status=400, review_form=form)
 
 
-# Submission, recommendation, award and re-submission.
-
-
-def _workspace_action(request: AuthedRequest, cohort: str, institution: str, action: str) -> HttpResponse:
-    membership, participation = _scope(request, cohort, institution)
-    sa = assessment.current_self_assessment(membership.cohort, participation.institution)
-    try:
-        if action == "submit":
-            assessment.submit(membership, sa)
-            messages.success(request, "The self-assessment was submitted for review. The assessor has been told.")
-        elif action == "recommend":
-            assessment.recommend_award(membership, sa, note=request.POST.get("note", ""))
-            messages.success(request, "You recommended the award. The facilitator has been told.")
-        elif action == "award":
-            form = AwardForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(f"Award date: {' '.join(str(e) for e in form.errors.get('awarded_on', []))}")
-            sa = assessment.record_award(membership, sa, awarded_on=form.cleaned_data["awarded_on"])
-            messages.success(
-                request,
-                f"The award is recorded. Mid-point review: {sa.midpoint_review_on:%-d %B %Y}; "
-                f"expires: {sa.expires_on:%-d %B %Y}.",
-            )
-        elif action == "new_cycle":
-            new = assessment.start_new_cycle(membership, sa)
-            messages.success(request, f"Re-submission started (cycle {new.cycle}); open actions were carried over.")
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("cohort:workspace", cohort=cohort, institution=institution)
+# Submission, recommendation, award and re-submission: one button each on the workspace.
 
 
 @login_required
 @require_POST
 def submit(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
-    return _workspace_action(request, cohort, institution, "submit")
+    membership, participation = get_private_scope(request.user, cohort, institution)
+    sa = assessment.current_self_assessment(membership.cohort, participation.institution)
+
+    def do_submit() -> str:
+        assessment.submit(membership, sa)
+        return "The self-assessment was submitted for review. The assessor has been told."
+
+    return post_action(request, do_submit, to="cohort:workspace", cohort=cohort, institution=institution)
 
 
 @login_required
 @require_POST
 def recommend(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
-    return _workspace_action(request, cohort, institution, "recommend")
+    membership, participation = get_private_scope(request.user, cohort, institution)
+    sa = assessment.current_self_assessment(membership.cohort, participation.institution)
+
+    def do_recommend() -> str:
+        assessment.recommend_award(membership, sa, note=request.POST.get("note", ""))
+        return "You recommended the award. The facilitator has been told."
+
+    return post_action(request, do_recommend, to="cohort:workspace", cohort=cohort, institution=institution)
 
 
 @login_required
 @require_POST
 def award(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
-    return _workspace_action(request, cohort, institution, "award")
+    membership, participation = get_private_scope(request.user, cohort, institution)
+    sa = assessment.current_self_assessment(membership.cohort, participation.institution)
+    form = AwardForm(request.POST)
+
+    def do_award() -> str:
+        if not form.is_valid():
+            raise ValidationError(f"Award date: {' '.join(str(e) for e in form.errors.get('awarded_on', []))}")
+        awarded = assessment.record_award(membership, sa, awarded_on=form.cleaned_data["awarded_on"])
+        return (
+            f"The award is recorded. Mid-point review: {awarded.midpoint_review_on:%-d %B %Y}; "
+            f"expires: {awarded.expires_on:%-d %B %Y}."
+        )
+
+    return post_action(request, do_award, to="cohort:workspace", cohort=cohort, institution=institution)
 
 
 @login_required
 @require_POST
 def new_cycle(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
-    return _workspace_action(request, cohort, institution, "new_cycle")
+    membership, participation = get_private_scope(request.user, cohort, institution)
+    sa = assessment.current_self_assessment(membership.cohort, participation.institution)
+
+    def do_start() -> str:
+        new = assessment.start_new_cycle(membership, sa)
+        return f"Re-submission started (cycle {new.cycle}); open actions were carried over."
+
+    return post_action(request, do_start, to="cohort:workspace", cohort=cohort, institution=institution)
 
 
 @login_required
-def export_pdf(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
-    membership, participation = _scope(request, cohort, institution)
+def export_pdf(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse | FileResponse:
+    membership, participation = get_private_scope(request.user, cohort, institution)
     sa = assessment.current_self_assessment(membership.cohort, participation.institution)
-    response = HttpResponse(exports.self_assessment_pdf(sa), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{exports.filename(sa)}.pdf"'
-    return response
+    return attachment(
+        exports.self_assessment_pdf(sa), filename=f"{exports.filename(sa)}.pdf", content_type="application/pdf"
+    )
 
 
 @login_required
-def export_csv(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
-    membership, participation = _scope(request, cohort, institution)
+def export_csv(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse | FileResponse:
+    membership, participation = get_private_scope(request.user, cohort, institution)
     sa = assessment.current_self_assessment(membership.cohort, participation.institution)
-    response = HttpResponse(exports.self_assessment_csv(sa), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{exports.filename(sa)}.csv"'
-    return response
+    return attachment(
+        exports.self_assessment_csv(sa), filename=f"{exports.filename(sa)}.csv", content_type="text/csv; charset=utf-8"
+    )
 
 
 # The action plan.
@@ -382,14 +372,14 @@ def _plan_page(
 
 @login_required
 def action_plan(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
-    membership, participation = _scope(request, cohort, institution)
+    membership, participation = get_private_scope(request.user, cohort, institution)
     return _plan_page(request, membership, participation)
 
 
 @login_required
 @require_POST
 def add_action(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
-    membership, participation = _scope(request, cohort, institution)
+    membership, participation = get_private_scope(request.user, cohort, institution)
     form = ActionForm(request.POST, cohort=membership.cohort, institution=participation.institution)
     if form.is_valid():
         try:
@@ -403,8 +393,10 @@ def add_action(request: AuthedRequest, cohort: str, institution: str) -> HttpRes
                 due_on=form.cleaned_data["due_on"],
                 detail=form.cleaned_data["detail"],
             )
+        except NotAllowed as refusal:
+            form.add_error(None, str(refusal))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"“{item.title}” added to the action plan.")
             return redirect("cohort:action_plan", cohort=cohort, institution=institution)
@@ -414,25 +406,18 @@ def add_action(request: AuthedRequest, cohort: str, institution: str) -> HttpRes
 @login_required
 @require_POST
 def update_action(request: AuthedRequest, cohort: str, institution: str, item_id: int) -> HttpResponse:
-    membership, participation = _scope(request, cohort, institution)
-    item = get_object_or_404(
-        ActionItem, pk=item_id, cohort_id=membership.cohort_id, institution_id=participation.institution_id
-    )
+    membership, participation = get_private_scope(request.user, cohort, institution)
+    item = get_action_item(membership, participation, item_id)
     form = ActionUpdateForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose a status from the list.")
-    else:
-        try:
-            assessment.update_action(
-                membership, item, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, f"“{item.title}” updated: {item.get_status_display().lower()}.")
-    return redirect(
-        reverse("cohort:action_plan", kwargs={"cohort": cohort, "institution": institution}) + f"#action-{item.pk}"
-    )
+
+    def update() -> str:
+        if not form.is_valid():
+            raise ValidationError("Choose a status from the list.")
+        assessment.update_action(membership, item, status=form.cleaned_data["status"], note=form.cleaned_data["note"])
+        return f"“{item.title}” updated: {item.get_status_display().lower()}."
+
+    plan = reverse("cohort:action_plan", kwargs={"cohort": cohort, "institution": institution})
+    return post_action(request, update, to=f"{plan}#action-{item.pk}")
 
 
 # Cohort progress.
@@ -496,13 +481,12 @@ def add_practice(request: AuthedRequest, cohort: str) -> HttpResponse:
     if form.is_valid():
         try:
             practice = assessment.add_practice(
-                cohort=membership.cohort,
-                institution=membership.institution,
-                created_by=membership.user,
-                **{k: form.cleaned_data[k] for k in PracticeForm.Meta.fields},
+                membership, **{k: form.cleaned_data[k] for k in PracticeForm.Meta.fields}
             )
+        except NotAllowed as refusal:
+            form.add_error(None, str(refusal))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"“{practice.title}” is in the library.")
             return redirect("cohort:practice_library", cohort=cohort)
@@ -513,22 +497,21 @@ def add_practice(request: AuthedRequest, cohort: str) -> HttpResponse:
 @require_POST
 def practice_sharing(request: AuthedRequest, cohort: str, practice_id: int) -> HttpResponse:
     membership = access.get_membership(request.user, cohort)
-    practice = get_object_or_404(EffectivePractice, pk=practice_id, cohort_id=membership.cohort_id)
-    if not assessment.can_change_practice(membership, practice):
-        raise Http404("No such page.")
+    practice = get_changeable_practice(membership, practice_id)
     form = SharingForm(request.POST)
     form.is_valid()
-    assessment.set_practice_sharing(
-        membership,
-        practice,
-        shared=form.cleaned_data.get("shared_with_sector", False),
-        anonymous=form.cleaned_data.get("anonymous", False),
-    )
-    messages.success(
-        request,
-        f"“{practice.title}” is {'shared with the whole sector' if practice.shared_with_sector else 'kept within the cohort'}.",
-    )
-    return redirect("cohort:practice_library", cohort=cohort)
+
+    def share() -> str:
+        assessment.set_practice_sharing(
+            membership,
+            practice,
+            shared=form.cleaned_data.get("shared_with_sector", False),
+            anonymous=form.cleaned_data.get("anonymous", False),
+        )
+        where = "shared with the whole sector" if practice.shared_with_sector else "kept within the cohort"
+        return f"“{practice.title}” is {where}."
+
+    return post_action(request, share, to="cohort:practice_library", cohort=cohort)
 
 
 @login_required
@@ -582,17 +565,9 @@ def _definition_page(
     return render(request, "cohort/assessment/data_definition.html", context, status=status)
 
 
-def _register_scope(request: AuthedRequest, cohort: str, institution: str) -> tuple[Membership, Participation]:
-    membership = access.get_membership(request.user, cohort)
-    participation = access.get_participation(membership, institution)
-    if not (assessment.is_working_group(membership, participation.institution_id) or membership.is_facilitator):
-        raise Http404("No such page.")
-    return membership, participation
-
-
 @login_required
 def data_definition(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
-    membership, participation = _register_scope(request, cohort, institution)
+    membership, participation = get_register_scope(request.user, cohort, institution)
     if request.method != "POST":
         return _definition_page(request, membership, participation)
     form = DataDefinitionForm(request.POST)
@@ -606,7 +581,7 @@ def data_definition(request: AuthedRequest, cohort: str, institution: str) -> Ht
 @login_required
 @require_POST
 def add_target(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
-    membership, participation = _register_scope(request, cohort, institution)
+    membership, participation = get_register_scope(request.user, cohort, institution)
     form = TargetForm(request.POST)
     if form.is_valid():
         assessment.add_target(membership, participation.institution, **form.cleaned_data)
@@ -618,13 +593,11 @@ def add_target(request: AuthedRequest, cohort: str, institution: str) -> HttpRes
 @login_required
 @require_POST
 def delete_target(request: AuthedRequest, cohort: str, institution: str, target_id: int) -> HttpResponse:
-    membership, participation = _register_scope(request, cohort, institution)
-    target = get_object_or_404(
-        AppTarget,
-        pk=target_id,
-        definition__cohort_id=membership.cohort_id,
-        definition__institution_id=participation.institution_id,
-    )
-    target.delete()
-    messages.success(request, f"Target “{target.measure}” removed.")
-    return redirect("cohort:data_definition", cohort=cohort, institution=institution)
+    membership, participation = get_register_scope(request.user, cohort, institution)
+    target = get_target(membership, participation, target_id)
+
+    def delete() -> str:
+        assessment.delete_target(membership, target)
+        return f"Target “{target.measure}” removed."
+
+    return post_action(request, delete, to="cohort:data_definition", cohort=cohort, institution=institution)

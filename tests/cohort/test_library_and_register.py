@@ -8,6 +8,7 @@ import io
 from django.urls import reverse
 from pypdf import PdfReader
 
+from cohort.access import get_membership
 from cohort.assessment.services import add_practice
 from cohort.models import AppTarget, Area, DataDefinition, EffectivePractice, Evidence
 from tests import factories
@@ -31,8 +32,8 @@ def test_a_member_adds_an_example_and_the_library_is_searchable_by_area_and_text
     )
     assert response.status_code == 302
     add_practice(
-        cohort=world.cohort, area=_area(world, 4), title="Contextual offers",
-        description="Two grades below the standard offer.", created_by=world.fran,
+        get_membership(world.fran, "gm"), area=_area(world, 4), title="Contextual offers",
+        description="Two grades below the standard offer.",
     )  # fmt: skip
     url = reverse("cohort:practice_library", kwargs={"cohort": "gm"})
 
@@ -47,8 +48,8 @@ def test_a_member_adds_an_example_and_the_library_is_searchable_by_area_and_text
 
 def test_an_anonymous_example_hides_the_institution(world: World) -> None:
     add_practice(
-        cohort=world.cohort, area=_area(world, 1), title="Board champion", description="A named governor.",
-        created_by=world.lena, institution=world.irwell, anonymous=True,
+        get_membership(world.lena, "gm"), area=_area(world, 1), title="Board champion",
+        description="A named governor.", anonymous=True,
     )  # fmt: skip
     page = client_for(world.bob).get(reverse("cohort:practice_library", kwargs={"cohort": "gm"})).content.decode()
     assert "Board champion" in page and "An institution" in page
@@ -56,11 +57,9 @@ def test_an_anonymous_example_hides_the_institution(world: World) -> None:
 
 
 def test_the_sector_page_lists_shared_examples_to_members_of_any_cohort(world: World) -> None:
-    shared = add_practice(
-        cohort=world.cohort, area=_area(world, 6), title="Peer mentors", description="Second-years mentor.",
-        created_by=world.lena, institution=world.irwell,
-    )  # fmt: skip
-    add_practice(cohort=world.cohort, area=_area(world, 6), title="Kept inside", description="x", created_by=world.lena)
+    lena = get_membership(world.lena, "gm")
+    shared = add_practice(lena, area=_area(world, 6), title="Peer mentors", description="Second-years mentor.")
+    add_practice(lena, area=_area(world, 6), title="Kept inside", description="x")
     client_for(world.lena).post(
         reverse("cohort:practice_sharing", kwargs={"cohort": "gm", "practice_id": shared.pk}),
         {"shared_with_sector": "on"},
@@ -77,9 +76,8 @@ def test_the_sector_page_lists_shared_examples_to_members_of_any_cohort(world: W
 
 def test_only_the_institution_lead_or_a_facilitator_changes_an_examples_sharing(world: World) -> None:
     practice = add_practice(
-        cohort=world.cohort, area=_area(world, 6), title="Peer mentors", description="x", created_by=world.lena,
-        institution=world.irwell,
-    )  # fmt: skip
+        get_membership(world.lena, "gm"), area=_area(world, 6), title="Peer mentors", description="x"
+    )
     url = reverse("cohort:practice_sharing", kwargs={"cohort": "gm", "practice_id": practice.pk})
     assert client_for(world.bob).post(url, {"shared_with_sector": "on"}).status_code == 404
     assert client_for(world.alice).post(url, {"shared_with_sector": "on"}).status_code == 404

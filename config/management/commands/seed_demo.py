@@ -8,9 +8,12 @@ import media_feedback.review.demo
 import meetings.consultations.demo
 import meetings.demo
 from cohort import demo
+from cohort.assessment import demo as assessment_demo
 from cohort.demo import DEMO_PASSWORD
 
+# The self-assessments come first: the action items other apps add join the current cycle.
 APP_SEEDS = [
+    assessment_demo.seed,
     meetings.demo.seed,
     meetings.consultations.demo.seed,
     discussions.demo.seed,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.files.base import ContentFile
 
+from cohort.access import get_membership
 from cohort.assessment.services import add_practice, current_self_assessment, response_for
 from cohort.models import ActionItem, AppTarget, Criterion, DataDefinition, Evidence
 from cohort.services import add_action_item
@@ -49,9 +50,7 @@ def _target(w):
 
 def _practice(w):
     area = w.cohort.framework.areas.first()
-    practice = add_practice(
-        cohort=w.cohort, area=area, title="Mentors", description="x", created_by=w.lena, institution=w.irwell
-    )
+    practice = add_practice(get_membership(w.lena, w.cohort.slug), area=area, title="Mentors", description="x")
     return {"cohort": w.cohort.slug, "practice_id": practice.pk}
 
 

@@ -4,14 +4,15 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from cohort.demo import seed
+from cohort import demo
+from cohort.assessment import demo as assessment_demo
 from cohort.models import ActionItem, AppTarget, CriterionResponse, EffectivePractice, SelfAssessment
 
 
 def test_the_demo_has_self_assessments_in_every_state_and_running_it_twice_adds_nothing(db) -> None:
     call_command("seed_demo", stdout=StringIO())
     counts = [m.objects.count() for m in (SelfAssessment, CriterionResponse, ActionItem, EffectivePractice, AppTarget)]
-    seed()
+    assessment_demo.seed(demo.seed())
     assert [
         m.objects.count() for m in (SelfAssessment, CriterionResponse, ActionItem, EffectivePractice, AppTarget)
     ] == (counts)

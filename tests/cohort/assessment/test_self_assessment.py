@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from cohort.access import get_membership
 from cohort.assessment.services import current_self_assessment, review_criterion, start_new_cycle
+from cohort.assessment.tasks import send_award_reminders
 from cohort.models import (
     ActionItem,
     CriterionResponse,
@@ -21,7 +22,6 @@ from cohort.models import (
     SelfAssessment,
 )
 from cohort.services import add_action_item
-from cohort.tasks import send_award_reminders
 from tests import factories
 from tests.cohort.assessment.factories import criterion, make_all_ready, self_assessment
 from tests.conftest import World, client_for

@@ -1,0 +1,75 @@
+"""The self-assessment's links in the cohort navigation and its panel on the dashboard."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from cohort.assessment.services import status_counts
+from cohort.models import ActionItem, Institution, Membership, SelfAssessment
+from cohort.panels import NavItem, Panel
+
+
+def nav_items(membership: Membership) -> list[NavItem]:
+    slug = membership.cohort.slug
+    items = []
+    if membership.institution is not None:
+        own = {"cohort": slug, "institution": membership.institution.slug}
+        items.append(NavItem("Self-assessment", reverse("cohort:workspace", kwargs=own), order=20))
+        items.append(NavItem("Action plan", reverse("cohort:action_plan", kwargs=own), order=21))
+    items.append(NavItem("Progress", reverse("cohort:progress", kwargs={"cohort": slug}), order=22))
+    items.append(NavItem("Practice library", reverse("cohort:practice_library", kwargs={"cohort": slug}), order=70))
+    items.append(NavItem("Data register", reverse("cohort:data_register", kwargs={"cohort": slug}), order=75))
+    return items
+
+
+def dashboard_panels(membership: Membership) -> list[Panel]:
+    if membership.institution is not None:
+        return [_own_self_assessment(membership, membership.institution)]
+    if membership.is_assessor or membership.is_facilitator:
+        return [_waiting(membership)]
+    return []
+
+
+def _own_self_assessment(membership: Membership, institution: Institution) -> Panel:
+    own = {"cohort": membership.cohort.slug, "institution": institution.slug}
+    # Read only: the dashboard never starts a self-assessment.
+    sa = SelfAssessment.objects.current(membership.cohort, institution) or SelfAssessment(
+        cohort=membership.cohort, institution=institution
+    )
+    sa.cohort = membership.cohort
+    counts = status_counts(sa)
+    overdue = ActionItem.objects.overdue().filter(cohort=membership.cohort, institution=institution)
+    lines = [
+        f"Cycle {sa.cycle}: {sa.get_status_display()}",
+        f"{counts['ready'] + counts['reviewed']} of {counts['total']} criteria ready or reviewed",
+    ]
+    if counts["more_evidence"]:
+        lines.append(f"{counts['more_evidence']} need more evidence")
+    if sa.expires_on:
+        lines.append(f"Mid-point review {sa.midpoint_review_on:%-d %B %Y}; expires {sa.expires_on:%-d %B %Y}")
+    n_overdue = overdue.count()
+    if n_overdue:
+        lines.append(f"{n_overdue} overdue action{'s' if n_overdue != 1 else ''}")
+    links = [
+        ("Open the self-assessment", reverse("cohort:workspace", kwargs=own)),
+        ("Action plan", reverse("cohort:action_plan", kwargs=own)),
+    ]
+    return Panel("cohort/assessment/_panel.html", {"title": "Self-assessment", "lines": lines, "links": links}, 10)
+
+
+def _waiting(membership: Membership) -> Panel:
+    """What waits for the assessor (reviews) or the facilitator (awards to record)."""
+    waiting = SelfAssessment.objects.filter(cohort=membership.cohort).select_related("institution")
+    if membership.is_assessor:
+        waiting = waiting.filter(
+            status=SelfAssessment.Status.SUBMITTED,
+            institution__participations__cohort=membership.cohort,
+            institution__participations__assessor=membership.user,
+        )
+        title = "Waiting for your review"
+    else:
+        waiting = waiting.filter(status=SelfAssessment.Status.RECOMMENDED)
+        title = "Awards to record"
+    lines = [sa.institution.name for sa in waiting[:10]] or ["Nothing waiting."]
+    links = [("Cohort progress", reverse("cohort:progress", kwargs={"cohort": membership.cohort.slug}))]
+    return Panel("cohort/assessment/_panel.html", {"title": title, "lines": lines, "links": links}, 10)

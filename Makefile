@@ -32,6 +32,7 @@ lock: $(BIN)/uv
 		--python-version 3.13 --python-platform x86_64-manylinux_2_28 $(if $(UPGRADE),--upgrade) -o $(LOCK)
 
 migrate: install
+	DEBUG=1 $(BIN)/python manage.py make_secret_key
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 
 demo: migrate

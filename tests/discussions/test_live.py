@@ -362,7 +362,8 @@ async def test_deactivating_or_erasing_an_account_closes_its_sockets_at_once(wor
     await sync_to_async(world.bob.save)(update_fields=["is_active"])
     assert await bob_tab.receive_output(timeout=3) == {"type": "websocket.close", "code": 4403}
 
-    await sync_to_async(erase_user)(world.alice, actor=world.fran, cohort=world.cohort)
+    fran = await sync_to_async(Membership.objects.get)(user=world.fran, cohort=world.cohort)
+    await sync_to_async(erase_user)(fran, world.alice, confirm_email=world.alice.email)
     assert await alice_tab.receive_output(timeout=3) == {"type": "websocket.close", "code": 4403}
     assert await other.receive_nothing(timeout=0.3)
     await other.disconnect()

@@ -18,6 +18,8 @@ from django.utils import timezone
 from cohort.models import Area, Cohort, Institution, hash_token
 
 MB = 1024 * 1024
+# An upload not finished this long after the student consented is abandoned: nothing of it is kept.
+UPLOAD_LIFETIME = timedelta(hours=24)
 
 
 def new_link_token() -> str:

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+# PyAV and NumPy are imported inside the media functions on purpose: web processes import this module
+# for the text and captions, and only the worker renders media.
 if TYPE_CHECKING:
     import numpy as np
 

@@ -53,6 +53,13 @@ def _check_facilitator(actor: Membership, cohort_id: int) -> None:
         raise NotAllowed(FACILITATORS_ONLY)
 
 
+def _check_reviewer(actor: Membership, clip: Clip) -> None:
+    """A facilitator of the clip's cohort, and a clip that is ready (as the review pages require)."""
+    _check_facilitator(actor, clip.call.cohort_id)
+    if clip.status != Clip.Status.READY:
+        raise NotAllowed("Only a ready clip can be reviewed.")
+
+
 # --- reading a clip ---------------------------------------------------------------------------------
 
 
@@ -123,7 +130,7 @@ def _refresh_outputs(clip: Clip) -> None:
 
 @transaction.atomic
 def redact_words(actor: Membership, clip: Clip, first: int, last: int) -> Redaction:
-    _check_facilitator(actor, clip.call.cohort_id)
+    _check_reviewer(actor, clip)
     _check_span(clip, first, last)
     if any(r.first_word <= first and last <= r.last_word for r in clip.redactions.all()):
         raise ValidationError("Those words are already redacted.")
@@ -137,7 +144,7 @@ def redact_words(actor: Membership, clip: Clip, first: int, last: int) -> Redact
 
 @transaction.atomic
 def remove_redaction(actor: Membership, clip: Clip, redaction_id: int) -> None:
-    _check_facilitator(actor, clip.call.cohort_id)
+    _check_reviewer(actor, clip)
     deleted, _ = Redaction.objects.filter(clip=clip, pk=redaction_id).delete()
     if not deleted:
         raise ValidationError("That redaction was already removed.")
@@ -191,7 +198,7 @@ def _remap(first: int, last: int, mapping: list[list[int]]) -> tuple[int, int] |
 @transaction.atomic
 def correct_transcript(actor: Membership, clip: Clip, text: str) -> None:
     """Replace the transcript's words; timings, redactions, segment tags and quotes follow the words."""
-    _check_facilitator(actor, clip.call.cohort_id)
+    _check_reviewer(actor, clip)
     transcript = getattr(clip, "transcript", None)
     if transcript is None:
         raise ValidationError("This clip has no transcript to correct.")
@@ -224,7 +231,7 @@ def correct_transcript(actor: Membership, clip: Clip, text: str) -> None:
 
 
 def tag_clip(actor: Membership, clip: Clip, area: Area, first: int | None = None, last: int | None = None) -> ClipTag:
-    _check_facilitator(actor, clip.call.cohort_id)
+    _check_reviewer(actor, clip)
     if first is None:
         tag, _created = ClipTag.objects.update_or_create(
             clip=clip,
@@ -238,7 +245,7 @@ def tag_clip(actor: Membership, clip: Clip, area: Area, first: int | None = None
 
 
 def decide_suggestion(actor: Membership, clip: Clip, area: Area, *, accept: bool) -> ClipTag:
-    _check_facilitator(actor, clip.call.cohort_id)
+    _check_reviewer(actor, clip)
     found = {s.area_slug: s for s in suggest.suggest_areas(" ".join(w["word"] for w in words_of(clip)))}
     reason = found[area.slug].reason if area.slug in found else ""
     tag, _ = ClipTag.objects.update_or_create(
@@ -256,14 +263,14 @@ def decide_suggestion(actor: Membership, clip: Clip, area: Area, *, accept: bool
 
 
 def remove_tag(actor: Membership, clip: Clip, tag_id: int) -> None:
-    _check_facilitator(actor, clip.call.cohort_id)
+    _check_reviewer(actor, clip)
     deleted, _ = ClipTag.objects.filter(clip=clip, pk=tag_id).delete()
     if not deleted:
         raise ValidationError("That tag was already removed.")
 
 
 def add_quote(actor: Membership, clip: Clip, area: Area, first: int, last: int) -> Quote:
-    _check_facilitator(actor, clip.call.cohort_id)
+    _check_reviewer(actor, clip)
     if not may_quote(clip):
         raise ValidationError("The student did not agree to be quoted, so this clip cannot be quoted.")
     _check_span(clip, first, last)
@@ -280,14 +287,14 @@ def add_quote(actor: Membership, clip: Clip, area: Area, first: int, last: int) 
 
 
 def remove_quote(actor: Membership, clip: Clip, quote_id: int) -> None:
-    _check_facilitator(actor, clip.call.cohort_id)
+    _check_reviewer(actor, clip)
     deleted, _ = Quote.objects.filter(clip=clip, pk=quote_id).delete()
     if not deleted:
         raise ValidationError("That quote was already removed.")
 
 
 def mark_reviewed(actor: Membership, clip: Clip, *, reviewed: bool = True) -> ClipReview:
-    _check_facilitator(actor, clip.call.cohort_id)
+    _check_reviewer(actor, clip)
     review, _ = ClipReview.objects.get_or_create(clip=clip)
     review.reviewed_at = timezone.now() if reviewed else None
     review.reviewed_by = actor.user if reviewed else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from cohort.errors import NotAllowed
 from cohort.models import Area, Membership
 from media_feedback.models import Clip
 from media_feedback.review import services as review
@@ -187,3 +188,9 @@ def test_the_review_queue_lists_ready_clips_in_few_queries(world: World, django_
     with django_assert_max_num_queries(14):
         response = client.get(reverse("media_feedback:review_queue", kwargs={"cohort": "gm", "call_id": call.pk}))
     assert response.content.decode().count("Audio clip") == 5
+
+
+def test_the_review_services_refuse_anyone_but_a_facilitator_of_the_cohort(world: World, clip: Clip) -> None:
+    with pytest.raises(NotAllowed, match=r"Only the cohort's facilitators review clips and write summaries\."):
+        review.redact_words(membership_of(world.alice, world.cohort), clip, 3, 3)
+    assert not Redaction.objects.filter(clip=clip).exists()

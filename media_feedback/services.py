@@ -8,7 +8,6 @@ entry points, so the writes here can enqueue them.
 
 from __future__ import annotations
 
-import logging
 import secrets
 from datetime import datetime
 
@@ -26,8 +25,6 @@ from cohort.models import Area, Membership, hash_token
 from media_feedback import storage
 from media_feedback.models import MB, UPLOAD_LIFETIME, CallLink, Clip, Consent, FeedbackCall, RefusedUpload, Withdrawal
 from media_feedback.tasks import process_clip
-
-log = logging.getLogger(__name__)
 
 CONSENT_VERSION = "2026-11-v1"
 TICKET_SALT = "media_feedback.upload"

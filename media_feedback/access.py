@@ -43,6 +43,12 @@ def get_call(membership: Membership, call_id: int) -> FeedbackCall:
     return get_object_or_404(FeedbackCall, pk=call_id, cohort_id=membership.cohort_id)
 
 
+def get_open_link(token: str) -> CallLink:
+    """A student's way in: the institution's link, by its token (no account; the token is the
+    permission). Whether it still takes clips is the caller's to say."""
+    return get_object_or_404(CallLink.objects.select_related("call", "institution"), token=token)
+
+
 def get_link(membership: Membership, link_id: int) -> CallLink:
     if not membership.is_facilitator:
         raise Http404("No such page.")

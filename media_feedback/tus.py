@@ -26,8 +26,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from cohort import ratelimit
 from cohort.models import hash_token
-from media_feedback import services, storage
-from media_feedback.models import Clip
+from media_feedback import services, storage, tasks
+from media_feedback.models import UPLOAD_LIFETIME, Clip
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def endpoint(request: HttpRequest) -> HttpResponse:
     clip.upload_length = length
     clip.upload_offset = 0
     clip.upload_type = metadata.get("filetype", "")[:100]
-    clip.upload_expires_at = timezone.now() + services.UPLOAD_LIFETIME
+    clip.upload_expires_at = timezone.now() + UPLOAD_LIFETIME
     clip.save(
         update_fields=[
             "upload_key_hash",
@@ -127,7 +127,7 @@ def endpoint(request: HttpRequest) -> HttpResponse:
 
 
 def _refuse(clip: Clip, status: int, reason: str) -> HttpResponse:
-    services.refuse_clip(clip, reason)
+    tasks.refuse_clip(clip, reason)
     return _response(status, reason)
 
 

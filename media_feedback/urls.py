@@ -3,6 +3,9 @@ from django.urls import URLPattern, path
 from media_feedback import tus, views
 from media_feedback.review import urls as review
 
+# The app's routes, put together: clip review (with the clip's own page, which is redacted for all but
+# facilitators, and the student's withdrawal, which reaches the summaries) shares the namespace.
+
 app_name = "media_feedback"
 urlpatterns: list[URLPattern] = [
     # A student's pages: the institution's link (on posters, so short), then a private receipt link.
@@ -11,7 +14,7 @@ urlpatterns: list[URLPattern] = [
     path("s/<str:token>/done/", views.upload_done, name="upload_done"),
     path("my-clip/<str:token>/", views.receipt, name="receipt"),
     path("my-clip/<str:token>/email/", views.receipt_email, name="receipt_email"),
-    path("my-clip/<str:token>/withdraw/", views.withdraw, name="withdraw"),
+    *review.urlpatterns,
     # The tus endpoint the upload page's client talks to.
     path("clips/tus/", tus.endpoint, name="tus_endpoint"),
     path("clips/tus/<str:key>/", tus.upload, name="tus_upload"),
@@ -20,11 +23,10 @@ urlpatterns: list[URLPattern] = [
 cohort_urlpatterns: list[URLPattern] = [
     path("clips/", views.clips, name="clips"),
     path("clips/calls/", views.calls, name="calls"),
-    path("clips/calls/<int:call>/", views.call, name="call"),
-    path("clips/links/<int:link>/qr.svg", views.link_qr, name="link_qr"),
-    path("clips/links/<int:link>/toggle/", views.link_toggle, name="link_toggle"),
-    path("clips/<uuid:clip>/", views.clip, name="clip"),
-    path("clips/<uuid:clip>/retry/", views.clip_retry, name="clip_retry"),
-    path("clips/<uuid:clip>/file/<str:what>/", views.clip_file, name="clip_file"),
+    path("clips/calls/<int:call_id>/", views.call, name="call"),
+    path("clips/links/<int:link_id>/qr.svg", views.link_qr, name="link_qr"),
+    path("clips/links/<int:link_id>/toggle/", views.link_toggle, name="link_toggle"),
+    path("clips/<uuid:clip_id>/retry/", views.clip_retry, name="clip_retry"),
+    path("clips/<uuid:clip_id>/file/<str:what>/", views.clip_file, name="clip_file"),
     *review.cohort_urlpatterns,
 ]

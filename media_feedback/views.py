@@ -1,9 +1,11 @@
 """Clips: the student's pages (no account: the institution's link, then a private receipt link) and
-the cohort's pages (calls and links for facilitators, clips for those whose scope allows)."""
+the cohort's pages (calls and links for facilitators, clips for those whose scope allows). The clip's
+own page and the student's withdrawal reach review data, so they live in media_feedback.review.views."""
 
 from __future__ import annotations
 
 import io
+import os
 import re
 from typing import Any
 from uuid import UUID
@@ -15,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -24,18 +26,14 @@ from cohort import access as cohort_access, ratelimit
 from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
 from cohort.http import AuthedRequest
+from cohort.web import post_action
 from media_feedback import access, services, storage
 from media_feedback.forms import UNDER_16, CallForm, ConsentForm, ReceiptEmailForm
 from media_feedback.models import CallLink, Clip, FeedbackCall
-from media_feedback.review import services as review
 
 SESSION_KEY = "clip_uploads"
 
 # ---------------------------------------------------------------- the student's side (no account)
-
-
-def _open_link(token: str) -> CallLink:
-    return get_object_or_404(CallLink.objects.select_related("call", "institution"), token=token)
 
 
 def _closed(request: HttpRequest, link: CallLink) -> HttpResponse | None:
@@ -46,7 +44,7 @@ def _closed(request: HttpRequest, link: CallLink) -> HttpResponse | None:
 
 @never_cache
 def call_link(request: HttpRequest, token: str) -> HttpResponse:
-    link = _open_link(token)
+    link = access.get_open_link(token)
     if closed := _closed(request, link):
         return closed
     form = ConsentForm(request.POST or None, questions=link.call.question_list)
@@ -79,7 +77,7 @@ def _session_clip(request: HttpRequest, token: str) -> tuple[Clip, str] | None:
 
 @never_cache
 def upload(request: HttpRequest, token: str) -> HttpResponse:
-    link = _open_link(token)
+    link = access.get_open_link(token)
     if closed := _closed(request, link):
         return closed
     found = _session_clip(request, token)
@@ -98,7 +96,7 @@ def upload(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 def upload_done(request: HttpRequest, token: str) -> HttpResponse:
     """Shows the private link once: it is taken out of the session here."""
-    link = _open_link(token)
+    link = access.get_open_link(token)
     found = _session_clip(request, token)
     if found is None:
         return redirect("media_feedback:call_link", token=token)
@@ -151,15 +149,6 @@ def receipt_email(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "media_feedback/student/receipt.html", context, status=400)
 
 
-@require_POST
-def withdraw(request: HttpRequest, token: str) -> HttpResponse:
-    clip = services.clip_for_receipt(token)
-    if clip is None:
-        raise Http404("No such clip.")
-    services.withdraw_clip(clip)
-    return render(request, "media_feedback/student/withdrawn.html", {})
-
-
 # ---------------------------------------------------------------- the cohort's side
 
 
@@ -200,47 +189,17 @@ def clips(request: AuthedRequest, cohort: str) -> HttpResponse:
 
 
 @login_required
-def clip(request: AuthedRequest, cohort: str, clip: UUID) -> HttpResponse:
-    membership = cohort_access.get_membership(request.user, cohort)
-    found = access.get_clip(membership, clip)
-    transcript = getattr(found, "transcript", None) if found.transcribed else None
-    bars = [(i, round((1 - p) * 50, 1), max(0.5, round(p * 100, 1))) for i, p in enumerate(found.waveform or [])]
-    # Anyone but a facilitator reads and hears only the redacted clip (see media_feedback.review.services).
-    shown_text = ""
-    if transcript is not None:
-        shown_text = transcript.text if membership.is_facilitator else review.redacted_transcript(found)
-    audit.record(
-        AuditAction.CLIP_VIEWED,
-        request=request,
-        cohort=membership.cohort,
-        target_type="clip",
-        target_id=found.public_id,
-    )
-    if transcript is not None:
-        audit.record(
-            AuditAction.TRANSCRIPT_VIEWED,
-            request=request,
-            cohort=membership.cohort,
-            target_type="clip",
-            target_id=found.public_id,
-        )
-    context = {
-        "membership": membership,
-        "clip": found,
-        "transcript": transcript,
-        "transcript_text": shown_text,
-        "bars": bars,
-    }
-    return render(request, "media_feedback/clip.html", context)
-
-
-@login_required
 @require_POST
-def clip_retry(request: AuthedRequest, cohort: str, clip: UUID) -> HttpResponse:
+def clip_retry(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse:
     membership = cohort_access.get_facilitator_membership(request.user, cohort)
-    found = access.get_clip(membership, clip)
-    services.retry_clip(found)
-    return redirect("media_feedback:clip", cohort=cohort, clip=clip)
+    found = access.get_clip(membership, clip_id)
+    return post_action(
+        request,
+        lambda: services.retry_clip(membership, found),
+        to="media_feedback:clip",
+        cohort=cohort,
+        clip_id=clip_id,
+    )
 
 
 FILES = {"rendition": "rendition_name", "poster": "poster_name", "captions": "captions_name"}
@@ -249,11 +208,11 @@ RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 
 
 @login_required
-def clip_file(request: AuthedRequest, cohort: str, clip: UUID, what: str) -> HttpResponseBase:
+def clip_file(request: AuthedRequest, cohort: str, clip_id: UUID, what: str) -> HttpResponseBase:
     """A clip's file, only for those who may see the clip: streamed with Range support from the
     filesystem, or a short-lived signed URL on S3."""
     membership = cohort_access.get_membership(request.user, cohort)
-    found = access.get_clip(membership, clip)
+    found = access.get_clip(membership, clip_id)
     if what in UNREDACTED and not membership.is_facilitator:
         # Staff of the institution play the redacted rendition and captions (review views) only.
         raise Http404("No such file.")
@@ -292,8 +251,6 @@ def _content_type(name: str) -> str:
 
 
 def _ranged(request: HttpRequest, path: str, content_type: str) -> HttpResponseBase:
-    import os
-
     size = os.path.getsize(path)
     match = RANGE.match(request.headers.get("Range", ""))
     if not match or not (match.group(1) or match.group(2)):
@@ -336,7 +293,7 @@ def calls(request: AuthedRequest, cohort: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         call = services.open_call(membership, **form.service_kwargs())
         messages.success(request, f"The call “{call.title}” is open. Share each institution's link or poster.")
-        return redirect("media_feedback:call", cohort=cohort, call=call.pk)
+        return redirect("media_feedback:call", cohort=cohort, call_id=call.pk)
     listed = FeedbackCall.objects.filter(cohort=membership.cohort).annotate(
         clip_count=Count("clips", filter=~Q(clips__status=Clip.Status.RECEIVING))
     )
@@ -345,9 +302,9 @@ def calls(request: AuthedRequest, cohort: str) -> HttpResponse:
 
 
 @login_required
-def call(request: AuthedRequest, cohort: str, call: int) -> HttpResponse:
+def call(request: AuthedRequest, cohort: str, call_id: int) -> HttpResponse:
     membership = cohort_access.get_facilitator_membership(request.user, cohort)
-    found = access.get_call(membership, call)
+    found = access.get_call(membership, call_id)
     links = found.links.select_related("institution").annotate(
         clip_count=Count("clips", filter=~Q(clips__status=Clip.Status.RECEIVING))
     )
@@ -362,9 +319,9 @@ def call(request: AuthedRequest, cohort: str, call: int) -> HttpResponse:
 
 
 @login_required
-def link_qr(request: AuthedRequest, cohort: str, link: int) -> HttpResponse:
+def link_qr(request: AuthedRequest, cohort: str, link_id: int) -> HttpResponse:
     membership = cohort_access.get_membership(request.user, cohort)
-    found = access.get_link(membership, link)
+    found = access.get_link(membership, link_id)
     url = settings.SITE_URL + reverse("media_feedback:call_link", kwargs={"token": found.token})
     qr = segno.make(url, error="m")
     # A standalone SVG document (with xmlns), so it works in an <img> and as a download for posters.
@@ -377,10 +334,12 @@ def link_qr(request: AuthedRequest, cohort: str, link: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def link_toggle(request: AuthedRequest, cohort: str, link: int) -> HttpResponse:
+def link_toggle(request: AuthedRequest, cohort: str, link_id: int) -> HttpResponse:
     membership = cohort_access.get_membership(request.user, cohort)
-    found = access.get_link(membership, link)
-    services.set_link_active(found, not found.active)
-    state = "on" if found.active else "off"
-    messages.success(request, f"The link for {found.institution.short_name} is switched {state}.")
-    return redirect("media_feedback:call", cohort=cohort, call=found.call_id)
+    found = access.get_link(membership, link_id)
+
+    def act() -> str:
+        services.set_link_active(membership, found, not found.active)
+        return f"The link for {found.institution.short_name} is switched {'on' if found.active else 'off'}."
+
+    return post_action(request, act, to="media_feedback:call", cohort=cohort, call_id=found.call_id)

@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from cohort.demo import DemoWorld
-from cohort.models import hash_token
+from cohort.models import Membership, hash_token
 from media_feedback.models import CallLink, Clip, Consent, FeedbackCall, Transcript
-from media_feedback.review import services as review
+from media_feedback.review import redaction, services as review
 from media_feedback.review.models import ClipReview, Quote, Redaction, SummaryDocument
 
 CALL_TITLE = "How was your first year?"
@@ -127,7 +127,7 @@ def _first_sentence(words: list[dict[str, object]]) -> tuple[int, int]:
     return 0, len(words) - 1
 
 
-def _review(world: DemoWorld, call: FeedbackCall) -> None:
+def _review(facilitator: Membership, world: DemoWorld, call: FeedbackCall) -> None:
     areas = list(world.cohort.framework.areas.order_by("position"))
     by_slug = {a.slug: a for a in areas}
     clips = Clip.objects.filter(call=call, status=Clip.Status.READY).select_related("transcript", "consent")
@@ -136,20 +136,21 @@ def _review(world: DemoWorld, call: FeedbackCall) -> None:
             continue
         suggestions = review.suggestions_for(clip, areas)
         for area, _suggestion in suggestions[:2]:
-            review.decide_suggestion(clip, area, accept=True, by=world.facilitator)
-        words = review.words_of(clip)
+            review.decide_suggestion(facilitator, clip, area, accept=True)
+        words = redaction.words_of(clip)
         if words and review.may_quote(clip) and suggestions and not Quote.objects.filter(clip=clip).exists():
             first, last = _first_sentence(words)
-            review.add_quote(clip, by_slug[suggestions[0][0].slug], first, last, by=world.facilitator)
-        review.mark_reviewed(clip, world.facilitator)
+            review.add_quote(facilitator, clip, by_slug[suggestions[0][0].slug], first, last)
+        review.mark_reviewed(facilitator, clip)
 
 
 @transaction.atomic
 def seed(world: DemoWorld) -> None:
+    facilitator = Membership.objects.get(user=world.facilitator, cohort=world.cohort)
     call = _call(world)
     if not Clip.objects.filter(call=call, status=Clip.Status.READY).exists():
         _make_clips(world, call)
-    _review(world, call)
+    _review(facilitator, world, call)
     if not SummaryDocument.objects.filter(call=call).exists():
-        document = review.create_summary(call, world.facilitator)
-        review.publish_summary(document, world.facilitator)
+        document = review.create_summary(facilitator, call)
+        review.publish_summary(facilitator, document)

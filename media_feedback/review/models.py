@@ -109,11 +109,6 @@ class Quote(WordSpan):
         return "{{quote %d}}" % self.pk  # noqa: UP031 - braces would need escaping in an f-string
 
 
-class SummaryDocumentQuerySet(models.QuerySet["SummaryDocument"]):
-    def published(self) -> SummaryDocumentQuerySet:
-        return self.filter(versions__isnull=False).distinct()
-
-
 class SummaryDocument(models.Model):
     """A summary of a call's clips. `body` is the working draft (Markdown with quote tokens)."""
 
@@ -128,8 +123,6 @@ class SummaryDocument(models.Model):
     flag_reason = models.TextField(blank=True)
     # Quote numbers whose clips were withdrawn: a version that still names one cannot be published.
     withdrawn_quote_ids = models.JSONField(default=list, blank=True)
-
-    objects = SummaryDocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -14,8 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+# PyAV and NumPy are imported inside the media functions on purpose: web processes import this module
+# for the text and captions, and only the worker renders media.
 if TYPE_CHECKING:
     import numpy as np
+
+    from media_feedback.models import Clip
 
 MARKER = "[redacted]"
 PAD_SECONDS = 0.08
@@ -30,6 +34,18 @@ def redacted_indices(spans: Iterable[tuple[int, int]], word_count: int) -> set[i
     for first, last in spans:
         hidden.update(range(max(first, 0), min(last, word_count - 1) + 1))
     return hidden
+
+
+def words_of(clip: Clip) -> list[Word]:
+    """The clip's transcript words with their timings (none before it is transcribed)."""
+    transcript = getattr(clip, "transcript", None)
+    return list(transcript.words) if transcript is not None else []
+
+
+def hidden_words(clip: Clip, word_count: int | None = None) -> set[int]:
+    """Indices of the clip's redacted words (uses prefetched redactions when there are some)."""
+    count = len(words_of(clip)) if word_count is None else word_count
+    return redacted_indices(((r.first_word, r.last_word) for r in clip.redactions.all()), count)
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,14 @@
 """Clip review and summary documents: the writes with side effects, as plain functions.
 
-Bad input raises ValidationError with a message for the facilitator, before anything is written.
-Call `on_clip_withdrawn(clip)` BEFORE a withdrawn clip's row is deleted (see the function).
+Every facilitator's write takes the acting `Membership` first and raises `NotAllowed` when it is not
+a facilitator of the clip's (or call's) cohort; bad input raises ValidationError with a message for
+the facilitator, before anything is written. A student's withdrawal goes by the clip their receipt
+token found (`withdraw_clip`): it is composed here because it reaches both the clip and the summaries.
 """
 
 from __future__ import annotations
 
 import difflib
-import logging
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -23,10 +24,12 @@ from django.utils import timezone
 
 from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
-from cohort.models import Area, NotificationKind, Role, User
+from cohort.errors import NotAllowed
+from cohort.models import Area, Membership, NotificationKind, User
 from cohort.notifications import notify
 from cohort.text import render_markdown
-from media_feedback.models import Clip, FeedbackCall
+from media_feedback import services, storage
+from media_feedback.models import Clip, FeedbackCall, Withdrawal
 from media_feedback.review import redaction, suggest
 from media_feedback.review.models import (
     ClipReview,
@@ -37,25 +40,27 @@ from media_feedback.review.models import (
     SummaryVersion,
     VersionQuote,
 )
-
-log = logging.getLogger(__name__)
+from media_feedback.review.redaction import hidden_words, words_of
+from media_feedback.review.tasks import render_redacted_rendition_task
 
 SMALL_COUNT = 3  # counts below this are never shown, so nobody is identifiable
 QUOTE_TOKEN = re.compile(r"\{\{\s*quote\s+(\d+)\s*\}\}")
+FACILITATORS_ONLY = "Only the cohort's facilitators review clips and write summaries."
+
+
+def _check_facilitator(actor: Membership, cohort_id: int) -> None:
+    if not actor.is_facilitator or actor.cohort_id != cohort_id:
+        raise NotAllowed(FACILITATORS_ONLY)
+
+
+def _check_reviewer(actor: Membership, clip: Clip) -> None:
+    """A facilitator of the clip's cohort, and a clip that is ready (as the review pages require)."""
+    _check_facilitator(actor, clip.call.cohort_id)
+    if clip.status != Clip.Status.READY:
+        raise NotAllowed("Only a ready clip can be reviewed.")
 
 
 # --- reading a clip ---------------------------------------------------------------------------------
-
-
-def words_of(clip: Clip) -> list[dict[str, Any]]:
-    transcript = getattr(clip, "transcript", None)
-    return list(transcript.words) if transcript is not None else []
-
-
-def hidden_words(clip: Clip, word_count: int | None = None) -> set[int]:
-    """Indices of the clip's redacted words (uses prefetched redactions when there are some)."""
-    count = len(words_of(clip)) if word_count is None else word_count
-    return redaction.redacted_indices(((r.first_word, r.last_word) for r in clip.redactions.all()), count)
 
 
 def may_quote(clip: Clip) -> bool:
@@ -105,12 +110,7 @@ def _check_span(clip: Clip, first: int, last: int) -> None:
         raise ValidationError(f"That range is outside the clip: choose words between 1 and {count}.")
 
 
-def _ensure_review(clip: Clip) -> ClipReview:
-    review, _ = ClipReview.objects.get_or_create(clip=clip)
-    return review
-
-
-def refresh_outputs(clip: Clip) -> None:
+def _refresh_outputs(clip: Clip) -> None:
     """After the words or redactions change: rewrite the shared (redacted) captions and drop the
     redacted rendition so a stale one is never served; a task renders the new one after commit."""
     vtt = captions(clip, reveal=False)
@@ -124,60 +124,31 @@ def refresh_outputs(clip: Clip) -> None:
     if old and default_storage.exists(old):
         default_storage.delete(old)
     if clip.rendition_name:
-        from media_feedback.review.tasks import render_redacted_rendition_task
-
         clip_id = clip.pk
         transaction.on_commit(lambda: render_redacted_rendition_task.enqueue(clip_id))
 
 
-def render_redacted_rendition(clip: Clip) -> str:
-    """Make the only rendition anyone but facilitators may play: redacted spans silenced, voice
-    disguised when the student asked. Returns its storage name ("" when the clip has no media)."""
-    if not clip.rendition_name:
-        return ""
-    words = words_of(clip)
-    spans = redaction.silence_spans(words, hidden_words(clip, len(words)))
-    with default_storage.open(clip.rendition_name, "rb") as source:
-        data = source.read()
-    review = _ensure_review(clip)
-    import av  # only the worker renders media: the web process never loads PyAV
-
-    try:
-        rendered = redaction.redacted_media(data, spans, disguise_voice=clip.voice_disguise)
-    except (av.FFmpegError, ValueError) as error:
-        review.rendition_error = "The redacted version could not be made from this clip's media."
-        review.save(update_fields=["rendition_error"])
-        log.warning("redacted rendition failed for clip %s: %s", clip.pk, type(error).__name__)
-        return ""
-    extension = "mp4" if clip.kind == Clip.Kind.VIDEO else "m4a"
-    name = f"{clip.storage_prefix}redacted.{extension}"
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    clip.redacted_rendition_name = default_storage.save(name, ContentFile(rendered))
-    clip.save(update_fields=["redacted_rendition_name"])
-    if review.rendition_error:
-        review.rendition_error = ""
-        review.save(update_fields=["rendition_error"])
-    return clip.redacted_rendition_name
-
-
 @transaction.atomic
-def redact_words(clip: Clip, first: int, last: int, by: User) -> Redaction:
+def redact_words(actor: Membership, clip: Clip, first: int, last: int) -> Redaction:
+    _check_reviewer(actor, clip)
     _check_span(clip, first, last)
     if any(r.first_word <= first and last <= r.last_word for r in clip.redactions.all()):
         raise ValidationError("Those words are already redacted.")
-    made = Redaction.objects.create(clip=clip, first_word=first, last_word=last, created_by=by)
-    refresh_outputs(clip)
-    audit.record(AuditAction.REDACTED, actor=by, cohort=clip.call.cohort, target_type="clip", target_id=clip.public_id)
+    made = Redaction.objects.create(clip=clip, first_word=first, last_word=last, created_by=actor.user)
+    _refresh_outputs(clip)
+    audit.record(
+        AuditAction.REDACTED, actor=actor.user, cohort=clip.call.cohort, target_type="clip", target_id=clip.public_id
+    )
     return made
 
 
 @transaction.atomic
-def remove_redaction(clip: Clip, redaction_id: int) -> None:
+def remove_redaction(actor: Membership, clip: Clip, redaction_id: int) -> None:
+    _check_reviewer(actor, clip)
     deleted, _ = Redaction.objects.filter(clip=clip, pk=redaction_id).delete()
     if not deleted:
         raise ValidationError("That redaction was already removed.")
-    refresh_outputs(clip)
+    _refresh_outputs(clip)
 
 
 def align_words(
@@ -225,8 +196,9 @@ def _remap(first: int, last: int, mapping: list[list[int]]) -> tuple[int, int] |
 
 
 @transaction.atomic
-def correct_transcript(clip: Clip, text: str, by: User) -> None:
+def correct_transcript(actor: Membership, clip: Clip, text: str) -> None:
     """Replace the transcript's words; timings, redactions, segment tags and quotes follow the words."""
+    _check_reviewer(actor, clip)
     transcript = getattr(clip, "transcript", None)
     if transcript is None:
         raise ValidationError("This clip has no transcript to correct.")
@@ -255,23 +227,25 @@ def correct_transcript(clip: Clip, text: str, by: User) -> None:
     transcript.edited_at = timezone.now()
     transcript.save(update_fields=["words", "text", "edited_at"])
     clip.__dict__.pop("_prefetched_objects_cache", None)
-    refresh_outputs(clip)
+    _refresh_outputs(clip)
 
 
-def tag_clip(clip: Clip, area: Area, by: User, first: int | None = None, last: int | None = None) -> ClipTag:
+def tag_clip(actor: Membership, clip: Clip, area: Area, first: int | None = None, last: int | None = None) -> ClipTag:
+    _check_reviewer(actor, clip)
     if first is None:
         tag, _created = ClipTag.objects.update_or_create(
             clip=clip,
             area=area,
             first_word=None,
-            defaults={"status": ClipTag.Status.ACCEPTED, "created_by": by},
+            defaults={"status": ClipTag.Status.ACCEPTED, "created_by": actor.user},
         )
         return tag
     _check_span(clip, first, last if last is not None else first)
-    return ClipTag.objects.create(clip=clip, area=area, first_word=first, last_word=last, created_by=by)
+    return ClipTag.objects.create(clip=clip, area=area, first_word=first, last_word=last, created_by=actor.user)
 
 
-def decide_suggestion(clip: Clip, area: Area, *, accept: bool, by: User) -> ClipTag:
+def decide_suggestion(actor: Membership, clip: Clip, area: Area, *, accept: bool) -> ClipTag:
+    _check_reviewer(actor, clip)
     found = {s.area_slug: s for s in suggest.suggest_areas(" ".join(w["word"] for w in words_of(clip)))}
     reason = found[area.slug].reason if area.slug in found else ""
     tag, _ = ClipTag.objects.update_or_create(
@@ -282,19 +256,21 @@ def decide_suggestion(clip: Clip, area: Area, *, accept: bool, by: User) -> Clip
             "status": ClipTag.Status.ACCEPTED if accept else ClipTag.Status.REJECTED,
             "suggested": True,
             "reason": reason[:300],
-            "created_by": by,
+            "created_by": actor.user,
         },
     )
     return tag
 
 
-def remove_tag(clip: Clip, tag_id: int) -> None:
+def remove_tag(actor: Membership, clip: Clip, tag_id: int) -> None:
+    _check_reviewer(actor, clip)
     deleted, _ = ClipTag.objects.filter(clip=clip, pk=tag_id).delete()
     if not deleted:
         raise ValidationError("That tag was already removed.")
 
 
-def add_quote(clip: Clip, area: Area, first: int, last: int, by: User) -> Quote:
+def add_quote(actor: Membership, clip: Clip, area: Area, first: int, last: int) -> Quote:
+    _check_reviewer(actor, clip)
     if not may_quote(clip):
         raise ValidationError("The student did not agree to be quoted, so this clip cannot be quoted.")
     _check_span(clip, first, last)
@@ -306,23 +282,25 @@ def add_quote(clip: Clip, area: Area, first: int, last: int, by: User) -> Quote:
         last_word=last,
         start_seconds=float(words[first]["start"]),
         end_seconds=float(words[last]["end"]),
-        created_by=by,
+        created_by=actor.user,
     )
 
 
-def remove_quote(clip: Clip, quote_id: int) -> None:
+def remove_quote(actor: Membership, clip: Clip, quote_id: int) -> None:
+    _check_reviewer(actor, clip)
     deleted, _ = Quote.objects.filter(clip=clip, pk=quote_id).delete()
     if not deleted:
         raise ValidationError("That quote was already removed.")
 
 
-def mark_reviewed(clip: Clip, by: User, *, reviewed: bool = True) -> ClipReview:
-    review = _ensure_review(clip)
+def mark_reviewed(actor: Membership, clip: Clip, *, reviewed: bool = True) -> ClipReview:
+    _check_reviewer(actor, clip)
+    review, _ = ClipReview.objects.get_or_create(clip=clip)
     review.reviewed_at = timezone.now() if reviewed else None
-    review.reviewed_by = by if reviewed else None
+    review.reviewed_by = actor.user if reviewed else None
     review.save(update_fields=["reviewed_at", "reviewed_by"])
     if reviewed and not clip.redacted_rendition_name and clip.rendition_name:
-        refresh_outputs(clip)
+        _refresh_outputs(clip)
     return review
 
 
@@ -394,13 +372,18 @@ def draft_markdown(call: FeedbackCall) -> str:
     return "\n".join(lines).strip() + "\n"
 
 
-def create_summary(call: FeedbackCall, by: User, title: str = "") -> SummaryDocument:
+def create_summary(actor: Membership, call: FeedbackCall, title: str = "") -> SummaryDocument:
+    _check_facilitator(actor, call.cohort_id)
     return SummaryDocument.objects.create(
-        call=call, title=title or f"What students told us: {call.title}", body=draft_markdown(call), created_by=by
+        call=call,
+        title=title or f"What students told us: {call.title}",
+        body=draft_markdown(call),
+        created_by=actor.user,
     )
 
 
-def update_draft(document: SummaryDocument, *, title: str, body: str) -> SummaryDocument:
+def update_draft(actor: Membership, document: SummaryDocument, *, title: str, body: str) -> SummaryDocument:
+    _check_facilitator(actor, document.call.cohort_id)
     document.title = title.strip()
     document.body = body
     document.updated_at = timezone.now()
@@ -408,7 +391,8 @@ def update_draft(document: SummaryDocument, *, title: str, body: str) -> Summary
     return document
 
 
-def redraft(document: SummaryDocument) -> SummaryDocument:
+def redraft(actor: Membership, document: SummaryDocument) -> SummaryDocument:
+    _check_facilitator(actor, document.call.cohort_id)
     document.body = draft_markdown(document.call)
     document.updated_at = timezone.now()
     document.save(update_fields=["body", "updated_at"])
@@ -473,8 +457,9 @@ def latest_version(document: SummaryDocument) -> SummaryVersion | None:
 
 
 @transaction.atomic
-def publish_summary(document: SummaryDocument, by: User) -> SummaryVersion:
+def publish_summary(actor: Membership, document: SummaryDocument) -> SummaryVersion:
     """Freeze the draft as the next version and tell everyone in the cohort."""
+    _check_facilitator(actor, document.call.cohort_id)
     document = SummaryDocument.objects.select_for_update().select_related("call__cohort").get(pk=document.pk)
     if not document.title.strip():
         raise ValidationError("Give the summary a title before publishing it.")
@@ -500,7 +485,7 @@ def publish_summary(document: SummaryDocument, by: User) -> SummaryVersion:
         html=render_markdown(expanded.markdown),
         clip_count=len(clips),
         institution_count=len({c.institution_id for c in clips}),
-        published_by=by,
+        published_by=actor.user,
     )
     VersionQuote.objects.bulk_create(
         [
@@ -515,14 +500,12 @@ def publish_summary(document: SummaryDocument, by: User) -> SummaryVersion:
     cohort = document.call.cohort
     url = reverse(
         "media_feedback:summary_version",
-        kwargs={"cohort": cohort.slug, "document": document.pk, "number": version.number},
+        kwargs={"cohort": cohort.slug, "document_id": document.pk, "number": version.number},
     )
-    from media_feedback.services import schedule_retention
-
-    schedule_retention(document.call, version.published_at)
+    services.schedule_retention(document.call, version.published_at)
     audit.record(
         AuditAction.PUBLISHED,
-        actor=by,
+        actor=actor.user,
         cohort=cohort,
         target_type="summary",
         target_id=f"{document.pk}v{version.number}",
@@ -534,7 +517,7 @@ def publish_summary(document: SummaryDocument, by: User) -> SummaryVersion:
         title=f"Summary published: {version.title} (version {version.number})",
         url=url,
         cohort=cohort,
-        exclude=by,
+        exclude=actor.user,
     )
     return version
 
@@ -563,49 +546,57 @@ def version_diff(older: SummaryVersion | None, newer: SummaryVersion) -> list[Di
     return lines
 
 
-def on_clip_withdrawn(clip: Clip) -> list[SummaryDocument]:
-    """Call BEFORE deleting a withdrawn clip's row (its quotes cascade away with it).
+def withdraw_clip(clip: Clip) -> Withdrawal:
+    """A student withdraws their clip (found by their receipt token): the summaries that quoted it
+    are flagged while its quotes still exist, then the clip, its transcript, everything that cascades
+    from it and every stored file go; only the fact that a withdrawal happened is kept."""
+    with transaction.atomic():
+        _flag_summaries_quoting(clip)
+        withdrawal = services.delete_withdrawn_clip(clip)
+    storage.delete_clip_files(clip)
+    return withdrawal
 
-    Records which published versions quoted it, flags those documents, blocks its quotes in every
-    draft of the call, and tells the cohort's facilitators. Returns the documents flagged."""
+
+def _flag_summaries_quoting(clip: Clip) -> None:
+    """Before the clip's row goes (its quotes cascade away with it): record which published versions
+    quoted it, flag those documents, block its quotes in every draft of the call, and tell the
+    cohort's facilitators. Caller holds a transaction."""
     quote_ids = list(Quote.objects.filter(clip=clip).values_list("pk", flat=True))
     if not quote_ids:
-        return []
+        return
     now = timezone.now()
-    with transaction.atomic():
-        VersionQuote.objects.filter(clip_public_id=clip.public_id, withdrawn_at__isnull=True).update(withdrawn_at=now)
-        flagged: list[SummaryDocument] = []
-        for document in SummaryDocument.objects.select_for_update().filter(call_id=clip.call_id):
-            document.withdrawn_quote_ids = sorted({*document.withdrawn_quote_ids, *quote_ids})
-            fields = ["withdrawn_quote_ids"]
-            versions = sorted(
-                set(
-                    VersionQuote.objects.filter(version__document=document, clip_public_id=clip.public_id).values_list(
-                        "version__number", flat=True
-                    )
+    VersionQuote.objects.filter(clip_public_id=clip.public_id, withdrawn_at__isnull=True).update(withdrawn_at=now)
+    flagged: list[SummaryDocument] = []
+    for document in SummaryDocument.objects.select_for_update().filter(call_id=clip.call_id):
+        document.withdrawn_quote_ids = sorted({*document.withdrawn_quote_ids, *quote_ids})
+        fields = ["withdrawn_quote_ids"]
+        versions = sorted(
+            set(
+                VersionQuote.objects.filter(version__document=document, clip_public_id=clip.public_id).values_list(
+                    "version__number", flat=True
                 )
             )
-            if versions:
-                document.flagged_at = now
-                numbers = ", ".join(str(n) for n in versions)
-                document.flag_reason = (
-                    f"A student withdrew a clip quoted in version {numbers}. Publish a new version without that quote."
-                )
-                fields += ["flagged_at", "flag_reason"]
-                flagged.append(document)
-            document.save(update_fields=fields)
-        if flagged:
-            cohort = clip.call.cohort
-            facilitators = User.objects.filter(memberships__cohort=cohort, memberships__role=Role.FACILITATOR)
-            for document in flagged:
-                notify(
-                    facilitators,
-                    kind=NotificationKind.SUMMARY,
-                    title=f"A quoted clip was withdrawn: {document.title}",
-                    url=reverse("media_feedback:edit_summary", kwargs={"cohort": cohort.slug, "document": document.pk}),
-                    cohort=cohort,
-                )
-    return flagged
+        )
+        if versions:
+            document.flagged_at = now
+            numbers = ", ".join(str(n) for n in versions)
+            document.flag_reason = (
+                f"A student withdrew a clip quoted in version {numbers}. Publish a new version without that quote."
+            )
+            fields += ["flagged_at", "flag_reason"]
+            flagged.append(document)
+        document.save(update_fields=fields)
+    if not flagged:
+        return
+    cohort = clip.call.cohort
+    for document in flagged:
+        notify(
+            User.objects.facilitators_of(cohort),
+            kind=NotificationKind.SUMMARY,
+            title=f"A quoted clip was withdrawn: {document.title}",
+            url=reverse("media_feedback:edit_summary", kwargs={"cohort": cohort.slug, "document_id": document.pk}),
+            cohort=cohort,
+        )
 
 
 def published_versions(cohort_id: int) -> Any:

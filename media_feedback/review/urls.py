@@ -1,14 +1,18 @@
 """Clip review and summary documents' routes, in the `media_feedback` namespace: media_feedback/urls.py
-lists them among its cohort routes."""
+lists them among its own."""
 
 from django.urls import URLPattern, path
 
 from media_feedback.review import views
 
-CLIP = "clips/<uuid:clip>/"
-SUMMARY = "summaries/<int:document>/"
+CLIP = "clips/<uuid:clip_id>/"
+SUMMARY = "summaries/<int:document_id>/"
 
+urlpatterns: list[URLPattern] = [
+    path("my-clip/<str:token>/withdraw/", views.withdraw, name="withdraw"),
+]
 cohort_urlpatterns: list[URLPattern] = [
+    path(CLIP, views.clip, name="clip"),
     path(f"{CLIP}review/", views.review_clip, name="review_clip"),
     path(f"{CLIP}review/redact/", views.redact_words, name="redact_words"),
     path(f"{CLIP}review/redactions/<int:redaction_id>/remove/", views.remove_redaction, name="remove_redaction"),
@@ -23,8 +27,8 @@ cohort_urlpatterns: list[URLPattern] = [
     path(f"{CLIP}media/redacted/", views.redacted_media, name="redacted_media"),
     path(f"{CLIP}captions.vtt", views.clip_captions, name="clip_captions"),
     path(f"{CLIP}captions/redacted.vtt", views.redacted_captions, name="redacted_captions"),
-    path("feedback/<int:call>/review/", views.review_queue, name="review_queue"),
-    path("feedback/<int:call>/summaries/new/", views.create_summary, name="create_summary"),
+    path("feedback/<int:call_id>/review/", views.review_queue, name="review_queue"),
+    path("feedback/<int:call_id>/summaries/new/", views.create_summary, name="create_summary"),
     path("summaries/", views.summary_list, name="summary_list"),
     path(SUMMARY, views.summary_document, name="summary_document"),
     path(f"{SUMMARY}edit/", views.edit_summary, name="edit_summary"),

@@ -1,85 +1,90 @@
-"""Pages of clip review (facilitators) and summary documents (facilitators write, the cohort reads)."""
+"""Pages of clip review (facilitators) and summary documents (facilitators write, the cohort reads);
+the clip's own page, which shows anyone but a facilitator the redacted clip; and the student's
+withdrawal, which reaches the summaries that quoted the clip."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cohort import access
+from cohort import access as cohort_access
+from cohort.audit import services as audit
+from cohort.audit.models import AuditAction
+from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
 from cohort.models import Area, Membership
+from cohort.web import attachment, error_text, post_action
+from media_feedback import access, services
 from media_feedback.models import Clip, FeedbackCall
-from media_feedback.review import services as review
+from media_feedback.review import access as review_access, redaction, services as review
 from media_feedback.review.forms import QuoteForm, SpanForm, SuggestionForm, SummaryForm, TagForm, TranscriptForm
-from media_feedback.review.models import ClipTag, SummaryDocument, SummaryVersion
+from media_feedback.review.models import ClipTag, SummaryDocument
+from media_feedback.review.pdf import version_pdf
 from media_feedback.views import serve_stored
 
-# --- getters: the facilitator's, or the cohort's published summaries; 404 otherwise -----------------
+# --- the clip's page and the student's withdrawal -------------------------------------------------
 
 
-def _clip(membership: Membership, clip: str) -> Clip:
-    return get_object_or_404(
-        Clip.objects.select_related("call", "institution", "transcript", "consent", "review").prefetch_related(
-            "redactions", Prefetch("tags", queryset=ClipTag.objects.select_related("area")), "quotes__area"
-        ),
-        public_id=clip,
-        call__cohort_id=membership.cohort_id,
-        status=Clip.Status.READY,
+@login_required
+def clip(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse:
+    membership = cohort_access.get_membership(request.user, cohort)
+    found = access.get_clip(membership, clip_id)
+    transcript = getattr(found, "transcript", None) if found.transcribed else None
+    bars = [(i, round((1 - p) * 50, 1), max(0.5, round(p * 100, 1))) for i, p in enumerate(found.waveform or [])]
+    # Anyone but a facilitator reads and hears only the redacted clip.
+    shown_text = ""
+    if transcript is not None:
+        shown_text = transcript.text if membership.is_facilitator else review.redacted_transcript(found)
+    audit.record(
+        AuditAction.CLIP_VIEWED,
+        request=request,
+        cohort=membership.cohort,
+        target_type="clip",
+        target_id=found.public_id,
     )
+    if transcript is not None:
+        audit.record(
+            AuditAction.TRANSCRIPT_VIEWED,
+            request=request,
+            cohort=membership.cohort,
+            target_type="clip",
+            target_id=found.public_id,
+        )
+    context = {
+        "membership": membership,
+        "clip": found,
+        "transcript": transcript,
+        "transcript_text": shown_text,
+        "bars": bars,
+    }
+    return render(request, "media_feedback/clip.html", context)
 
 
-def _shared_clip(membership: Membership, clip: str) -> Clip:
-    """A clip whose redacted rendition the member may play: facilitators, or the student's own
-    institution (working group and its assessor) when the consent shares it."""
-    found = _clip(membership, clip)
-    if membership.is_facilitator:
-        return found
-    consent = getattr(found, "consent", None)
-    if consent and consent.share_with_institutions and membership.can_see_institution_private(found.institution_id):
-        return found
-    raise Http404("No such clip.")
-
-
-def _call(membership: Membership, call: int) -> FeedbackCall:
-    return get_object_or_404(FeedbackCall, pk=call, cohort_id=membership.cohort_id)
-
-
-def _document(membership: Membership, document: int) -> SummaryDocument:
-    return get_object_or_404(
-        SummaryDocument.objects.select_related("call__cohort"), pk=document, call__cohort_id=membership.cohort_id
-    )
-
-
-def _version(membership: Membership, document: int, number: int) -> SummaryVersion:
-    return get_object_or_404(
-        SummaryVersion.objects.select_related("document__call__cohort", "published_by"),
-        document_id=document,
-        number=number,
-        document__call__cohort_id=membership.cohort_id,
-    )
+@require_POST
+def withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    clip = services.clip_for_receipt(token)
+    if clip is None:
+        raise Http404("No such clip.")
+    review.withdraw_clip(clip)
+    return render(request, "media_feedback/student/withdrawn.html", {})
 
 
 # --- reviewing a clip -------------------------------------------------------------------------------
 
 
-def _review_url(cohort: str, clip: Clip) -> str:
-    return reverse("media_feedback:review_clip", kwargs={"cohort": cohort, "clip": clip.public_id})
-
-
 def _review_context(membership: Membership, clip: Clip) -> dict[str, Any]:
-    words = review.words_of(clip)
-    hidden = review.hidden_words(clip, len(words))
+    words = redaction.words_of(clip)
+    hidden = redaction.hidden_words(clip, len(words))
     areas = list(Area.objects.filter(framework_id=membership.cohort.framework_id).order_by("position"))
     cohort = membership.cohort
     return {
@@ -87,8 +92,8 @@ def _review_context(membership: Membership, clip: Clip) -> dict[str, Any]:
         "cohort": cohort,
         "clip": clip,
         "call": clip.call,
-        "tokens": review.redaction.tokens_for(words, hidden, reveal=True),
-        "shared_text": review.redaction.redacted_text(words, hidden) if words else "",
+        "tokens": redaction.tokens_for(words, hidden, reveal=True),
+        "shared_text": redaction.redacted_text(words, hidden) if words else "",
         "redactions": clip.redactions.all(),
         "tags": [t for t in clip.tags.all() if t.status == ClipTag.Status.ACCEPTED],
         "rejected": [t for t in clip.tags.all() if t.status == ClipTag.Status.REJECTED],
@@ -102,144 +107,156 @@ def _review_context(membership: Membership, clip: Clip) -> dict[str, Any]:
 
 
 @login_required
-def review_clip(request: AuthedRequest, cohort: str, clip: str) -> HttpResponse:
-    membership = access.get_facilitator_membership(request.user, cohort)
-    found = _clip(membership, clip)
+def review_clip(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse:
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    found = review_access.get_review_clip(membership, clip_id)
     return render(request, "media_feedback/review/clip.html", _review_context(membership, found))
-
-
-def _clip_action(
-    request: AuthedRequest,
-    cohort: str,
-    clip: str,
-    action: Callable[[Membership, Clip], str | None],
-) -> HttpResponse:
-    """Run one review action; a ValidationError becomes the message shown and nothing is changed."""
-    membership = access.get_facilitator_membership(request.user, cohort)
-    found = _clip(membership, clip)
-    try:
-        done = action(membership, found)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        if done:
-            messages.success(request, done)
-    return redirect(_review_url(cohort, found))
 
 
 def _form_errors(form: Any) -> ValidationError:
     return ValidationError([str(e) for errors in form.errors.values() for e in errors])
 
 
+# Each review action is a one-button POST back to the review page: the facilitator's getters first
+# (404 otherwise), then one service call whose refusal or bad input becomes the message shown.
+
+
 @login_required
 @require_POST
-def redact_words(request: AuthedRequest, cohort: str, clip: str) -> HttpResponse:
-    def act(membership: Membership, found: Clip) -> str:
+def redact_words(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse:
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    found = review_access.get_review_clip(membership, clip_id)
+
+    def act() -> str:
         form = SpanForm(request.POST)
         if not form.is_valid():
             raise _form_errors(form)
-        made = review.redact_words(found, *form.span(), by=request.user)
+        made = review.redact_words(membership, found, *form.span())
         return f"Redacted {made.word_numbers}. Everyone but facilitators sees “[redacted]” there."
 
-    return _clip_action(request, cohort, clip, act)
+    return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
 
 
 @login_required
 @require_POST
-def remove_redaction(request: AuthedRequest, cohort: str, clip: str, redaction_id: int) -> HttpResponse:
-    def act(membership: Membership, found: Clip) -> str:
-        review.remove_redaction(found, redaction_id)
+def remove_redaction(request: AuthedRequest, cohort: str, clip_id: UUID, redaction_id: int) -> HttpResponse:
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    found = review_access.get_review_clip(membership, clip_id)
+
+    def act() -> str:
+        review.remove_redaction(membership, found, redaction_id)
         return "The redaction was removed."
 
-    return _clip_action(request, cohort, clip, act)
+    return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
 
 
 @login_required
 @require_POST
-def correct_transcript(request: AuthedRequest, cohort: str, clip: str) -> HttpResponse:
-    def act(membership: Membership, found: Clip) -> str:
+def correct_transcript(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse:
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    found = review_access.get_review_clip(membership, clip_id)
+
+    def act() -> str:
         form = TranscriptForm(request.POST)
         if not form.is_valid():
             raise _form_errors(form)
-        review.correct_transcript(found, form.cleaned_data["text"], by=request.user)
+        review.correct_transcript(membership, found, form.cleaned_data["text"])
         return "The transcript was corrected; the captions follow it."
 
-    return _clip_action(request, cohort, clip, act)
+    return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
 
 
 @login_required
 @require_POST
-def tag_clip(request: AuthedRequest, cohort: str, clip: str) -> HttpResponse:
-    def act(membership: Membership, found: Clip) -> str:
+def tag_clip(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse:
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    found = review_access.get_review_clip(membership, clip_id)
+
+    def act() -> str:
         form = TagForm(request.POST, cohort=membership.cohort)
         if not form.is_valid():
             raise _form_errors(form)
         first, last = form.span()
-        tag = review.tag_clip(found, form.cleaned_data["area"], request.user, first, last)
+        tag = review.tag_clip(membership, found, form.cleaned_data["area"], first, last)
         return f"Tagged with {tag.area.title}."
 
-    return _clip_action(request, cohort, clip, act)
+    return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
 
 
 @login_required
 @require_POST
-def decide_suggestion(request: AuthedRequest, cohort: str, clip: str, area: str) -> HttpResponse:
-    def act(membership: Membership, found: Clip) -> str:
+def decide_suggestion(request: AuthedRequest, cohort: str, clip_id: UUID, area: str) -> HttpResponse:
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    found = review_access.get_review_clip(membership, clip_id)
+
+    def act() -> str:
         chosen = get_object_or_404(Area, framework_id=membership.cohort.framework_id, slug=area)
         form = SuggestionForm(request.POST)
         if not form.is_valid():
             raise ValidationError("Choose whether to accept or reject the suggestion.")
         accept = form.cleaned_data["decision"] == "accept"
-        review.decide_suggestion(found, chosen, accept=accept, by=request.user)
+        review.decide_suggestion(membership, found, chosen, accept=accept)
         return f"{'Accepted' if accept else 'Rejected'} the suggestion {chosen.title}."
 
-    return _clip_action(request, cohort, clip, act)
+    return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
 
 
 @login_required
 @require_POST
-def remove_tag(request: AuthedRequest, cohort: str, clip: str, tag_id: int) -> HttpResponse:
-    def act(membership: Membership, found: Clip) -> str:
-        review.remove_tag(found, tag_id)
+def remove_tag(request: AuthedRequest, cohort: str, clip_id: UUID, tag_id: int) -> HttpResponse:
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    found = review_access.get_review_clip(membership, clip_id)
+
+    def act() -> str:
+        review.remove_tag(membership, found, tag_id)
         return "The tag was removed."
 
-    return _clip_action(request, cohort, clip, act)
+    return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
 
 
 @login_required
 @require_POST
-def add_quote(request: AuthedRequest, cohort: str, clip: str) -> HttpResponse:
-    def act(membership: Membership, found: Clip) -> str:
+def add_quote(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse:
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    found = review_access.get_review_clip(membership, clip_id)
+
+    def act() -> str:
         if not review.may_quote(found):
             raise ValidationError("The student did not agree to be quoted, so this clip cannot be quoted.")
         form = QuoteForm(request.POST, cohort=membership.cohort)
         if not form.is_valid():
             raise _form_errors(form)
-        quote = review.add_quote(found, form.cleaned_data["area"], *form.span(), by=request.user)
+        quote = review.add_quote(membership, found, form.cleaned_data["area"], *form.span())
         return f"Quote {quote.pk} saved under {quote.area.title}."
 
-    return _clip_action(request, cohort, clip, act)
+    return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
 
 
 @login_required
 @require_POST
-def remove_quote(request: AuthedRequest, cohort: str, clip: str, quote_id: int) -> HttpResponse:
-    def act(membership: Membership, found: Clip) -> str:
-        review.remove_quote(found, quote_id)
+def remove_quote(request: AuthedRequest, cohort: str, clip_id: UUID, quote_id: int) -> HttpResponse:
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    found = review_access.get_review_clip(membership, clip_id)
+
+    def act() -> str:
+        review.remove_quote(membership, found, quote_id)
         return "The quote was removed."
 
-    return _clip_action(request, cohort, clip, act)
+    return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
 
 
 @login_required
 @require_POST
-def mark_reviewed(request: AuthedRequest, cohort: str, clip: str) -> HttpResponse:
-    def act(membership: Membership, found: Clip) -> str:
+def mark_reviewed(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse:
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    found = review_access.get_review_clip(membership, clip_id)
+
+    def act() -> str:
         done = request.POST.get("reviewed", "1") != "0"
-        review.mark_reviewed(found, request.user, reviewed=done)
+        review.mark_reviewed(membership, found, reviewed=done)
         return "Marked as reviewed: it will count in the next summary draft." if done else "Marked as not reviewed."
 
-    return _clip_action(request, cohort, clip, act)
+    return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
 
 
 # --- media and captions -----------------------------------------------------------------------------
@@ -256,30 +273,30 @@ def _content_type(clip: Clip) -> str:
 
 
 @login_required
-def clip_media(request: AuthedRequest, cohort: str, clip: str) -> HttpResponseBase:
-    membership = access.get_facilitator_membership(request.user, cohort)
-    found = _clip(membership, clip)
+def clip_media(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponseBase:
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    found = review_access.get_review_clip(membership, clip_id)
     return _serve(request, found.rendition_name, _content_type(found))
 
 
 @login_required
-def redacted_media(request: AuthedRequest, cohort: str, clip: str) -> HttpResponseBase:
-    membership = access.get_membership(request.user, cohort)
-    found = _shared_clip(membership, clip)
+def redacted_media(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponseBase:
+    membership = cohort_access.get_membership(request.user, cohort)
+    found = review_access.get_shared_clip(membership, clip_id)
     return _serve(request, found.redacted_rendition_name, _content_type(found))
 
 
 @login_required
-def clip_captions(request: AuthedRequest, cohort: str, clip: str) -> HttpResponse:
-    membership = access.get_facilitator_membership(request.user, cohort)
-    found = _clip(membership, clip)
+def clip_captions(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse:
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    found = review_access.get_review_clip(membership, clip_id)
     return HttpResponse(review.captions(found, reveal=True), content_type="text/vtt; charset=utf-8")
 
 
 @login_required
-def redacted_captions(request: AuthedRequest, cohort: str, clip: str) -> HttpResponse:
-    membership = access.get_membership(request.user, cohort)
-    found = _shared_clip(membership, clip)
+def redacted_captions(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse:
+    membership = cohort_access.get_membership(request.user, cohort)
+    found = review_access.get_shared_clip(membership, clip_id)
     return HttpResponse(review.captions(found, reveal=False), content_type="text/vtt; charset=utf-8")
 
 
@@ -287,9 +304,9 @@ def redacted_captions(request: AuthedRequest, cohort: str, clip: str) -> HttpRes
 
 
 @login_required
-def review_queue(request: AuthedRequest, cohort: str, call: int) -> HttpResponse:
-    membership = access.get_facilitator_membership(request.user, cohort)
-    found = _call(membership, call)
+def review_queue(request: AuthedRequest, cohort: str, call_id: int) -> HttpResponse:
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    found = access.get_call(membership, call_id)
     clips = (
         Clip.objects.filter(call=found, status=Clip.Status.READY)
         .select_related("institution", "consent", "review")
@@ -309,7 +326,7 @@ def review_queue(request: AuthedRequest, cohort: str, call: int) -> HttpResponse
 
 @login_required
 def summary_list(request: AuthedRequest, cohort: str) -> HttpResponse:
-    membership = access.get_membership(request.user, cohort)
+    membership = cohort_access.get_membership(request.user, cohort)
     context: dict[str, Any] = {
         "membership": membership,
         "cohort": membership.cohort,
@@ -323,12 +340,12 @@ def summary_list(request: AuthedRequest, cohort: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def create_summary(request: AuthedRequest, cohort: str, call: int) -> HttpResponse:
-    membership = access.get_facilitator_membership(request.user, cohort)
-    found = _call(membership, call)
-    document = review.create_summary(found, request.user)
+def create_summary(request: AuthedRequest, cohort: str, call_id: int) -> HttpResponse:
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    found = access.get_call(membership, call_id)
+    document = review.create_summary(membership, found)
     messages.success(request, "A draft was made from the reviewed clips. Edit it, then publish it.")
-    return redirect("media_feedback:edit_summary", cohort=cohort, document=document.pk)
+    return redirect("media_feedback:edit_summary", cohort=cohort, document_id=document.pk)
 
 
 def _editor_context(membership: Membership, document: SummaryDocument, form: SummaryForm) -> dict[str, Any]:
@@ -347,15 +364,15 @@ def _editor_context(membership: Membership, document: SummaryDocument, form: Sum
 
 
 @login_required
-def edit_summary(request: AuthedRequest, cohort: str, document: int) -> HttpResponse:
-    membership = access.get_facilitator_membership(request.user, cohort)
-    found = _document(membership, document)
+def edit_summary(request: AuthedRequest, cohort: str, document_id: int) -> HttpResponse:
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    found = review_access.get_document(membership, document_id)
     if request.method == "POST":
         form = SummaryForm(request.POST)
         if form.is_valid():
-            review.update_draft(found, title=form.cleaned_data["title"], body=form.cleaned_data["body"])
+            review.update_draft(membership, found, title=form.cleaned_data["title"], body=form.cleaned_data["body"])
             messages.success(request, "The draft was saved. Members see nothing until you publish it.")
-            return redirect("media_feedback:edit_summary", cohort=cohort, document=found.pk)
+            return redirect("media_feedback:edit_summary", cohort=cohort, document_id=found.pk)
         return render(request, "media_feedback/review/edit.html", _editor_context(membership, found, form), status=400)
     form = SummaryForm(initial={"title": found.title, "body": found.body})
     return render(request, "media_feedback/review/edit.html", _editor_context(membership, found, form))
@@ -363,54 +380,60 @@ def edit_summary(request: AuthedRequest, cohort: str, document: int) -> HttpResp
 
 @login_required
 @require_POST
-def preview_summary(request: AuthedRequest, cohort: str, document: int) -> HttpResponse:
-    membership = access.get_facilitator_membership(request.user, cohort)
-    found = _document(membership, document)
+def preview_summary(request: AuthedRequest, cohort: str, document_id: int) -> HttpResponse:
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    found = review_access.get_document(membership, document_id)
     form = SummaryForm(request.POST)
     return render(request, "media_feedback/review/edit.html#preview", _editor_context(membership, found, form))
 
 
 @login_required
 @require_POST
-def redraft_summary(request: AuthedRequest, cohort: str, document: int) -> HttpResponse:
-    membership = access.get_facilitator_membership(request.user, cohort)
-    found = _document(membership, document)
-    review.redraft(found)
-    messages.success(request, "The draft was made again from the reviewed clips.")
-    return redirect("media_feedback:edit_summary", cohort=cohort, document=found.pk)
+def redraft_summary(request: AuthedRequest, cohort: str, document_id: int) -> HttpResponse:
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    found = review_access.get_document(membership, document_id)
+
+    def act() -> str:
+        review.redraft(membership, found)
+        return "The draft was made again from the reviewed clips."
+
+    return post_action(request, act, to="media_feedback:edit_summary", cohort=cohort, document_id=found.pk)
 
 
 @login_required
 @require_POST
-def publish_summary(request: AuthedRequest, cohort: str, document: int) -> HttpResponse:
-    membership = access.get_facilitator_membership(request.user, cohort)
-    found = _document(membership, document)
+def publish_summary(request: AuthedRequest, cohort: str, document_id: int) -> HttpResponse:
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    found = review_access.get_document(membership, document_id)
     try:
-        version = review.publish_summary(found, request.user)
+        version = review.publish_summary(membership, found)
     except ValidationError as error:
-        for message in error.messages:
+        for message in error.messages:  # each thing that stops publishing, on its own line
             messages.error(request, message)
-        return redirect("media_feedback:edit_summary", cohort=cohort, document=found.pk)
+        return redirect("media_feedback:edit_summary", cohort=cohort, document_id=found.pk)
+    except NotAllowed as refusal:
+        messages.error(request, error_text(refusal))
+        return redirect("media_feedback:edit_summary", cohort=cohort, document_id=found.pk)
     messages.success(request, f"Version {version.number} is published; everyone in the cohort was told.")
-    return redirect("media_feedback:summary_version", cohort=cohort, document=found.pk, number=version.number)
+    return redirect("media_feedback:summary_version", cohort=cohort, document_id=found.pk, number=version.number)
 
 
 @login_required
-def summary_document(request: AuthedRequest, cohort: str, document: int) -> HttpResponse:
-    membership = access.get_membership(request.user, cohort)
-    found = _document(membership, document)
+def summary_document(request: AuthedRequest, cohort: str, document_id: int) -> HttpResponse:
+    membership = cohort_access.get_membership(request.user, cohort)
+    found = review_access.get_document(membership, document_id)
     latest = review.latest_version(found)
     if latest is None:
         if membership.is_facilitator:
-            return redirect("media_feedback:edit_summary", cohort=cohort, document=found.pk)
+            return redirect("media_feedback:edit_summary", cohort=cohort, document_id=found.pk)
         raise Http404("No such summary.")
-    return redirect("media_feedback:summary_version", cohort=cohort, document=found.pk, number=latest.number)
+    return redirect("media_feedback:summary_version", cohort=cohort, document_id=found.pk, number=latest.number)
 
 
 @login_required
-def summary_version(request: AuthedRequest, cohort: str, document: int, number: int) -> HttpResponse:
-    membership = access.get_membership(request.user, cohort)
-    version = _version(membership, document, number)
+def summary_version(request: AuthedRequest, cohort: str, document_id: int, number: int) -> HttpResponse:
+    membership = cohort_access.get_membership(request.user, cohort)
+    version = review_access.get_version(membership, document_id, number)
     latest = review.latest_version(version.document)
     return render(
         request,
@@ -420,20 +443,17 @@ def summary_version(request: AuthedRequest, cohort: str, document: int, number: 
 
 
 @login_required
-def summary_pdf(request: AuthedRequest, cohort: str, document: int, number: int) -> HttpResponse:
-    membership = access.get_membership(request.user, cohort)
-    version = _version(membership, document, number)
-    from media_feedback.review.pdf import version_pdf
-
-    response = HttpResponse(version_pdf(version), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="summary-{version.document_id}-v{version.number}.pdf"'
-    return response
+def summary_pdf(request: AuthedRequest, cohort: str, document_id: int, number: int) -> HttpResponseBase:
+    membership = cohort_access.get_membership(request.user, cohort)
+    version = review_access.get_version(membership, document_id, number)
+    filename = f"summary-{version.document_id}-v{version.number}.pdf"
+    return attachment(version_pdf(version), filename=filename, content_type="application/pdf")
 
 
 @login_required
-def summary_history(request: AuthedRequest, cohort: str, document: int) -> HttpResponse:
-    membership = access.get_membership(request.user, cohort)
-    found = _document(membership, document)
+def summary_history(request: AuthedRequest, cohort: str, document_id: int) -> HttpResponse:
+    membership = cohort_access.get_membership(request.user, cohort)
+    found = review_access.get_document(membership, document_id)
     versions = list(found.versions.select_related("published_by").order_by("number"))
     if not versions and not membership.is_facilitator:
         raise Http404("No such summary.")

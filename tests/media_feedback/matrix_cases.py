@@ -53,7 +53,7 @@ def _receipt(w):
 
 
 def _clip_kwargs(w, **fields):
-    return {"cohort": w.cohort.slug, "clip": _clip(w, **fields)[0].public_id}
+    return {"cohort": w.cohort.slug, "clip_id": _clip(w, **fields)[0].public_id}
 
 
 def _clip_with_captions(w):
@@ -65,7 +65,7 @@ def _clip_with_captions(w):
         vtt.write_text("WEBVTT\n")
         clip.captions_name = storage.put(f"{clip.storage_prefix}captions.vtt", vtt)
     clip.save()
-    return {"cohort": w.cohort.slug, "clip": clip.public_id, "what": "captions"}
+    return {"cohort": w.cohort.slug, "clip_id": clip.public_id, "what": "captions"}
 
 
 CASES: list[Case] = [
@@ -132,16 +132,18 @@ CASES: list[Case] = [
         },
     ),
     Case(
-        "media_feedback:call", kwargs=lambda w: {"cohort": w.cohort.slug, "call": _call(w).pk}, allowed=FACILITATOR_ONLY
+        "media_feedback:call",
+        kwargs=lambda w: {"cohort": w.cohort.slug, "call_id": _call(w).pk},
+        allowed=FACILITATOR_ONLY,
     ),
     Case(
         "media_feedback:link_qr",
-        kwargs=lambda w: {"cohort": w.cohort.slug, "link": _link(w).pk},
+        kwargs=lambda w: {"cohort": w.cohort.slug, "link_id": _link(w).pk},
         allowed=FACILITATOR_ONLY,
     ),
     Case(
         "media_feedback:link_toggle",
-        kwargs=lambda w: {"cohort": w.cohort.slug, "link": _link(w).pk},
+        kwargs=lambda w: {"cohort": w.cohort.slug, "link_id": _link(w).pk},
         method="post",
         allowed=FACILITATOR_ONLY,
     ),

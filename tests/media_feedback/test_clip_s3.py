@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from media_feedback import services
+from media_feedback import services, tasks
 from media_feedback.models import Clip
 from tests.conftest import client_for
 from tests.local_servers import free_port
@@ -158,7 +158,7 @@ def test_on_s3_an_abandoned_upload_is_aborted_and_leaves_nothing(
     uploader.upload_chunk()  # one part sent
     assert len(s3_client.list_multipart_uploads(Bucket=_bucket(settings))["Uploads"]) == 1
 
-    assert services.expire_abandoned_uploads(now=timezone.now() + timedelta(hours=25)) == 1
+    assert tasks.expire_abandoned_uploads(now=timezone.now() + timedelta(hours=25)) == 1
     assert not Clip.objects.exists()
     assert s3_client.list_multipart_uploads(Bucket=_bucket(settings)).get("Uploads", []) == []
     assert s3_storage() == []

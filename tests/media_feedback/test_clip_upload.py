@@ -12,7 +12,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from media_feedback import services
+from cohort.access import get_membership
+from media_feedback import services, tasks
 from media_feedback.models import Clip
 from tests.media_feedback.conftest import consent, stored_files, tus_metadata
 
@@ -74,8 +75,8 @@ def test_an_abandoned_upload_past_its_expiry_leaves_no_row_and_no_bytes(
     uploader.upload_chunk()
     assert stored_files(media_root) == [f"uploads-partial/{clip.public_id}.part"]
 
-    assert services.expire_abandoned_uploads() == 0  # not yet expired
-    assert services.expire_abandoned_uploads(now=timezone.now() + timedelta(hours=25)) == 1
+    assert tasks.expire_abandoned_uploads() == 0  # not yet expired
+    assert tasks.expire_abandoned_uploads(now=timezone.now() + timedelta(hours=25)) == 1
     assert not Clip.objects.exists()
     assert stored_files(media_root) == []
 
@@ -148,9 +149,9 @@ def test_requests_without_the_tus_header_or_a_valid_ticket_are_refused(irwell_li
     assert _patch("/clips/tus/guessed-key/", b"x", 0).status_code == 404
 
 
-def test_a_switched_off_link_takes_no_upload(irwell_link, media_root) -> None:
+def test_a_switched_off_link_takes_no_upload(irwell_link, media_root, world) -> None:
     clip, _ = consent(irwell_link)
-    services.set_link_active(irwell_link, False)
+    services.set_link_active(get_membership(world.fran, world.cohort.slug), irwell_link, False)
     response = Client().post(
         "/clips/tus/",
         HTTP_TUS_RESUMABLE="1.0.0",

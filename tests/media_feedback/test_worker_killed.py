@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from media_feedback import services
+from media_feedback import tasks
 from media_feedback.models import Clip, Transcript
 from media_feedback.tasks import process_clip
 from tests.discussions.test_two_processes import _database_url
@@ -71,8 +71,8 @@ def test_a_clip_whose_worker_was_killed_finishes_once_after_restart(
     worker = start_worker(media_root)
     try:
         # The periodic clean-up finds clips busy for too long and queues them again.
-        later = timezone.now() + services.STUCK_AFTER + timedelta(minutes=1)
-        assert services.stuck_clips(now=later) == [clip.pk]
+        later = timezone.now() + tasks.STUCK_AFTER + timedelta(minutes=1)
+        assert tasks.stuck_clips(now=later) == [clip.pk]
         process_clip.enqueue(clip.pk)
         done = wait_for(
             lambda: (c := Clip.objects.get(pk=clip.pk)).status in {Clip.Status.READY, Clip.Status.FAILED} and c,

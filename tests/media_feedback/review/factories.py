@@ -14,8 +14,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from cohort.models import Cohort, Institution, User, hash_token
+from cohort.models import Cohort, Institution, Membership, User, hash_token
 from media_feedback.models import CallLink, Clip, Consent, FeedbackCall, Transcript
+from media_feedback.review import services as review
 
 RATE = 48_000
 
@@ -129,8 +130,11 @@ def media_storage_fixture(settings, tmp_path):  # type: ignore[no-untyped-def]
     return tmp_path
 
 
-def reviewed(clip: Clip, by: User) -> Clip:
-    from media_feedback.review import services as review
+def membership_of(user: User, cohort: Cohort) -> Membership:
+    """The acting membership a review service takes."""
+    return Membership.objects.get(user=user, cohort=cohort)
 
-    review.mark_reviewed(clip, by)
+
+def reviewed(clip: Clip, by: User) -> Clip:
+    review.mark_reviewed(membership_of(by, clip.call.cohort), clip)
     return clip

@@ -18,7 +18,7 @@ def _clip(w: Any) -> Any:
 
 
 def clip_kwargs(w: Any) -> dict[str, Any]:
-    return {"cohort": w.cohort.slug, "clip": _clip(w).public_id}
+    return {"cohort": w.cohort.slug, "clip_id": _clip(w).public_id}
 
 
 def _redaction(w: Any) -> dict[str, Any]:
@@ -26,7 +26,7 @@ def _redaction(w: Any) -> dict[str, Any]:
 
     clip = _clip(w)
     r = Redaction.objects.create(clip=clip, first_word=3, last_word=3)
-    return {"cohort": w.cohort.slug, "clip": clip.public_id, "redaction_id": r.pk}
+    return {"cohort": w.cohort.slug, "clip_id": clip.public_id, "redaction_id": r.pk}
 
 
 def _tag(w: Any) -> dict[str, Any]:
@@ -34,7 +34,7 @@ def _tag(w: Any) -> dict[str, Any]:
 
     clip = _clip(w)
     t = ClipTag.objects.create(clip=clip, area=w.cohort.framework.areas.get(position=5))
-    return {"cohort": w.cohort.slug, "clip": clip.public_id, "tag_id": t.pk}
+    return {"cohort": w.cohort.slug, "clip_id": clip.public_id, "tag_id": t.pk}
 
 
 def _quote(w: Any) -> dict[str, Any]:
@@ -49,36 +49,37 @@ def _quote(w: Any) -> dict[str, Any]:
         start_seconds=0,
         end_seconds=1.4,
     )
-    return {"cohort": w.cohort.slug, "clip": clip.public_id, "quote_id": q.pk}
+    return {"cohort": w.cohort.slug, "clip_id": clip.public_id, "quote_id": q.pk}
 
 
 def _call_kwargs(w: Any) -> dict[str, Any]:
     from tests.media_feedback.review.factories import make_call
 
-    return {"cohort": w.cohort.slug, "call": make_call(w.cohort).pk}
+    return {"cohort": w.cohort.slug, "call_id": make_call(w.cohort).pk}
 
 
 def _document(w: Any, *, publish: bool = True) -> Any:
     from media_feedback.review import services as review
-    from tests.media_feedback.review.factories import make_call
+    from tests.media_feedback.review.factories import make_call, membership_of
 
     call = make_call(w.cohort)
-    document = review.create_summary(call, w.fran)
+    fran = membership_of(w.fran, w.cohort)
+    document = review.create_summary(fran, call)
     if publish:
-        review.publish_summary(document, w.fran)
+        review.publish_summary(fran, document)
     return document
 
 
 def doc_kwargs(w: Any) -> dict[str, Any]:
-    return {"cohort": w.cohort.slug, "document": _document(w).pk}
+    return {"cohort": w.cohort.slug, "document_id": _document(w).pk}
 
 
 def draft_kwargs(w: Any) -> dict[str, Any]:
-    return {"cohort": w.cohort.slug, "document": _document(w, publish=False).pk}
+    return {"cohort": w.cohort.slug, "document_id": _document(w, publish=False).pk}
 
 
 def version_kwargs(w: Any) -> dict[str, Any]:
-    return {"cohort": w.cohort.slug, "document": _document(w).pk, "number": 1}
+    return {"cohort": w.cohort.slug, "document_id": _document(w).pk, "number": 1}
 
 
 def _area_pk(w: Any) -> int:

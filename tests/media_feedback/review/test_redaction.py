@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from cohort.models import Membership
 from media_feedback.models import Clip
 from media_feedback.review import services as review
 from media_feedback.review.redaction import decode_audio, rms
@@ -19,6 +20,7 @@ from tests.media_feedback.review.factories import (  # noqa: F401
     make_call,
     make_clip,
     media_storage_fixture,
+    membership_of,
     tone_media,
 )
 
@@ -27,7 +29,7 @@ NAME_START, NAME_END = 1.5, 1.95  # "Jordan" is word 4 (index 3)
 
 
 def url(name: str, clip: Clip) -> str:
-    return reverse(f"media_feedback:{name}", kwargs={"cohort": clip.call.cohort.slug, "clip": clip.public_id})
+    return reverse(f"media_feedback:{name}", kwargs={"cohort": clip.call.cohort.slug, "clip_id": clip.public_id})
 
 
 def body(response) -> bytes:  # type: ignore[no-untyped-def]
@@ -35,12 +37,18 @@ def body(response) -> bytes:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def redacted_clip(world: World, media_storage, django_capture_on_commit_callbacks) -> Clip:
+def redacted_clip(world: World, media_storage, django_capture_on_commit_callbacks, fran_membership: Membership) -> Clip:
     clip = make_clip(make_call(world.cohort), world.irwell, TEXT)
     give_rendition(clip, tone_media(7.0))
     with django_capture_on_commit_callbacks(execute=True):  # the render task runs after commit
-        review.redact_words(clip, 3, 3, by=world.fran)
+        review.redact_words(fran_membership, clip, 3, 3)
     return Clip.objects.get(pk=clip.pk)
+
+
+@pytest.fixture
+def fran_membership(world: World) -> Membership:
+    """Fran, the facilitator, as the review services take her."""
+    return membership_of(world.fran, world.cohort)
 
 
 def test_the_facilitator_sees_the_redacted_word_marked_and_what_others_read(world: World, redacted_clip: Clip) -> None:
@@ -83,12 +91,12 @@ def test_only_facilitators_can_play_the_original_rendition(world: World, redacte
 
 
 def test_a_clip_not_shared_with_the_institution_is_played_by_facilitators_only(
-    world: World, media_storage, django_capture_on_commit_callbacks
+    world: World, media_storage, django_capture_on_commit_callbacks, fran_membership: Membership
 ) -> None:
     clip = make_clip(make_call(world.cohort), world.irwell, TEXT, share=False)
     give_rendition(clip, tone_media(7.0))
     with django_capture_on_commit_callbacks(execute=True):
-        review.mark_reviewed(clip, world.fran)
+        review.mark_reviewed(fran_membership, clip)
     assert client_for(world.fran).get(url("redacted_media", clip)).status_code == 200
     assert client_for(world.alice).get(url("redacted_media", clip)).status_code == 404
 
@@ -100,12 +108,12 @@ def test_a_player_can_ask_for_a_byte_range(world: World, redacted_clip: Clip) ->
 
 
 def test_a_video_keeps_its_picture_and_loses_the_sound_under_the_redacted_word(
-    world: World, media_storage, django_capture_on_commit_callbacks
+    world: World, media_storage, django_capture_on_commit_callbacks, fran_membership: Membership
 ) -> None:
     clip = make_clip(make_call(world.cohort), world.irwell, TEXT, kind=Clip.Kind.VIDEO)
     give_rendition(clip, tone_media(7.0, video=True))
     with django_capture_on_commit_callbacks(execute=True):
-        review.redact_words(clip, 3, 3, by=world.fran)
+        review.redact_words(fran_membership, clip, 3, 3)
     clip.refresh_from_db()
     data = body(client_for(world.alice).get(url("redacted_media", clip)))
     with av.open(io.BytesIO(data)) as container:
@@ -116,12 +124,12 @@ def test_a_video_keeps_its_picture_and_loses_the_sound_under_the_redacted_word(
 
 
 def test_a_disguised_voice_keeps_the_length_and_the_redacted_silence(
-    world: World, media_storage, django_capture_on_commit_callbacks
+    world: World, media_storage, django_capture_on_commit_callbacks, fran_membership: Membership
 ) -> None:
     clip = make_clip(make_call(world.cohort), world.irwell, TEXT, voice_disguise=True)
     give_rendition(clip, tone_media(7.0, freq=300.0))
     with django_capture_on_commit_callbacks(execute=True):
-        review.redact_words(clip, 3, 3, by=world.fran)
+        review.redact_words(fran_membership, clip, 3, 3)
     clip.refresh_from_db()
     samples = decode_audio(body(client_for(world.fran).get(url("redacted_media", clip))))
     assert abs(samples.shape[1] / 48_000 - 7.0) < 0.1
@@ -132,22 +140,24 @@ def test_a_disguised_voice_keeps_the_length_and_the_redacted_silence(
     assert 340 <= crossings <= 420  # about 300 Hz × 1.25
 
 
-def test_quotes_the_summary_page_and_the_pdf_show_the_marker_not_the_word(world: World, redacted_clip: Clip) -> None:
-    quote = review.add_quote(redacted_clip, world.cohort.framework.areas.get(position=5), 0, 12, by=world.fran)
+def test_quotes_the_summary_page_and_the_pdf_show_the_marker_not_the_word(
+    world: World, redacted_clip: Clip, fran_membership: Membership
+) -> None:
+    quote = review.add_quote(fran_membership, redacted_clip, world.cohort.framework.areas.get(position=5), 0, 12)
     assert review.quote_text(quote) == "My name is [redacted] and the rent in halls was hard at Christmas."
-    review.mark_reviewed(redacted_clip, world.fran)
-    document = review.create_summary(redacted_clip.call, world.fran)
+    review.mark_reviewed(fran_membership, redacted_clip)
+    document = review.create_summary(fran_membership, redacted_clip.call)
     assert quote.token in document.body
-    version = review.publish_summary(document, world.fran)
+    version = review.publish_summary(fran_membership, document)
 
     page = client_for(world.bob).get(
-        reverse("media_feedback:summary_version", kwargs={"cohort": "gm", "document": document.pk, "number": 1})
+        reverse("media_feedback:summary_version", kwargs={"cohort": "gm", "document_id": document.pk, "number": 1})
     )
     html = page.content.decode()
     assert "My name is [redacted] and the rent" in html and "Jordan" not in html
 
     pdf = client_for(world.bob).get(
-        reverse("media_feedback:summary_pdf", kwargs={"cohort": "gm", "document": document.pk, "number": 1})
+        reverse("media_feedback:summary_pdf", kwargs={"cohort": "gm", "document_id": document.pk, "number": 1})
     )
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "[redacted]" in text and "Jordan" not in text
@@ -155,12 +165,12 @@ def test_quotes_the_summary_page_and_the_pdf_show_the_marker_not_the_word(world:
 
 
 def test_media_that_cannot_be_decoded_leaves_no_redacted_rendition_and_the_page_says_so(
-    world: World, media_storage, django_capture_on_commit_callbacks
+    world: World, media_storage, django_capture_on_commit_callbacks, fran_membership: Membership
 ) -> None:
     clip = make_clip(make_call(world.cohort), world.irwell, TEXT)
     give_rendition(clip, b"this is not media")
     with django_capture_on_commit_callbacks(execute=True):
-        review.redact_words(clip, 3, 3, by=world.fran)
+        review.redact_words(fran_membership, clip, 3, 3)
     clip.refresh_from_db()
     assert clip.redacted_rendition_name == ""
     html = client_for(world.fran).get(url("review_clip", clip)).content.decode()

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from cohort.models import Area
+from cohort.errors import NotAllowed
+from cohort.models import Area, Membership
 from media_feedback.models import Clip
 from media_feedback.review import services as review
 from media_feedback.review.models import ClipTag, Quote, Redaction
 from tests.conftest import World, client_for
-from tests.media_feedback.review.factories import make_call, make_clip, media_storage_fixture  # noqa: F401
+from tests.media_feedback.review.factories import make_call, make_clip, media_storage_fixture, membership_of  # noqa: F401
 
 TEXT = "My name is Jordan and the rent in halls was hard at Christmas."
 
@@ -21,11 +22,19 @@ def clip(world: World) -> Clip:
 
 
 def url(name: str, clip: Clip, **extra: object) -> str:
-    return reverse(f"media_feedback:{name}", kwargs={"cohort": clip.call.cohort.slug, "clip": clip.public_id, **extra})
+    return reverse(
+        f"media_feedback:{name}", kwargs={"cohort": clip.call.cohort.slug, "clip_id": clip.public_id, **extra}
+    )
 
 
 def area(world: World, slug: str) -> Area:
     return world.cohort.framework.areas.get(slug=slug)
+
+
+@pytest.fixture
+def fran_membership(world: World) -> Membership:
+    """Fran, the facilitator, as the review services take her."""
+    return membership_of(world.fran, world.cohort)
 
 
 def test_the_review_page_shows_each_word_as_a_button_that_seeks_the_player(world: World, clip: Clip) -> None:
@@ -68,9 +77,9 @@ def test_a_redaction_outside_the_clip_is_refused_with_a_message(world: World, cl
 
 
 def test_correcting_the_transcript_keeps_timings_and_moves_redactions_with_their_words(
-    world: World, clip: Clip, media_storage
+    world: World, clip: Clip, media_storage, fran_membership: Membership
 ) -> None:
-    review.redact_words(clip, 3, 3, by=world.fran)  # "Jordan"
+    review.redact_words(fran_membership, clip, 3, 3)  # "Jordan"
     clip.refresh_from_db()
     response = client_for(world.fran).post(
         url("correct_transcript", clip), {"text": "Hi, my name is Jordan and the rent in halls was hard at Christmas."}
@@ -92,8 +101,10 @@ def test_a_replaced_word_takes_the_timing_of_the_word_it_replaces() -> None:
     assert mapping == [[0], [1]]
 
 
-def test_the_captions_follow_the_corrected_text(world: World, clip: Clip, media_storage) -> None:
-    review.correct_transcript(clip, TEXT.replace("halls", "hall"), by=world.fran)
+def test_the_captions_follow_the_corrected_text(
+    world: World, clip: Clip, media_storage, fran_membership: Membership
+) -> None:
+    review.correct_transcript(fran_membership, clip, TEXT.replace("halls", "hall"))
     vtt = client_for(world.fran).get(url("clip_captions", clip)).content.decode()
     assert "hall was hard" in vtt and "halls" not in vtt
     assert "00:00:00.000 --> " in vtt
@@ -175,5 +186,11 @@ def test_the_review_queue_lists_ready_clips_in_few_queries(world: World, django_
         make_clip(call, world.irwell, TEXT)
     client = client_for(world.fran)
     with django_assert_max_num_queries(14):
-        response = client.get(reverse("media_feedback:review_queue", kwargs={"cohort": "gm", "call": call.pk}))
+        response = client.get(reverse("media_feedback:review_queue", kwargs={"cohort": "gm", "call_id": call.pk}))
     assert response.content.decode().count("Audio clip") == 5
+
+
+def test_the_review_services_refuse_anyone_but_a_facilitator_of_the_cohort(world: World, clip: Clip) -> None:
+    with pytest.raises(NotAllowed, match=r"Only the cohort's facilitators review clips and write summaries\."):
+        review.redact_words(membership_of(world.alice, world.cohort), clip, 3, 3)
+    assert not Redaction.objects.filter(clip=clip).exists()

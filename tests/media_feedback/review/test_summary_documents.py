@@ -10,13 +10,19 @@ from django.template import Context, Template
 from django.urls import reverse
 from pypdf import PdfReader
 
-from cohort.models import Area, Notification, NotificationKind
+from cohort.models import Area, Membership, Notification, NotificationKind
 from media_feedback.models import Clip, FeedbackCall
 from media_feedback.review import services as review
 from media_feedback.review.models import SummaryDocument, SummaryVersion
 from tests import factories
 from tests.conftest import World, client_for
-from tests.media_feedback.review.factories import make_call, make_clip, media_storage_fixture, reviewed  # noqa: F401
+from tests.media_feedback.review.factories import (  # noqa: F401
+    make_call,
+    make_clip,
+    media_storage_fixture,
+    membership_of,
+    reviewed,
+)
 
 WELLBEING = "I felt lonely in halls and the rent took all my money."
 SUCCESS = "My tutor gave me an extension on my assignment when I was struggling with money."
@@ -27,7 +33,7 @@ def area(world: World, slug: str) -> Area:
 
 
 def summary_url(name: str, document: SummaryDocument, **extra: object) -> str:
-    return reverse(f"media_feedback:{name}", kwargs={"cohort": "gm", "document": document.pk, **extra})
+    return reverse(f"media_feedback:{name}", kwargs={"cohort": "gm", "document_id": document.pk, **extra})
 
 
 @pytest.fixture
@@ -37,8 +43,14 @@ def call(world: World) -> FeedbackCall:
 
 def tagged(clip: Clip, *areas: Area) -> Clip:
     for a in areas:
-        review.tag_clip(clip, a, by=None)  # type: ignore[arg-type]
+        review.tag_clip(Membership.objects.facilitators_of(clip.call.cohort).get(), clip, a)
     return clip
+
+
+@pytest.fixture
+def fran_membership(world: World) -> Membership:
+    """Fran, the facilitator, as the review services take her."""
+    return membership_of(world.fran, world.cohort)
 
 
 def test_a_draft_hides_counts_below_three(world: World, call: FeedbackCall) -> None:
@@ -51,7 +63,7 @@ def test_a_draft_hides_counts_below_three(world: World, call: FeedbackCall) -> N
 
 
 def test_a_draft_has_an_introduction_and_one_section_per_area_with_counts_points_and_quotes(
-    world: World, call: FeedbackCall
+    world: World, call: FeedbackCall, fran_membership: Membership
 ) -> None:
     tame = factories.make_institution("Tame Bridge University", "Tame")
     factories.join(world.cohort, tame)
@@ -64,7 +76,7 @@ def test_a_draft_has_an_introduction_and_one_section_per_area_with_counts_points
     ]
     for clip in clips:
         reviewed(clip, world.fran)
-    quote = review.add_quote(clips[0], wellbeing, 0, 4, by=world.fran)
+    quote = review.add_quote(fran_membership, clips[0], wellbeing, 0, 4)
     body = review.draft_markdown(call)
     assert "This summary draws on 4 clips from 3 institutions" in body
     headings = [line for line in body.splitlines() if line.startswith("## ")]
@@ -79,11 +91,13 @@ def test_a_draft_has_an_introduction_and_one_section_per_area_with_counts_points
     assert "None of the reviewed clips spoke to this area." in body.split("## Admissions")[1].split("## ")[0]
 
 
-def test_the_preview_writes_quotes_out_redacted(world: World, call: FeedbackCall, media_storage) -> None:
+def test_the_preview_writes_quotes_out_redacted(
+    world: World, call: FeedbackCall, media_storage, fran_membership: Membership
+) -> None:
     clip = reviewed(make_clip(call, world.irwell, "My carer Sandra helped me with the rent."), world.fran)
-    review.redact_words(clip, 2, 2, by=world.fran)
-    quote = review.add_quote(clip, area(world, "student-wellbeing"), 0, 7, by=world.fran)
-    document = review.create_summary(call, world.fran)
+    review.redact_words(fran_membership, clip, 2, 2)
+    quote = review.add_quote(fran_membership, clip, area(world, "student-wellbeing"), 0, 7)
+    document = review.create_summary(fran_membership, call)
     response = client_for(world.fran).post(
         summary_url("preview_summary", document), {"title": "T", "body": f"## Hello\n\n{quote.token}"}
     )
@@ -92,8 +106,10 @@ def test_the_preview_writes_quotes_out_redacted(world: World, call: FeedbackCall
     assert "My carer [redacted] helped me with the rent." in html and "Sandra" not in html
 
 
-def test_publishing_freezes_a_version_and_notifies_everyone_in_the_cohort(world: World, call: FeedbackCall) -> None:
-    document = review.create_summary(call, world.fran)
+def test_publishing_freezes_a_version_and_notifies_everyone_in_the_cohort(
+    world: World, call: FeedbackCall, fran_membership: Membership
+) -> None:
+    document = review.create_summary(fran_membership, call)
     response = client_for(world.fran).post(summary_url("publish_summary", document))
     version = SummaryVersion.objects.get(document=document)
     assert response["Location"] == summary_url("summary_version", document, number=1)
@@ -106,25 +122,29 @@ def test_publishing_freezes_a_version_and_notifies_everyone_in_the_cohort(world:
     assert document.title in page and "Download the PDF" in page
 
 
-def test_publishing_an_empty_document_is_refused_and_nothing_is_published(world: World, call: FeedbackCall) -> None:
-    document = review.create_summary(call, world.fran)
-    review.update_draft(document, title="Empty", body="   \n")
+def test_publishing_an_empty_document_is_refused_and_nothing_is_published(
+    world: World, call: FeedbackCall, fran_membership: Membership
+) -> None:
+    document = review.create_summary(fran_membership, call)
+    review.update_draft(fran_membership, document, title="Empty", body="   \n")
     response = client_for(world.fran).post(summary_url("publish_summary", document), follow=True)
     assert "The summary is empty: write something before publishing it." in response.content.decode()
     assert not SummaryVersion.objects.exists()
     assert not Notification.objects.exists()
 
 
-def test_publishing_again_without_changes_is_refused(world: World, call: FeedbackCall) -> None:
-    document = review.create_summary(call, world.fran)
-    review.publish_summary(document, world.fran)
+def test_publishing_again_without_changes_is_refused(
+    world: World, call: FeedbackCall, fran_membership: Membership
+) -> None:
+    document = review.create_summary(fran_membership, call)
+    review.publish_summary(fran_membership, document)
     with pytest.raises(ValidationError, match=r"Nothing has changed since version 1\."):
-        review.publish_summary(document, world.fran)
+        review.publish_summary(fran_membership, document)
 
 
-def test_a_published_version_cannot_be_edited(world: World, call: FeedbackCall) -> None:
-    document = review.create_summary(call, world.fran)
-    version = review.publish_summary(document, world.fran)
+def test_a_published_version_cannot_be_edited(world: World, call: FeedbackCall, fran_membership: Membership) -> None:
+    document = review.create_summary(fran_membership, call)
+    version = review.publish_summary(fran_membership, document)
     version.html = "<p>changed</p>"
     with pytest.raises(ValidationError, match="A published version cannot be changed"):
         version.save()
@@ -132,10 +152,10 @@ def test_a_published_version_cannot_be_edited(world: World, call: FeedbackCall) 
 
 
 def test_editing_after_publishing_changes_the_draft_only_and_the_history_shows_the_diff(
-    world: World, call: FeedbackCall
+    world: World, call: FeedbackCall, fran_membership: Membership
 ) -> None:
-    document = review.create_summary(call, world.fran)
-    review.publish_summary(document, world.fran)
+    document = review.create_summary(fran_membership, call)
+    review.publish_summary(fran_membership, document)
     client = client_for(world.fran)
     client.post(
         summary_url("edit_summary", document), {"title": document.title, "body": document.body + "\nA new point.\n"}
@@ -148,17 +168,21 @@ def test_editing_after_publishing_changes_the_draft_only_and_the_history_shows_t
     assert "What changed since version 1" in history
 
 
-def test_a_member_cannot_read_a_draft_or_another_cohorts_summary(world: World, call: FeedbackCall) -> None:
-    document = review.create_summary(call, world.fran)
+def test_a_member_cannot_read_a_draft_or_another_cohorts_summary(
+    world: World, call: FeedbackCall, fran_membership: Membership
+) -> None:
+    document = review.create_summary(fran_membership, call)
     assert client_for(world.alice).get(summary_url("summary_document", document)).status_code == 404
-    review.publish_summary(document, world.fran)
+    review.publish_summary(fran_membership, document)
     assert client_for(world.alice).get(summary_url("summary_document", document)).status_code == 302
     assert client_for(world.olga).get(summary_url("summary_version", document, number=1)).status_code == 404
 
 
-def test_the_pdf_has_a_cover_page_headings_page_numbers_and_tagged_text(world: World, call: FeedbackCall) -> None:
-    document = review.create_summary(call, world.fran)
-    review.publish_summary(document, world.fran)
+def test_the_pdf_has_a_cover_page_headings_page_numbers_and_tagged_text(
+    world: World, call: FeedbackCall, fran_membership: Membership
+) -> None:
+    document = review.create_summary(fran_membership, call)
+    review.publish_summary(fran_membership, document)
     response = client_for(world.alice).get(summary_url("summary_pdf", document, number=1))
     assert response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))
@@ -169,17 +193,17 @@ def test_the_pdf_has_a_cover_page_headings_page_numbers_and_tagged_text(world: W
     assert reader.metadata is not None and reader.metadata.title == document.title
 
 
-def test_withdrawing_a_quoted_clip_flags_the_document_and_blocks_the_quote(world: World, call: FeedbackCall) -> None:
+def test_withdrawing_a_quoted_clip_flags_the_document_and_blocks_the_quote(
+    world: World, call: FeedbackCall, fran_membership: Membership
+) -> None:
     assert not FeedbackCall.objects.get(pk=call.pk).summary_published_at
     clip = reviewed(make_clip(call, world.irwell, WELLBEING), world.fran)
-    quote = review.add_quote(clip, area(world, "student-wellbeing"), 0, 4, by=world.fran)
-    document = review.create_summary(call, world.fran)
-    review.publish_summary(document, world.fran)
+    quote = review.add_quote(fran_membership, clip, area(world, "student-wellbeing"), 0, 4)
+    document = review.create_summary(fran_membership, call)
+    review.publish_summary(fran_membership, document)
     Notification.objects.all().delete()
 
-    from media_feedback.services import withdraw_clip
-
-    withdraw_clip(clip)  # the student's withdrawal, as the receipt page does it
+    review.withdraw_clip(clip)  # the student's withdrawal, as the receipt page does it
 
     document.refresh_from_db()
     assert document.flagged_at is not None
@@ -197,17 +221,17 @@ def test_withdrawing_a_quoted_clip_flags_the_document_and_blocks_the_quote(world
     assert document.versions.count() == 1
 
     document.refresh_from_db()
-    review.update_draft(document, title=document.title, body=document.body.replace(quote.token, ""))
-    review.publish_summary(document, world.fran)
+    review.update_draft(fran_membership, document, title=document.title, body=document.body.replace(quote.token, ""))
+    review.publish_summary(fran_membership, document)
     document.refresh_from_db()
     assert document.versions.count() == 2 and document.flagged_at is None
 
 
 def test_published_summaries_are_on_the_dashboard_the_nav_and_the_call_partial(
-    world: World, call: FeedbackCall, django_assert_max_num_queries
+    world: World, call: FeedbackCall, django_assert_max_num_queries, fran_membership: Membership
 ) -> None:
-    document = review.create_summary(call, world.fran)
-    review.publish_summary(document, world.fran)
+    document = review.create_summary(fran_membership, call)
+    review.publish_summary(fran_membership, document)
     dashboard = client_for(world.bob).get(reverse("dashboard", kwargs={"cohort": "gm"})).content.decode()
     assert "Summaries of students&#x27;" in dashboard or "Summaries of students'" in dashboard
     assert document.title in dashboard
@@ -222,10 +246,12 @@ def test_published_summaries_are_on_the_dashboard_the_nav_and_the_call_partial(
     assert document.title in partial and "version 1" in partial
 
 
-def test_publishing_a_summary_starts_the_retention_clock_of_its_call(world: World, call: FeedbackCall) -> None:
+def test_publishing_a_summary_starts_the_retention_clock_of_its_call(
+    world: World, call: FeedbackCall, fran_membership: Membership
+) -> None:
     clip = reviewed(make_clip(call, world.irwell, WELLBEING), world.fran)
-    review.add_quote(clip, area(world, "student-wellbeing"), 0, 4, by=world.fran)
-    version = review.publish_summary(review.create_summary(call, world.fran), world.fran)
+    review.add_quote(fran_membership, clip, area(world, "student-wellbeing"), 0, 4)
+    version = review.publish_summary(fran_membership, review.create_summary(fran_membership, call))
     call.refresh_from_db()
     assert call.summary_published_at == version.published_at
     assert call.delete_clips_after is not None

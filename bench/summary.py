@@ -57,7 +57,7 @@ def main() -> None:
     rng = random.Random(7)
     cohort = factories.make_cohort("Bench cohort")
     fran = factories.make_user(f"Fran {cohort.slug}")
-    factories.member(fran, cohort, Role.FACILITATOR)
+    fran_membership = factories.member(fran, cohort, Role.FACILITATOR)
     institutions = [factories.make_institution(f"Bench {cohort.slug} {i}", f"B{cohort.slug}{i}") for i in range(8)]
     for inst in institutions:
         factories.join(cohort, inst)
@@ -80,8 +80,8 @@ def main() -> None:
     started = time.perf_counter()
     body = review.draft_markdown(call)
     draft_seconds = time.perf_counter() - started
-    document = review.create_summary(call, fran)
-    version = review.publish_summary(document, fran)
+    document = review.create_summary(fran_membership, call)
+    version = review.publish_summary(fran_membership, document)
     started = time.perf_counter()
     pdf = version_pdf(version)
     pdf_seconds = time.perf_counter() - started

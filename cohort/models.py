@@ -243,6 +243,9 @@ STAFF_ROLES = {Role.FACILITATOR, Role.ASSESSOR}
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> MembershipQuerySet:
+        return self.filter(user__is_active=True)
+
     def facilitators_of(self, cohort: Cohort | int) -> MembershipQuerySet:
         return self.filter(cohort=cohort, role=Role.FACILITATOR)
 

@@ -16,6 +16,12 @@ clients, and the whole machine, which includes whatever else runs on it) and the
 Configurations: in-memory layer (1 Daphne), Redis pub/sub layer (1 and 2 Daphne), and for each the
 ceiling: a bare Channels consumer relaying a fixed message (bench/bare_asgi.py).
 
+--consumers chooses which discussion consumers the Daphne processes serve: `custom`, the production
+ones (discussions.consumers, with their own __call__, dispatch loop and send beneath the session
+wrapper), `plain`, the same consumers on Channels' own __call__, dispatch loop and session wrapper
+(bench/plain_consumers.py, through bench/plain_asgi.py), or `both`, in turn within each repeat
+(the order alternating), so that both are measured in the same run under the same load.
+
 Posting to the first Daphne makes it write posts and fan out at once. Production sends plain HTTP
 to the granian WSGI role instead (Procfile, deploy/nginx.conf): --post-via-granian adds, for the
 Redis configurations, the same measure with the posts sent to a granian process (one worker), as an
@@ -63,6 +69,10 @@ from bench.procs import process_tree  # noqa: E402
 from tests.local_servers import free_port  # noqa: E402
 
 LOG = Path(os.environ.get("BENCH_LOG", "/tmp/fanout-daphne.log"))
+# The servers' executables: the project's .venv, else the one running this (a worktree has no .venv).
+BIN = ROOT / ".venv/bin" if (ROOT / ".venv/bin/daphne").exists() else Path(sys.executable).parent
+# Where the discussion pages' sockets are served from, per --consumers variant.
+CONSUMERS = {"custom": "config.asgi:application", "plain": "bench.plain_asgi:application"}
 
 
 def server_env(redis: bool) -> dict[str, str]:
@@ -80,7 +90,9 @@ def server_env(redis: bool) -> dict[str, str]:
     )  # plain HTTP on loopback
     env.pop("PYTEST_VERSION", None)
     if redis:
-        env["CHANNEL_PREFIX"] = env["CACHE_PREFIX"] = "discuss-bench"
+        # Redis pub/sub channels ignore the database number: a prefix of this run's own, so that
+        # another bench on the same Redis does not hear (or feed) these groups.
+        env["CHANNEL_PREFIX"] = env["CACHE_PREFIX"] = f"discuss-bench-{os.getpid()}"
     else:
         env.pop("REDIS_URL", None)
     return env
@@ -90,7 +102,7 @@ def start_daphne(app: str, redis: bool) -> tuple[subprocess.Popen, int]:
     # A long handshake timeout (daphne treats -1 as 0, not as infinite): a burst of connects on a
     # busy machine must queue, not be dropped.
     return _start_server(
-        "daphne", lambda port: [str(ROOT / ".venv/bin/daphne"), "--websocket_connect_timeout", "600", "-b",
+        "daphne", lambda port: [str(BIN / "daphne"), "--websocket_connect_timeout", "600", "-b",
                                 "127.0.0.1", "-p", str(port), app], redis,
     )  # fmt: skip
 
@@ -98,7 +110,7 @@ def start_daphne(app: str, redis: bool) -> tuple[subprocess.Popen, int]:
 def start_granian(redis: bool) -> tuple[subprocess.Popen, int]:
     """The production web role (Procfile `web`): plain HTTP through WSGI, one worker on this machine."""
     return _start_server(
-        "granian", lambda port: [str(ROOT / ".venv/bin/granian"), "--interface", "wsgi", "--host", "127.0.0.1",
+        "granian", lambda port: [str(BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1",
                                  "--port", str(port), "--workers", "1", "--blocking-threads", "4",
                                  "config.wsgi:application"], redis,
     )  # fmt: skip
@@ -399,7 +411,7 @@ def start_profilers(directory: str, watch: dict[str, list[int]]) -> list[subproc
     """py-spy on each Daphne process while posting (--profile DIR): raw stacks, one file each."""
     if not directory:
         return []
-    spy = shutil.which("py-spy") or str(ROOT / ".venv/bin/py-spy")
+    spy = shutil.which("py-spy") or str(BIN / "py-spy")
     Path(directory).mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%H%M%S")
     profilers = []
@@ -552,8 +564,9 @@ def run_config(
     data,
     profile: str = "",
     via_granian: bool = False,
+    consumers: str = "custom",
 ) -> list[Result]:
-    app = "bench.bare_asgi:application" if bare else "config.asgi:application"
+    app = "bench.bare_asgi:application" if bare else CONSUMERS[consumers]
     servers = [start_daphne(app, redis) for _ in range(processes)]
     ports = [port for _, port in servers]
     # The first Daphne also serves the posts (HTTP); the others only fan out. With via_granian the posts
@@ -616,6 +629,13 @@ def main() -> None:
         help="where the product's posts go: the first Daphne (the default), granian, or both as two rows",
     )
     parser.add_argument(
+        "--consumers",
+        choices=[*CONSUMERS, "both"],
+        default="custom",
+        help="the discussion consumers served: production (custom), on Channels' own loop (plain), or both in turn",
+    )
+    parser.add_argument("--target-p99", type=float, default=200.0, help="ms: the p99 of one post's fan-out to meet")
+    parser.add_argument(
         "--repeat",
         type=int,
         default=1,
@@ -627,7 +647,8 @@ def main() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     # Each size posts 2 * posts + 3 times per configuration and row; POSTS_PER_MINUTE (20) per poster.
     rows_per_config = 2 if via == "both" else 1
-    posts_per_run = (2 * args.posts + 3) * len(args.sizes) * 3 * rows_per_config * args.repeat
+    variants = list(CONSUMERS) if args.consumers == "both" else [args.consumers]
+    posts_per_run = (2 * args.posts + 3) * len(args.sizes) * 3 * rows_per_config * len(variants) * args.repeat
     data = prepare(posters=max(2, -(-posts_per_run // 15)))
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores", flush=True)
     print(f"the thread has {FOLLOWERS} followers: each post notifies {FOLLOWERS - 1} or {FOLLOWERS}", flush=True)
@@ -636,23 +657,32 @@ def main() -> None:
         print("REDIS_URL is not set: only the in-memory layer is measured.")
         configs = configs[:1]
     rows: list[tuple[Result, Result]] = []
+    everything: list[Result] = []
     for key, redis, processes in configs:
         if args.only and key not in args.only:
             continue
         label = f"{'Redis' if redis else 'in-memory'}, {processes} Daphne"
         common = {"redis": redis, "processes": processes, "sizes": args.sizes, "posts": args.posts,
                   "clients": args.clients, "data": data}  # fmt: skip
-        for _ in range(args.repeat):
+        for run in range(args.repeat):
             real: list[Result] = []
-            if via in ("daphne", "both") or not redis:
-                real += run_config(f"discussions ({label})", bare=False, profile=args.profile, **common)
-            if via in ("granian", "both") and redis:
-                real += run_config(f"discussions ({label}, post: granian)", bare=False, via_granian=True, **common)
+            for variant in variants if run % 2 == 0 else variants[::-1]:  # alternate which goes first
+                tag = f"discussions{'' if len(variants) == 1 else f' {variant}'}"
+                if via in ("daphne", "both") or not redis:
+                    real += run_config(f"{tag} ({label})", bare=False, profile=args.profile, consumers=variant,
+                                       **common)  # fmt: skip
+                if via in ("granian", "both") and redis:
+                    real += run_config(f"{tag} ({label}, post: granian)", bare=False, via_granian=True,
+                                       consumers=variant, **common)  # fmt: skip
+            everything.extend(real)
             if args.no_bare:
                 continue
             bare = run_config(f"bare consumer ({label})", bare=True, profile=args.profile, **common)
             rows.extend(zip(real, bare * (len(real) // len(bare)), strict=True))
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print_runs(everything, args.target_p99)
+    if not rows:  # --no-bare: nothing to compare with the ceiling
+        return
     print("\nSummary (discussions vs bare ceiling; targets: >= 80% of bare deliveries/s, p99 <= 1.5x bare)")
     print(f"{'configuration':<44} {'N':>5} {'rate %':>7} {'p99 ratio':>9} {'p99 ms':>8} {'burst ratio':>11}")
     for real_row, bare_row in rows:
@@ -675,6 +705,25 @@ def main() -> None:
                 f"{statistics.median(p99s):>8.1f}   rates {', '.join(f'{x:.0f}%' for x in rates)}; "
                 f"p99 ratios {', '.join(f'{x:.2f}' for x in ratios)}"
             )
+
+
+def print_runs(results: list[Result], target: float) -> None:
+    """Every run of each configuration (burst rate, one-at-a-time p50 and p99, burst p99) and their
+    medians, with whether the median p99 of one post's fan-out meets the target."""
+    groups: dict[tuple[str, int], list[Result]] = {}
+    for result in results:
+        groups.setdefault((result.name, result.n), []).append(result)
+    print(f"\nRuns (one at a time: p50, p99; burst: p99, deliveries/s); target p99 <= {target:.0f} ms")
+    for (name, n), runs in groups.items():
+        print(f"{name:<44} N={n:>5}")
+        for k, r in enumerate(runs, 1):
+            print(f"  run {k}: p50 {r.paced_p50:7.1f}  p99 {r.paced_p99:7.1f} ms  burst p99 {r.burst_p99:7.1f} ms "
+                  f"{r.rate:7.0f}/s  delivered {len(r.paced) + len(r.burst)}/{2 * r.expected}")  # fmt: skip
+        p99 = statistics.median(r.paced_p99 for r in runs)
+        print(f"  median: p50 {statistics.median(r.paced_p50 for r in runs):7.1f}  p99 {p99:7.1f} ms  "
+              f"burst p99 {statistics.median(r.burst_p99 for r in runs):7.1f} ms "
+              f"{statistics.median(r.rate for r in runs):7.0f}/s  -> p99 {'meets' if p99 <= target else 'misses'} "
+              f"{target:.0f} ms")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -10,13 +10,12 @@ The fixed cast, as in the access matrix:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
-from django.test import Client
 
 from cohort.models import Cohort, Institution, Role, User
 from tests import factories
+from tests.factories import World
 
 
 @pytest.fixture(autouse=True)
@@ -109,21 +108,6 @@ def olga(other_cohort: Cohort) -> User:
     return user
 
 
-@dataclass
-class World:
-    cohort: Cohort
-    other_cohort: Cohort
-    irwell: Institution
-    medlock: Institution
-    fran: User
-    alex: User
-    lena: User
-    alice: User
-    bob: User
-    oscar: User
-    olga: User
-
-
 @pytest.fixture
 def world(
     cohort: Cohort,
@@ -139,13 +123,6 @@ def world(
     olga: User,
 ) -> World:
     return World(cohort, other_cohort, irwell, medlock, fran, alex, lena, alice, bob, oscar, olga)
-
-
-def client_for(user: User | None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from itertools import count
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.test import Client
 
 from cohort.framework_data import load_framework
 from cohort.models import Cohort, FrameworkVersion, Institution, Membership, Participation, User
@@ -89,3 +91,27 @@ def early_in_window(period: float, margin: float) -> None:
 
     if (left := period - time.time() % period) < margin:
         time.sleep(left + 0.05)
+
+
+@dataclass
+class World:
+    """The fixed cast of the `world` fixture (tests/conftest.py)."""
+
+    cohort: Cohort
+    other_cohort: Cohort
+    irwell: Institution
+    medlock: Institution
+    fran: User
+    alex: User
+    lena: User
+    alice: User
+    bob: User
+    oscar: User
+    olga: User
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client

@@ -9,8 +9,8 @@ from django.apps import apps
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.conftest import World, client_for
 from tests.discussions.live import own_loop
+from tests.factories import World, client_for
 from tests.matrix import ACTOR_USERS, ACTORS, Case, all_cases, all_ws_cases
 
 OWN_APPS = {"cohort", "meetings", "discussions", "media_feedback", "django_tasks_db", "account", "mfa"}

@@ -7,7 +7,7 @@ import pytest
 from cohort.models import Role
 from meetings.consultations.models import Consultation
 from tests import factories
-from tests.browser.conftest import DESKTOP, PHONE, activate, log_in, screenshot, skip_to_main, tab_to
+from tests.browser.support import DESKTOP, PHONE, activate, log_in, screenshot, skip_to_main, tab_to
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ from cohort.access import get_membership
 from cohort.models import Role
 from media_feedback import services
 from tests import factories
-from tests.browser.conftest import PHONE, activate, choose, choose_file, log_in, screenshot, skip_to_main, tab_to
+from tests.browser.support import PHONE, activate, choose, choose_file, log_in, screenshot, skip_to_main, tab_to
 from tests.services import missing
 
 pytestmark = pytest.mark.browser

@@ -15,7 +15,7 @@ from cohort.models import Role
 from discussions import services
 from discussions.models import Post, Theme
 from tests import factories
-from tests.browser.conftest import PHONE, focused_name, log_in, screenshot, skip_to_main, tab_to
+from tests.browser.support import PHONE, focused_name, log_in, screenshot, skip_to_main, tab_to
 
 pytestmark = pytest.mark.browser
 

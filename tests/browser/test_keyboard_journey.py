@@ -6,7 +6,7 @@ import pytest
 
 from cohort.models import Invitation, Role
 from tests import factories
-from tests.browser.conftest import tab_to
+from tests.browser.support import tab_to
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ import pytest
 
 from cohort.models import Role
 from tests import factories
-from tests.browser.conftest import activate, log_in, screenshot
+from tests.browser.support import activate, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 

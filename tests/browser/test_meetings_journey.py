@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cohort.models import ActionItem, Role
 from tests import factories
-from tests.browser.conftest import (
+from tests.browser.support import (
     PHONE,
     activate,
     choose,

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from cohort.models import Role
 from tests import factories
-from tests.browser.conftest import DESKTOP, activate, focused_name, log_in, screenshot, skip_to_main, tab_to
+from tests.browser.support import DESKTOP, activate, focused_name, log_in, screenshot, skip_to_main, tab_to
 from tests.media_feedback.review.factories import give_rendition, make_call, make_clip, tone_media
 
 pytestmark = pytest.mark.browser

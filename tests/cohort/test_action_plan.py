@@ -11,7 +11,7 @@ from django.urls import reverse
 from cohort.models import ActionItem, ActionProgress, Area
 from cohort.services import add_action_item
 from tests.cohort.assessment.factories import self_assessment
-from tests.conftest import World, client_for
+from tests.factories import World, client_for
 
 
 def _plan(world: World) -> str:

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cohort.models import Area, Cohort, Membership, User
-from tests.conftest import client_for
+from tests.factories import client_for
 
 
 def test_the_framework_has_seven_areas_in_the_quality_marks_order(cohort) -> None:

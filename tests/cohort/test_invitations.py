@@ -10,7 +10,7 @@ from django.utils import timezone
 from cohort.access import get_membership
 from cohort.models import Invitation, Membership, Role, User
 from cohort.services import invite
-from tests.conftest import client_for
+from tests.factories import client_for
 
 
 def invite_alice_colleague(world, email="newcomer@example.org", role=Role.MEMBER):

@@ -13,7 +13,7 @@ from cohort.assessment.services import add_practice
 from cohort.models import AppTarget, Area, DataDefinition, EffectivePractice, Evidence
 from tests import factories
 from tests.cohort.assessment.factories import criterion, make_all_ready, self_assessment
-from tests.conftest import World, client_for
+from tests.factories import World, client_for
 
 
 def _area(world: World, position: int) -> Area:

@@ -8,9 +8,9 @@ from django.conf import settings as django_settings
 
 from cohort.models import NotificationKind
 from cohort.notifications import mark_read, notify
-from tests.conftest import client_for
-from tests.discussions.helpers import reply, start
+from tests.discussions.factories import reply, start
 from tests.discussions.live import communicator, own_loop
+from tests.factories import client_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PATH = "/ws/notifications/"

@@ -8,7 +8,7 @@ from django.urls import reverse
 from cohort.models import Delivery, Notification, NotificationKind, NotificationPreference
 from cohort.notifications import notify
 from cohort.tasks import send_daily_digests
-from tests.conftest import client_for
+from tests.factories import client_for
 
 
 def test_notifications_arrive_in_the_site_and_by_one_batched_email(world, django_capture_on_commit_callbacks) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from cohort.models import Membership, Role
-from tests.conftest import client_for
+from tests.factories import client_for
 
 
 def test_removal_takes_effect_on_the_next_request(world) -> None:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from cohort.models import Area, Criterion, CriterionResponse, Role, SelfAssessment
 from tests import factories
 from tests.cohort.assessment.factories import make_all_ready, self_assessment
-from tests.conftest import World, client_for
+from tests.factories import World, client_for
 
 
 def _forty_criteria(world: World) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.core import mail
 from django.urls import reverse
 
-from tests.conftest import client_for
+from tests.factories import client_for
 
 
 def test_repeated_failed_log_ins_lock_the_account_and_tell_its_owner(world, client) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
-from tests.conftest import client_for
+from tests.factories import client_for
 
 
 def test_a_facilitator_without_two_factor_is_sent_to_set_it_up(world) -> None:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from cohort.audit.models import AuditEvent
 from cohort.models import ActionItem, Notification, User
 from cohort.notifications import notify
-from tests.conftest import client_for
+from tests.factories import client_for
 
 
 def test_a_facilitator_exports_everything_held_about_a_person(world) -> None:

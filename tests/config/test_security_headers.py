@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.conftest import client_for
+from tests.factories import client_for
 from tests.matrix import ACTOR_USERS, all_cases
 
 GET_CASES = [case for case in all_cases() if case.method == "get" and case.allowed]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 from discussions.models import Report
-from tests.discussions.helpers import start, theme_for
+from tests.discussions.factories import start, theme_for
 from tests.matrix import EVERYONE_IN_COHORT, FACILITATOR_ONLY, Case, WsCase
 
 POSTERS = EVERYONE_IN_COHORT - {"observer"}

@@ -6,8 +6,8 @@ import uuid
 
 from cohort.models import EffectivePractice, Notification, NotificationKind
 from discussions.models import Report, Subscription
-from tests.conftest import client_for
-from tests.discussions.helpers import reply, start
+from tests.discussions.factories import reply, start
+from tests.factories import client_for
 
 
 def test_a_thread_with_a_new_post_is_unread_on_the_theme_and_the_dashboard(world) -> None:

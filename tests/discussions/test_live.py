@@ -15,7 +15,7 @@ from channels.layers import get_channel_layer
 from cohort.models import Membership
 from discussions import events, fragments
 from discussions.models import Post, Thread
-from tests.discussions.helpers import reply, start
+from tests.discussions.factories import reply, start
 from tests.discussions.live import communicator, open_thread, own_loop, thread_path
 from tests.services import require_redis
 
@@ -399,7 +399,7 @@ async def test_a_member_whose_role_changed_is_reconnected_to_join_the_groups_of_
 async def test_logging_out_closes_that_sessions_sockets_at_once_and_no_others(world, memory) -> None:
     from django.conf import settings
 
-    from tests.conftest import client_for
+    from tests.factories import client_for
 
     thread = await sync_to_async(start)(world.alice, world.cohort)
     browser = await sync_to_async(client_for)(world.bob)

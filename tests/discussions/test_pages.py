@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from discussions.models import Theme
-from tests.conftest import client_for
-from tests.discussions.helpers import reply, start
+from tests.discussions.factories import reply, start
+from tests.factories import client_for
 
 
 def test_the_index_creates_one_theme_per_framework_area_once(world) -> None:

@@ -9,8 +9,8 @@ import pytest
 from cohort.models import Notification
 from discussions import services
 from discussions.models import MAX_DEPTH, Post, Thread
-from tests.conftest import client_for
-from tests.discussions.helpers import reply, start, theme_for
+from tests.discussions.factories import reply, start, theme_for
+from tests.factories import client_for
 
 
 def post_url(thread: Thread) -> str:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from cohort.access import get_membership
 from discussions import services
 from discussions.models import Post, Theme, Thread
-from tests.conftest import client_for
+from tests.factories import client_for
 
 
 def test_posting_faster_than_a_person_types_is_refused_with_a_clear_message(world, early_in_a_minute) -> None:

@@ -12,7 +12,7 @@ from cohort.access import get_membership
 from cohort.errors import NotAllowed
 from discussions import events, services
 from discussions.models import Report, Thread
-from tests.discussions.helpers import reply, start, theme_for
+from tests.discussions.factories import reply, start, theme_for
 
 
 @pytest.mark.parametrize(

@@ -21,9 +21,9 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connection
 
-from tests.conftest import client_for
-from tests.discussions.helpers import start
+from tests.discussions.factories import start
 from tests.discussions.live import own_loop
+from tests.factories import client_for
 from tests.local_servers import free_port
 from tests.services import require_redis
 

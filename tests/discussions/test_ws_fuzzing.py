@@ -10,7 +10,7 @@ from asgiref.sync import sync_to_async
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from discussions.models import Post
-from tests.discussions.helpers import reply, start
+from tests.discussions.factories import reply, start
 from tests.discussions.live import open_thread, run_in_own_loop
 from tests.discussions.test_live import memory  # noqa: F401 - a fixture
 

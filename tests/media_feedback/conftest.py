@@ -16,7 +16,8 @@ from django.utils import timezone
 from cohort.access import get_membership
 from media_feedback import services
 from media_feedback.models import MB, CallLink, Clip, FeedbackCall
-from tests.conftest import World
+from tests.factories import World
+from tests.media_feedback.factories import consent, tus_client_upload
 from tests.media_feedback.make_fixtures import make_all
 from tests.services import missing
 
@@ -63,36 +64,6 @@ def irwell_link(feedback_call: FeedbackCall, world: World) -> CallLink:
     return feedback_call.links.get(institution=world.irwell)
 
 
-def consent(link: CallLink, *, share: bool = True, quote: bool = False) -> tuple[Clip, str]:
-    return services.give_consent(
-        link,
-        question=link.call.question_list[0],
-        share_with_institutions=share,
-        may_quote=quote,
-        age_band="18+",
-    )
-
-
-def stored_files(root: Path) -> list[str]:
-    """Every file under the media root (the private store and partial uploads)."""
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
-
-
-def tus_upload(server: str, clip: Clip, path: Path, *, chunk_size: int = 64 * 1024, **kwargs: Any) -> str:
-    """Upload a whole file with tuspy; returns the upload URL."""
-    from tusclient.client import TusClient
-
-    client = TusClient(f"{server}/clips/tus/")
-    uploader = client.uploader(
-        file_path=str(path),
-        chunk_size=chunk_size,
-        metadata={"ticket": services.upload_ticket(clip), "filetype": "video/mp4"},
-        **kwargs,
-    )
-    uploader.upload()
-    return str(uploader.url)
-
-
 @pytest.fixture
 def immediate_tasks(settings: Any) -> Iterator[None]:
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
@@ -109,40 +80,6 @@ def tus_put(django_capture_on_commit_callbacks: Any) -> Any:
             return tus_client_upload(client or Client(), clip, data, chunk=chunk)
 
     return put
-
-
-def tus_client_upload(client: Any, clip: Clip, data: bytes, *, chunk: int = 256 * 1024) -> Any:
-    """Speak tus to the app through Django's test client (fast, no server); returns the last response."""
-    created = client.post(
-        "/clips/tus/",
-        HTTP_TUS_RESUMABLE="1.0.0",
-        HTTP_UPLOAD_LENGTH=str(len(data)),
-        HTTP_UPLOAD_METADATA=tus_metadata(ticket=services.upload_ticket(clip), filetype="video/mp4"),
-    )
-    if created.status_code != 201:
-        return created
-    url = created["Location"]
-    offset = 0
-    response = created
-    while offset < len(data):
-        piece = data[offset : offset + chunk]
-        response = client.generic(
-            "PATCH",
-            url,
-            piece,
-            content_type="application/offset+octet-stream",
-            HTTP_TUS_RESUMABLE="1.0.0",
-            HTTP_UPLOAD_OFFSET=str(offset),
-        )
-        assert response.status_code == 204, response.content
-        offset = int(response["Upload-Offset"])
-    return response
-
-
-def tus_metadata(**values: str) -> str:
-    import base64
-
-    return ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in values.items())
 
 
 @pytest.fixture(scope="session")

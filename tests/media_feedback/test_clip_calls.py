@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from media_feedback.models import CallLink, Clip, FeedbackCall
-from tests.conftest import client_for
+from tests.factories import client_for
 
 NEW_CALL = {
     "title": "How was your first year?",
@@ -85,7 +85,7 @@ def test_the_dashboard_shows_the_clips_panel_to_facilitators_and_staff_only(
 def test_the_receipt_status_updates_itself_while_the_clip_is_prepared(irwell_link) -> None:
     from django.test import Client
 
-    from tests.media_feedback.conftest import consent
+    from tests.media_feedback.factories import consent
 
     clip, receipt = consent(irwell_link)
     Clip.objects.filter(pk=clip.pk).update(status=Clip.Status.TRANSCODING)

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from media_feedback.models import Clip, Consent, RefusedUpload
-from tests.media_feedback.conftest import consent, stored_files
+from tests.media_feedback.factories import consent, stored_files
 
 pytestmark = pytest.mark.usefixtures("immediate_tasks")
 

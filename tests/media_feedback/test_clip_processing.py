@@ -12,8 +12,8 @@ from django.test import Client
 
 from media_feedback import services, tasks
 from media_feedback.models import Clip, Consent, Transcript, Withdrawal
-from tests.conftest import client_for
-from tests.media_feedback.conftest import consent, stored_files
+from tests.factories import client_for
+from tests.media_feedback.factories import consent, stored_files
 
 pytestmark = pytest.mark.usefixtures("immediate_tasks")
 
@@ -94,7 +94,7 @@ def test_a_clip_interrupted_mid_pipeline_is_finished_by_the_stuck_clip_sweep(
     from django.utils import timezone
 
     from media_feedback.tasks import clean_up_clips
-    from tests.media_feedback.conftest import tus_client_upload
+    from tests.media_feedback.factories import tus_client_upload
 
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}  # the worker "dies"
     clip, _ = consent(irwell_link)

@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from media_feedback import services, tasks
 from media_feedback.models import Clip
-from tests.conftest import client_for
+from tests.factories import client_for
 from tests.local_servers import free_port
-from tests.media_feedback.conftest import consent
+from tests.media_feedback.factories import consent
 
 pytestmark = pytest.mark.usefixtures("immediate_tasks")
 
@@ -195,7 +195,7 @@ def test_on_s3_a_multipart_upload_no_clip_owns_is_swept_up(
 def test_on_s3_a_store_outage_mid_upload_answers_503_and_the_upload_resumes_intact(
     large_upload, s3_client, s3_storage, media_root, settings
 ) -> None:
-    from tests.media_feedback.conftest import tus_metadata
+    from tests.media_feedback.factories import tus_metadata
 
     clip, path, meta = large_upload
     data = path.read_bytes()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from cohort.access import get_membership
 from media_feedback import services, tasks
 from media_feedback.models import Clip
-from tests.media_feedback.conftest import consent, stored_files, tus_metadata
+from tests.media_feedback.factories import consent, stored_files, tus_metadata
 
 
 def sha256(path: Path) -> str:

@@ -19,7 +19,7 @@ from media_feedback import tasks
 from media_feedback.models import Clip, Transcript
 from media_feedback.tasks import process_clip
 from tests.discussions.test_two_processes import _database_url
-from tests.media_feedback.conftest import consent
+from tests.media_feedback.factories import consent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

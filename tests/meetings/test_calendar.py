@@ -11,7 +11,7 @@ from icalendar import Calendar
 
 from meetings import services
 from meetings.models import Meeting
-from tests.conftest import client_for
+from tests.factories import client_for
 
 VIDEO = "https://meet.example.org/gm-cohort"
 

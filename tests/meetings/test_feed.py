@@ -13,7 +13,7 @@ import meetings.consultations.feed
 from meetings import services
 from meetings.calendar import CalendarEvent
 from meetings.models import CalendarFeed
-from tests.conftest import client_for
+from tests.factories import client_for
 
 
 def feed_uids(token: str, client=None) -> set[str]:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from cohort.models import ActionItem, Area, Criterion, FrameworkVersion, Notification
 from meetings import services
 from meetings.models import AgendaItem, Attendance, Outcome
-from tests.conftest import client_for
+from tests.factories import client_for
 
 
 def url(name: str, meeting, **extra) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from meetings import services
-from tests.conftest import client_for
+from tests.factories import client_for
 
 
 def test_the_schedule_lists_upcoming_and_past_meetings_with_their_area(world, make_meeting) -> None:

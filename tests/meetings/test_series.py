@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from meetings import services
 from meetings.models import Meeting, MeetingSeries
-from tests.conftest import client_for
+from tests.factories import client_for
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 

@@ -23,10 +23,10 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from discussions.models import Post
-from tests.conftest import client_for
-from tests.discussions.helpers import start
+from tests.discussions.factories import start
 from tests.discussions.live import own_loop
 from tests.discussions.test_two_processes import _database_url, _post_through
+from tests.factories import client_for
 from tests.local_servers import free_port
 from tests.services import missing
 

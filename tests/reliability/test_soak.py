@@ -15,9 +15,9 @@ import subprocess
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
-from tests.conftest import client_for
-from tests.discussions.helpers import start
+from tests.discussions.factories import start
 from tests.discussions.live import own_loop
+from tests.factories import client_for
 from tests.reliability.test_redis_outage import site_on_own_redis  # noqa: F401 - a fixture
 
 CYCLES = 1000

@@ -20,7 +20,7 @@ def seed() -> dict[str, object]:
     from media_feedback import services
     from media_feedback.models import MB
     from tests import factories
-    from tests.discussions.helpers import start
+    from tests.discussions.factories import start
 
     cohort = factories.make_cohort("Greater Manchester cohort", slug="gm")
     irwell = factories.make_institution("University of Irwell Valley", "Irwell")

@@ -13,7 +13,7 @@ from django.urls import reverse
 from cohort.assessment import evidence_files
 from cohort.models import Evidence
 from tests.cohort.assessment.factories import PDF_BYTES, PNG_BYTES, criterion
-from tests.conftest import World, client_for
+from tests.factories import World, client_for
 
 
 def _add(world: World, user, **data):

@@ -24,7 +24,7 @@ from cohort.models import (
 from cohort.services import add_action_item
 from tests import factories
 from tests.cohort.assessment.factories import criterion, make_all_ready, self_assessment
-from tests.conftest import World, client_for
+from tests.factories import World, client_for
 
 RS = CriterionResponse.Status
 

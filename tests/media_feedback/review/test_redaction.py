@@ -14,7 +14,7 @@ from cohort.models import Membership
 from media_feedback.models import Clip
 from media_feedback.review import services as review
 from media_feedback.review.redaction import decode_audio, rms
-from tests.conftest import World, client_for
+from tests.factories import World, client_for
 from tests.media_feedback.review.factories import (  # noqa: F401
     give_rendition,
     make_call,

@@ -10,7 +10,7 @@ from cohort.models import Area, Membership
 from media_feedback.models import Clip
 from media_feedback.review import services as review
 from media_feedback.review.models import ClipTag, Quote, Redaction
-from tests.conftest import World, client_for
+from tests.factories import World, client_for
 from tests.media_feedback.review.factories import make_call, make_clip, media_storage_fixture, membership_of  # noqa: F401
 
 TEXT = "My name is Jordan and the rent in halls was hard at Christmas."

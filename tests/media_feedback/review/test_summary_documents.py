@@ -15,7 +15,7 @@ from media_feedback.models import Clip, FeedbackCall
 from media_feedback.review import services as review
 from media_feedback.review.models import SummaryDocument, SummaryVersion
 from tests import factories
-from tests.conftest import World, client_for
+from tests.factories import World, client_for
 from tests.media_feedback.review.factories import (  # noqa: F401
     make_call,
     make_clip,

@@ -19,7 +19,7 @@ from meetings.consultations.feed import calendar_events_for
 from meetings.consultations.models import Consultation, ConsultationSettings
 from meetings.consultations.slots import free_slots
 from meetings.models import Meeting
-from tests.conftest import client_for
+from tests.factories import client_for
 from tests.meetings.consultations.factories import make_consultation, make_settings
 
 pytestmark = pytest.mark.django_db

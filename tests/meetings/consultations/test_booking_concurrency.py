@@ -14,7 +14,7 @@ from cohort.models import Institution, Participation, Role
 from meetings.consultations.models import Consultation
 from meetings.consultations.slots import free_slots
 from tests import factories
-from tests.conftest import client_for
+from tests.factories import client_for
 from tests.meetings.consultations.factories import every_day, make_consultation
 from tests.services import require_postgres
 

@@ -23,4 +23,4 @@ def audit_log(request: AuthedRequest, cohort: str) -> HttpResponse:
         "actions": AuditAction.choices,
         "current": action,
     }
-    return render(request, "cohort/audit_log.html", context)
+    return render(request, "cohort/audit/log.html", context)

@@ -39,4 +39,4 @@ def dashboard_panels(membership: Membership) -> list[Panel]:
     else:
         return []
     context["next"] = upcoming.first()
-    return [Panel("meetings/booking/panel.html", context, order=30)]
+    return [Panel("meetings/consultations/panel.html", context, order=30)]

@@ -377,7 +377,7 @@ def send_consultation_emails(consultation_id: int, what: str) -> None:
     for person in people:
         local = consultation.starts_at.astimezone(person.tzinfo)
         body = render_to_string(
-            "meetings/booking/email/invitation.txt",
+            "meetings/consultations/email/invitation.txt",
             {
                 "consultation": consultation,
                 "what": what,

@@ -144,7 +144,7 @@ def consultations(request: AuthedRequest, cohort: str) -> HttpResponse:
     context["past"] = list(
         qs.filter(Q(ends_at__lte=now) | Q(status=Consultation.Status.CANCELLED)).order_by("-starts_at")[:50]
     )
-    return render(request, "meetings/booking/index.html", context)
+    return render(request, "meetings/consultations/index.html", context)
 
 
 @login_required
@@ -169,7 +169,7 @@ def availability(request: AuthedRequest, cohort: str) -> HttpResponse:
         "day_fields": [form[name] for name in DAY_FIELDS],
         "settings": cs,
     }
-    return render(request, "meetings/booking/availability.html", context, status=400 if form.errors else 200)
+    return render(request, "meetings/consultations/availability.html", context, status=400 if form.errors else 200)
 
 
 @login_required
@@ -213,7 +213,7 @@ def book(request: AuthedRequest, cohort: str) -> HttpResponse:
     }
     if cs is not None:
         context.update(_slot_context(request, cs))
-    return render(request, "meetings/booking/book.html", context, status=status)
+    return render(request, "meetings/consultations/book.html", context, status=status)
 
 
 @login_required
@@ -236,7 +236,7 @@ def detail(request: AuthedRequest, cohort: str, consultation_id: int) -> HttpRes
         and consultation.is_active
         and consultation.starts_at <= timezone.now(),
     }
-    return render(request, "meetings/booking/detail.html", context)
+    return render(request, "meetings/consultations/detail.html", context)
 
 
 @login_required
@@ -272,7 +272,7 @@ def cancel(request: AuthedRequest, cohort: str, consultation_id: int) -> HttpRes
         "late": late and not booking.can_act_as_host(membership, consultation),
         "settings": cs,
     }
-    return render(request, "meetings/booking/cancel.html", context, status=400 if error else 200)
+    return render(request, "meetings/consultations/cancel.html", context, status=400 if error else 200)
 
 
 @login_required
@@ -308,7 +308,7 @@ def reschedule(request: AuthedRequest, cohort: str, consultation_id: int) -> Htt
     context["too_late"] = cs is not None and consultation.starts_at < timezone.now() + cs.notice
     if cs is not None and consultation.is_active and not context["too_late"]:
         context.update(_slot_context(request, cs, exclude=consultation.pk))
-    return render(request, "meetings/booking/reschedule.html", context, status=status)
+    return render(request, "meetings/consultations/reschedule.html", context, status=status)
 
 
 @login_required
@@ -345,7 +345,7 @@ def notes(request: AuthedRequest, cohort: str, consultation_id: int) -> HttpResp
         "actions": actions,
         "error": error,
     }
-    return render(request, "meetings/booking/notes.html", context, status=status)
+    return render(request, "meetings/consultations/notes.html", context, status=status)
 
 
 # The private calendar feed -----------------------------------------------------------------------

@@ -59,9 +59,7 @@ def invite(request: AuthedRequest, cohort: str) -> HttpResponse:
                 role=form.cleaned_data["role"],
                 institution=form.cleaned_data.get("institution"),
             )
-        except NotAllowed as refusal:
-            form.add_error(None, str(refusal))
-        except ValidationError as error:
+        except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")

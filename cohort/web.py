@@ -15,9 +15,12 @@ from django.shortcuts import redirect
 from cohort.errors import NotAllowed
 
 
-def add_service_errors(form: BaseForm, error: ValidationError) -> None:
-    """Put what a service refused onto the form: under the field it names, else above the form."""
-    if hasattr(error, "error_dict"):
+def add_service_errors(form: BaseForm, error: ValidationError | NotAllowed) -> None:
+    """Put what a service refused onto the form: bad input under the field it names, else (and a
+    refusal) above the form."""
+    if isinstance(error, NotAllowed):
+        form.add_error(None, str(error))
+    elif hasattr(error, "error_dict"):
         for name, errors in error.message_dict.items():
             form.add_error(name if name in form.fields else None, errors)
     else:

@@ -63,9 +63,7 @@ def add_theme(request: AuthedRequest, cohort: str) -> HttpResponse:
     if form.is_valid():
         try:
             theme = services.add_theme(membership, **form.cleaned_data)
-        except NotAllowed as refusal:
-            form.add_error(None, str(refusal))
-        except ValidationError as error:
+        except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
             messages.success(request, f"Theme “{theme.title}” added.")
@@ -123,9 +121,7 @@ def new_thread(request: AuthedRequest, cohort: str, theme_id: int) -> HttpRespon
                 key=data["key"],
                 private=data.get("private", False),
             )
-        except NotAllowed as refusal:
-            form.add_error(None, str(refusal))
-        except ValidationError as error:
+        except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
             return redirect(result.post.thread)
@@ -190,9 +186,7 @@ def add_post(request: AuthedRequest, cohort: str, thread_id: int) -> HttpRespons
         data = form.cleaned_data
         try:
             result = services.add_post(membership, thread, body=data["body"], key=data["key"], parent_id=data["parent"])
-        except NotAllowed as refusal:
-            form.add_error(None, str(refusal))
-        except ValidationError as error:
+        except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
             if _is_htmx(request):
@@ -261,9 +255,7 @@ def edit_post(request: AuthedRequest, cohort: str, post_id: int) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
             services.edit_post(membership, post, body=form.cleaned_data["body"])
-        except NotAllowed as refusal:
-            form.add_error(None, str(refusal))
-        except ValidationError as error:
+        except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
             return redirect(f"{post.thread.get_absolute_url()}#post-{post.pk}")
@@ -326,9 +318,7 @@ def mark_practice(request: AuthedRequest, cohort: str, post_id: int) -> HttpResp
             services.mark_effective_practice(
                 membership, post, area=form.cleaned_data["area"], title=form.cleaned_data["title"]
             )
-        except NotAllowed as refusal:
-            form.add_error(None, str(refusal))
-        except ValidationError as error:
+        except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
             messages.success(request, "Added to the cohort's effective-practice library.")

@@ -54,9 +54,7 @@ def create_series(request: AuthedRequest, cohort: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             series = services.create_series(membership, **form.cleaned_data)
-        except NotAllowed as refusal:
-            form.add_error(None, str(refusal))
-        except ValidationError as error:
+        except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
             messages.success(request, f"{series.meetings.count()} meetings scheduled. Invitations are on their way.")
@@ -91,9 +89,7 @@ def change_series_length(request: AuthedRequest, cohort: str, series_id: int) ->
     if form.is_valid():
         try:
             added, cancelled = services.change_series_length(membership, item, count=form.cleaned_data["count"])
-        except NotAllowed as refusal:
-            form.add_error(None, str(refusal))
-        except ValidationError as error:
+        except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
             if added:
@@ -167,9 +163,7 @@ def edit_meeting(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpRe
     if request.method == "POST" and form.is_valid():
         try:
             services.update_meeting(membership, item, **form.cleaned_data)
-        except NotAllowed as refusal:
-            form.add_error(None, str(refusal))
-        except ValidationError as error:
+        except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
             messages.success(request, "The meeting is changed; members receive an updated invitation.")
@@ -200,9 +194,7 @@ def add_agenda_item(request: AuthedRequest, cohort: str, meeting_id: int) -> Htt
     if form.is_valid():
         try:
             services.add_agenda_item(membership, item, **form.cleaned_data)
-        except NotAllowed as refusal:
-            form.add_error(None, str(refusal))
-        except ValidationError as error:
+        except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
             messages.success(request, f"“{form.cleaned_data['title']}” added to the agenda.")
@@ -272,9 +264,7 @@ def add_outcome(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpRes
     if form.is_valid():
         try:
             outcome = services.record_outcome(membership, item, **form.cleaned_data)
-        except NotAllowed as refusal:
-            form.add_error(None, str(refusal))
-        except ValidationError as error:
+        except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
             where = " and added to the action plan" if outcome.action_item_id else ""
@@ -292,9 +282,7 @@ def record_attendance(request: AuthedRequest, cohort: str, meeting_id: int) -> H
     if form.is_valid():
         try:
             count = services.record_attendance(membership, item, [u.pk for u in form.cleaned_data["attended"]])
-        except NotAllowed as refusal:
-            form.add_error(None, str(refusal))
-        except ValidationError as error:
+        except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
             messages.success(request, f"Attendance recorded: {count} {'person' if count == 1 else 'people'}.")

@@ -151,9 +151,7 @@ def save_narrative(request: AuthedRequest, cohort: str, institution: str, criter
             response = assessment.save_narrative(
                 membership, sa, crit, narrative=form.cleaned_data["narrative"], ready=form.cleaned_data["ready"]
             )
-        except NotAllowed as refusal:
-            form.add_error(None, str(refusal))
-        except ValidationError as error:
+        except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
             messages.success(request, f"Criterion {crit.code} saved: {response.get_status_display().lower()}.")
@@ -179,9 +177,7 @@ def add_evidence(request: AuthedRequest, cohort: str, institution: str, criterio
                 upload=form.cleaned_data.get("file"),
                 link=form.cleaned_data.get("link") or "",
             )
-        except NotAllowed as refusal:
-            form.add_error(None, str(refusal))
-        except ValidationError as error:
+        except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
             messages.success(request, f"Evidence “{evidence.title}” added to {crit.code}.")
@@ -230,9 +226,7 @@ def add_comment(request: AuthedRequest, cohort: str, institution: str, criterion
         sa = assessment.current_self_assessment(membership.cohort, participation.institution)
         try:
             assessment.add_comment(membership, sa, crit, body=form.cleaned_data["body"])
-        except NotAllowed as refusal:
-            form.add_error(None, str(refusal))
-        except ValidationError as error:
+        except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
             messages.success(request, "Comment added.")
@@ -257,9 +251,7 @@ def review_criterion(request: AuthedRequest, cohort: str, institution: str, crit
                 practice=form.cleaned_data["practice"],
                 comment=form.cleaned_data["comment"],
             )
-        except NotAllowed as refusal:
-            form.add_error(None, str(refusal))
-        except ValidationError as error:
+        except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
             messages.success(request, f"Criterion {crit.code}: {response.get_status_display().lower()}.")
@@ -393,9 +385,7 @@ def add_action(request: AuthedRequest, cohort: str, institution: str) -> HttpRes
                 due_on=form.cleaned_data["due_on"],
                 detail=form.cleaned_data["detail"],
             )
-        except NotAllowed as refusal:
-            form.add_error(None, str(refusal))
-        except ValidationError as error:
+        except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
             messages.success(request, f"“{item.title}” added to the action plan.")
@@ -483,9 +473,7 @@ def add_practice(request: AuthedRequest, cohort: str) -> HttpResponse:
             practice = assessment.add_practice(
                 membership, **{k: form.cleaned_data[k] for k in PracticeForm.Meta.fields}
             )
-        except NotAllowed as refusal:
-            form.add_error(None, str(refusal))
-        except ValidationError as error:
+        except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
             messages.success(request, f"“{practice.title}” is in the library.")

@@ -22,7 +22,7 @@ from cohort import access
 from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
 from cohort.models import ActionItem, Role
-from cohort.web import add_service_errors, attachment
+from cohort.web import add_service_errors, attachment, error_text
 from meetings.calendar import build_calendar
 from meetings.consultations import services as booking
 from meetings.consultations.access import (
@@ -194,9 +194,7 @@ def book(request: AuthedRequest, cohort: str) -> HttpResponse:
         except booking.SlotTaken as error:
             form.add_error(None, error)
             status = 409
-        except NotAllowed as refusal:
-            form.add_error(None, str(refusal))
-        except ValidationError as error:
+        except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
             messages.success(request, "Your consultation is booked. A calendar invitation is on its way.")
@@ -255,10 +253,8 @@ def cancel(request: AuthedRequest, cohort: str, consultation_id: int) -> HttpRes
     if request.method == "POST":
         try:
             booking.cancel_consultation(membership, consultation)
-        except NotAllowed as refusal:
-            error = str(refusal)
-        except ValidationError as problem:
-            error = " ".join(problem.messages)
+        except (NotAllowed, ValidationError) as problem:
+            error = error_text(problem)
         else:
             messages.success(request, "The consultation is cancelled. Both of you are sent a cancellation.")
             return redirect("meetings:consultations", cohort=cohort)
@@ -288,9 +284,7 @@ def reschedule(request: AuthedRequest, cohort: str, consultation_id: int) -> Htt
         except booking.SlotTaken as error:
             form.add_error(None, error)
             status = 409
-        except NotAllowed as refusal:
-            form.add_error(None, str(refusal))
-        except ValidationError as error:
+        except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
             messages.success(request, "The consultation is moved. Both of you are sent the updated invitation.")
@@ -329,10 +323,8 @@ def notes(request: AuthedRequest, cohort: str, consultation_id: int) -> HttpResp
         ]
         try:
             booking.record_notes(membership, consultation, notes=form.cleaned_data["notes"], actions=rows)
-        except NotAllowed as refusal:
-            error = str(refusal)
-        except ValidationError as problem:
-            error = " ".join(problem.messages)
+        except (NotAllowed, ValidationError) as problem:
+            error = error_text(problem)
         else:
             messages.success(request, "Notes saved. Actions are on the institution's action plan.")
             return redirect("meetings:consultation_detail", cohort=cohort, consultation_id=consultation_id)

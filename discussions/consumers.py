@@ -32,6 +32,7 @@ import logging
 import random
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -317,7 +318,7 @@ class ThreadConsumer(LiveConsumer):
             return
         async with self.order:
             await self.catch_up(seq)
-        thread = await database_sync_to_async(fragments._load_thread)(self.thread_id)
+        thread = await database_sync_to_async(fragments.load_thread)(self.thread_id)
         if thread is not None:
             await self.base_send(await fragments.astatus_event(thread.pk, events.version(thread)))
 
@@ -386,12 +387,7 @@ class ThemeConsumer(LiveConsumer):
         return Theme.objects.filter(pk=self.theme_id, cohort_id=membership.cohort_id).exists()
 
     def live_groups(self) -> list[str]:
-        groups = [f"discuss.theme.{self.theme_id}"]
-        if self.membership.is_facilitator:
-            groups.append(f"discuss.theme.{self.theme_id}.private")
-        elif self.membership.institution_id:
-            groups.append(f"discuss.theme.{self.theme_id}.inst.{self.membership.institution_id}")
-        return groups
+        return events.theme_page_groups(self.theme_id, self.membership)
 
     async def resume(self, message: dict[str, Any]) -> None:
         since = _int(message.get("since"))
@@ -401,8 +397,6 @@ class ThemeConsumer(LiveConsumer):
             await self.base_send(await fragments.arow_event(thread_id, version))
 
     def _changed_since(self, since: int) -> list[tuple[int, str]]:
-        from datetime import UTC, datetime
-
         moment = datetime.fromtimestamp(since / 1_000_000, tz=UTC)
         threads = (
             Thread.objects.visible_to(self.membership)

@@ -77,7 +77,7 @@ def thread_row_changed(
     groups = theme_groups(theme_id, institution_id)
     if not live.has_listeners(groups):
         return
-    thread = thread or fragments._load_thread(thread_id)
+    thread = thread or fragments.load_thread(thread_id)
     if thread is None:
         return
     v = version(thread)
@@ -86,7 +86,7 @@ def thread_row_changed(
 
 
 def thread_status_changed(thread_id: int) -> None:
-    thread = fragments._load_thread(thread_id)
+    thread = fragments.load_thread(thread_id)
     if thread is None:
         return
     v = version(thread)

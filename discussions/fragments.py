@@ -114,7 +114,7 @@ def _load_post(post_id: int) -> Post | None:
     return Post.objects.select_related("thread__theme__cohort", "parent", "institution").filter(pk=post_id).first()
 
 
-def _load_thread(thread_id: int) -> Thread | None:
+def load_thread(thread_id: int) -> Thread | None:
     return Thread.objects.select_related("theme__cohort", "last_author", "institution").filter(pk=thread_id).first()
 
 
@@ -151,7 +151,7 @@ def post_event_html(post_id: int, seq: int, token: str, post: Post | None = None
 
 def row_event_html(thread_id: int, version: str, thread: Thread | None = None) -> str:
     def render() -> str | None:
-        found = thread or _load_thread(thread_id)
+        found = thread or load_thread(thread_id)
         return render_row_event(found, version) if found is not None else None
 
     return _fragment(row_key(thread_id, version), render, fresh=thread is not None)
@@ -159,7 +159,7 @@ def row_event_html(thread_id: int, version: str, thread: Thread | None = None) -
 
 def status_event_html(thread_id: int, version: str, thread: Thread | None = None) -> str:
     def render() -> str | None:
-        found = thread or _load_thread(thread_id)
+        found = thread or load_thread(thread_id)
         return render_status_event(found) if found is not None else None
 
     return _fragment(status_key(thread_id, version), render, fresh=thread is not None)

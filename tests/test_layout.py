@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
 
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ["cohort", "meetings", "discussions", "media_feedback", "config"]
@@ -123,3 +124,25 @@ def test_the_import_contracts_hold() -> None:
     lint = Path(sys.executable).with_name("lint-imports")
     result = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-4000:]
+
+
+# A route's numbers that are not row ids: a summary's version number within its document.
+NOT_IDS = {"number"}
+
+
+def test_every_route_names_its_ids_the_same_way() -> None:
+    """An id in a path is `<thing>_id` (`<int:meeting_id>`, `<uuid:clip_id>`); slugs and tokens say what they are."""
+    odd = []
+
+    def walk(patterns: list, prefix: str) -> None:
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, route)
+            elif isinstance(p, URLPattern) and not route.startswith(("admin/", "accounts/")):
+                for converter, name in re.findall(r"<(int|uuid):(\w+)>", route):
+                    if not name.endswith("_id") and name not in NOT_IDS:
+                        odd.append(f"{route}: <{converter}:{name}>")
+
+    walk(get_resolver().url_patterns, "")
+    assert odd == []

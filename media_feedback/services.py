@@ -170,7 +170,9 @@ def delete_withdrawn_clip(clip: Clip) -> Withdrawal:
 
     Caller holds a transaction, and deletes the clip's files after it commits: the whole withdrawal,
     summaries included, is `media_feedback.review.services.withdraw_clip`."""
-    withdrawal = Withdrawal.objects.create(call_id=clip.call_id, institution_id=clip.institution_id)
+    withdrawal = Withdrawal.objects.create(
+        call_id=clip.call_id, institution_id=clip.institution_id, clip_public_id=clip.public_id
+    )
     Clip.objects.filter(pk=clip.pk).delete()
     audit.record(
         AuditAction.CONSENT_WITHDRAWN,

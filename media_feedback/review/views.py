@@ -39,8 +39,8 @@ from media_feedback.views import serve_stored
 def clip(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse:
     membership = cohort_access.get_membership(request.user, cohort)
     if (withdrawal := access.get_withdrawal(membership, clip_id)) is not None:
-        context = {"membership": membership, "withdrawal": withdrawal}
-        return render(request, "media_feedback/withdrawn_clip.html", context, status=410)
+        gone = {"membership": membership, "withdrawal": withdrawal}
+        return render(request, "media_feedback/withdrawn_clip.html", gone, status=410)
     found = access.get_clip(membership, clip_id)
     sees = {artefact: access.may_see(membership, found, artefact) for artefact in access.Artefact}
     transcript = getattr(found, "transcript", None) if found.transcribed else None
@@ -66,7 +66,7 @@ def clip(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse:
             target_type="clip",
             target_id=found.public_id,
         )
-    context = {
+    context: dict[str, Any] = {
         "membership": membership,
         "clip": found,
         "transcript": transcript if shown_text else None,

@@ -106,9 +106,12 @@ class CallLink(models.Model):
 
 
 class ClipQuerySet(models.QuerySet["Clip"]):
-    def visible_to_institution(self, institution_id: int) -> ClipQuerySet:
-        """What an institution's own staff may see: its clips whose consent shares them."""
-        return self.filter(institution_id=institution_id, consent__share_with_institutions=True)
+    def released_to_institution(self, institution_id: int) -> ClipQuerySet:
+        """An institution's clips whose consent shares them with its staff and which a facilitator has
+        released: the clips `media_feedback.access.may_see` lets its staff see (in redacted form)."""
+        return self.filter(
+            institution_id=institution_id, consent__share_with_institutions=True, released_at__isnull=False
+        )
 
 
 class Clip(models.Model):
@@ -148,6 +151,12 @@ class Clip(models.Model):
     voice_disguise = models.BooleanField(default=False, help_text="The student asked for their voice to be disguised.")
     created_at = models.DateTimeField(auto_now_add=True)
     ready_at = models.DateTimeField(null=True, blank=True)
+    # Set when a facilitator releases the reviewed clip to its institution's staff (who then see its
+    # redacted forms only, where the consent shares it): see media_feedback.access.may_see.
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # The resumable upload (tus): the secret upload URL is stored only as a hash.
     upload_key_hash = models.CharField(max_length=64, blank=True, db_index=True)
     upload_length = models.PositiveBigIntegerField(null=True, blank=True)
@@ -217,10 +226,12 @@ class Transcript(models.Model):
 
 
 class Withdrawal(models.Model):
-    """Only that a withdrawal happened: no content of the clip is kept."""
+    """Only that a withdrawal happened: no content of the clip is kept. The clip's random public id
+    stays so that a link to it (an old notification) can say the clip was withdrawn."""
 
     call = models.ForeignKey(FeedbackCall, on_delete=models.CASCADE, related_name="withdrawals")
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE)
+    clip_public_id = models.UUIDField(null=True, blank=True, db_index=True)
     withdrawn_at = models.DateTimeField(default=timezone.now)
 
 

@@ -26,7 +26,9 @@ from media_feedback import storage
 from media_feedback.models import MB, UPLOAD_LIFETIME, CallLink, Clip, Consent, FeedbackCall, RefusedUpload, Withdrawal
 from media_feedback.tasks import process_clip
 
-CONSENT_VERSION = "2026-11-v1"
+# The consent text's version: change it whenever _consent_text.txt changes (v2: staff see a clip only
+# once a facilitator has released it, redacted; no assessor sees it).
+CONSENT_VERSION = "2026-12-v2"
 TICKET_SALT = "media_feedback.upload"
 TICKET_MAX_AGE = 24 * 3600
 FACILITATORS_ONLY = "Only the cohort's facilitators manage feedback calls and clips."
@@ -170,7 +172,9 @@ def delete_withdrawn_clip(clip: Clip) -> Withdrawal:
 
     Caller holds a transaction, and deletes the clip's files after it commits: the whole withdrawal,
     summaries included, is `media_feedback.review.services.withdraw_clip`."""
-    withdrawal = Withdrawal.objects.create(call_id=clip.call_id, institution_id=clip.institution_id)
+    withdrawal = Withdrawal.objects.create(
+        call_id=clip.call_id, institution_id=clip.institution_id, clip_public_id=clip.public_id
+    )
     Clip.objects.filter(pk=clip.pk).delete()
     audit.record(
         AuditAction.CONSENT_WITHDRAWN,

@@ -202,21 +202,24 @@ def clip_retry(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpRespon
     )
 
 
-FILES = {"rendition": "rendition_name", "poster": "poster_name", "captions": "captions_name"}
-UNREDACTED = {"rendition", "captions"}
+FILES = {
+    "rendition": ("rendition_name", access.Artefact.RENDITION),
+    "poster": ("poster_name", access.Artefact.POSTER),
+    "captions": ("captions_name", access.Artefact.CAPTIONS),
+}
 RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 
 
 @login_required
 def clip_file(request: AuthedRequest, cohort: str, clip_id: UUID, what: str) -> HttpResponseBase:
-    """A clip's file, only for those who may see the clip: streamed with Range support from the
-    filesystem, or a short-lived signed URL on S3."""
+    """A clip's file, for those the release rule lets see it (facilitators: these are the unredacted
+    files): streamed with Range support from the filesystem, or a short-lived signed URL on S3."""
     membership = cohort_access.get_membership(request.user, cohort)
-    found = access.get_clip(membership, clip_id)
-    if what in UNREDACTED and not membership.is_facilitator:
-        # Staff of the institution play the redacted rendition and captions (review views) only.
+    if what not in FILES:
         raise Http404("No such file.")
-    name = getattr(found, FILES[what], "") if what in FILES else ""
+    field, artefact = FILES[what]
+    found = access.get_clip(membership, clip_id, artefact)
+    name = getattr(found, field, "")
     if not name:
         raise Http404("No such file.")
     if what == "rendition" and request.headers.get("Range", "bytes=0-").startswith("bytes=0-"):

@@ -3,7 +3,8 @@
 For the call "How was your first year?": when it has no ready clips, a few transcribed clips (text
 with word timings, no media) are made for several institutions; then each ready clip is reviewed
 (suggested areas accepted, a quote where consent allows, a name redacted where there is one) and a
-summary version is published once.
+summary version is published once. Irwell's clip with a name in it is released to Irwell's staff
+(who then see it redacted); every other clip stays unreleased, with facilitators only.
 """
 
 from __future__ import annotations
@@ -144,6 +145,15 @@ def _review(facilitator: Membership, world: DemoWorld, call: FeedbackCall) -> No
         review.mark_reviewed(facilitator, clip)
 
 
+def _release(facilitator: Membership, call: FeedbackCall) -> None:
+    """The one released clip: Irwell's, whose name the facilitator redacted."""
+    clips = Clip.objects.filter(
+        call=call, institution__slug="irwell", redactions__isnull=False, released_at__isnull=True
+    ).select_related("call", "institution", "consent")
+    for clip in clips.distinct():
+        review.release_clip(facilitator, clip)
+
+
 @transaction.atomic
 def seed(world: DemoWorld) -> None:
     facilitator = Membership.objects.get(user=world.facilitator, cohort=world.cohort)
@@ -151,6 +161,7 @@ def seed(world: DemoWorld) -> None:
     if not Clip.objects.filter(call=call, status=Clip.Status.READY).exists():
         _make_clips(world, call)
     _review(facilitator, world, call)
+    _release(facilitator, call)
     if not SummaryDocument.objects.filter(call=call).exists():
         document = review.create_summary(facilitator, call)
         review.publish_summary(facilitator, document)

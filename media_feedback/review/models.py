@@ -144,6 +144,11 @@ class SummaryVersion(models.Model):
     institution_count = models.PositiveIntegerField(default=0)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     published_at = models.DateTimeField(default=timezone.now)
+    # Why this version was published when a facilitator did not write it (never the words removed).
+    note = models.CharField(max_length=300, blank=True)
+    # Set when a student withdrew a clip this version quoted: its content, HTML and PDF are gone and
+    # members are sent to the version that replaced it.
+    taken_down_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["document", "-number"]
@@ -153,6 +158,7 @@ class SummaryVersion(models.Model):
         return f"{self.title} (version {self.number})"
 
     def save(self, *args: object, **kwargs: object) -> None:
+        # Taking a version down (services.take_down_versions) is the one change, made by an update.
         if not self._state.adding:
             raise ValidationError("A published version cannot be changed: edit the draft and publish a new version.")
         super().save(*args, **kwargs)  # type: ignore[arg-type]

@@ -294,14 +294,56 @@ def remove_quote(actor: Membership, clip: Clip, quote_id: int) -> None:
 
 
 def mark_reviewed(actor: Membership, clip: Clip, *, reviewed: bool = True) -> ClipReview:
+    """Marking a clip not reviewed also takes back its release: only a reviewed clip is released."""
     _check_reviewer(actor, clip)
     review, _ = ClipReview.objects.get_or_create(clip=clip)
     review.reviewed_at = timezone.now() if reviewed else None
     review.reviewed_by = actor.user if reviewed else None
     review.save(update_fields=["reviewed_at", "reviewed_by"])
+    if not reviewed and clip.released_at is not None:
+        release_clip(actor, clip, release=False)
     if reviewed and not clip.redacted_rendition_name and clip.rendition_name:
         _refresh_outputs(clip)
     return review
+
+
+CLIP_RELEASED = "clip.released"
+CLIP_UNRELEASED = "clip.unreleased"
+
+
+@transaction.atomic
+def release_clip(actor: Membership, clip: Clip, *, release: bool = True) -> Clip:
+    """Release a reviewed clip to its institution's staff, who then see its redacted forms (see
+    media_feedback.access.may_see), or take the release back."""
+    _check_reviewer(actor, clip)
+    if release:
+        clip_review = ClipReview.objects.filter(clip=clip).first()
+        if clip_review is None or clip_review.reviewed_at is None:
+            raise ValidationError(
+                "This clip has not been reviewed yet: redact names and places, mark it as reviewed, "
+                "then release it. Nothing was released."
+            )
+        consent = getattr(clip, "consent", None)
+        if consent is None or not consent.share_with_institutions:
+            raise ValidationError(
+                "The student chose “facilitators only”, so this clip cannot be released to "
+                f"{clip.institution.short_name}. Nothing was released."
+            )
+        if clip.released_at is not None:
+            raise ValidationError(f"This clip was already released to {clip.institution.short_name}.")
+    elif clip.released_at is None:
+        raise ValidationError("This clip has not been released.")
+    clip.released_at = timezone.now() if release else None
+    clip.released_by = actor.user if release else None
+    clip.save(update_fields=["released_at", "released_by"])
+    audit.record(
+        CLIP_RELEASED if release else CLIP_UNRELEASED,
+        actor=actor.user,
+        cohort=clip.call.cohort,
+        target_type="clip",
+        target_id=clip.public_id,
+    )
+    return clip
 
 
 # --- summary documents ------------------------------------------------------------------------------
@@ -546,62 +588,124 @@ def version_diff(older: SummaryVersion | None, newer: SummaryVersion) -> list[Di
     return lines
 
 
+REMOVED_AT_REQUEST = "A quote was removed at a student's request."
+TAKEN_DOWN = "[This version was replaced: a quote in it was removed at a student's request.]"
+
+
+def shown_before(versions: Sequence[SummaryVersion], index: int) -> SummaryVersion | None:
+    """The version a history line compares `versions[index]` with: the nearest earlier one whose
+    words are still there (a taken-down version's are gone)."""
+    for older in reversed(versions[:index]):
+        if older.taken_down_at is None:
+            return older
+    return None
+
+
 def withdraw_clip(clip: Clip) -> Withdrawal:
-    """A student withdraws their clip (found by their receipt token): the summaries that quoted it
-    are flagged while its quotes still exist, then the clip, its transcript, everything that cascades
-    from it and every stored file go; only the fact that a withdrawal happened is kept."""
+    """A student withdraws their clip (found by their receipt token): every published version that
+    quoted it is replaced at once by a new version without the quote and taken down, while its quotes
+    still exist; then the clip, its transcript, everything that cascades from it and every stored file
+    go; only the fact that a withdrawal happened is kept."""
     with transaction.atomic():
-        _flag_summaries_quoting(clip)
+        _replace_versions_quoting(clip)
         withdrawal = services.delete_withdrawn_clip(clip)
     storage.delete_clip_files(clip)
     return withdrawal
 
 
-def _flag_summaries_quoting(clip: Clip) -> None:
-    """Before the clip's row goes (its quotes cascade away with it): record which published versions
-    quoted it, flag those documents, block its quotes in every draft of the call, and tell the
-    cohort's facilitators. Caller holds a transaction."""
-    quote_ids = list(Quote.objects.filter(clip=clip).values_list("pk", flat=True))
+def _without_quotes(source: str, quote_ids: set[int]) -> str:
+    return QUOTE_TOKEN.sub(lambda m: "" if int(m.group(1)) in quote_ids else m.group(0), source)
+
+
+def _replace_versions_quoting(clip: Clip) -> None:
+    """Before the clip's row goes (its quotes cascade away with it): block its quotes in every draft
+    of the call; for each document whose published versions quote it, publish a new version without
+    the quotes (its note says why, without the words), take down the versions that quoted it (their
+    words are blanked), and tell the cohort's facilitators. Caller holds a transaction."""
+    quote_ids = set(Quote.objects.filter(clip=clip).values_list("pk", flat=True))
     if not quote_ids:
         return
     now = timezone.now()
     VersionQuote.objects.filter(clip_public_id=clip.public_id, withdrawn_at__isnull=True).update(withdrawn_at=now)
-    flagged: list[SummaryDocument] = []
-    for document in SummaryDocument.objects.select_for_update().filter(call_id=clip.call_id):
+    replaced: list[tuple[SummaryDocument, SummaryVersion]] = []
+    for document in (
+        SummaryDocument.objects.select_for_update().select_related("call__cohort").filter(call_id=clip.call_id)
+    ):
         document.withdrawn_quote_ids = sorted({*document.withdrawn_quote_ids, *quote_ids})
-        fields = ["withdrawn_quote_ids"]
-        versions = sorted(
-            set(
-                VersionQuote.objects.filter(version__document=document, clip_public_id=clip.public_id).values_list(
-                    "version__number", flat=True
-                )
-            )
+        document.save(update_fields=["withdrawn_quote_ids"])
+        quoting = SummaryVersion.objects.filter(
+            document=document, taken_down_at__isnull=True, quoted__clip_public_id=clip.public_id
+        ).distinct()
+        numbers = sorted(quoting.values_list("number", flat=True))
+        if not numbers:
+            continue
+        latest = latest_version(document)
+        assert latest is not None  # a version quotes the clip
+        version = latest
+        if latest.number in numbers:
+            version = _publish_without(document, latest, quote_ids, clip.pk, now)
+        quoting.update(taken_down_at=now, content=TAKEN_DOWN, html="")
+        listed = ", ".join(str(n) for n in numbers)
+        document.flagged_at = now
+        document.flag_reason = (
+            f"A student withdrew a clip quoted in version {listed}. Version {version.number} was published "
+            "without the quote and replaces it; remove the quote from the draft too."
         )
-        if versions:
-            document.flagged_at = now
-            numbers = ", ".join(str(n) for n in versions)
-            document.flag_reason = (
-                f"A student withdrew a clip quoted in version {numbers}. Publish a new version without that quote."
-            )
-            fields += ["flagged_at", "flag_reason"]
-            flagged.append(document)
-        document.save(update_fields=fields)
-    if not flagged:
-        return
-    cohort = clip.call.cohort
-    for document in flagged:
+        document.save(update_fields=["flagged_at", "flag_reason"])
+        replaced.append((document, version))
+    for document, version in replaced:
+        cohort = document.call.cohort
         notify(
             User.objects.facilitators_of(cohort),
             kind=NotificationKind.SUMMARY,
-            title=f"A quoted clip was withdrawn: {document.title}",
+            title=f"A quoted clip was withdrawn: version {version.number} of {document.title} replaces it",
             url=reverse("media_feedback:edit_summary", kwargs={"cohort": cohort.slug, "document_id": document.pk}),
             cohort=cohort,
         )
 
 
+def _publish_without(
+    document: SummaryDocument, latest: SummaryVersion, quote_ids: set[int], clip_pk: int, at: Any
+) -> SummaryVersion:
+    """The latest version again, without the withdrawn clip's quotes (written out from the quotes that
+    remain), published as the next version."""
+    source = _without_quotes(latest.source, quote_ids)
+    expanded = expand(document, source)
+    version = SummaryVersion.objects.create(
+        document=document,
+        number=latest.number + 1,
+        title=latest.title,
+        source=source,
+        content=expanded.markdown,
+        html=render_markdown(expanded.markdown),
+        clip_count=max(0, latest.clip_count - 1),
+        institution_count=latest.institution_count,
+        published_by=None,
+        published_at=at,
+        note=REMOVED_AT_REQUEST,
+    )
+    VersionQuote.objects.bulk_create(
+        [
+            VersionQuote(version=version, quote=q, quote_number=q.pk, clip_public_id=q.clip.public_id)
+            for q in expanded.quotes
+            if q.clip_id != clip_pk
+        ]
+    )
+    audit.record(
+        AuditAction.PUBLISHED,
+        actor_label="automatic: a student withdrew a quoted clip",
+        cohort=document.call.cohort,
+        target_type="summary",
+        target_id=f"{document.pk}v{version.number}",
+    )
+    return version
+
+
 def published_versions(cohort_id: int) -> Any:
     """The latest published version of each summary in a cohort, newest first."""
-    versions = SummaryVersion.objects.filter(document__call__cohort_id=cohort_id).select_related("document__call")
+    versions = SummaryVersion.objects.filter(
+        document__call__cohort_id=cohort_id, taken_down_at__isnull=True
+    ).select_related("document__call")
     seen: set[int] = set()
     out = []
     for v in versions.order_by("-published_at", "-number"):

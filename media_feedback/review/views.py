@@ -38,13 +38,19 @@ from media_feedback.views import serve_stored
 @login_required
 def clip(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse:
     membership = cohort_access.get_membership(request.user, cohort)
+    if (withdrawal := access.get_withdrawal(membership, clip_id)) is not None:
+        gone = {"membership": membership, "withdrawal": withdrawal}
+        return render(request, "media_feedback/withdrawn_clip.html", gone, status=410)
     found = access.get_clip(membership, clip_id)
+    sees = {artefact: access.may_see(membership, found, artefact) for artefact in access.Artefact}
     transcript = getattr(found, "transcript", None) if found.transcribed else None
-    bars = [(i, round((1 - p) * 50, 1), max(0.5, round(p * 100, 1))) for i, p in enumerate(found.waveform or [])]
-    # Anyone but a facilitator reads and hears only the redacted clip.
     shown_text = ""
-    if transcript is not None:
-        shown_text = transcript.text if membership.is_facilitator else review.redacted_transcript(found)
+    if transcript is not None and sees[access.Artefact.TRANSCRIPT]:
+        shown_text = transcript.text
+    elif transcript is not None and sees[access.Artefact.REDACTED_TRANSCRIPT]:
+        shown_text = review.redacted_transcript(found)
+    waveform = found.waveform if sees[access.Artefact.WAVEFORM] else []
+    bars = [(i, round((1 - p) * 50, 1), max(0.5, round(p * 100, 1))) for i, p in enumerate(waveform or [])]
     audit.record(
         AuditAction.CLIP_VIEWED,
         request=request,
@@ -52,7 +58,7 @@ def clip(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse:
         target_type="clip",
         target_id=found.public_id,
     )
-    if transcript is not None:
+    if shown_text:
         audit.record(
             AuditAction.TRANSCRIPT_VIEWED,
             request=request,
@@ -60,12 +66,15 @@ def clip(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse:
             target_type="clip",
             target_id=found.public_id,
         )
-    context = {
+    context: dict[str, Any] = {
         "membership": membership,
         "clip": found,
-        "transcript": transcript,
+        "transcript": transcript if shown_text else None,
         "transcript_text": shown_text,
         "bars": bars,
+        "sees_original": sees[access.Artefact.RENDITION],
+        "sees_poster": sees[access.Artefact.POSTER],
+        "sees_captions": sees[access.Artefact.CAPTIONS],
     }
     return render(request, "media_feedback/clip.html", context)
 
@@ -132,7 +141,9 @@ def redact_words(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResp
         if not form.is_valid():
             raise _form_errors(form)
         made = review.redact_words(membership, found, *form.span())
-        return f"Redacted {made.word_numbers}. Everyone but facilitators sees “[redacted]” there."
+        return (
+            f"Redacted {made.word_numbers}. Once the clip is released, its institution's staff see “[redacted]” there."
+        )
 
     return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
 
@@ -247,6 +258,23 @@ def remove_quote(request: AuthedRequest, cohort: str, clip_id: UUID, quote_id: i
 
 @login_required
 @require_POST
+def release_clip(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse:
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    found = review_access.get_review_clip(membership, clip_id)
+
+    def act() -> str:
+        release = request.POST.get("release", "1") != "0"
+        review.release_clip(membership, found, release=release)
+        staff = f"{found.institution.short_name} staff"
+        if release:
+            return f"Released to {staff}: they now see the redacted transcript, captions and recording only."
+        return f"The release was taken back: {staff} no longer see anything of this clip."
+
+    return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+
+
+@login_required
+@require_POST
 def mark_reviewed(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse:
     membership = cohort_access.get_facilitator_membership(request.user, cohort)
     found = review_access.get_review_clip(membership, clip_id)
@@ -274,29 +302,29 @@ def _content_type(clip: Clip) -> str:
 
 @login_required
 def clip_media(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponseBase:
-    membership = cohort_access.get_facilitator_membership(request.user, cohort)
-    found = review_access.get_review_clip(membership, clip_id)
+    membership = cohort_access.get_membership(request.user, cohort)
+    found = access.get_clip(membership, clip_id, access.Artefact.RENDITION, ready=True)
     return _serve(request, found.rendition_name, _content_type(found))
 
 
 @login_required
 def redacted_media(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponseBase:
     membership = cohort_access.get_membership(request.user, cohort)
-    found = review_access.get_shared_clip(membership, clip_id)
+    found = access.get_clip(membership, clip_id, access.Artefact.REDACTED_RENDITION, ready=True)
     return _serve(request, found.redacted_rendition_name, _content_type(found))
 
 
 @login_required
 def clip_captions(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse:
-    membership = cohort_access.get_facilitator_membership(request.user, cohort)
-    found = review_access.get_review_clip(membership, clip_id)
+    membership = cohort_access.get_membership(request.user, cohort)
+    found = review_access.get_review_clip(membership, clip_id, [access.Artefact.CAPTIONS])
     return HttpResponse(review.captions(found, reveal=True), content_type="text/vtt; charset=utf-8")
 
 
 @login_required
 def redacted_captions(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse:
     membership = cohort_access.get_membership(request.user, cohort)
-    found = review_access.get_shared_clip(membership, clip_id)
+    found = review_access.get_review_clip(membership, clip_id, [access.Artefact.REDACTED_CAPTIONS])
     return HttpResponse(review.captions(found, reveal=False), content_type="text/vtt; charset=utf-8")
 
 
@@ -435,17 +463,18 @@ def summary_version(request: AuthedRequest, cohort: str, document_id: int, numbe
     membership = cohort_access.get_membership(request.user, cohort)
     version = review_access.get_version(membership, document_id, number)
     latest = review.latest_version(version.document)
-    return render(
-        request,
-        "media_feedback/review/version.html",
-        {"membership": membership, "cohort": membership.cohort, "version": version, "latest": latest},
-    )
+    context = {"membership": membership, "cohort": membership.cohort, "version": version, "latest": latest}
+    if version.taken_down_at is not None:
+        return render(request, "media_feedback/review/version_replaced.html", context, status=410)
+    return render(request, "media_feedback/review/version.html", context)
 
 
 @login_required
 def summary_pdf(request: AuthedRequest, cohort: str, document_id: int, number: int) -> HttpResponseBase:
     membership = cohort_access.get_membership(request.user, cohort)
     version = review_access.get_version(membership, document_id, number)
+    if version.taken_down_at is not None:
+        raise Http404("This version was replaced.")
     filename = f"summary-{version.document_id}-v{version.number}.pdf"
     return attachment(version_pdf(version), filename=filename, content_type="application/pdf")
 
@@ -457,7 +486,7 @@ def summary_history(request: AuthedRequest, cohort: str, document_id: int) -> Ht
     versions = list(found.versions.select_related("published_by").order_by("number"))
     if not versions and not membership.is_facilitator:
         raise Http404("No such summary.")
-    rows = [(v, review.version_diff(versions[i - 1] if i else None, v)) for i, v in enumerate(versions)]
+    rows = [(v, review.version_diff(review.shown_before(versions, i), v)) for i, v in enumerate(versions)]
     return render(
         request,
         "media_feedback/review/history.html",

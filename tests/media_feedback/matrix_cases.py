@@ -147,8 +147,13 @@ CASES: list[Case] = [
         method="post",
         allowed=FACILITATOR_ONLY,
     ),
-    # An Irwell clip whose student shared it with their institution.
-    Case("media_feedback:clip", kwargs=lambda w: _clip_kwargs(w, status="ready"), allowed=IRWELL_SHARED_CLIP),
+    # An Irwell clip whose student shared it with their institution, released by a facilitator (the
+    # release rule in every state: tests/media_feedback/review/test_release_matrix.py).
+    Case(
+        "media_feedback:clip",
+        kwargs=lambda w: _clip_kwargs(w, status="ready", released_at=timezone.now()),
+        allowed=IRWELL_SHARED_CLIP,
+    ),
     Case(
         "media_feedback:clip_retry",
         kwargs=lambda w: _clip_kwargs(w, status="failed", original_name="clips/x/original"),

@@ -88,3 +88,9 @@ def test_the_private_link_is_shown_once_and_can_be_emailed_without_keeping_the_a
     # The address is nowhere in the database.
     for model in apps.get_app_config("media_feedback").get_models():
         assert "student@example.org" not in repr(list(model._default_manager.values_list()))
+
+
+def test_the_consent_text_says_staff_see_only_the_released_redacted_clip(irwell_link) -> None:
+    page = Client().get(f"/s/{irwell_link.token}/").content.decode()
+    assert "only after a facilitator has checked it and removed names and places" in page
+    assert "not even the project&#x27;s assessors" in page or "not even the project's assessors" in page

@@ -14,6 +14,7 @@ from media_feedback import services, tasks
 from media_feedback.models import Clip, Consent, Transcript, Withdrawal
 from tests.factories import client_for
 from tests.media_feedback.factories import consent, stored_files
+from tests.media_feedback.review.factories import released
 
 pytestmark = pytest.mark.usefixtures("immediate_tasks")
 
@@ -140,6 +141,8 @@ def test_institution_staff_see_only_their_own_clips_that_consent_shares(
     who, share, sees, irwell_link, make_ready_clip, world
 ) -> None:
     clip, _ = make_ready_clip(irwell_link, share=share)
+    if share:  # staff see nothing of a clip until a facilitator has reviewed and released it
+        clip = released(clip, world.fran)
     client = client_for(getattr(world, who))
     assert client.get(f"/c/gm/clips/{clip.public_id}/").status_code == (200 if sees else 404)
     # The unredacted rendition and captions are the facilitators' alone; staff play the redacted one.
@@ -225,6 +228,7 @@ def test_staff_read_the_transcript_with_redactions_and_facilitators_read_it_whol
     clip, _ = make_ready_clip(irwell_link, share=True)
     words = clip.transcript.words
     redact_words(get_membership(world.fran, world.cohort.slug), clip, 1, 1)
+    clip = released(clip, world.fran)
     hidden = words[1]["word"].strip()
     staff_page = client_for(world.alice).get(f"/c/gm/clips/{clip.public_id}/").content.decode()
     assert "[redacted]" in staff_page

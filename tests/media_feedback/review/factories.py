@@ -138,3 +138,12 @@ def membership_of(user: User, cohort: Cohort) -> Membership:
 def reviewed(clip: Clip, by: User) -> Clip:
     review.mark_reviewed(membership_of(by, clip.call.cohort), clip)
     return clip
+
+
+def released(clip: Clip, by: User) -> Clip:
+    """Reviewed and released to the clip's institution, as a facilitator does on the review page."""
+    facilitator = membership_of(by, clip.call.cohort)
+    review.mark_reviewed(facilitator, clip)
+    review.release_clip(facilitator, Clip.objects.select_related("call", "institution", "consent").get(pk=clip.pk))
+    clip.refresh_from_db()
+    return clip

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.matrix import EVERYONE_IN_COHORT, FACILITATOR_ONLY, INSTITUTION_PRIVATE, Case, WsCase
+from tests.matrix import EVERYONE_IN_COHORT, FACILITATOR_ONLY, Case, WsCase
+
+IRWELL_STAFF = frozenset({"facilitator", "lead", "member"})
 
 
 def _clip(w: Any) -> Any:
@@ -19,6 +21,15 @@ def _clip(w: Any) -> Any:
 
 def clip_kwargs(w: Any) -> dict[str, Any]:
     return {"cohort": w.cohort.slug, "clip_id": _clip(w).public_id}
+
+
+def released_kwargs(w: Any) -> dict[str, Any]:
+    from django.utils import timezone
+
+    clip = _clip(w)
+    clip.released_at = timezone.now()
+    clip.save(update_fields=["released_at"])
+    return {"cohort": w.cohort.slug, "clip_id": clip.public_id}
 
 
 def _redaction(w: Any) -> dict[str, Any]:
@@ -127,13 +138,15 @@ CASES: list[Case] = [
     ),
     Case("media_feedback:remove_quote", kwargs=_quote, allowed=FACILITATOR_ONLY, method="post"),
     Case("media_feedback:mark_reviewed", kwargs=clip_kwargs, allowed=FACILITATOR_ONLY, method="post"),
+    Case("media_feedback:release_clip", kwargs=clip_kwargs, allowed=FACILITATOR_ONLY, method="post"),
     # No media is stored in the matrix world: allowed actors get "not available yet" (404 from the
     # view after the scope check), which the matrix cannot tell from a refusal; the scope of these
     # four is asserted in tests/media_feedback/test_review_redaction.py with real media.
     Case("media_feedback:clip_media", kwargs=clip_kwargs, allowed=frozenset(), id="clip_media-no-file"),
     Case("media_feedback:redacted_media", kwargs=clip_kwargs, allowed=frozenset(), id="redacted_media-no-file"),
     Case("media_feedback:clip_captions", kwargs=clip_kwargs, allowed=FACILITATOR_ONLY),
-    Case("media_feedback:redacted_captions", kwargs=clip_kwargs, allowed=INSTITUTION_PRIVATE),
+    # A released clip: Irwell's staff and facilitators; the assessor is named by no consent scope.
+    Case("media_feedback:redacted_captions", kwargs=released_kwargs, allowed=IRWELL_STAFF),
     Case("media_feedback:review_queue", kwargs=_call_kwargs, allowed=FACILITATOR_ONLY),
     Case("media_feedback:create_summary", kwargs=_call_kwargs, allowed=FACILITATOR_ONLY, method="post"),
     Case("media_feedback:summary_list", allowed=EVERYONE_IN_COHORT),

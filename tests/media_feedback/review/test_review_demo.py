@@ -22,3 +22,11 @@ def test_the_demo_publishes_a_redacted_summary_and_running_it_again_changes_noth
     version = SummaryVersion.objects.get()
     assert "This summary draws on 5 clips from 5 institutions" in version.content
     assert "[redacted]" in version.html and "Kayleigh" not in version.content + version.html
+
+
+def test_the_demo_releases_irwells_redacted_clip_and_keeps_the_others_with_facilitators(db: None) -> None:
+    world = demo.seed()
+    demo_review.seed(world)
+    released = Clip.objects.filter(released_at__isnull=False)
+    assert [c.institution.slug for c in released] == ["irwell"]
+    assert Clip.objects.filter(released_at__isnull=True).count() == 4

@@ -193,7 +193,7 @@ def test_the_pdf_has_a_cover_page_headings_page_numbers_and_tagged_text(
     assert reader.metadata is not None and reader.metadata.title == document.title
 
 
-def test_withdrawing_a_quoted_clip_flags_the_document_and_blocks_the_quote(
+def test_withdrawing_a_quoted_clip_replaces_the_version_and_blocks_the_quote_in_the_draft(
     world: World, call: FeedbackCall, fran_membership: Membership
 ) -> None:
     assert not FeedbackCall.objects.get(pk=call.pk).summary_published_at
@@ -209,7 +209,9 @@ def test_withdrawing_a_quoted_clip_flags_the_document_and_blocks_the_quote(
     assert document.flagged_at is not None
     assert "A student withdrew a clip quoted in version 1." in document.flag_reason
     assert list(Notification.objects.values_list("user__display_name", "kind")) == [("Fran", "summary")]
-    assert document.versions.get().quoted.get().withdrawn_at is not None
+    first, second = document.versions.order_by("number")
+    assert first.quoted.get().withdrawn_at is not None and first.taken_down_at is not None
+    assert second.note == "A quote was removed at a student's request." and not second.quoted.exists()
     page = client_for(world.fran).get(summary_url("edit_summary", document)).content.decode()
     assert "A student withdrew a clip quoted in version 1." in page
 
@@ -218,13 +220,13 @@ def test_withdrawing_a_quoted_clip_flags_the_document_and_blocks_the_quote(
     )
     response = client_for(world.fran).post(summary_url("publish_summary", document), follow=True)
     assert f"Quote {quote.pk} came from a clip that the student withdrew" in response.content.decode()
-    assert document.versions.count() == 1
+    assert document.versions.count() == 2
 
     document.refresh_from_db()
     review.update_draft(fran_membership, document, title=document.title, body=document.body.replace(quote.token, ""))
     review.publish_summary(fran_membership, document)
     document.refresh_from_db()
-    assert document.versions.count() == 2 and document.flagged_at is None
+    assert document.versions.count() == 3 and document.flagged_at is None
 
 
 def test_published_summaries_are_on_the_dashboard_the_nav_and_the_call_partial(

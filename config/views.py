@@ -106,6 +106,16 @@ def privacy_erase(request: AuthedRequest, cohort: str, user_id: int) -> HttpResp
 
 
 @login_required
+def account_search(request: AuthedRequest) -> HttpResponse:
+    """The site operator finds an account by its address, to erase it in every cohort."""
+    if not request.user.is_superuser:
+        raise Http404
+    email = request.GET.get("email", "").strip()
+    person = User.objects.filter(email__iexact=email).first() if email else None
+    return render(request, "account_search.html", {"email": email, "person": person})
+
+
+@login_required
 def account_erasure(request: AuthedRequest, user_id: int) -> HttpResponse:
     """The site operator's erasure of an account in every cohort, confirmed by typing its address."""
     if not request.user.is_superuser:
@@ -118,6 +128,6 @@ def account_erasure(request: AuthedRequest, user_id: int) -> HttpResponse:
             messages.error(request, error_text(error))
         else:
             messages.success(request, "The account and everything it held in every cohort were erased.")
-            return redirect("home")
+            return redirect("account_search")
     cohorts = Membership.objects.filter(user=person).select_related("cohort")
     return render(request, "account_erasure.html", {"person": person, "memberships": cohorts})

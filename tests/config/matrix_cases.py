@@ -31,6 +31,7 @@ CASES += [
 
 # The site operator's erasure of an account: superusers only (no actor of the matrix is one).
 CASES += [
+    Case("account_search", kwargs=lambda w: {}, allowed=frozenset()),
     Case("account_erasure", kwargs=lambda w: {"user_id": w.alice.pk}, allowed=frozenset()),
     Case(
         "account_erasure",

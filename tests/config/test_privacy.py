@@ -246,7 +246,9 @@ def test_what_members_see_after_erasure_holds_neither_the_name_nor_the_words(wor
 def test_the_site_operator_erases_the_account_everywhere(world: World, samira) -> None:
     user, a, b = samira
     operator = User.objects.create_superuser(email="root@example.org", password=factories.PASSWORD)
+    found = client_for(operator).get(reverse("account_search"), {"email": EMAIL}).content.decode()
     url = reverse("account_erasure", kwargs={"user_id": user.pk})
+    assert f'href="{url}"' in found
     assert client_for(operator).get(url).status_code == 200
     with TestCase.captureOnCommitCallbacks(execute=True):
         client_for(operator).post(url, {"confirm_email": EMAIL})
@@ -260,6 +262,7 @@ def test_the_site_operator_erases_the_account_everywhere(world: World, samira) -
 def test_only_the_site_operator_reaches_the_account_erasure_page(world: World, samira) -> None:
     user, _, _ = samira
     url = reverse("account_erasure", kwargs={"user_id": user.pk})
+    assert client_for(world.fran).get(reverse("account_search"), {"email": EMAIL}).status_code == 404
     assert client_for(world.fran).get(url).status_code == 404
     assert client_for(world.fran).post(url, {"confirm_email": EMAIL}).status_code == 404
     assert User.objects.filter(pk=user.pk).exists()

@@ -334,3 +334,15 @@ def test_a_facilitator_cannot_reach_people_of_another_cohort(world: World) -> No
         == 404
     )
     assert Membership.objects.filter(user=world.olga).exists()
+
+
+def test_a_name_that_html_escapes_leaves_no_copy_in_the_rendered_posts(world: World) -> None:
+    niamh = factories.make_user("Niamh O'Neill", email="niamh@example.org")
+    factories.member(niamh, world.cohort, Role.MEMBER, world.irwell)
+    thread = start(world.lena, world.cohort, title="Who leads on bursaries?", body="Over to @**Niamh O'Neill** here.")
+    post = Post.objects.get(thread=thread, seq=1)
+    assert "Neill" in post.body_html
+    client_for(world.fran).post(erase_url(world.cohort, niamh), {"confirm_email": "niamh@example.org"})
+    post.refresh_from_db()
+    assert "Neill" not in post.body + post.body_html + post.search_text
+    assert "a former member" in post.body_html

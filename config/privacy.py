@@ -170,7 +170,8 @@ def _scrub(needles: list[tuple[str, str]], cohort: Cohort | None) -> dict[str, s
     however much the person wrote."""
     changed: dict[str, set[int]] = {}
     needles = [(n, r) for n, r in needles if n]
-    patterns = [(re.compile(re.escape(n), re.IGNORECASE), r) for n, r in needles]
+    # Whole words only: erasing "Al" must not turn "Also" into "a former memberso".
+    patterns = [(re.compile(rf"(?<!\w){re.escape(n)}(?!\w)", re.IGNORECASE), r) for n, r in needles]
     for holding in HOLDINGS:
         scope = _in_scope(holding, cohort)
         if scope is None or not holding.scrub:

@@ -346,3 +346,12 @@ def test_a_name_that_html_escapes_leaves_no_copy_in_the_rendered_posts(world: Wo
     post.refresh_from_db()
     assert "Neill" not in post.body + post.body_html + post.search_text
     assert "a former member" in post.body_html
+
+
+def test_a_short_name_is_erased_as_a_word_and_leaves_other_words_alone(world: World) -> None:
+    al = factories.make_user("Al", email="al@example.org")
+    factories.member(al, world.cohort, Role.MEMBER, world.irwell)
+    thread = start(world.lena, world.cohort, title="Also on bursaries", body="Al said it. Also: Albury.")
+    client_for(world.fran).post(erase_url(world.cohort, al), {"confirm_email": "al@example.org"})
+    post = Post.objects.get(thread=thread)
+    assert post.body == "a former member said it. Also: Albury."

@@ -38,6 +38,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
         app_routes(urls)
         for urls in (cohort.urls, cohort.audit.urls, meetings.urls, discussions.urls, media_feedback.urls)
     ),
+    path("privacy/accounts/", views.account_search, name="account_search"),
+    path("privacy/accounts/<int:user_id>/erase/", views.account_erasure, name="account_erasure"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

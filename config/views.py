@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -19,7 +20,7 @@ from cohort.http import AuthedRequest
 from cohort.models import Membership, Participation, User
 from cohort.web import attachment, error_text
 from config.composition import dashboard_panels
-from config.privacy import erase_user, export_user
+from config.privacy import erase_account, erase_in_cohort, export_user, holdings_summary
 
 
 @login_required
@@ -59,7 +60,8 @@ def _group_sizes(people: object) -> dict[int, int]:
 
 @login_required
 def privacy(request: AuthedRequest, cohort: str) -> HttpResponse:
-    """Subject access and erasure requests, for the cohort's facilitators."""
+    """Subject access and erasure requests, for the cohort's facilitators: what the person holds in
+    this cohort only."""
     membership = access.get_facilitator_membership(request.user, cohort)
     email = request.GET.get("email", "").strip()
     person = None
@@ -67,7 +69,7 @@ def privacy(request: AuthedRequest, cohort: str) -> HttpResponse:
         person = User.objects.filter(email__iexact=email, memberships__cohort=membership.cohort).first()
     context = {"membership": membership, "cohort": membership.cohort, "email": email, "person": person}
     if person is not None:
-        context["holdings"] = {label: len(rows) for label, rows in export_user(person).items() if label != "account"}
+        context["holdings"] = holdings_summary(person, membership.cohort)
     return render(request, "privacy.html", context)
 
 
@@ -83,8 +85,8 @@ def privacy_export(request: AuthedRequest, cohort: str, user_id: int) -> HttpRes
         AuditAction.EXPORTED, actor=request.user, cohort=membership.cohort, target_type="user", target_id=person.pk
     )
     return attachment(
-        json.dumps(export_user(person), cls=DjangoJSONEncoder, indent=2),
-        filename=f"qm-cohort-data-{person.pk}.json",
+        json.dumps(export_user(person, membership.cohort), cls=DjangoJSONEncoder, indent=2),
+        filename=f"qm-cohort-{membership.cohort.slug}-data-{person.pk}.json",
         content_type="application/json",
     )
 
@@ -95,12 +97,37 @@ def privacy_erase(request: AuthedRequest, cohort: str, user_id: int) -> HttpResp
     membership = access.get_facilitator_membership(request.user, cohort)
     person = _person_in_cohort(membership, user_id)
     try:
-        erase_user(membership, person, confirm_email=request.POST.get("confirm_email", ""))
-    except NotAllowed as refusal:
-        messages.error(request, str(refusal))
-        return redirect("privacy", cohort=cohort)
-    except ValidationError as error:
+        erase_in_cohort(membership, person, confirm_email=request.POST.get("confirm_email", ""))
+    except (NotAllowed, ValidationError) as error:
         messages.error(request, error_text(error))
-        return redirect(f"{reverse('privacy', kwargs={'cohort': cohort})}?email={person.email}")
-    messages.success(request, "The person's account and data were erased.")
+        return redirect(f"{reverse('privacy', kwargs={'cohort': cohort})}?{urlencode({'email': person.email})}")
+    messages.success(request, f"What the person held in {membership.cohort.name} was erased. Their account stays.")
     return redirect("privacy", cohort=cohort)
+
+
+@login_required
+def account_search(request: AuthedRequest) -> HttpResponse:
+    """The site operator finds an account by its address, to erase it in every cohort."""
+    if not request.user.is_superuser:
+        raise Http404
+    email = request.GET.get("email", "").strip()
+    person = User.objects.filter(email__iexact=email).first() if email else None
+    return render(request, "account_search.html", {"email": email, "person": person})
+
+
+@login_required
+def account_erasure(request: AuthedRequest, user_id: int) -> HttpResponse:
+    """The site operator's erasure of an account in every cohort, confirmed by typing its address."""
+    if not request.user.is_superuser:
+        raise Http404
+    person = get_object_or_404(User, pk=user_id)
+    if request.method == "POST":
+        try:
+            erase_account(request.user, person, confirm_email=request.POST.get("confirm_email", ""))
+        except (NotAllowed, ValidationError) as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(request, "The account and everything it held in every cohort were erased.")
+            return redirect("account_search")
+    cohorts = Membership.objects.filter(user=person).select_related("cohort")
+    return render(request, "account_erasure.html", {"person": person, "memberships": cohorts})

@@ -221,3 +221,28 @@ async def arow_event(thread_id: int, version: str) -> Message:
 async def astatus_event(thread_id: int, version: str) -> Message:
     key = status_key(thread_id, version)
     return _memo.get(key) or await _shared(key, lambda: status_event_html(thread_id, version))
+
+
+def forget_post(post_id: int, upto_seq: int, token: str) -> None:
+    """Drop every fragment of a post up to seq from the shared cache and this process's memo: after an
+    erasure no cached copy may still carry the words. (Other processes' memos are keyed by the old
+    token, which no event names again once the post has a new one.)"""
+    keys = [post_key(post_id, seq, token) for seq in range(1, upto_seq + 1)]
+    for start in range(0, len(keys), 500):
+        try:
+            cache.delete_many(keys[start : start + 500])
+        except Exception:
+            log.warning("fragment cache unavailable")
+    for key in keys:
+        _memo.pop(key, None)
+
+
+def forget_thread(thread_id: int, version: str) -> None:
+    """Drop a thread's row and status fragments as of version (its title or last author changed)."""
+    keys = [row_key(thread_id, version), status_key(thread_id, version)]
+    try:
+        cache.delete_many(keys)
+    except Exception:
+        log.warning("fragment cache unavailable")
+    for key in keys:
+        _memo.pop(key, None)

@@ -94,10 +94,15 @@ def _clean_body(body: str) -> tuple[str, str]:
         raise ValidationError({"body": "Write something before you post."})
     if len(body) > MAX_POST_LENGTH:
         raise ValidationError({"body": f"A post can be at most {MAX_POST_LENGTH:,} characters long."})
-    html = render_markdown(body)
+    html = render_body(body)
     if not html.strip():
         raise ValidationError({"body": "Write something before you post."})
-    return body, _link_mentions(html)
+    return body, html
+
+
+def render_body(body: str) -> str:
+    """A post's HTML from its Markdown: sanitised, mentions marked."""
+    return _link_mentions(render_markdown(body))
 
 
 def _link_mentions(html: str) -> str:

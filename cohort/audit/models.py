@@ -21,7 +21,8 @@ class AuditAction(models.TextChoices):
     MEMBER_REMOVED = "member.removed", "Member removed"
     INVITED = "invitation.sent", "Invitation sent"
     EXPORTED = "export.downloaded", "Export downloaded"
-    ERASED = "erasure.done", "Data erased"
+    ERASED = "erasure.done", "Data erased in a cohort"
+    ACCOUNT_ERASED = "erasure.account", "Account erased everywhere (site operator)"
 
 
 class AuditEvent(models.Model):

@@ -28,3 +28,17 @@ CASES += [
         data=lambda w: {"confirm_email": "someone.leaving@example.org"},
     ),
 ]
+
+# The site operator's erasure of an account: superusers only (no actor of the matrix is one).
+CASES += [
+    Case("account_search", kwargs=lambda w: {}, allowed=frozenset()),
+    Case("account_erasure", kwargs=lambda w: {"user_id": w.alice.pk}, allowed=frozenset()),
+    Case(
+        "account_erasure",
+        kwargs=lambda w: {"user_id": w.alice.pk},
+        method="post",
+        allowed=frozenset(),
+        data=lambda w: {"confirm_email": w.alice.email},
+        id="account_erasure:post",
+    ),
+]

@@ -351,7 +351,7 @@ async def test_removing_a_member_closes_their_sockets_at_once(world, memory) -> 
 
 @own_loop
 async def test_deactivating_or_erasing_an_account_closes_its_sockets_at_once(world, memory) -> None:
-    from config.privacy import erase_user
+    from config.privacy import erase_in_cohort
 
     thread = await sync_to_async(start)(world.alice, world.cohort)
     bob_tab = await open_thread(world.bob, thread)
@@ -363,8 +363,13 @@ async def test_deactivating_or_erasing_an_account_closes_its_sockets_at_once(wor
     assert await bob_tab.receive_output(timeout=3) == {"type": "websocket.close", "code": 4403}
 
     fran = await sync_to_async(Membership.objects.get)(user=world.fran, cohort=world.cohort)
-    await sync_to_async(erase_user)(fran, world.alice, confirm_email=world.alice.email)
+    await sync_to_async(erase_in_cohort)(fran, world.alice, confirm_email=world.alice.email)
+    # Erasure in the cohort first rewrites the erased post on every open page, then closes her sockets.
+    update = await alice_tab.receive_output(timeout=3)
+    assert update["type"] == "websocket.send" and "A former member" in update["text"]
     assert await alice_tab.receive_output(timeout=3) == {"type": "websocket.close", "code": 4403}
+    update = await other.receive_output(timeout=3)
+    assert "A former member" in update["text"] and "Alice" not in update["text"]
     assert await other.receive_nothing(timeout=0.3)
     await other.disconnect()
 

@@ -1,0 +1,357 @@
+"""The personal-data map: every model field that holds personal data or a person's words, whose they
+are, whether a subject-access export includes them, what erasure does to them and how long they are
+kept. Export and erasure (config/privacy.py) are driven by it; tests/config/test_personal_data.py
+fails when a model gains a text, JSON or file field that is classified nowhere here.
+
+A `Holding` is a model whose rows can belong to a person: `people` are the user foreign keys that
+make a row theirs (the author, the owner), `cohort` the lookup to the row's cohort (None: the row is
+site-wide, so only the site operator's erasure of the whole account reaches it). Derived copies are
+fields like any other: rendered HTML, search text, a denormalised name, a practice-library copy.
+
+Besides what the person owns, erasure in a cohort replaces the person's name, address and each
+sentence they wrote in every text field of the cohort's rows listed here (`scrub`): mentions, quotes
+in others' replies, minutes and notifications that name them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Whose(StrEnum):
+    PERSON = "person"  # about the person: their name, address, preferences
+    AUTHOR = "author"  # words the person wrote
+    INSTITUTION = "institution"  # the institution's work, written by its members
+    COHORT = "cohort"  # the cohort's shared record (minutes, notes), which may name people
+    STUDENT = "student"  # a student contributor's: media_feedback's withdrawal and retention decide
+    SYSTEM = "system"  # produced by the platform from the above (tokens, file names, failure reasons)
+
+
+class Erase(StrEnum):
+    KEEP = "keep"  # stays (the cohort's record); names and the person's sentences in it are scrubbed
+    BLANK = "blank"  # emptied
+    REPLACE = "replace"  # replaced by REMOVED
+    NAME = "name"  # a denormalised name: replaced by FORMER_MEMBER
+    DELETE = "delete"  # the whole row goes (and its stored file)
+    WITHDRAWAL = "withdrawal"  # a student's: withdrawal and the call's retention delete it, not member erasure
+
+
+REMOVED = "[removed at the person's request]"
+FORMER_MEMBER = "A former member"
+
+ALL_MEMBER_TIME = "while the cohort's record is kept"
+STUDENT_RETENTION = "until withdrawal or the feedback call's retention period ends"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    whose: Whose
+    erase: Erase
+    export: bool = True
+    retention: str = ALL_MEMBER_TIME
+
+
+@dataclass(frozen=True)
+class Holding:
+    model: str  # app label.Model
+    cohort: str | None  # lookup from the model to its cohort; None: site-wide
+    people: tuple[str, ...] = ()  # user foreign keys that make a row the person's
+    fields: tuple[Field, ...] = ()
+    delete_rows: bool = False  # erasure deletes the person's rows outright
+    scrub: bool = True  # names and the person's sentences in these rows' text fields are replaced
+    not_personal: tuple[str, ...] = field(default=())  # text fields classified as holding no personal data
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+def _author(name: str, erase: Erase = Erase.REPLACE, *, export: bool = True) -> Field:
+    return Field(name, Whose.AUTHOR, erase, export)
+
+
+def _cohort(name: str) -> Field:
+    return Field(name, Whose.COHORT, Erase.KEEP, export=False)
+
+
+def _student(name: str) -> Field:
+    return Field(name, Whose.STUDENT, Erase.WITHDRAWAL, export=False, retention=STUDENT_RETENTION)
+
+
+HOLDINGS: tuple[Holding, ...] = (
+    # cohort: people and scope
+    Holding(
+        "cohort.User",
+        cohort=None,
+        fields=(
+            Field("email", Whose.PERSON, Erase.DELETE, retention="until the operator erases the account"),
+            Field("display_name", Whose.PERSON, Erase.DELETE, retention="until the operator erases the account"),
+            Field("time_zone", Whose.PERSON, Erase.DELETE, retention="until the operator erases the account"),
+            Field("password", Whose.PERSON, Erase.DELETE, export=False),
+        ),
+        scrub=False,
+    ),
+    Holding("cohort.Membership", cohort="cohort", people=("user",), delete_rows=True, not_personal=("role",)),
+    Holding("cohort.Participation", cohort="cohort"),
+    Holding(
+        "cohort.Invitation",
+        cohort="cohort",
+        fields=(Field("email", Whose.PERSON, Erase.DELETE, retention="14 days, then kept as a record"),),
+        not_personal=("role", "token_hash"),
+    ),
+    Holding(
+        "cohort.Notification",
+        cohort="cohort",
+        people=("user",),
+        delete_rows=True,
+        fields=(
+            Field("title", Whose.PERSON, Erase.DELETE),
+            Field("body", Whose.PERSON, Erase.DELETE),
+            Field("url", Whose.PERSON, Erase.DELETE),
+        ),
+        not_personal=("kind", "delivery"),
+    ),
+    Holding(
+        "cohort.NotificationPreference",
+        cohort=None,
+        people=("user",),
+        delete_rows=True,
+        not_personal=("kind", "delivery"),
+    ),
+    Holding(
+        "cohort.ActionItem",
+        cohort="cohort",
+        people=("owner",),
+        fields=(
+            Field("title", Whose.INSTITUTION, Erase.KEEP),
+            Field("detail", Whose.INSTITUTION, Erase.KEEP),
+            Field("owner_name", Whose.PERSON, Erase.NAME),
+            Field("source_label", Whose.COHORT, Erase.KEEP, export=False),
+        ),
+        not_personal=("status", "source", "source_url"),
+    ),
+    Holding(
+        "cohort.EffectivePractice",
+        cohort="cohort",
+        fields=(_cohort("title"), _cohort("description")),
+        not_personal=("source", "source_url"),
+    ),
+    # cohort.assessment: the institution's self-assessment, written by its members
+    Holding(
+        "cohort.SelfAssessment",
+        cohort="cohort",
+        people=("recommended_by",),
+        fields=(_author("recommendation"),),
+        not_personal=("status",),
+    ),
+    Holding(
+        "cohort.CriterionResponse",
+        cohort="self_assessment__cohort",
+        people=("updated_by",),
+        fields=(_author("narrative"),),
+        not_personal=("status", "practice"),
+    ),
+    Holding(
+        "cohort.Evidence",
+        cohort="response__self_assessment__cohort",
+        people=("added_by",),
+        delete_rows=True,
+        fields=(
+            _author("title", Erase.DELETE),
+            _author("file", Erase.DELETE),
+            _author("original_name", Erase.DELETE),
+            _author("link", Erase.DELETE),
+        ),
+        not_personal=("content_type",),
+    ),
+    Holding(
+        "cohort.ResponseComment",
+        cohort="response__self_assessment__cohort",
+        people=("author",),
+        fields=(_author("body"),),
+        not_personal=("kind",),
+    ),
+    Holding(
+        "cohort.ActionProgress",
+        cohort="action__cohort",
+        people=("author",),
+        fields=(_author("note"),),
+        not_personal=("status",),
+    ),
+    Holding(
+        "cohort.DataDefinition",
+        cohort="cohort",
+        people=("updated_by",),
+        fields=(_author("care_experienced"), _author("estranged"), _author("data_sources")),
+    ),
+    Holding(
+        "cohort.AppTarget",
+        cohort="definition__cohort",
+        not_personal=("group", "measure", "baseline", "target", "year"),
+    ),
+    # cohort.audit: who did what, never content; the label is the actor's name
+    Holding(
+        "cohort.AuditEvent",
+        cohort="cohort",
+        people=("actor",),
+        fields=(Field("actor_label", Whose.PERSON, Erase.NAME, retention="the audit log's retention"),),
+        not_personal=("action", "target_type", "target_id"),
+    ),
+    # meetings
+    Holding(
+        "meetings.MeetingSeries", cohort="cohort", fields=(_cohort("title"),), not_personal=("time_zone", "video_url")
+    ),
+    Holding(
+        "meetings.Meeting",
+        cohort="cohort",
+        fields=(_cohort("title"), _cohort("minutes")),
+        not_personal=("time_zone", "video_url", "status"),
+    ),
+    Holding("meetings.AgendaItem", cohort="meeting__cohort", fields=(_cohort("title"),)),
+    Holding(
+        "meetings.Outcome",
+        cohort="meeting__cohort",
+        people=("owner",),
+        fields=(_cohort("text"), Field("owner_name", Whose.PERSON, Erase.NAME)),
+        not_personal=("kind",),
+    ),
+    Holding(
+        "meetings.Attendance", cohort="meeting__cohort", people=("user",), delete_rows=True, not_personal=("response",)
+    ),
+    Holding("meetings.CalendarFeed", cohort=None, people=("user",), delete_rows=True, not_personal=("key",)),
+    Holding(
+        "meetings.ConsultationSettings",
+        cohort="cohort",
+        people=("host",),
+        delete_rows=True,
+        not_personal=("time_zone", "video_mode", "video_url"),
+    ),
+    Holding(
+        "meetings.Consultation",
+        cohort="cohort",
+        people=("host", "booked_by"),
+        fields=(_author("topic"), _author("notes")),
+        not_personal=("time_zone", "video_url", "status"),
+    ),
+    # discussions
+    Holding("discussions.Theme", cohort="cohort", fields=(_cohort("title"), _cohort("description"))),
+    Holding("discussions.Thread", cohort="theme__cohort", people=("author",), fields=(_author("title"),)),
+    Holding(
+        "discussions.Post",
+        cohort="thread__theme__cohort",
+        people=("author",),
+        fields=(
+            Field("author_name", Whose.PERSON, Erase.NAME),
+            _author("body"),
+            _author("body_html", export=False),
+            _author("search_text", export=False),
+        ),
+    ),
+    Holding("discussions.ReadState", cohort="thread__theme__cohort", people=("user",), delete_rows=True),
+    Holding(
+        "discussions.Subscription",
+        cohort="thread__theme__cohort",
+        people=("user",),
+        delete_rows=True,
+        not_personal=("state",),
+    ),
+    Holding(
+        "discussions.Report",
+        cohort="post__thread__theme__cohort",
+        people=("reporter",),
+        delete_rows=True,
+        fields=(_author("reason", Erase.DELETE),),
+        not_personal=("outcome",),
+    ),
+    # media_feedback: students' material; members appear only as the staff who reviewed it
+    Holding("media_feedback.FeedbackCall", cohort="cohort", fields=(_cohort("title"), _cohort("questions"))),
+    Holding("media_feedback.CallLink", cohort="call__cohort", not_personal=("token",)),
+    Holding(
+        "media_feedback.Clip",
+        cohort="call__cohort",
+        fields=(
+            _student("question"),
+            _student("original_name"),
+            _student("rendition_name"),
+            _student("redacted_rendition_name"),
+            _student("poster_name"),
+            _student("captions_name"),
+            _student("waveform"),
+            _student("failure_reason"),
+        ),
+        not_personal=(
+            "kind",
+            "status",
+            "receipt_token_hash",
+            "upload_key_hash",
+            "upload_type",
+            "s3_upload_id",
+            "s3_parts",
+        ),
+    ),
+    Holding(
+        "media_feedback.RefusedUpload",
+        cohort="call__cohort",
+        fields=(_student("reason"),),
+        not_personal=("receipt_token_hash",),
+    ),
+    Holding(
+        "media_feedback.Consent",
+        cohort="clip__call__cohort",
+        fields=(_student("age_band"), _student("text")),
+        not_personal=("text_version",),
+    ),
+    Holding(
+        "media_feedback.Transcript",
+        cohort="clip__call__cohort",
+        fields=(_student("words"), _student("text")),
+        not_personal=("language", "model_name"),
+    ),
+    Holding("media_feedback.Withdrawal", cohort="call__cohort"),
+    Holding("media_feedback.ClipReview", cohort="clip__call__cohort", not_personal=("rendition_error",)),
+    Holding("media_feedback.Redaction", cohort="clip__call__cohort"),
+    Holding(
+        "media_feedback.ClipTag", cohort="clip__call__cohort", fields=(_student("reason"),), not_personal=("status",)
+    ),
+    Holding("media_feedback.Quote", cohort="clip__call__cohort"),
+    Holding(
+        "media_feedback.SummaryDocument",
+        cohort="call__cohort",
+        fields=(_cohort("title"), _cohort("body"), _student("withdrawn_quote_ids")),
+        not_personal=("flag_reason",),
+    ),
+    Holding(
+        "media_feedback.SummaryVersion",
+        cohort="document__call__cohort",
+        fields=(_cohort("title"), _cohort("source"), _cohort("content"), _cohort("html")),
+    ),
+    Holding("media_feedback.VersionQuote", cohort="version__document__call__cohort"),
+)
+
+# Reference data that names no one: the framework, institutions, cohorts.
+REFERENCE: dict[str, tuple[str, ...]] = {
+    "cohort.Institution": ("name", "short_name", "slug", "kind", "nation"),
+    "cohort.FrameworkVersion": ("name", "version"),
+    "cohort.Area": ("slug", "title", "summary"),
+    "cohort.Criterion": ("statement", "guidance"),
+    "cohort.NationNote": ("nation", "note"),
+    "cohort.Cohort": ("name", "slug", "funder"),
+    "meetings.AvailabilityWindow": (),
+    "meetings.BlockedPeriod": (),
+}
+
+# The apps whose models the map must classify completely.
+MAPPED_APPS = ("cohort", "meetings", "discussions", "media_feedback")
+
+BY_MODEL: dict[str, Holding] = {h.model: h for h in HOLDINGS}
+
+
+def classified(label: str) -> set[str]:
+    """The field names of a model that the map classifies (personal or explicitly not)."""
+    if label in REFERENCE:
+        return set(REFERENCE[label])
+    holding = BY_MODEL.get(label)
+    if holding is None:
+        return set()
+    return {f.name for f in holding.fields} | set(holding.not_personal)

@@ -325,6 +325,7 @@ HOLDINGS: tuple[Holding, ...] = (
         "media_feedback.SummaryVersion",
         cohort="document__call__cohort",
         fields=(_cohort("title"), _cohort("source"), _cohort("content"), _cohort("html")),
+        not_personal=("note",),  # the platform's fixed history line ("A quote was removed at a student's request.")
     ),
     Holding("media_feedback.VersionQuote", cohort="version__document__call__cohort"),
 )

@@ -16,6 +16,8 @@ class AuditAction(models.TextChoices):
     CONSENT_GIVEN = "consent.given", "Consent given"
     CONSENT_WITHDRAWN = "consent.withdrawn", "Consent withdrawn"
     REDACTED = "clip.redacted", "Redaction changed"
+    RELEASED = "clip.released", "Clip released to its institution's staff"
+    UNRELEASED = "clip.unreleased", "Clip release taken back"
     PUBLISHED = "summary.published", "Summary published"
     ROLE_CHANGED = "role.changed", "Role changed"
     MEMBER_REMOVED = "member.removed", "Member removed"

@@ -307,10 +307,6 @@ def mark_reviewed(actor: Membership, clip: Clip, *, reviewed: bool = True) -> Cl
     return review
 
 
-CLIP_RELEASED = "clip.released"
-CLIP_UNRELEASED = "clip.unreleased"
-
-
 @transaction.atomic
 def release_clip(actor: Membership, clip: Clip, *, release: bool = True) -> Clip:
     """Release a reviewed clip to its institution's staff, who then see its redacted forms (see
@@ -337,7 +333,7 @@ def release_clip(actor: Membership, clip: Clip, *, release: bool = True) -> Clip
     clip.released_by = actor.user if release else None
     clip.save(update_fields=["released_at", "released_by"])
     audit.record(
-        CLIP_RELEASED if release else CLIP_UNRELEASED,
+        AuditAction.RELEASED if release else AuditAction.UNRELEASED,
         actor=actor.user,
         cohort=clip.call.cohort,
         target_type="clip",

@@ -146,11 +146,15 @@ def _review(facilitator: Membership, world: DemoWorld, call: FeedbackCall) -> No
 
 
 def _release(facilitator: Membership, call: FeedbackCall) -> None:
-    """The one released clip: Irwell's, whose name the facilitator redacted."""
-    clips = Clip.objects.filter(
-        call=call, institution__slug="irwell", redactions__isnull=False, released_at__isnull=True
-    ).select_related("call", "institution", "consent")
-    for clip in clips.distinct():
+    """One released clip: Irwell's, preferring the one whose name the facilitator redacted (the prepared
+    clips); when the clips came through the real pipeline instead, Irwell's reviewed clip that its
+    student shared with the institution."""
+    irwell = Clip.objects.filter(call=call, institution__slug="irwell", consent__share_with_institutions=True)
+    if irwell.filter(released_at__isnull=False).exists():
+        return
+    reviewed = irwell.filter(review__reviewed_at__isnull=False).select_related("call", "institution", "consent")
+    clip = reviewed.filter(redactions__isnull=False).first() or reviewed.order_by("created_at").first()
+    if clip is not None:
         review.release_clip(facilitator, clip)
 
 

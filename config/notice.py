@@ -6,7 +6,10 @@ what the code does and cannot drift from it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from cohort.models import Role
 from config.personal_data import HOLDINGS, STUDENT_RETENTION, Whose
@@ -29,12 +32,14 @@ KEPT: dict[str, str] = {
     "media_feedback.ClipTag": "Notes on which part of the Quality Mark your clip talks about.",
     "media_feedback.RefusedUpload": "If we cannot use a file you send: only the reason why, not the file.",
     "media_feedback.SummaryDocument": (
-        "If you withdraw a clip we had quoted: a note that a quote was removed, without your words."
+        "If you withdraw a clip we had quoted: which quote was taken out of the summary (a number, never your words)."
     ),
 }
-# How long, for what the map does not keep for the call's retention period.
+# How long, for the holdings that the call's retention period does not end: refusals expire with the
+# upload clean-up (media_feedback.tasks); the note of a removed quote stays with the published summary.
 SHORTER: dict[str, str] = {
     "media_feedback.RefusedUpload": f"{REFUSAL_KEPT.days} days",
+    "media_feedback.SummaryDocument": "as long as the summary is kept",
 }
 
 
@@ -53,11 +58,8 @@ class Notice:
     delete_on: datetime | None
     unfinished_hours: int
     shared_with: tuple[str, ...]  # who sees a released clip, if the student chose to share
-    never: tuple[str, ...]  # who never sees a clip
-
-
-def _days(delta: timedelta) -> str:
-    return f"{delta.days} days"
+    assessor_never: bool  # the release rule names no assessor
+    never: tuple[str, ...]  # the other roles that never see a clip
 
 
 def _how_long(call: FeedbackCall, model: str, retention: str) -> str:
@@ -66,7 +68,9 @@ def _how_long(call: FeedbackCall, model: str, retention: str) -> str:
     if retention != STUDENT_RETENTION:
         return retention
     if call.delete_clips_after is not None:
-        return f"until you withdraw it, or until {call.delete_clips_after:%-d %B %Y} at the latest"
+        return (
+            f"until you withdraw it, or until {date_format(localtime(call.delete_clips_after), 'j F Y')} at the latest"
+        )
     return f"until you withdraw it, or at most {call.retention_days} days after the project's summary is published"
 
 
@@ -83,7 +87,8 @@ def student_holdings() -> list[tuple[str, str]]:
 def notice_for(call: FeedbackCall) -> Notice:
     kept = tuple(Kept(model, KEPT[model], _how_long(call, model, retention)) for model, retention in student_holdings())
     staff = tuple(str(Role(role).label) for role in INSTITUTION_STAFF)
-    never = tuple(str(role.label) for role in Role if role not in INSTITUTION_STAFF and role != Role.FACILITATOR)
+    seen_by = {*INSTITUTION_STAFF, Role.FACILITATOR, Role.ASSESSOR}
+    never = tuple(f"{str(role.label).lower()}s" for role in Role if role not in seen_by)
     return Notice(
         call=call,
         kept=kept,
@@ -91,5 +96,6 @@ def notice_for(call: FeedbackCall) -> Notice:
         delete_on=call.delete_clips_after,
         unfinished_hours=int(UPLOAD_LIFETIME.total_seconds() // 3600),
         shared_with=staff,
+        assessor_never=Role.ASSESSOR not in INSTITUTION_STAFF,
         never=never,
     )

@@ -38,6 +38,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
         app_routes(urls)
         for urls in (cohort.urls, cohort.audit.urls, meetings.urls, discussions.urls, media_feedback.urls)
     ),
+    # The privacy notice under a student's link (no account: the link's token is the permission).
+    path("s/<str:token>/privacy/", views.privacy_notice, name="privacy_notice"),
     path("privacy/accounts/", views.account_search, name="account_search"),
     path("privacy/accounts/<int:user_id>/erase/", views.account_erasure, name="account_erasure"),
     path("accounts/", include("allauth.urls")),

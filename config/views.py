@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -20,7 +20,9 @@ from cohort.http import AuthedRequest
 from cohort.models import Membership, Participation, User
 from cohort.web import attachment, error_text
 from config.composition import dashboard_panels
+from config.notice import notice_for
 from config.privacy import erase_account, erase_in_cohort, export_user, holdings_summary
+from media_feedback.access import get_open_link
 
 
 @login_required
@@ -131,3 +133,9 @@ def account_erasure(request: AuthedRequest, user_id: int) -> HttpResponse:
             return redirect("account_search")
     cohorts = Membership.objects.filter(user=person).select_related("cohort")
     return render(request, "account_erasure.html", {"person": person, "memberships": cohorts})
+
+
+def privacy_notice(request: HttpRequest, token: str) -> HttpResponse:
+    """The privacy notice for the call behind a student's link: public, as the link itself is."""
+    link = get_open_link(token)
+    return render(request, "privacy_notice.html", {"link": link, "notice": notice_for(link.call)})

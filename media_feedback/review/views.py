@@ -84,8 +84,9 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     clip = services.clip_for_receipt(token)
     if clip is None:
         raise Http404("No such clip.")
+    link = clip.link  # the privacy notice stays reachable from the page that confirms the withdrawal
     review.withdraw_clip(clip)
-    return render(request, "media_feedback/student/withdrawn.html", {})
+    return render(request, "media_feedback/student/withdrawn.html", {"link": link})
 
 
 # --- reviewing a clip -------------------------------------------------------------------------------

@@ -96,6 +96,16 @@ CASES: list[Case] = [
         allowed=ANY_SIGNED_IN,
     ),
     Case("media_feedback:withdraw", kwargs=_receipt, method="post", public=True, allowed=ANY_SIGNED_IN),
+    # The privacy notice under the institution's link (mounted by config/urls.py): public like the link.
+    Case("privacy_notice", kwargs=lambda w: {"token": _link(w).token}, public=True, allowed=ANY_SIGNED_IN),
+    Case(
+        "privacy_notice",
+        kwargs=lambda w: {"token": "no-such-link"},
+        public=True,
+        public_status=404,
+        allowed=frozenset(),
+        id="privacy_notice:bad-token",
+    ),
     # The tus endpoint: a signed ticket in the metadata, or the secret upload URL, is the permission.
     Case(
         "media_feedback:tus_endpoint",
@@ -114,6 +124,7 @@ CASES: list[Case] = [
     ),
     # The cohort's side. The list: facilitators, and institution staff (their own shared clips only).
     Case("media_feedback:clips", allowed=CLIP_LIST),
+    Case("media_feedback:retention", allowed=FACILITATOR_ONLY),
     Case("media_feedback:calls", allowed=FACILITATOR_ONLY),
     Case(
         "media_feedback:calls",

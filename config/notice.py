@@ -1,0 +1,101 @@
+"""The privacy notice a student reads for a feedback call, put together from the personal-data map
+(config.personal_data: what of a student's is kept, and for how long), the release rule
+(media_feedback.access: who sees it) and the call's own retention setting, so that the notice says
+what the code does and cannot drift from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+
+from cohort.models import Role
+from config.personal_data import HOLDINGS, STUDENT_RETENTION, Whose
+from media_feedback.access import INSTITUTION_STAFF
+from media_feedback.models import UPLOAD_LIFETIME, FeedbackCall
+from media_feedback.tasks import REFUSAL_KEPT
+
+# Plain words for each of the map's holdings of a student's data. A holding the map gains without a
+# description here makes the notice fail (tests/config/test_notice.py), rather than go unmentioned.
+KEPT: dict[str, str] = {
+    "media_feedback.Clip": (
+        "Your recording, the question you answered, and the copies we make from it so it can be played: "
+        "a version with names and places bleeped out, a still picture and a sound wave."
+    ),
+    "media_feedback.Transcript": "A written transcript of what you say, with the time each word is said.",
+    "media_feedback.Consent": (
+        "Your consent answers: who may see your clip, whether we may quote you, your age group, "
+        "and the exact words you agreed to."
+    ),
+    "media_feedback.ClipTag": "Notes on which part of the Quality Mark your clip talks about.",
+    "media_feedback.RefusedUpload": "If we cannot use a file you send: only the reason why, not the file.",
+    "media_feedback.SummaryDocument": (
+        "If you withdraw a clip we had quoted: which quote was taken out of the summary (a number, never your words)."
+    ),
+}
+# How long, for the holdings that the call's retention period does not end: refusals expire with the
+# upload clean-up (media_feedback.tasks); the note of a removed quote stays with the published summary.
+SHORTER: dict[str, str] = {
+    "media_feedback.RefusedUpload": f"{REFUSAL_KEPT.days} days",
+    "media_feedback.SummaryDocument": "as long as the summary is kept",
+}
+
+
+@dataclass(frozen=True)
+class Kept:
+    model: str
+    what: str
+    how_long: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    call: FeedbackCall
+    kept: tuple[Kept, ...]
+    retention_days: int
+    delete_on: datetime | None
+    unfinished_hours: int
+    shared_with: tuple[str, ...]  # who sees a released clip, if the student chose to share
+    assessor_never: bool  # the release rule names no assessor
+    never: tuple[str, ...]  # the other roles that never see a clip
+
+
+def _how_long(call: FeedbackCall, model: str, retention: str) -> str:
+    if model in SHORTER:
+        return SHORTER[model]
+    if retention != STUDENT_RETENTION:
+        return retention
+    if call.delete_clips_after is not None:
+        return (
+            f"until you withdraw it, or until {date_format(localtime(call.delete_clips_after), 'j F Y')} at the latest"
+        )
+    return f"until you withdraw it, or at most {call.retention_days} days after the project's summary is published"
+
+
+def student_holdings() -> list[tuple[str, str]]:
+    """(model, retention) for each media_feedback holding with a field the map says is a student's."""
+    found = []
+    for holding in HOLDINGS:
+        fields = [f for f in holding.fields if f.whose == Whose.STUDENT]
+        if holding.model.startswith("media_feedback.") and fields:
+            found.append((holding.model, fields[0].retention))
+    return found
+
+
+def notice_for(call: FeedbackCall) -> Notice:
+    kept = tuple(Kept(model, KEPT[model], _how_long(call, model, retention)) for model, retention in student_holdings())
+    staff = tuple(str(Role(role).label) for role in INSTITUTION_STAFF)
+    seen_by = {*INSTITUTION_STAFF, Role.FACILITATOR, Role.ASSESSOR}
+    never = tuple(f"{str(role.label).lower()}s" for role in Role if role not in seen_by)
+    return Notice(
+        call=call,
+        kept=kept,
+        retention_days=call.retention_days,
+        delete_on=call.delete_clips_after,
+        unfinished_hours=int(UPLOAD_LIFETIME.total_seconds() // 3600),
+        shared_with=staff,
+        assessor_never=Role.ASSESSOR not in INSTITUTION_STAFF,
+        never=never,
+    )

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from cohort.models import Invitation, Membership, Notification, Participation, Role, User
+from cohort.models import FormerMembership, Invitation, Membership, Notification, Participation, Role, User
 
 
 def _user_id(user: User | AnonymousUser) -> int | None:
@@ -70,6 +70,15 @@ def get_member_of_cohort(membership: Membership, membership_id: int) -> Membersh
     if membership.is_lead and target.institution_id == membership.institution_id and target.role == Role.MEMBER:
         return target
     raise Http404("No such person.")
+
+
+def get_former_member(membership: Membership, former_id: int) -> FormerMembership:
+    """A removed membership of the cohort that this member may give back: any for a facilitator, a
+    member of their own institution for a lead."""
+    former = FormerMembership.objects.select_related("user", "institution").filter(cohort_id=membership.cohort_id)
+    if not membership.is_facilitator:
+        former = former.filter(institution_id=membership.institution_id, role=Role.MEMBER)
+    return get_object_or_404(former, pk=former_id)
 
 
 def get_invitation(membership: Membership, invitation_id: int) -> Invitation:

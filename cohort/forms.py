@@ -48,6 +48,8 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         allowed = membership.grantable_roles()
         cast(forms.ChoiceField, self.fields["role"]).choices = [(r.value, r.label) for r in Role if r.value in allowed]
+        # The least powerful role is the default: sending with the defaults never makes a facilitator.
+        self.fields["role"].initial = Role.MEMBER.value
         if membership.is_lead:
             del self.fields["institution"]
         else:

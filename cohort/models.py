@@ -322,6 +322,29 @@ class Membership(models.Model):
         return False
 
 
+class FormerMembership(models.Model):
+    """A membership that a facilitator or lead removed: what it was, so it can be given back as it was.
+
+    The person's work (posts, evidence, answers) belongs to their account, not to the membership, so
+    re-adding them brings it all back into view; this row only remembers the role and institution.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="former_memberships")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="former_memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    member_since = models.DateTimeField()
+    removed_at = models.DateTimeField(default=timezone.now)
+    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["-removed_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "cohort"], name="one_former_membership_per_cohort")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — formerly {self.get_role_display()}"
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

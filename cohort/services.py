@@ -28,6 +28,7 @@ from cohort.models import (
     ActionItem,
     Area,
     Cohort,
+    FormerMembership,
     Institution,
     Invitation,
     Membership,
@@ -130,6 +131,7 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
             )
         except IntegrityError:
             raise ValidationError("You are already a member of this cohort.") from None
+        FormerMembership.objects.filter(cohort=locked.cohort, user=user).delete()
         locked.accepted_at = timezone.now()
         locked.accepted_by = user
         locked.save(update_fields=["accepted_at", "accepted_by"])
@@ -187,19 +189,74 @@ def change_role(actor: Membership, target: Membership, *, role: str, institution
     return target
 
 
-def remove_member(actor: Membership, target: Membership) -> None:
+def remove_member(actor: Membership, target: Membership) -> FormerMembership:
+    """Take someone out of the cohort. Their work stays theirs; what their membership was is kept, so
+    a facilitator (or their lead) can add them back as they were (`readd_member`)."""
     if target.pk == actor.pk:
         raise NotAllowed("You cannot remove yourself from the cohort.")
     if target.is_facilitator and not actor.is_facilitator:
         raise NotAllowed("Only a facilitator can remove a facilitator.")
     if not (actor.is_facilitator or actor.is_lead) or target.cohort_id != actor.cohort_id:
         raise NotAllowed("Only facilitators and institution leads remove people.")
-    audit.record(
-        AuditAction.MEMBER_REMOVED, actor=actor.user, cohort=actor.cohort, target_type="user", target_id=target.user_id
-    )
-    target.delete()
+    with transaction.atomic():
+        former, _ = FormerMembership.objects.update_or_create(
+            user_id=target.user_id,
+            cohort_id=target.cohort_id,
+            defaults={
+                "role": target.role,
+                "institution_id": target.institution_id,
+                "member_since": target.created_at,
+                "removed_at": timezone.now(),
+                "removed_by": actor.user,
+            },
+        )
+        audit.record(
+            AuditAction.MEMBER_REMOVED,
+            actor=actor.user,
+            cohort=actor.cohort,
+            target_type="user",
+            target_id=target.user_id,
+        )
+        target.delete()
     live.access_changed(target.user_id, cohort_id=actor.cohort_id)  # their open live pages close at once
     log.info("membership %s removed from cohort %s", target.pk, actor.cohort_id)
+    return former
+
+
+def readd_member(actor: Membership, former: FormerMembership) -> Membership:
+    """Give a removed person their membership back, with the role and institution they had."""
+    if former.cohort_id != actor.cohort_id or not (
+        actor.is_facilitator
+        or (actor.is_lead and former.role == Role.MEMBER and former.institution_id == actor.institution_id)
+    ):
+        raise NotAllowed("Only facilitators, and leads for their own institution's members, add people back.")
+    if not former.user.is_active:
+        raise ValidationError("This account has been closed; it cannot be added back.")
+    _check_role_and_institution(actor.cohort, former.role, former.institution)
+    with transaction.atomic():
+        if Membership.objects.filter(cohort_id=former.cohort_id, user_id=former.user_id).exists():
+            former.delete()
+            raise ValidationError(f"{former.user} is already a member of this cohort again.")
+        membership = Membership.objects.create(
+            cohort_id=former.cohort_id, user_id=former.user_id, role=former.role, institution_id=former.institution_id
+        )
+        former.delete()
+        audit.record(
+            AuditAction.MEMBER_READDED,
+            actor=actor.user,
+            cohort=actor.cohort,
+            target_type="user",
+            target_id=former.user_id,
+        )
+        notify(
+            [former.user],
+            kind=NotificationKind.INVITATION,
+            title=f"You are a member of {actor.cohort.name} again, as {membership.get_role_display()}",
+            url=reverse("dashboard", kwargs={"cohort": actor.cohort.slug}),
+            cohort=actor.cohort,
+        )
+    live.access_changed(former.user_id, cohort_id=actor.cohort_id)
+    return membership
 
 
 def add_action_item(

@@ -22,6 +22,7 @@ cohort_urlpatterns = [
     path("people/invite/", views.invite, name="invite"),
     path("people/<int:membership_id>/role/", views.change_role, name="change_role"),
     path("people/<int:membership_id>/remove/", views.remove_member, name="remove_member"),
+    path("people/removed/<int:former_id>/readd/", views.readd_member, name="readd_member"),
     path("invitations/<int:invitation_id>/revoke/", views.revoke_invitation, name="revoke_invitation"),
     *assessment.cohort_urlpatterns,
 ]

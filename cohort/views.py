@@ -9,29 +9,32 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cohort import access, ratelimit, services
 from cohort.errors import NotAllowed
 from cohort.forms import AcceptInvitationForm, InviteForm, PreferencesForm, ProfileForm, RoleForm
 from cohort.http import AuthedRequest
-from cohort.models import Criterion, Invitation, Membership, Notification, Role, User
+from cohort.models import Criterion, FormerMembership, Invitation, Membership, Notification, Role, User
 from cohort.notifications import mark_read, set_preferences
-from cohort.web import add_service_errors, error_text, post_action
+from cohort.web import Confirmation, add_service_errors, confirm_page, error_text, is_confirmed, post_action
 
 
 def _people_context(membership: Membership, invite_form: InviteForm | None = None) -> dict[str, object]:
     cohort = membership.cohort
     people = Membership.objects.filter(cohort=cohort).select_related("user", "institution")
     invitations = Invitation.objects.filter(cohort=cohort, accepted_at__isnull=True, revoked_at__isnull=True)
+    former = FormerMembership.objects.filter(cohort=cohort, user__is_active=True)
     if not membership.is_facilitator:
         people = people.filter(institution=membership.institution)
         invitations = invitations.filter(institution=membership.institution)
+        former = former.filter(institution=membership.institution, role=Role.MEMBER)
     return {
         "membership": membership,
         "cohort": cohort,
         "people": people.order_by("institution__name", "role", "user__display_name"),
         "invitations": invitations.select_related("institution", "invited_by"),
+        "former": former.select_related("user", "institution"),
         "invite_form": invite_form or InviteForm(membership=membership),
         "role_choices": Role.choices,
         "institutions": cohort.institutions.all(),
@@ -86,17 +89,47 @@ def change_role(request: AuthedRequest, cohort: str, membership_id: int) -> Http
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def remove_member(request: AuthedRequest, cohort: str, membership_id: int) -> HttpResponse:
     membership = access.get_membership(request.user, cohort)
     access.require_role(membership, Role.FACILITATOR, Role.LEAD)
     target = access.get_member_of_cohort(membership, membership_id)
+    if not is_confirmed(request):
+        where = f" at {target.institution.short_name}" if target.institution else ""
+        confirmation = Confirmation(
+            title=f"Remove {target.user} from {membership.cohort.name}?",
+            consequences=[
+                f"{target.user} ({target.get_role_display()}{where}) loses access to the cohort at once; "
+                "any page they have open closes.",
+                "They are not sent an e-mail or a notification.",
+                "What they wrote (posts, evidence, comments) stays in the cohort under their name.",
+            ],
+            undo=f"You can add {target.user} back later from the People page, with the same role; "
+            "their work is still there.",
+            button=f"Remove {target.user}",
+            back_url=reverse("cohort:people", kwargs={"cohort": cohort}),
+        )
+        return confirm_page(request, confirmation, {"membership": membership})
 
     def remove() -> str:
         services.remove_member(membership, target)
-        return f"{target.user} was removed from {membership.cohort.name}."
+        return f"{target.user} was removed from {membership.cohort.name}. You can add them back below."
 
     return post_action(request, remove, to="cohort:people", cohort=cohort)
+
+
+@login_required
+@require_POST
+def readd_member(request: AuthedRequest, cohort: str, former_id: int) -> HttpResponse:
+    membership = access.get_membership(request.user, cohort)
+    access.require_role(membership, Role.FACILITATOR, Role.LEAD)
+    former = access.get_former_member(membership, former_id)
+
+    def readd() -> str:
+        back = services.readd_member(membership, former)
+        return f"{former.user} is a member again, as {back.get_role_display()}; they have been told."
+
+    return post_action(request, readd, to="cohort:people", cohort=cohort)
 
 
 @login_required

@@ -1,16 +1,18 @@
 """The idioms every app's views share: a service error onto a form, a one-button POST that ends in
-a message and a redirect, and a file sent as an attachment."""
+a message and a redirect, a confirmation before an action that cannot simply be taken back, and a
+file sent as an attachment."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
 from cohort.errors import NotAllowed
 
@@ -45,6 +47,39 @@ def post_action(request: HttpRequest, action: Callable[[], str | None], *, to: s
         if done:
             messages.success(request, done)
     return redirect(to, **to_kwargs)
+
+
+CONFIRMED = "confirmed"
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What the confirmation page says before a deliberate action: the question, what will happen (who
+    will be told, what is deleted), whether and how it can be undone, and the button that does it.
+
+    `carry` holds the values a form already sent (an award date): the confirmed POST sends them again.
+    """
+
+    title: str
+    consequences: Sequence[str]
+    button: str
+    back_url: str
+    undo: str = ""
+    carry: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    back_label: str = "No, go back"
+
+
+def is_confirmed(request: HttpRequest) -> bool:
+    """True only for the POST that the confirmation page's button sends."""
+    return request.method == "POST" and request.POST.get(CONFIRMED) == "yes"
+
+
+def confirm_page(
+    request: HttpRequest, confirmation: Confirmation, context: Mapping[str, Any] | None = None
+) -> HttpResponse:
+    """The one confirmation page: a GET of an action's URL (or a POST that did not come from this page)
+    shows it and changes nothing; its button POSTs to the same URL with `confirmed=yes`."""
+    return render(request, "confirm.html", {**(context or {}), "confirmation": confirmation})
 
 
 def attachment(

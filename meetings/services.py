@@ -305,6 +305,26 @@ def cancel_meeting(actor: Membership, meeting: Meeting) -> Meeting:
     return meeting
 
 
+@transaction.atomic
+def restore_meeting(actor: Membership, meeting: Meeting) -> Meeting:
+    """Undo a cancellation: the meeting is on again and every member gets a fresh invitation."""
+    _check_facilitator(actor, meeting.cohort_id)
+    if not meeting.is_cancelled:
+        raise ValidationError("This meeting is not cancelled.")
+    if meeting.is_past:
+        raise ValidationError("This meeting's time has passed; schedule a new one instead.")
+    _lock_cohort(meeting.cohort)
+    try:
+        _check_no_overlap(meeting.cohort, [(meeting.starts_at, meeting.ends_at)], exclude_id=meeting.pk)
+    except ValidationError as error:
+        raise ValidationError(f"It cannot be restored: {error.message_dict['starts_on'][0]}") from None
+    meeting.status = Meeting.Status.SCHEDULED
+    meeting.sequence += 1
+    meeting.save(update_fields=["status", "sequence", "updated_at"])
+    _send_invitations_on_commit([meeting.pk])
+    return meeting
+
+
 def _cancel(meeting: Meeting) -> None:
     meeting.status = Meeting.Status.CANCELLED
     meeting.sequence += 1

@@ -15,6 +15,7 @@ cohort_urlpatterns: list[URLPattern] = [
     path(M + "meeting.ics", views.meeting_ics, name="meeting_ics"),
     path(M + "edit/", views.edit_meeting, name="edit_meeting"),
     path(M + "cancel/", views.cancel_meeting, name="cancel_meeting"),
+    path(M + "restore/", views.restore_meeting, name="restore_meeting"),
     path(M + "agenda/", views.add_agenda_item, name="add_agenda_item"),
     path(M + "agenda/<int:item_id>/done/", views.agenda_item_done, name="agenda_item_done"),
     path(M + "agenda/<int:item_id>/remove/", views.remove_agenda_item, name="remove_agenda_item"),

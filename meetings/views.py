@@ -9,13 +9,13 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cohort import access
 from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
 from cohort.models import Membership
-from cohort.web import add_service_errors, attachment, post_action
+from cohort.web import Confirmation, add_service_errors, attachment, confirm_page, is_confirmed, post_action
 from meetings import services
 from meetings.access import get_agenda_item, get_meeting, get_series
 from meetings.forms import (
@@ -173,16 +173,46 @@ def edit_meeting(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpRe
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cancel_meeting(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpResponse:
     membership = access.get_facilitator_membership(request.user, cohort)
     item = get_meeting(membership, meeting_id)
+    if not is_confirmed(request):
+        when = item.local_starts_at.strftime("%A %-d %B %Y at %H:%M")
+        people = item.invitees().count()
+        confirmation = Confirmation(
+            title=f"Cancel “{item.title}” on {when}?",
+            consequences=[
+                f"All {people} members of the cohort are e-mailed a cancellation, which takes the meeting "
+                "out of their calendars.",
+                "Its agenda, minutes and outcomes are kept.",
+            ],
+            undo="You can restore it from its page while its time has not passed; everyone then gets a "
+            "fresh invitation.",
+            button="Cancel the meeting",
+            back_url=item.get_absolute_url(),
+            back_label="No, keep the meeting",
+        )
+        return confirm_page(request, confirmation, {"membership": membership, "cohort": membership.cohort})
 
     def cancel() -> str:
         services.cancel_meeting(membership, item)
-        return "The meeting is cancelled; members receive a cancellation."
+        return "The meeting is cancelled; members receive a cancellation. You can restore it from this page."
 
     return post_action(request, cancel, to=item.get_absolute_url())
+
+
+@login_required
+@require_POST
+def restore_meeting(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpResponse:
+    membership = access.get_facilitator_membership(request.user, cohort)
+    item = get_meeting(membership, meeting_id)
+
+    def restore() -> str:
+        services.restore_meeting(membership, item)
+        return "The meeting is on again; members receive a fresh invitation."
+
+    return post_action(request, restore, to=item.get_absolute_url())
 
 
 @login_required

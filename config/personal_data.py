@@ -93,9 +93,7 @@ HOLDINGS: tuple[Holding, ...] = (
         scrub=False,
     ),
     Holding("cohort.Membership", cohort="cohort", people=("user",), delete_rows=True, not_personal=("role",)),
-    Holding(
-        "cohort.FormerMembership", cohort="cohort", people=("user",), delete_rows=True, not_personal=("role",)
-    ),
+    Holding("cohort.FormerMembership", cohort="cohort", people=("user",), delete_rows=True, not_personal=("role",)),
     Holding("cohort.Participation", cohort="cohort"),
     Holding(
         "cohort.Invitation",

@@ -110,6 +110,10 @@ class World:
     olga: User
 
 
+# What the confirmation page's button sends (cohort.web.is_confirmed): a POST without it only shows the page.
+CONFIRMED = {"confirmed": "yes"}
+
+
 def client_for(user: User | None) -> Client:
     client = Client()
     if user is not None:

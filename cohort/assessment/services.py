@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohort.assessment.evidence_files import check_evidence_file
+from cohort.audit import services as audit
+from cohort.audit.models import AuditAction
 from cohort.errors import NotAllowed
 from cohort.models import (
     INSTITUTION_ROLES,
@@ -429,7 +431,56 @@ def record_award(membership: Membership, self_assessment: SelfAssessment, *, awa
             cohort=self_assessment.cohort,
             exclude=membership.user,
         )
+    audit.record(
+        AuditAction.AWARD_RECORDED,
+        actor=membership.user,
+        cohort=self_assessment.cohort,
+        target_type="self_assessment",
+        target_id=locked.pk,
+    )
     log.info("self-assessment %s awarded", locked.pk)
+    return locked
+
+
+def correct_award(membership: Membership, self_assessment: SelfAssessment, *, awarded_on: date) -> SelfAssessment:
+    """A facilitator puts right an award date recorded wrongly: the mid-point review and expiry move
+    with it, the working group and assessor are told, and the audit log keeps the correction."""
+    if not membership.is_facilitator or membership.cohort_id != self_assessment.cohort_id:
+        raise NotAllowed("Only a facilitator corrects the award.")
+    with transaction.atomic():
+        locked = SelfAssessment.objects.select_for_update().get(pk=self_assessment.pk)
+        if locked.status != SA.AWARDED:
+            raise ValidationError("Only a recorded award can be corrected.")
+        if awarded_on > timezone.localdate():
+            raise ValidationError({"awarded_on": "The award date cannot be in the future."})
+        submitted_on = timezone.localdate(locked.submitted_at) if locked.submitted_at else None
+        if submitted_on is not None and awarded_on < submitted_on:
+            raise ValidationError(
+                {"awarded_on": f"The award date cannot be before the submission ({submitted_on:%-d %B %Y})."}
+            )
+        if awarded_on == locked.awarded_on:
+            raise ValidationError({"awarded_on": "That is already the award date; nothing was changed."})
+        locked.set_award_dates(awarded_on)
+        locked.save(update_fields=["awarded_on", "midpoint_review_on", "expires_on"])
+        audit.record(
+            AuditAction.AWARD_CORRECTED,
+            actor=membership.user,
+            cohort=locked.cohort,
+            target_type="self_assessment",
+            target_id=locked.pk,
+        )
+        notify(
+            [*User.objects.working_group(locked.cohort, locked.institution_id), *assessor_of(locked)],
+            kind=NotificationKind.AWARD,
+            title=(
+                f"{locked.institution.short_name}'s award date was corrected to {awarded_on:%-d %B %Y}: "
+                f"mid-point review {locked.midpoint_review_on:%B %Y}, renewal by {locked.expires_on:%-d %B %Y}"
+            ),
+            url=workspace_url(locked),
+            cohort=locked.cohort,
+            exclude=membership.user,
+        )
+    log.info("self-assessment %s award corrected", locked.pk)
     return locked
 
 

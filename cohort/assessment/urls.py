@@ -35,6 +35,7 @@ cohort_urlpatterns = [
     path(f"{_inst}/self-assessment/submit/", assessment_views.submit, name="submit_self_assessment"),
     path(f"{_inst}/self-assessment/recommend/", assessment_views.recommend, name="recommend_award"),
     path(f"{_inst}/self-assessment/award/", assessment_views.award, name="record_award"),
+    path(f"{_inst}/self-assessment/award/correct/", assessment_views.correct_award, name="correct_award"),
     path(f"{_inst}/self-assessment/new-cycle/", assessment_views.new_cycle, name="new_cycle"),
     path(f"{_inst}/self-assessment/export.pdf", assessment_views.export_pdf, name="export_pdf"),
     path(f"{_inst}/self-assessment/export.csv", assessment_views.export_csv, name="export_csv"),

@@ -13,7 +13,7 @@ from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cohort import access
 from cohort.assessment import exports, services as assessment
@@ -55,7 +55,7 @@ from cohort.models import (
     Role,
     SelfAssessment,
 )
-from cohort.web import add_service_errors, attachment, post_action
+from cohort.web import Confirmation, add_service_errors, attachment, confirm_page, is_confirmed, post_action
 
 
 def _roles(membership: Membership, sa: SelfAssessment) -> dict[str, bool]:
@@ -84,6 +84,7 @@ def workspace(request: AuthedRequest, cohort: str, institution: str) -> HttpResp
         "cycles": SelfAssessment.objects.filter(cohort=membership.cohort, institution=participation.institution),
         "recommend_form": RecommendForm(),
         "award_form": AwardForm(),
+        "correct_award_form": AwardForm(initial={"awarded_on": sa.awarded_on}, prefix="correct"),
         "can_manage": membership.can_manage_institution(participation.institution_id),
         **_roles(membership, sa),
     }
@@ -265,11 +266,31 @@ def review_criterion(request: AuthedRequest, cohort: str, institution: str, crit
 # Submission, recommendation, award and re-submission: one button each on the workspace.
 
 
+def _told(people: list[str]) -> str:
+    return ", ".join(people) if people else "nobody yet (no assessor is assigned)"
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def submit(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
     membership, participation = get_private_scope(request.user, cohort, institution)
     sa = assessment.current_self_assessment(membership.cohort, participation.institution)
+    workspace_url = reverse("cohort:workspace", kwargs={"cohort": cohort, "institution": institution})
+    if not is_confirmed(request):
+        assessors = [str(user) for user in assessment.assessor_of(sa)]
+        confirmation = Confirmation(
+            title=f"Submit {participation.institution.short_name}'s self-assessment for review?",
+            consequences=[
+                f"Your assessor ({_told(assessors)}), the facilitators and your working group are notified.",
+                "Nobody can change the narratives or evidence while it is under review; the assessor "
+                "may return it for more evidence, and then you can edit and re-submit.",
+            ],
+            undo="You cannot take a submission back yourself: ask your assessor to return it if something is missing.",
+            button="Submit for review",
+            back_url=workspace_url,
+            back_label="Not yet, go back",
+        )
+        return confirm_page(request, confirmation, {"membership": membership, "cohort": membership.cohort})
 
     def do_submit() -> str:
         assessment.submit(membership, sa)
@@ -292,13 +313,31 @@ def recommend(request: AuthedRequest, cohort: str, institution: str) -> HttpResp
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def award(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
     membership, participation = get_private_scope(request.user, cohort, institution)
     sa = assessment.current_self_assessment(membership.cohort, participation.institution)
-    form = AwardForm(request.POST)
+    form = AwardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and not is_confirmed(request):
+        awarded_on = form.cleaned_data["awarded_on"]
+        confirmation = Confirmation(
+            title=f"Record the Quality Mark for {participation.institution.short_name} from {awarded_on:%-d %B %Y}?",
+            consequences=[
+                f"The award runs from {awarded_on:%-d %B %Y}: the mid-point review and the expiry date "
+                "are counted from it.",
+                "The institution's working group and its assessor are notified.",
+            ],
+            undo="If the date is wrong, a facilitator can correct it afterwards on the self-assessment page "
+            "(the correction is kept in the audit log).",
+            button="Record the award",
+            back_url=reverse("cohort:workspace", kwargs={"cohort": cohort, "institution": institution}),
+            carry=[("awarded_on", awarded_on.isoformat())],
+        )
+        return confirm_page(request, confirmation, {"membership": membership, "cohort": membership.cohort})
 
     def do_award() -> str:
+        if request.method != "POST":
+            raise ValidationError("Enter the award date on the self-assessment page.")
         if not form.is_valid():
             raise ValidationError(f"Award date: {' '.join(str(e) for e in form.errors.get('awarded_on', []))}")
         awarded = assessment.record_award(membership, sa, awarded_on=form.cleaned_data["awarded_on"])
@@ -308,6 +347,25 @@ def award(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse
         )
 
     return post_action(request, do_award, to="cohort:workspace", cohort=cohort, institution=institution)
+
+
+@login_required
+@require_POST
+def correct_award(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
+    membership, participation = get_private_scope(request.user, cohort, institution)
+    sa = assessment.current_self_assessment(membership.cohort, participation.institution)
+    form = AwardForm(request.POST, prefix="correct")
+
+    def do_correct() -> str:
+        if not form.is_valid():
+            raise ValidationError(f"Award date: {' '.join(str(e) for e in form.errors.get('awarded_on', []))}")
+        corrected = assessment.correct_award(membership, sa, awarded_on=form.cleaned_data["awarded_on"])
+        return (
+            f"The award date is now {corrected.awarded_on:%-d %B %Y}. Mid-point review: "
+            f"{corrected.midpoint_review_on:%-d %B %Y}; expires: {corrected.expires_on:%-d %B %Y}."
+        )
+
+    return post_action(request, do_correct, to="cohort:workspace", cohort=cohort, institution=institution)
 
 
 @login_required

@@ -15,7 +15,8 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cohort import access as cohort_access
 from cohort.audit import services as audit
@@ -23,7 +24,7 @@ from cohort.audit.models import AuditAction
 from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
 from cohort.models import Area, Membership
-from cohort.web import attachment, error_text, post_action
+from cohort.web import Confirmation, attachment, confirm_page, error_text, is_confirmed, post_action
 from media_feedback import access, services
 from media_feedback.models import Clip, FeedbackCall
 from media_feedback.review import access as review_access, redaction, services as review
@@ -79,11 +80,25 @@ def clip(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse:
     return render(request, "media_feedback/clip.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     clip = services.clip_for_receipt(token)
     if clip is None:
         raise Http404("No such clip.")
+    if not is_confirmed(request):
+        confirmation = Confirmation(
+            title="Withdraw and delete your clip?",
+            consequences=[
+                "Your clip, its transcript, its captions and anything made from it are deleted straight away.",
+                "If a published summary quoted your words, it is replaced at once by a version without them, "
+                "and the facilitators are told that a quote was withdrawn. They are not told who you are.",
+                "Nobody else is told. You do not need to give a reason.",
+            ],
+            button="Withdraw and delete my clip",
+            back_url=reverse("media_feedback:receipt", kwargs={"token": token}),
+            back_label="No, keep my clip",
+        )
+        return confirm_page(request, confirmation, {"link": clip.link})
     link = clip.link  # the privacy notice stays reachable from the page that confirms the withdrawal
     review.withdraw_clip(clip)
     return render(request, "media_feedback/student/withdrawn.html", {"link": link})

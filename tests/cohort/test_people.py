@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from cohort.models import Membership, Role
-from tests.factories import client_for
+from tests.factories import CONFIRMED, client_for
 
 
 def test_removal_takes_effect_on_the_next_request(world) -> None:
@@ -12,7 +12,7 @@ def test_removal_takes_effect_on_the_next_request(world) -> None:
     assert alice_client.get(dashboard).status_code == 200
     membership = world.alice.memberships.get(cohort=world.cohort)
     client_for(world.lena).post(
-        reverse("cohort:remove_member", kwargs={"cohort": "gm", "membership_id": membership.pk})
+        reverse("cohort:remove_member", kwargs={"cohort": "gm", "membership_id": membership.pk}), CONFIRMED
     )
     assert alice_client.get(dashboard).status_code == 404
 
@@ -43,7 +43,9 @@ def test_a_lead_role_without_an_institution_is_refused(world) -> None:
 def test_a_facilitator_cannot_remove_themselves(world) -> None:
     membership = world.fran.memberships.get(cohort=world.cohort)
     response = client_for(world.fran).post(
-        reverse("cohort:remove_member", kwargs={"cohort": "gm", "membership_id": membership.pk}), follow=True
+        reverse("cohort:remove_member", kwargs={"cohort": "gm", "membership_id": membership.pk}),
+        CONFIRMED,
+        follow=True,
     )
     assert "cannot remove yourself" in response.content.decode()
     assert Membership.objects.filter(pk=membership.pk).exists()
@@ -75,7 +77,7 @@ def test_role_changes_and_removals_are_in_the_audit_log_for_facilitators_only(wo
         reverse("cohort:change_role", kwargs={"cohort": "gm", "membership_id": bob.pk}),
         {"role": "lead", "institution": world.medlock.pk},
     )
-    fran.post(reverse("cohort:remove_member", kwargs={"cohort": "gm", "membership_id": bob.pk}))
+    fran.post(reverse("cohort:remove_member", kwargs={"cohort": "gm", "membership_id": bob.pk}), CONFIRMED)
     assert list(AuditEvent.objects.values_list("action", flat=True)) == ["member.removed", "role.changed"]
     page = fran.get(reverse("audit:log", kwargs={"cohort": "gm"})).content.decode()
     assert "Role changed" in page and "Member removed" in page

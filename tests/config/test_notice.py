@@ -14,7 +14,7 @@ from config import notice
 from config.personal_data import HOLDINGS, Whose
 from media_feedback import services
 from media_feedback.models import CallLink, FeedbackCall
-from tests.factories import World
+from tests.factories import CONFIRMED, World
 
 
 @pytest.fixture
@@ -106,4 +106,4 @@ def test_the_receipt_and_withdrawal_pages_link_to_the_notice(link: CallLink) -> 
     )
     client = Client()
     assert f"/s/{link.token}/privacy/" in client.get(f"/my-clip/{receipt}/").content.decode()
-    assert f"/s/{link.token}/privacy/" in client.post(f"/my-clip/{receipt}/withdraw/").content.decode()
+    assert f"/s/{link.token}/privacy/" in client.post(f"/my-clip/{receipt}/withdraw/", CONFIRMED).content.decode()

@@ -12,7 +12,7 @@ from django.test import Client
 
 from media_feedback import services, tasks
 from media_feedback.models import Clip, Consent, Transcript, Withdrawal
-from tests.factories import client_for
+from tests.factories import CONFIRMED, client_for
 from tests.media_feedback.factories import consent, stored_files
 from tests.media_feedback.review.factories import released
 
@@ -157,7 +157,7 @@ def test_institution_staff_see_only_their_own_clips_that_consent_shares(
 def test_withdrawal_deletes_the_clip_and_every_stored_file_and_keeps_only_the_fact(ready_video, media_root) -> None:
     clip, receipt = ready_video
     assert stored_files(media_root)
-    page = Client().post(f"/my-clip/{receipt}/withdraw/")
+    page = Client().post(f"/my-clip/{receipt}/withdraw/", CONFIRMED)
     assert "Your clip has been withdrawn" in page.content.decode()
     assert not Clip.objects.exists()
     assert not Consent.objects.exists()

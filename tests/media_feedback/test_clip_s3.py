@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from media_feedback import services, tasks
 from media_feedback.models import Clip
-from tests.factories import client_for
+from tests.factories import CONFIRMED, client_for
 from tests.local_servers import free_port
 from tests.media_feedback.factories import consent
 
@@ -81,7 +81,7 @@ def test_on_s3_a_clip_is_processed_served_by_a_signed_url_and_withdrawn_without_
     assert "Signature=" in signed or "X-Amz-Signature=" in signed
     assert urllib.request.urlopen(signed).read(4)
 
-    Client().post(f"/my-clip/{receipt}/withdraw/")
+    Client().post(f"/my-clip/{receipt}/withdraw/", CONFIRMED)
     assert not Clip.objects.exists()
     assert s3_storage() == []
 

@@ -24,7 +24,7 @@ from cohort.models import (
 from cohort.services import add_action_item
 from tests import factories
 from tests.cohort.assessment.factories import criterion, make_all_ready, self_assessment
-from tests.factories import World, client_for
+from tests.factories import CONFIRMED, World, client_for
 
 RS = CriterionResponse.Status
 
@@ -77,7 +77,7 @@ def test_the_lead_cannot_submit_until_every_criterion_is_ready(world: World) -> 
     sa = self_assessment(world.cohort, world.irwell)
     make_all_ready(sa, skip=("2.3", "5.1"))
 
-    response = client_for(world.lena).post(_url("cohort:submit_self_assessment", world), follow=True)
+    response = client_for(world.lena).post(_url("cohort:submit_self_assessment", world), CONFIRMED, follow=True)
 
     assert "Every criterion must be ready for review before you submit. Not ready yet: 2.3, 5.1." in (
         response.content.decode()
@@ -90,14 +90,14 @@ def test_the_lead_cannot_submit_until_every_criterion_is_ready(world: World) -> 
 def test_a_member_who_is_not_the_lead_cannot_submit(world: World) -> None:
     sa = self_assessment(world.cohort, world.irwell)
     make_all_ready(sa)
-    response = client_for(world.alice).post(_url("cohort:submit_self_assessment", world), follow=True)
+    response = client_for(world.alice).post(_url("cohort:submit_self_assessment", world), CONFIRMED, follow=True)
     assert "Only the institution lead submits the self-assessment." in response.content.decode()
     sa.refresh_from_db()
     assert sa.status == SelfAssessment.Status.DRAFT
 
 
 def _submit(world: World) -> SelfAssessment:
-    response = client_for(world.lena).post(_url("cohort:submit_self_assessment", world), follow=True)
+    response = client_for(world.lena).post(_url("cohort:submit_self_assessment", world), CONFIRMED, follow=True)
     assert "submitted for review" in response.content.decode()
     return self_assessment(world.cohort, world.irwell)
 
@@ -201,7 +201,7 @@ def test_the_whole_cycle_from_draft_to_award_with_dates_and_reminders(
 
         # The facilitator cannot record an award the assessor has not recommended.
         early = client_for(world.fran).post(
-            _url("cohort:record_award", world), {"awarded_on": "2026-11-02"}, follow=True
+            _url("cohort:record_award", world), {"awarded_on": "2026-11-02", **CONFIRMED}, follow=True
         )
         assert "The assessor has not recommended the award yet." in early.content.decode()
         client_for(world.alex).post(_url("cohort:recommend_award", world), {"note": "A strong submission."})
@@ -210,11 +210,11 @@ def test_the_whole_cycle_from_draft_to_award_with_dates_and_reminders(
         assert Notification.objects.filter(user=world.fran, title__contains="recommends Irwell").exists()
 
         future = client_for(world.fran).post(
-            _url("cohort:record_award", world), {"awarded_on": "2026-12-01"}, follow=True
+            _url("cohort:record_award", world), {"awarded_on": "2026-12-01", **CONFIRMED}, follow=True
         )
         assert "The award date cannot be in the future." in future.content.decode()
         page = client_for(world.fran).post(
-            _url("cohort:record_award", world), {"awarded_on": "2026-11-02"}, follow=True
+            _url("cohort:record_award", world), {"awarded_on": "2026-11-02", **CONFIRMED}, follow=True
         )
         assert "Mid-point review: 2 May 2028; expires: 2 November 2029." in page.content.decode()
 

@@ -21,7 +21,7 @@ from media_feedback import notify
 from media_feedback.models import Clip, FeedbackCall, Withdrawal
 from media_feedback.review import services as review
 from media_feedback.review.models import SummaryDocument
-from tests.factories import World, client_for
+from tests.factories import CONFIRMED, World, client_for
 from tests.media_feedback.review.factories import (  # noqa: F401
     make_call,
     make_clip,
@@ -85,7 +85,7 @@ def test_withdrawal_replaces_the_published_version_and_leaves_the_words_nowhere(
     document, _clip, token = published
     Notification.objects.filter(user=world.fran).delete()
 
-    page = Client().post(reverse("media_feedback:withdraw", kwargs={"token": token}))
+    page = Client().post(reverse("media_feedback:withdraw", kwargs={"token": token}), CONFIRMED)
     assert page.status_code == 200
 
     first, second = document.versions.order_by("number")

@@ -40,7 +40,7 @@ PEAKS = 200
 SAMPLE_RATE = 16_000
 
 NOT_MEDIA = (
-    "This file is not a recording we can play. Please record again on this page, or choose an audio or "
+    "This file is not a recording we can play. Please record again, or choose an audio or "
     "video file (for example MP4, MOV, WebM, M4A, MP3 or WAV)."
 )
 

@@ -191,6 +191,8 @@ class RefusedUpload(models.Model):
 
     receipt_token_hash = models.CharField(max_length=64, unique=True)
     call = models.ForeignKey(FeedbackCall, on_delete=models.CASCADE, related_name="refused_uploads")
+    # The institution's link the student came through, so the receipt page can offer it to try again.
+    link = models.ForeignKey(CallLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     reason = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
 

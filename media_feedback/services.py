@@ -143,10 +143,11 @@ def clip_for_ticket(ticket: str) -> Clip | None:
 
 
 def finish_upload(clip: Clip) -> None:
-    """The last byte has arrived: move it into the store and start processing after commit."""
+    """The last byte has arrived: move it into the store and start processing after commit. The upload's
+    key stays, so a client that lost the answer to its last chunk can still ask (tus HEAD) and learn
+    that everything arrived."""
     clip.original_name = storage.complete_upload(clip)
     clip.size_bytes = clip.upload_length or 0
-    clip.upload_key_hash = ""
     clip.upload_expires_at = None
     clip.status = Clip.Status.RECEIVED
     clip.status_changed_at = timezone.now()
@@ -156,7 +157,6 @@ def finish_upload(clip: Clip) -> None:
             "size_bytes",
             "s3_upload_id",
             "s3_parts",
-            "upload_key_hash",
             "upload_expires_at",
             "status",
             "status_changed_at",

@@ -51,7 +51,8 @@ def refuse_clip(clip: Clip, reason: str) -> None:
     reason for the student's receipt link."""
     with transaction.atomic():
         RefusedUpload.objects.get_or_create(
-            receipt_token_hash=clip.receipt_token_hash, defaults={"call": clip.call, "reason": reason}
+            receipt_token_hash=clip.receipt_token_hash,
+            defaults={"call": clip.call, "link": clip.link, "reason": reason},
         )
         Clip.objects.filter(pk=clip.pk).delete()
     storage.delete_clip_files(clip)

@@ -152,7 +152,7 @@ def upload(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "HEAD":
         clip = _upload(key)
         if clip is None:
-            return _response(404)
+            return _head_of_finished(key)
         return _response(
             200,
             Upload_Offset=str(clip.upload_offset),
@@ -166,6 +166,20 @@ def upload(request: HttpRequest, key: str) -> HttpResponse:
         services.abandon_upload(clip)
         return _response(204)
     return _patch(request, key)
+
+
+def _head_of_finished(key: str) -> HttpResponse:
+    """tus core: HEAD on an upload whose last byte arrived answers its full offset, so a client that
+    lost the answer to its final PATCH learns it is done instead of starting again."""
+    clip = (
+        Clip.objects.filter(upload_key_hash=hash_token(key))
+        .exclude(status=Clip.Status.RECEIVING)
+        .only("upload_length", "upload_offset")
+        .first()
+    )
+    if clip is None or clip.upload_length is None or clip.upload_offset != clip.upload_length:
+        return _response(404)
+    return _response(200, Upload_Offset=str(clip.upload_length), Upload_Length=str(clip.upload_length))
 
 
 def _patch(request: HttpRequest, key: str) -> HttpResponse:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import os
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -44,6 +44,29 @@ def _closed(request: HttpRequest, link: CallLink) -> HttpResponse | None:
     return None
 
 
+# How long the "done" page shows the private link again in the browser that sent the clip (kept in
+# the server-side session only: never in a URL, never logged).
+DONE_KEPT = timedelta(hours=12)
+
+
+def _entry(request: HttpRequest, token: str) -> list[str] | None:
+    """This browser's clip for the link: [clip public id, receipt token, and once sent, when]. A sent
+    clip's entry lapses DONE_KEPT after it was sent."""
+    entries = request.session.get(SESSION_KEY, {})
+    entry = entries.get(token)
+    if not entry:
+        return None
+    if len(entry) > 2 and datetime.fromisoformat(entry[2]) + DONE_KEPT < timezone.now():
+        entries.pop(token, None)
+        request.session[SESSION_KEY] = entries
+        return None
+    return list(entry)
+
+
+def _is_sent(entry: list[str] | None) -> bool:
+    return entry is not None and len(entry) > 2
+
+
 @never_cache
 def call_link(request: HttpRequest, token: str) -> HttpResponse:
     link = access.get_open_link(token)
@@ -65,12 +88,18 @@ def call_link(request: HttpRequest, token: str) -> HttpResponse:
         request.session[SESSION_KEY] = {**request.session.get(SESSION_KEY, {}), token: [str(clip.public_id), receipt]}
         return redirect("media_feedback:upload", token=token)
     status = 400 if form.errors else 200
-    context = {"link": link, "call": link.call, "form": form, "consent_text": services.consent_text(link)}
+    context = {
+        "link": link,
+        "call": link.call,
+        "form": form,
+        "consent_text": services.consent_text(link),
+        "sent_before": _is_sent(_entry(request, token)),
+    }
     return render(request, "media_feedback/student/consent.html", context, status=status)
 
 
 def _session_clip(request: HttpRequest, token: str) -> tuple[Clip, str] | None:
-    entry = request.session.get(SESSION_KEY, {}).get(token)
+    entry = _entry(request, token)
     if not entry:
         return None
     clip = Clip.objects.select_related("call").filter(public_id=entry[0]).first()
@@ -82,6 +111,8 @@ def upload(request: HttpRequest, token: str) -> HttpResponse:
     link = access.get_open_link(token)
     if closed := _closed(request, link):
         return closed
+    if _is_sent(_entry(request, token)):
+        return redirect("media_feedback:upload_done", token=token)
     found = _session_clip(request, token)
     if found is None or found[0].status != Clip.Status.RECEIVING:
         return redirect("media_feedback:call_link", token=token)
@@ -97,31 +128,41 @@ def upload(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 def upload_done(request: HttpRequest, token: str) -> HttpResponse:
-    """Shows the private link once: it is taken out of the session here."""
+    """The clip's state as it changes, and its private link: shown again on reload in this browser for
+    DONE_KEPT (from the session, never from the address), then only by the link itself."""
     link = access.get_open_link(token)
-    found = _session_clip(request, token)
-    if found is None:
+    entry = _entry(request, token)
+    if entry is None:
         return redirect("media_feedback:call_link", token=token)
-    entries = request.session.get(SESSION_KEY, {})
-    entries.pop(token, None)
-    request.session[SESSION_KEY] = entries
-    receipt = found[1]
+    if not _is_sent(entry):
+        entry = [*entry[:2], timezone.now().isoformat()]
+        request.session[SESSION_KEY] = {**request.session.get(SESSION_KEY, {}), token: entry}
+    receipt = entry[1]
     context = {
+        **_receipt_context(receipt),
         "link": link,
+        "again_url": reverse("media_feedback:call_link", kwargs={"token": token}),
+        "poll_url": request.path,
         "receipt_url": request.build_absolute_uri(services.receipt_path(receipt)),
-        "receipt": receipt,
+        "kept_until": datetime.fromisoformat(entry[2]) + DONE_KEPT,
         "form": ReceiptEmailForm(),
     }
-    return render(request, "media_feedback/student/done.html", context)
+    template = "media_feedback/student/done.html"
+    if request.headers.get("HX-Request"):
+        template += "#status"
+    return render(request, template, context)
 
 
 def _receipt_context(token: str) -> dict[str, Any]:
     clip = services.clip_for_receipt(token)
+    refused = None if clip else services.refusal_for_receipt(token)
+    link = clip.link if clip else (refused.link if refused else None)
     return {
         "clip": clip,
-        "refused": None if clip else services.refusal_for_receipt(token),
+        "refused": refused,
         "token": token,
         "busy": clip is not None and clip.status not in (Clip.Status.READY, Clip.Status.FAILED),
+        "again_url": reverse("media_feedback:call_link", kwargs={"token": link.token}) if link else "",
     }
 
 

@@ -67,7 +67,7 @@ def test_a_student_sends_a_clip_and_the_facilitator_sees_it_ready_with_its_trans
     screenshot(student, "clips-upload")
     activate(student, "Send file", navigates=False)  # the upload runs in the page, then it moves on
     student.wait_for_url("**/done/", timeout=60_000)
-    assert student.get_by_role("heading", level=1).inner_text() == "Thank you: your clip has arrived"
+    assert student.get_by_role("heading", level=1).inner_text() == "Your clip and your private link"
     receipt_url = student.locator("#receipt-link").inner_text()
     screenshot(student, "clips-done")
 
@@ -92,7 +92,9 @@ def test_a_student_sends_a_clip_and_the_facilitator_sees_it_ready_with_its_trans
     screenshot(facilitator, "clips-call-links")
 
     # The student withdraws: nothing is left.
-    activate(student, "Withdraw and delete my clip")
+    activate(student, "Withdraw and delete my clip", kind="a")
+    assert "deleted straight away" in student.locator("main").inner_text()
+    activate(student, "Withdraw and delete my clip", kind="button")
     assert student.get_by_role("heading", level=1).inner_text() == "Your clip has been withdrawn"
     facilitator.goto("/c/gm/clips/")
     assert facilitator.get_by_text("No clips yet.").is_visible()

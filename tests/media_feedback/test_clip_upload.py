@@ -63,6 +63,31 @@ def test_an_upload_interrupted_half_way_and_resumed_gives_an_identical_file(
     assert stored_files(media_root) == [f"clips/{clip.public_id}/original"]
 
 
+def test_a_client_that_lost_the_answer_to_its_last_chunk_learns_from_head_that_the_upload_is_complete(
+    live_server, irwell_link, big_file, media_root, no_processing
+) -> None:
+    from tusclient.client import TusClient
+
+    clip, _ = consent(irwell_link)
+    meta = {"ticket": services.upload_ticket(clip), "filetype": "application/octet-stream"}
+    first = TusClient(f"{live_server.url}/clips/tus/").uploader(
+        file_path=str(big_file), chunk_size=64 * 1024, metadata=meta
+    )
+    first.upload()  # the server has every byte; say the phone never saw the answer to the last PATCH
+    clip.refresh_from_db()
+    assert clip.status == Clip.Status.RECEIVED
+
+    # The page reloads and resumes at the same URL: HEAD answers the full offset, nothing is sent again.
+    second = TusClient(f"{live_server.url}/clips/tus/").uploader(
+        file_path=str(big_file), url=first.url, chunk_size=64 * 1024, metadata=meta
+    )
+    assert second.offset == big_file.stat().st_size
+    second.upload()
+    assert Clip.objects.count() == 1
+    assert sha256(media_root / clip.original_name) == sha256(big_file)
+    assert stored_files(media_root) == [f"clips/{clip.public_id}/original"]
+
+
 def test_an_abandoned_upload_past_its_expiry_leaves_no_row_and_no_bytes(
     live_server, irwell_link, big_file, media_root, no_processing
 ) -> None:

@@ -6,7 +6,7 @@ from typing import Any, cast
 from django import forms
 
 from cohort.forms import IdsChoiceField
-from cohort.models import Area, Cohort, Criterion, Institution, User, time_zone_choices
+from cohort.models import Area, Cohort, Criterion, Institution, Membership, Role, User, time_zone_choices
 from meetings.models import Attendance, Meeting, Outcome
 
 
@@ -109,6 +109,23 @@ class MinutesForm(forms.Form):
     )
 
 
+def owner_choices(cohort: Cohort, empty_label: str) -> list[Any]:
+    """Who may own an action, grouped as the service allows: each institution's working group under
+    its name, and the facilitators (never the assessor, never an observer)."""
+    people = (
+        Membership.objects.filter(
+            cohort=cohort, user__is_active=True, role__in=[Role.LEAD, Role.MEMBER, Role.FACILITATOR]
+        )
+        .select_related("user", "institution")
+        .order_by("institution__name", "user__display_name")
+    )
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for m in people:
+        label = m.institution.name if m.institution else "Facilitators"
+        groups.setdefault(label, []).append((m.user_id, str(m.user)))
+    return [("", empty_label), *groups.items()]
+
+
 class OutcomeForm(forms.Form):
     kind = forms.ChoiceField(choices=Outcome.Kind.choices, widget=forms.RadioSelect, initial=Outcome.Kind.INFORMATION)
     text = forms.CharField(max_length=300, label="Outcome")
@@ -133,7 +150,10 @@ class OutcomeForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["institution"]).queryset = cohort.institutions.all()
         owners = User.objects.filter(memberships__cohort=cohort, is_active=True).order_by("display_name", "email")
-        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = owners
+        owner = cast(forms.ModelChoiceField, self.fields["owner"])
+        owner.queryset = owners
+        owner.choices = owner_choices(cohort, str(owner.empty_label))
+        self.fields["owner"].help_text = "An institution's action is owned by someone in its working group."
 
 
 class RespondForm(forms.Form):

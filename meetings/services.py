@@ -18,7 +18,7 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from cohort.errors import NotAllowed
-from cohort.models import ActionItem, Area, Cohort, Criterion, Institution, Membership, NotificationKind, User
+from cohort.models import ActionItem, Area, Cohort, Criterion, Institution, Membership, NotificationKind, Role, User
 from cohort.notifications import notify
 from cohort.services import add_action_item
 from meetings.calendar import build_calendar
@@ -445,8 +445,18 @@ def record_outcome(
             errors["owner"] = "An action needs an owner: choose a person or type a name."
         if due_on is None:
             errors["due_on"] = "An action needs a due date."
-        if owner is not None and not Membership.objects.filter(cohort=cohort, user=owner).exists():
-            errors["owner"] = "The owner must be a member of this cohort."
+        if owner is not None:
+            owner_is = Membership.objects.filter(cohort=cohort, user=owner).first()
+            if owner_is is None:
+                errors["owner"] = "The owner must be a member of this cohort."
+            elif institution is not None and (
+                owner_is.institution_id != institution.pk or owner_is.role not in (Role.LEAD, Role.MEMBER)
+            ):
+                errors["owner"] = f"The owner of {institution.short_name}'s action must be in its working group."
+            elif institution is None and not owner_is.is_facilitator:
+                errors["owner"] = (
+                    "A cohort action is owned by a facilitator; for an institution's, choose it under “For”."
+                )
         if institution is not None and not cohort.participations.filter(institution=institution).exists():
             errors["institution"] = "That institution is not taking part in this cohort."
         if errors:

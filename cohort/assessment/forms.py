@@ -109,6 +109,32 @@ class ActionForm(forms.Form):
         return data
 
 
+class ActionCorrectionForm(forms.Form):
+    """A lead (or facilitator) puts right an action's owner or due date. The owner list is the
+    institution's working group only; the plan page passes its choices in once for every item."""
+
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Someone without an account"
+    )
+    owner_name = forms.CharField(max_length=120, required=False, label="Owner's name (no account)")
+    due_on = forms.DateField(label="Due date", widget=DATE_INPUT)
+
+    def __init__(
+        self, *args: Any, cohort: Cohort, institution: Institution, owners: list[User] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["owner"]
+        field.queryset = User.objects.working_group(cohort, institution)  # type: ignore[attr-defined]
+        if owners is not None:  # the same list for every item of the page: no query per form
+            field.choices = [("", field.empty_label), *((u.pk, str(u)) for u in owners)]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("owner") and not (data.get("owner_name") or "").strip():
+            self.add_error("owner", "Choose an owner or give the owner's name.")
+        return data
+
+
 class ActionUpdateForm(forms.Form):
     status = forms.ChoiceField(choices=ActionItem.Status.choices)
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Progress note")

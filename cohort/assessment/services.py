@@ -575,6 +575,41 @@ def update_action(membership: Membership, item: ActionItem, *, status: str, note
     return item
 
 
+def correct_action(
+    membership: Membership, item: ActionItem, *, owner: User | None, owner_name: str, due_on: date
+) -> ActionItem:
+    """The institution's lead (or a facilitator) puts right who owns an action and when it is due. The
+    change is written into the item's progress notes, so the plan keeps its history."""
+    if item.institution_id is None or not membership.can_manage_institution(item.institution_id):
+        raise NotAllowed("Only the institution lead or a facilitator changes an action's owner or due date.")
+    if owner is not None and not (
+        Membership.objects.working_group(item.cohort_id, item.institution_id).filter(user=owner).exists()
+    ):
+        raise ValidationError({"owner": "The owner must be in the institution's working group."})
+    owner_name = "" if owner is not None else owner_name.strip()
+    if owner is None and not owner_name:
+        raise ValidationError({"owner": "Choose an owner or give the owner's name."})
+    recorded_on = timezone.localdate(item.created_at)
+    if due_on < recorded_on:
+        raise ValidationError(
+            {"due_on": f"The due date cannot be before the action was recorded ({recorded_on:%-d %B %Y})."}
+        )
+    changes = []
+    new_owner = str(owner) if owner is not None else owner_name
+    if (owner.pk if owner else None) != item.owner_id or owner_name != item.owner_name:
+        changes.append(f"owner now {new_owner} (was {item.owner_label or 'not named'})")
+    if due_on != item.due_on:
+        was = f"{item.due_on:%-d %B %Y}" if item.due_on else "none"
+        changes.append(f"due {due_on:%-d %B %Y} (was {was})")
+    if not changes:
+        raise ValidationError("That is already the action's owner and due date; nothing was changed.")
+    with transaction.atomic():
+        item.owner, item.owner_name, item.due_on = owner, owner_name, due_on
+        item.save(update_fields=["owner", "owner_name", "due_on", "updated_at"])
+        ActionProgress.objects.create(action=item, author=membership.user, note="Corrected: " + "; ".join(changes))
+    return item
+
+
 # Cohort progress: institutions × areas.
 
 

@@ -42,6 +42,7 @@ cohort_urlpatterns = [
     path(f"{_inst}/action-plan/", assessment_views.action_plan, name="action_plan"),
     path(f"{_inst}/action-plan/add/", assessment_views.add_action, name="add_action"),
     path(f"{_inst}/action-plan/<int:item_id>/", assessment_views.update_action, name="update_action"),
+    path(f"{_inst}/action-plan/<int:item_id>/correct/", assessment_views.correct_action, name="correct_action"),
     path(f"{_inst}/data-register/", assessment_views.data_definition, name="data_definition"),
     path(f"{_inst}/data-register/targets/", assessment_views.add_target, name="add_target"),
     path(

@@ -27,6 +27,7 @@ from cohort.assessment.access import (
     get_target,
 )
 from cohort.assessment.forms import (
+    ActionCorrectionForm,
     ActionForm,
     ActionUpdateForm,
     AwardForm,
@@ -54,6 +55,7 @@ from cohort.models import (
     ResponseComment,
     Role,
     SelfAssessment,
+    User,
 )
 from cohort.web import Confirmation, add_service_errors, attachment, confirm_page, is_confirmed, post_action
 
@@ -403,15 +405,37 @@ def export_csv(request: AuthedRequest, cohort: str, institution: str) -> HttpRes
 
 
 def _plan_page(
-    request: AuthedRequest, membership: Membership, participation: Participation, status: int = 200, **forms: BaseForm
+    request: AuthedRequest,
+    membership: Membership,
+    participation: Participation,
+    status: int = 200,
+    correcting: tuple[int, BaseForm] | None = None,
+    **forms: BaseForm,
 ) -> HttpResponse:
     sa = assessment.current_self_assessment(membership.cohort, participation.institution)
+    items = list(assessment.plan_items(membership.cohort, participation.institution_id))
+    corrections: dict[int, BaseForm] = {}
+    if membership.can_manage_institution(participation.institution_id):
+        owners = list(User.objects.working_group(membership.cohort, participation.institution).order_by("display_name"))
+        for item in items:
+            initial = {"owner": item.owner_id, "owner_name": item.owner_name, "due_on": item.due_on}
+            corrections[item.pk] = ActionCorrectionForm(
+                cohort=membership.cohort,
+                institution=participation.institution,
+                owners=owners,
+                initial=initial,
+                prefix=f"correct-{item.pk}",
+            )
+        if correcting is not None:
+            corrections[correcting[0]] = correcting[1]
+    for item in items:
+        item.correction_form = corrections.get(item.pk)  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         "membership": membership,
         "cohort": membership.cohort,
         "participation": participation,
         "sa": sa,
-        "items": assessment.plan_items(membership.cohort, participation.institution_id),
+        "items": items,
         "can_edit": assessment.is_working_group(membership, participation.institution_id) or membership.is_facilitator,
         "statuses": ActionItem.Status.choices,
         "form": ActionForm(cohort=membership.cohort, institution=participation.institution),
@@ -466,6 +490,26 @@ def update_action(request: AuthedRequest, cohort: str, institution: str, item_id
 
     plan = reverse("cohort:action_plan", kwargs={"cohort": cohort, "institution": institution})
     return post_action(request, update, to=f"{plan}#action-{item.pk}")
+
+
+@login_required
+@require_POST
+def correct_action(request: AuthedRequest, cohort: str, institution: str, item_id: int) -> HttpResponse:
+    membership, participation = get_private_scope(request.user, cohort, institution)
+    item = get_action_item(membership, participation, item_id)
+    form = ActionCorrectionForm(
+        request.POST, cohort=membership.cohort, institution=participation.institution, prefix=f"correct-{item.pk}"
+    )
+    if form.is_valid():
+        try:
+            assessment.correct_action(membership, item, **form.cleaned_data)
+        except (NotAllowed, ValidationError) as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"“{item.title}”: owner and due date saved.")
+            plan = reverse("cohort:action_plan", kwargs={"cohort": cohort, "institution": institution})
+            return redirect(f"{plan}#action-{item.pk}")
+    return _plan_page(request, membership, participation, status=400, correcting=(item.pk, form))
 
 
 # Cohort progress.

@@ -151,6 +151,27 @@ def test_an_owner_from_another_cohort_is_refused(world, meeting) -> None:
     assert not ActionItem.objects.exists()
 
 
+@pytest.mark.parametrize("who", ["alex", "bob", "oscar"])
+def test_an_institutions_action_cannot_go_to_the_assessor_an_observer_or_another_institution(
+    world, meeting, who
+) -> None:
+    data = action_data(world, **{"outcome-owner": getattr(world, who).pk})
+    response = client_for(world.fran).post(url("add_outcome", meeting), data)
+    assert response.status_code == 400
+    assert "The owner of Irwell&#x27;s action must be in its working group." in response.content.decode()
+    assert not ActionItem.objects.exists()
+
+
+def test_the_owner_list_groups_people_by_institution_and_leaves_out_the_assessor_and_observers(world, meeting) -> None:
+    page = client_for(world.fran).get(url("meeting", meeting)).content.decode()
+    owner_select = page[
+        page.index('name="outcome-owner"') : page.index("</select>", page.index('name="outcome-owner"'))
+    ]
+    assert '<optgroup label="University of Irwell Valley">' in owner_select
+    assert f'value="{world.lena.pk}"' in owner_select and f'value="{world.fran.pk}"' in owner_select
+    assert f'value="{world.alex.pk}"' not in owner_select and f'value="{world.oscar.pk}"' not in owner_select
+
+
 def test_a_decision_is_not_an_action(world, meeting) -> None:
     data = {"outcome-kind": "decision", "outcome-text": "Meet at 10:00 from now on"}
     client_for(world.fran).post(url("add_outcome", meeting), data)

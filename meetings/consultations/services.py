@@ -244,6 +244,10 @@ def reschedule_consultation(
                 f"A consultation can be moved up to {cs.min_notice_hours} hours before it starts. "
                 "It is too late to move this one."
             )
+        if starts_at == current.starts_at:
+            raise ValidationError(
+                {"starts_at": "That is the consultation's current time. Choose another time to move it."}
+            )
         check_slot(cs, starts_at, now=now, exclude=current.pk)
         current.starts_at = starts_at
         current.ends_at = starts_at + cs.duration

@@ -110,8 +110,14 @@ def group_weeks(days: list[Day], chosen: str = "") -> list[Week]:
     return weeks
 
 
-def _slot_context(request: AuthedRequest, cs: ConsultationSettings, exclude: int | None = None) -> dict[str, object]:
-    slots = free_slots(cs, now=timezone.now(), exclude_consultation=exclude)
+def _slot_context(
+    request: AuthedRequest, cs: ConsultationSettings, moving: Consultation | None = None
+) -> dict[str, object]:
+    """Free slots to choose from; when moving a consultation, its own time frees the slots next to it
+    but is not offered itself (a move to the same time is no move)."""
+    slots = free_slots(cs, now=timezone.now(), exclude_consultation=moving.pk if moving else None)
+    if moving is not None:
+        slots = [slot for slot in slots if slot.starts_at != moving.starts_at]
     viewer_tz = request.user.tzinfo
     return {
         "weeks": group_weeks(group_slots(slots, viewer_tz, cs.tzinfo), request.POST.get("starts_at", "")),
@@ -301,7 +307,7 @@ def reschedule(request: AuthedRequest, cohort: str, consultation_id: int) -> Htt
     }
     context["too_late"] = cs is not None and consultation.starts_at < timezone.now() + cs.notice
     if cs is not None and consultation.is_active and not context["too_late"]:
-        context.update(_slot_context(request, cs, exclude=consultation.pk))
+        context.update(_slot_context(request, cs, moving=consultation))
     return render(request, "meetings/consultations/reschedule.html", context, status=status)
 
 

@@ -320,6 +320,38 @@ def test_the_current_slot_is_offered_again_when_moving_by_a_few_minutes_of_buffe
     assert utc(2026, 10, 21, 9) in times  # its own buffer does not block the next hour when moving
 
 
+def test_moving_does_not_offer_the_current_time_and_a_move_to_it_changes_nothing_and_sends_nothing(
+    world, cs, frozen, django_capture_on_commit_callbacks
+) -> None:
+    book(world, utc(2026, 10, 21, 8))
+    consultation = Consultation.objects.get()
+    move = reverse(
+        "meetings:consultation_reschedule", kwargs={"cohort": world.cohort.slug, "consultation_id": consultation.pk}
+    )
+    page = client_for(world.lena).get(move).content.decode()
+    assert 'value="2026-10-21T09:00:00+00:00"' in page  # the next hour is free to choose
+    assert 'value="2026-10-21T08:00:00+00:00"' not in page  # its own time is not offered
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(world.lena).post(move, {"starts_at": utc(2026, 10, 21, 8).isoformat()})
+    assert response.status_code == 400
+    assert "That is the consultation&#x27;s current time." in response.content.decode()
+    consultation.refresh_from_db()
+    assert consultation.sequence == 0 and mail.outbox == []
+
+
+def test_a_cancelled_consultation_does_not_offer_to_add_it_to_a_calendar(world, cs, frozen) -> None:
+    book(world, utc(2026, 10, 21, 8))
+    consultation = Consultation.objects.get()
+    detail = reverse(
+        "meetings:consultation_detail", kwargs={"cohort": world.cohort.slug, "consultation_id": consultation.pk}
+    )
+    assert "Add to your calendar" in client_for(world.lena).get(detail).content.decode()
+    client_for(world.lena).post(detail + "cancel/")
+    page = client_for(world.lena).get(detail).content.decode()
+    assert "Cancelled by" in page and "Add to your calendar" not in page
+
+
 # Notes and actions --------------------------------------------------------------------------------
 
 

@@ -410,14 +410,31 @@ def draft_markdown(call: FeedbackCall) -> str:
     return "\n".join(lines).strip() + "\n"
 
 
+SUMMARY_TITLE_MAX = 200
+
+
+def default_summary_title(call: FeedbackCall) -> str:
+    return f"What students told us: {call.title}"[:SUMMARY_TITLE_MAX]
+
+
 def create_summary(actor: Membership, call: FeedbackCall, title: str = "") -> SummaryDocument:
+    """A new draft from the reviewed clips. Each of a call's summaries has its own title, so a second
+    press of "Draft a new summary" cannot make a document indistinguishable from the first."""
     _check_facilitator(actor, call.cohort_id)
-    return SummaryDocument.objects.create(
-        call=call,
-        title=title or f"What students told us: {call.title}",
-        body=draft_markdown(call),
-        created_by=actor.user,
-    )
+    title = " ".join(title.split()) or default_summary_title(call)
+    if len(title) > SUMMARY_TITLE_MAX:
+        raise ValidationError({"title": f"Keep the title to {SUMMARY_TITLE_MAX} characters (it has {len(title)})."})
+    with transaction.atomic():
+        FeedbackCall.objects.select_for_update().filter(pk=call.pk).first()  # two presses at once: one wins
+        existing = SummaryDocument.objects.filter(call=call, title__iexact=title).first()
+        if existing is not None:
+            raise ValidationError(
+                {
+                    "title": f"This call already has a summary called “{existing.title}”. Continue that draft, "
+                    "or give the new one a different title."
+                }
+            )
+        return SummaryDocument.objects.create(call=call, title=title, body=draft_markdown(call), created_by=actor.user)
 
 
 def update_draft(actor: Membership, document: SummaryDocument, *, title: str, body: str) -> SummaryDocument:

@@ -347,22 +347,35 @@ def redacted_captions(request: AuthedRequest, cohort: str, clip_id: UUID) -> Htt
 # --- the review queue of a call ---------------------------------------------------------------------
 
 
-@login_required
-def review_queue(request: AuthedRequest, cohort: str, call_id: int) -> HttpResponse:
-    membership = cohort_access.get_facilitator_membership(request.user, cohort)
-    found = access.get_call(membership, call_id)
+def _queue_page(
+    request: AuthedRequest, membership: Membership, found: FeedbackCall, *, title: str | None = None, error: str = ""
+) -> HttpResponse:
     clips = (
         Clip.objects.filter(call=found, status=Clip.Status.READY)
         .select_related("institution", "consent", "review")
         .prefetch_related(Prefetch("tags", queryset=ClipTag.objects.filter(status=ClipTag.Status.ACCEPTED)), "quotes")
         .order_by("created_at")
     )
-    documents = found.summaries.order_by("-created_at")
-    return render(
-        request,
-        "media_feedback/review/queue.html",
-        {"membership": membership, "cohort": membership.cohort, "call": found, "clips": clips, "documents": documents},
-    )
+    documents = list(found.summaries.order_by("-created_at"))
+    if title is None:  # suggest the usual title while no summary of the call has it
+        usual = review.default_summary_title(found)
+        title = "" if any(d.title.lower() == usual.lower() for d in documents) else usual
+    context = {
+        "membership": membership,
+        "cohort": membership.cohort,
+        "call": found,
+        "clips": clips,
+        "documents": documents,
+        "new_title": title,
+        "title_error": error,
+    }
+    return render(request, "media_feedback/review/queue.html", context, status=400 if error else 200)
+
+
+@login_required
+def review_queue(request: AuthedRequest, cohort: str, call_id: int) -> HttpResponse:
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    return _queue_page(request, membership, access.get_call(membership, call_id))
 
 
 # --- summary documents ------------------------------------------------------------------------------
@@ -387,7 +400,11 @@ def summary_list(request: AuthedRequest, cohort: str) -> HttpResponse:
 def create_summary(request: AuthedRequest, cohort: str, call_id: int) -> HttpResponse:
     membership = cohort_access.get_facilitator_membership(request.user, cohort)
     found = access.get_call(membership, call_id)
-    document = review.create_summary(membership, found)
+    title = request.POST.get("title", "")
+    try:
+        document = review.create_summary(membership, found, title)
+    except ValidationError as error:
+        return _queue_page(request, membership, found, title=title, error=error_text(error))
     messages.success(request, "A draft was made from the reviewed clips. Edit it, then publish it.")
     return redirect("media_feedback:edit_summary", cohort=cohort, document_id=document.pk)
 

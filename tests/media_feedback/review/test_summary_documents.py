@@ -257,3 +257,23 @@ def test_publishing_a_summary_starts_the_retention_clock_of_its_call(
     call.refresh_from_db()
     assert call.summary_published_at == version.published_at
     assert call.delete_clips_after is not None
+
+
+def test_a_second_draft_needs_its_own_title_and_the_page_offers_to_continue_the_first(
+    world: World, call: FeedbackCall, fran_membership: Membership
+) -> None:
+    first = review.create_summary(fran_membership, call)
+    queue = reverse("media_feedback:review_queue", kwargs={"cohort": "gm", "call_id": call.pk})
+    page = client_for(world.fran).get(queue).content.decode()
+    assert f"Continue “{first.title}”" in page
+    assert 'name="title" maxlength="200" value=""' in page  # the usual title is taken: none suggested
+
+    create = reverse("media_feedback:create_summary", kwargs={"cohort": "gm", "call_id": call.pk})
+    same = client_for(world.fran).post(create, {"title": f"  {first.title.upper()} "})
+    assert same.status_code == 400
+    assert "This call already has a summary called" in same.content.decode()
+    assert f"value=\"  {first.title.upper()} \"" in same.content.decode()  # what was typed stays
+    assert SummaryDocument.objects.count() == 1
+
+    client_for(world.fran).post(create, {"title": "For the funders"})
+    assert sorted(SummaryDocument.objects.values_list("title", flat=True)) == ["For the funders", first.title]

@@ -159,6 +159,7 @@ def _thread_context(request: AuthedRequest, membership: Membership, thread: Thre
         "form": form,
         "first_new": first_new,
         "can_post": services.can_post(membership),
+        "reader": not services.can_post(membership),  # no Reply links for those who only read
         "subscription": subscription.first() or "",
         "reply_to_post": by_id.get(int(reply_to)) if reply_to.isdigit() else None,
     }

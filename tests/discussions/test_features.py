@@ -131,6 +131,8 @@ def test_an_observer_reads_but_cannot_post(world) -> None:
     oscar = client_for(world.oscar)
     page = oscar.get(thread.get_absolute_url()).content.decode()
     assert 'id="compose"' not in page
+    assert "reply-link" not in page and "data-reader" in page  # no Reply link that would do nothing
+    assert "reply-link" in client_for(world.bob).get(thread.get_absolute_url()).content.decode()
     assert (
         oscar.post(f"/c/gm/discussions/threads/{thread.pk}/posts/", {"body": "x", "key": str(uuid.uuid4())}).status_code
         == 404

@@ -1,5 +1,6 @@
 from cohort.models import Notification
 from cohort.services import invite
+from tests.factories import CONFIRMED
 from tests.matrix import ANY_SIGNED_IN, FACILITATOR_ONLY, Case, WsCase
 
 
@@ -23,6 +24,14 @@ def _bob_membership(w):
 
 def _alice_membership(w):
     return {"cohort": w.cohort.slug, "membership_id": w.alice.memberships.get(cohort=w.cohort).pk}
+
+
+def _alice_removed(w):
+    from cohort.access import get_membership
+    from cohort.services import remove_member
+
+    former = remove_member(get_membership(w.fran, w.cohort.slug), w.alice.memberships.get(cohort=w.cohort))
+    return {"cohort": w.cohort.slug, "former_id": former.pk}
 
 
 def _irwell_invitation(w):
@@ -60,7 +69,17 @@ CASES = [
         data=lambda w: {"role": "lead", "institution": w.medlock.pk},
     ),
     # Removing Alice (a member at Irwell): the facilitator, or Irwell's lead.
-    Case("cohort:remove_member", kwargs=_alice_membership, method="post", allowed=frozenset({"facilitator", "lead"})),
+    Case("cohort:remove_member", kwargs=_alice_membership, allowed=frozenset({"facilitator", "lead"})),
+    Case(
+        "cohort:remove_member",
+        kwargs=_alice_membership,
+        method="post",
+        allowed=frozenset({"facilitator", "lead"}),
+        data=lambda w: CONFIRMED,
+    ),
+    # Adding Alice back after her removal: the facilitator, or Irwell's lead (Alice's own client is
+    # refused like any outsider, since she is no longer a member).
+    Case("cohort:readd_member", kwargs=_alice_removed, method="post", allowed=frozenset({"facilitator", "lead"})),
     Case(
         "cohort:revoke_invitation", kwargs=_irwell_invitation, method="post", allowed=frozenset({"facilitator", "lead"})
     ),

@@ -8,6 +8,7 @@ from tempfile import TemporaryDirectory
 
 from django.utils import timezone
 
+from tests.factories import CONFIRMED
 from tests.matrix import ANY_SIGNED_IN, FACILITATOR_ONLY, Case, WsCase
 
 CLIP_LIST = frozenset({"facilitator", "lead", "member", "other_member"})
@@ -95,7 +96,15 @@ CASES: list[Case] = [
         public_status=302,
         allowed=ANY_SIGNED_IN,
     ),
-    Case("media_feedback:withdraw", kwargs=_receipt, method="post", public=True, allowed=ANY_SIGNED_IN),
+    Case("media_feedback:withdraw", kwargs=_receipt, public=True, allowed=ANY_SIGNED_IN),
+    Case(
+        "media_feedback:withdraw",
+        kwargs=_receipt,
+        method="post",
+        public=True,
+        allowed=ANY_SIGNED_IN,
+        data=lambda w: CONFIRMED,
+    ),
     # The privacy notice under the institution's link (mounted by config/urls.py): public like the link.
     Case("privacy_notice", kwargs=lambda w: {"token": _link(w).token}, public=True, allowed=ANY_SIGNED_IN),
     Case(

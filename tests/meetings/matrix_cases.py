@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from meetings.models import AgendaItem, Meeting, MeetingSeries
 from meetings.services import feed_for
+from tests.factories import CONFIRMED
 from tests.matrix import ANY_SIGNED_IN, EVERYONE_IN_COHORT, FACILITATOR_ONLY, Case, WsCase
 
 
@@ -18,6 +19,12 @@ def _meeting(w) -> Meeting:
 
 def _meeting_kwargs(w) -> dict:
     return {"cohort": w.cohort.slug, "meeting_id": _meeting(w).pk}
+
+
+def _cancelled_meeting_kwargs(w) -> dict:
+    meeting = _meeting(w)
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELLED)
+    return {"cohort": w.cohort.slug, "meeting_id": meeting.pk}
 
 
 def _item_kwargs(w) -> dict:
@@ -82,7 +89,15 @@ CASES: list[Case] = [
         method="post",
         data=lambda w: {"title": "Moved", "day": "2030-02-04", "time_of_day": "14:00", "duration_minutes": "60"},
     ),
-    Case("meetings:cancel_meeting", kwargs=_meeting_kwargs, allowed=FACILITATOR_ONLY, method="post"),
+    Case("meetings:cancel_meeting", kwargs=_meeting_kwargs, allowed=FACILITATOR_ONLY),
+    Case(
+        "meetings:cancel_meeting",
+        kwargs=_meeting_kwargs,
+        allowed=FACILITATOR_ONLY,
+        method="post",
+        data=lambda w: CONFIRMED,
+    ),
+    Case("meetings:restore_meeting", kwargs=_cancelled_meeting_kwargs, allowed=FACILITATOR_ONLY, method="post"),
     Case(
         "meetings:add_agenda_item",
         kwargs=_meeting_kwargs,

@@ -9,6 +9,7 @@ from cohort.access import get_membership
 from cohort.assessment.services import add_practice, current_self_assessment, response_for
 from cohort.models import ActionItem, AppTarget, Criterion, DataDefinition, Evidence
 from cohort.services import add_action_item
+from tests.factories import CONFIRMED
 from tests.matrix import ANY_SIGNED_IN, EVERYONE_IN_COHORT, INSTITUTION_PRIVATE, Case
 
 WORKING_GROUP_AND_FACILITATOR = frozenset({"member", "lead", "facilitator"})
@@ -38,6 +39,11 @@ def _evidence(w):
 def _action(w):
     item = add_action_item(cohort=w.cohort, institution=w.irwell, title="Audit", source=ActionItem.Source.MANUAL)
     return {**_irwell(w), "item_id": item.pk}
+
+
+def _action_id(w) -> int:
+    """The item `_action` has just made (the case's data is built after its address)."""
+    return ActionItem.objects.filter(cohort=w.cohort, institution=w.irwell).latest("pk").pk
 
 
 def _target(w):
@@ -79,11 +85,20 @@ CASES = [
     ),
     Case("cohort:evidence_file", kwargs=_evidence, allowed=INSTITUTION_PRIVATE),
     Case("cohort:delete_evidence", kwargs=_evidence, method="post", allowed=INSTITUTION_PRIVATE),
-    Case("cohort:submit_self_assessment", kwargs=_irwell, method="post", allowed=INSTITUTION_PRIVATE),
+    Case("cohort:submit_self_assessment", kwargs=_irwell, allowed=INSTITUTION_PRIVATE),
+    Case(
+        "cohort:submit_self_assessment", kwargs=_irwell, method="post", allowed=INSTITUTION_PRIVATE,
+        data=lambda w: CONFIRMED,
+    ),
     Case("cohort:recommend_award", kwargs=_irwell, method="post", allowed=INSTITUTION_PRIVATE),
     Case(
         "cohort:record_award", kwargs=_irwell, method="post", allowed=INSTITUTION_PRIVATE,
-        data=lambda w: {"awarded_on": "2026-01-01"},
+        data=lambda w: {"awarded_on": "2026-01-01", **CONFIRMED},
+    ),
+    Case("cohort:record_award", kwargs=_irwell, allowed=INSTITUTION_PRIVATE, id="cohort:record_award:get"),
+    Case(
+        "cohort:correct_award", kwargs=_irwell, method="post", allowed=INSTITUTION_PRIVATE,
+        data=lambda w: {"correct-awarded_on": "2026-01-01"},
     ),
     Case("cohort:new_cycle", kwargs=_irwell, method="post", allowed=INSTITUTION_PRIVATE),
     Case("cohort:export_pdf", kwargs=_irwell, allowed=INSTITUTION_PRIVATE),
@@ -92,6 +107,10 @@ CASES = [
     Case(
         "cohort:add_action", kwargs=_irwell, method="post", allowed=INSTITUTION_PRIVATE,
         data=lambda w: {"title": "Train admissions staff", "owner_name": "Admissions", "due_on": "2099-01-01"},
+    ),
+    Case(
+        "cohort:correct_action", kwargs=_action, method="post", allowed=INSTITUTION_PRIVATE,
+        data=lambda w: {f"correct-{_action_id(w)}-owner_name": "Dr Rees", f"correct-{_action_id(w)}-due_on": "2030-01-01"},
     ),
     Case(
         "cohort:update_action", kwargs=_action, method="post", allowed=INSTITUTION_PRIVATE,

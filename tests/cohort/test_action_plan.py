@@ -116,3 +116,42 @@ def test_the_assessor_reads_the_plan_but_cannot_change_it(world: World) -> None:
     assert "Only the institution&#x27;s working group or a facilitator updates" in response.content.decode()
     item.refresh_from_db()
     assert item.status == ActionItem.Status.OPEN
+
+
+@time_machine.travel("2026-11-10 10:00Z", tick=False)
+def test_the_lead_corrects_an_actions_owner_and_due_date_and_the_notes_keep_the_change(world: World) -> None:
+    item = add_action_item(
+        cohort=world.cohort,
+        institution=world.irwell,
+        title="Bursary policy",
+        source=ActionItem.Source.MEETING,
+        owner=world.lena,
+        due_on=date(2026, 12, 1),
+    )
+    url = reverse("cohort:correct_action", kwargs={"cohort": "gm", "institution": "irwell", "item_id": item.pk})
+    plan = client_for(world.lena).get(_plan(world)).content.decode()
+    assert "Change the owner or due date" in plan
+    assert "Change the owner or due date" not in client_for(world.alice).get(_plan(world)).content.decode()
+
+    prefix = f"correct-{item.pk}-"
+    client_for(world.lena).post(url, {prefix + "owner": world.alice.pk, prefix + "due_on": "2027-01-15"})
+    item.refresh_from_db()
+    assert (item.owner, item.due_on) == (world.alice, date(2027, 1, 15))
+    note = ActionProgress.objects.get(action=item).note
+    assert note == "Corrected: owner now Alice (was Lena); due 15 January 2027 (was 1 December 2026)"
+
+
+@time_machine.travel("2026-11-10 10:00Z", tick=False)
+def test_an_action_cannot_go_to_someone_outside_the_working_group_and_what_was_typed_stays(world: World) -> None:
+    item = add_action_item(
+        cohort=world.cohort, institution=world.irwell, title="Audit", source="manual", owner=world.lena
+    )
+    url = reverse("cohort:correct_action", kwargs={"cohort": "gm", "institution": "irwell", "item_id": item.pk})
+    prefix = f"correct-{item.pk}-"
+    page = client_for(world.lena).post(url, {prefix + "owner": world.alex.pk, prefix + "due_on": "2027-02-03"})
+    assert page.status_code == 400
+    text = page.content.decode()
+    assert "Select a valid choice" in text and 'value="2027-02-03"' in text
+    item.refresh_from_db()
+    assert (item.owner, item.due_on) == (world.lena, None)
+    assert not ActionProgress.objects.exists()

@@ -8,6 +8,15 @@ from typing import Any
 from media_feedback import services
 from media_feedback.models import CallLink, Clip
 
+# What a student sends on the institution's link to consent (16 or 17, may be quoted, staff may see it).
+CONSENT = {
+    "question": "What helped you most?",
+    "visibility": "institutions",
+    "may_quote": "on",
+    "age_band": "16-17",
+    "confirm": "on",
+}
+
 
 def consent(link: CallLink, *, share: bool = True, quote: bool = False) -> tuple[Clip, str]:
     return services.give_consent(

@@ -8,14 +8,7 @@ from django.core import mail
 from django.test import Client
 
 from media_feedback.models import Clip, Consent
-
-CONSENT = {
-    "question": "What helped you most?",
-    "visibility": "institutions",
-    "may_quote": "on",
-    "age_band": "16-17",
-    "confirm": "on",
-}
+from tests.media_feedback.factories import CONSENT
 
 
 def test_the_link_explains_in_plain_words_what_happens_to_the_clip(irwell_link) -> None:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from cohort.models import ActionItem, Area, Criterion, FrameworkVersion, Notification
 from meetings import services
 from meetings.models import AgendaItem, Attendance, Outcome
-from tests.factories import client_for
+from tests.factories import CONFIRMED, client_for
 
 
 def url(name: str, meeting, **extra) -> str:
@@ -250,3 +250,40 @@ def test_attendance_of_an_id_no_database_holds_is_refused_with_a_message(world, 
     assert response.status_code == 400
     assert "Only members of this cohort can be recorded as attending." in response.content.decode()
     assert not Attendance.objects.exists()
+
+
+# Cancelling is confirmed first and can be undone.
+
+
+def test_cancel_asks_first_saying_who_is_told_and_that_it_can_be_restored(world, meeting, mailoutbox) -> None:
+    page = client_for(world.fran).get(url("cancel_meeting", meeting)).content.decode()
+    assert "All 6 members of the cohort are e-mailed a cancellation" in page
+    assert "You can restore it" in page and "No, keep the meeting" in page
+    meeting.refresh_from_db()
+    assert not meeting.is_cancelled and mailoutbox == []
+
+
+def test_a_cancelled_meeting_is_restored_with_a_fresh_invitation_for_everyone(
+    world, meeting, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(world.fran).post(url("cancel_meeting", meeting), CONFIRMED)
+    assert {m.subject for m in mailoutbox} == {f"Cancelled: {meeting.title}"}
+    cancelled_page = client_for(world.alice).get(url("meeting", meeting)).content.decode()
+    assert "This meeting is cancelled." in cancelled_page and "meeting.ics" not in cancelled_page
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client_for(world.fran).post(url("restore_meeting", meeting), follow=True).content.decode()
+    assert "The meeting is on again; members receive a fresh invitation." in page
+    meeting.refresh_from_db()
+    assert (meeting.is_cancelled, meeting.sequence) == (False, 2)
+    assert len(mailoutbox) == 6 and {m.subject for m in mailoutbox} == {f"Updated: {meeting.title}"}
+
+
+def test_a_meeting_cannot_be_restored_onto_another_meeting(world, meeting, make_meeting, fran_m) -> None:
+    services.cancel_meeting(fran_m, meeting)
+    make_meeting(title="Taken the slot", days=10)
+    with pytest.raises(ValidationError, match="It cannot be restored: That would overlap “Taken the slot”"):
+        services.restore_meeting(fran_m, meeting)
+    meeting.refresh_from_db()
+    assert meeting.is_cancelled

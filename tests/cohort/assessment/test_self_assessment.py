@@ -13,6 +13,7 @@ from django.urls import reverse
 from cohort.access import get_membership
 from cohort.assessment.services import current_self_assessment, review_criterion, start_new_cycle
 from cohort.assessment.tasks import send_award_reminders
+from cohort.audit.models import AuditEvent
 from cohort.models import (
     ActionItem,
     CriterionResponse,
@@ -281,3 +282,76 @@ def test_the_reminder_task_is_in_the_periodic_schedule() -> None:
     from config.management.commands.schedule_tasks import PERIODIC
 
     assert send_award_reminders in [task for task, _first in PERIODIC]
+
+
+# Submitting and recording the award are confirmed first; a wrong award date can be corrected.
+
+
+def test_submit_asks_first_and_names_who_will_be_told(world: World) -> None:
+    sa = self_assessment(world.cohort, world.irwell)
+    make_all_ready(sa)
+    page = client_for(world.lena).get(_url("cohort:submit_self_assessment", world)).content.decode()
+    assert "Submit Irwell&#x27;s self-assessment for review?" in page
+    assert "Your assessor (Alex), the facilitators and your working group are notified." in page
+    sa.refresh_from_db()
+    assert sa.status == SelfAssessment.Status.DRAFT and not Notification.objects.exists()
+
+
+def _awarded(world: World, *, on: date = date(2026, 11, 2)) -> SelfAssessment:
+    sa = self_assessment(world.cohort, world.irwell)
+    SelfAssessment.objects.filter(pk=sa.pk).update(
+        status=SelfAssessment.Status.RECOMMENDED, submitted_at="2026-10-01T09:00Z", submissions=1
+    )
+    with time_machine.travel("2026-11-20 09:00Z", tick=False):
+        client_for(world.fran).post(_url("cohort:record_award", world), {"awarded_on": on.isoformat(), **CONFIRMED})
+    sa.refresh_from_db()
+    return sa
+
+
+def test_recording_the_award_confirms_the_date_first_and_carries_it(world: World) -> None:
+    sa = self_assessment(world.cohort, world.irwell)
+    SelfAssessment.objects.filter(pk=sa.pk).update(status=SelfAssessment.Status.RECOMMENDED)
+    with time_machine.travel("2026-11-20 09:00Z", tick=False):
+        page = client_for(world.fran).post(_url("cohort:record_award", world), {"awarded_on": "2026-11-02"})
+    text = page.content.decode()
+    assert page.status_code == 200 and "Record the Quality Mark for Irwell from 2 November 2026?" in text
+    assert '<input type="hidden" name="awarded_on" value="2026-11-02">' in text
+    assert "a facilitator can correct it afterwards" in text
+    sa.refresh_from_db()
+    assert sa.status == SelfAssessment.Status.RECOMMENDED
+
+
+def test_a_facilitator_corrects_the_award_date_and_the_log_keeps_it(world: World) -> None:
+    sa = _awarded(world)
+    assert sa.status == SelfAssessment.Status.AWARDED
+    with time_machine.travel("2026-11-20 09:00Z", tick=False):
+        page = client_for(world.fran).post(
+            _url("cohort:correct_award", world), {"correct-awarded_on": "2026-11-09"}, follow=True
+        )
+    assert "The award date is now 9 November 2026." in page.content.decode()
+    sa.refresh_from_db()
+    assert (sa.awarded_on, sa.midpoint_review_on, sa.expires_on) == (
+        date(2026, 11, 9),
+        date(2028, 5, 9),
+        date(2029, 11, 9),
+    )
+    assert list(AuditEvent.objects.order_by("pk").values_list("action", flat=True)) == [
+        "award.recorded",
+        "award.corrected",
+    ]
+    assert Notification.objects.filter(user=world.lena, title__contains="award date was corrected").exists()
+
+
+def test_an_award_correction_before_the_submission_or_by_the_lead_changes_nothing(world: World) -> None:
+    sa = _awarded(world)
+    with time_machine.travel("2026-11-20 09:00Z", tick=False):
+        early = client_for(world.fran).post(
+            _url("cohort:correct_award", world), {"correct-awarded_on": "2026-09-30"}, follow=True
+        )
+        by_lead = client_for(world.lena).post(
+            _url("cohort:correct_award", world), {"correct-awarded_on": "2026-11-09"}, follow=True
+        )
+    assert "cannot be before the submission (1 October 2026)" in early.content.decode()
+    assert "Only a facilitator corrects the award." in by_lead.content.decode()
+    sa.refresh_from_db()
+    assert sa.awarded_on == date(2026, 11, 2)

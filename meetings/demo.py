@@ -94,6 +94,18 @@ def seed(world: DemoWorld) -> None:
         services.record_attendance(facilitator, meeting, [u.pk for u in there])
         if n < len(past) - 1:
             Meeting.objects.filter(pk=meeting.pk).update(summary_published_at=meeting.ends_at + timedelta(days=1))
+    if upcoming:  # a drop-in that was cancelled: the facilitator can restore it (fresh invitations)
+        drop_in_day = upcoming[0].local_starts_at.date() + timedelta(days=2)
+        starts_at = services.local_to_utc(drop_in_day, time(14), "Europe/London")
+        Meeting.objects.create(
+            cohort=cohort,
+            title="Drop-in: questions about evidence",
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=1),
+            video_url=VIDEO_URL,
+            status=Meeting.Status.CANCELLED,
+            sequence=1,
+        )
     if past and upcoming:
         services.carry_forward(facilitator, past[-1])
     if upcoming:

@@ -19,3 +19,4 @@ def test_the_demo_has_past_and_upcoming_meetings_and_seeding_twice_changes_nothi
     assert any(m.is_past and m.is_published and m.minutes for m in meetings)
     assert any(not m.is_past for m in meetings)
     assert Outcome.objects.filter(kind="action", action_item__isnull=False).exists()
+    assert any(m.is_cancelled and not m.is_past for m in meetings)  # one to restore

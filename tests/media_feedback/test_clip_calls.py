@@ -92,4 +92,4 @@ def test_the_receipt_status_updates_itself_while_the_clip_is_prepared(irwell_lin
     fragment = Client().get(f"/my-clip/{receipt}/", HTTP_HX_REQUEST="true").content.decode()
     assert fragment.lstrip().startswith('<div id="clip-status"')
     assert 'hx-trigger="every 3s"' in fragment
-    assert "Preparing for playback" in fragment
+    assert "Arrived, being prepared" in fragment  # the student sees plain steps, not the pipeline

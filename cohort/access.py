@@ -77,7 +77,7 @@ def get_former_member(membership: Membership, former_id: int) -> FormerMembershi
     member of their own institution for a lead."""
     former = FormerMembership.objects.select_related("user", "institution").filter(cohort_id=membership.cohort_id)
     if not membership.is_facilitator:
-        former = former.filter(institution_id=membership.institution_id, role=Role.MEMBER)
+        former = former.filter(institution=membership.institution, role=Role.MEMBER)
     return get_object_or_404(former, pk=former_id)
 
 

@@ -53,10 +53,11 @@ run-prod: install
 worker: install
 	DEBUG=1 $(BIN)/python manage.py db_worker
 
-# Tests that restart a shared service (PostgreSQL) run alone first; the rest run on both cores.
+# Tests that restart a shared service (PostgreSQL) run alone first; the rest run on both cores, a module
+# marked xdist_group on one worker so that its expensive fixtures are set up once.
 test: install
 	$(BIN)/python -m pytest -m disruptive
-	$(BIN)/python -m pytest -n 2 -m "not disruptive"
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not disruptive"
 
 check: install
 	$(BIN)/ruff check .

@@ -1,5 +1,9 @@
-"""Soak: 1,000 websocket connect/disconnect cycles leave Daphne's memory within 10% of where it
-started (after warm-up) and no stale group subscriptions in Redis.
+"""Soak: websocket connect/disconnect cycles leave no stale group subscriptions in Redis and, over
+1,000 cycles after warm-up, Daphne's memory within 10% of where it started.
+
+The suite runs 100 cycles without the warm-up and checks the subscriptions only; the memory figure
+takes about two minutes of cycles, so `bench/soak.py` measures it (it runs this test with
+SOAK_WARM_UP=2000 SOAK_CYCLES=1000, which turns the memory check on).
 
 The warm-up is long because Daphne's memory settles slowly: measured here, it grew by about 17 MB
 over the first 1,500 to 2,000 cycles and then stayed flat to the KiB through 4,000. After a warm-up
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 
 from asgiref.sync import sync_to_async
@@ -20,8 +25,10 @@ from tests.discussions.live import own_loop
 from tests.factories import client_for
 from tests.reliability.test_redis_outage import site_on_own_redis  # noqa: F401 - a fixture
 
-CYCLES = 1000
-WARM_UP = 2000
+CYCLES = int(os.environ.get("SOAK_CYCLES", "100"))
+WARM_UP = int(os.environ.get("SOAK_WARM_UP", "0"))
+# Below this warm-up Daphne's memory is still settling (see above): a memory check would measure that.
+MEASURED_WARM_UP = 1500
 
 
 def rss_kib(pid: int) -> int:
@@ -45,7 +52,7 @@ def redis_channels(redis_port: int) -> list[str]:
 
 
 @own_loop
-async def test_a_thousand_socket_cycles_leak_neither_memory_nor_group_subscriptions(world, site_on_own_redis) -> None:  # noqa: F811
+async def test_socket_cycles_leak_neither_memory_nor_group_subscriptions(world, site_on_own_redis) -> None:  # noqa: F811
     import websockets
 
     port, redis = site_on_own_redis
@@ -75,7 +82,8 @@ async def test_a_thousand_socket_cycles_leak_neither_memory_nor_group_subscripti
     print(
         f"Daphne RSS after warm-up {before} KiB, after {CYCLES} cycles {after} KiB ({(after - before) / before:+.1%})"
     )
-    assert after <= before * 1.10
+    if WARM_UP >= MEASURED_WARM_UP:
+        assert after <= before * 1.10
     # Group channels only: the server keeps its own inbox channel for its lifetime, by design.
     stale = [c for c in redis_channels(redis.port) if c.startswith("outage__group__")]
     assert stale == [], f"group subscriptions left in Redis: {stale[:5]}"

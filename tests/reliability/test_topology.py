@@ -38,7 +38,9 @@ from tests.media_feedback.make_fixtures import read_audio, speech_wav, video_wit
 from tests.reliability.test_redis_outage import _wait_for_port
 from tests.services import missing, require_postgres, require_redis
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+# One group: the module's topology (a migrated database, two Daphnes, a worker) is set up once, on one
+# xdist worker (`make test` distributes with --dist loadgroup), not once on each.
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.xdist_group("topology")]
 
 TIMEOUT = 10
 POOL_SIZE = 4

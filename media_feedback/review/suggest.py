@@ -1,8 +1,20 @@
-"""Suggesting framework areas for a transcript from a keyword and phrase lexicon per area.
+"""Suggesting framework areas for a transcript from a weighted phrase lexicon per area.
 
-A suggestion carries the words that matched, shown to the facilitator as its reason. Terms are
-lower case; a trailing `*` matches any ending ("accommodat*" matches "accommodation"); a term of
-several words matches those words in a row.
+Each area lists phrases in three weights: 3 for phrases that on their own say the area (a guarantor,
+an open day, a personal adviser), 2 for phrases that usually do, 1 for hints. A transcript is read
+left to right and, at each word, the longest phrase that starts there wins and uses up its words: that
+is the context rule, so "attainment gap" counts for continuous improvement and not also "attainment"
+for student success, and a care "placement" is not a work placement. `NEUTRAL` lists phrases that use
+up words without counting for any area: the words every statement shares ("care experienced",
+"estranged", "students like me"), which say who is speaking, not what about.
+
+An area's score is the sum of the weights of the distinct phrases found for it; every area with a
+phrase is suggested, strongest first, unless all it has is one hint. A suggestion carries the phrases that led to it, shown to the
+facilitator as its reason.
+
+Phrases are lower case; a trailing `*` matches any ending ("accommodat*" matches "accommodation"); a
+phrase of several words matches those words in a row. `bench/suggest.py` measures the lexicon on the
+labelled statements in tests/media_feedback/review/area_statements.csv.
 """
 
 from __future__ import annotations
@@ -11,122 +23,250 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-LEXICON: dict[str, list[str]] = {
-    "culture-and-leadership": [
-        "senior", "leadership", "leaders", "vice chancellor", "principal", "named contact", "named person",
-        "champion", "culture", "stigma*", "judg*", "label*", "understood", "taken seriously", "care leaver policy",
-        "commitment", "listened to", "listen*", "assumptions", "staff training", "trained", "inclusive",
-        "nobody knew", "didn't know what care", "care experienced", "estrang*",
-    ],
-    "continuous-improvement": [
-        "feedback", "survey*", "data", "evaluat*", "improv*", "asked us", "ask us", "asked me what",
-        "nothing changed", "changed after", "monitor*", "track*", "outcomes", "consult*", "student voice",
-        "focus group", "review*", "better next year", "lessons",
-    ],
-    "pre-entry-activity": [
-        "open day*", "outreach", "summer school", "taster", "before i applied", "before applying",
-        "school visit*", "visited", "ucas", "personal statement", "careers advi*", "at school", "sixth form",
-        "college visit", "mentor* before", "information before", "didn't know university", "campus visit",
-        "applying", "application",
-    ],
-    "admissions": [
-        "admission*", "offer", "contextual", "interview*", "entry requirement*", "grades", "clearing",
-        "enrol*", "applied", "accepted", "guaranteed", "reduced offer", "induction", "transition",
-        "first week", "welcome week", "freshers", "moving in", "started", "starting",
-    ],
-    "student-wellbeing": [
-        "mental health", "wellbeing", "counsell*", "anxi*", "lonely", "loneliness", "isolat*", "stress*",
-        "accommodation", "housing", "halls", "rent", "year-round", "all year", "christmas", "holidays",
-        "nowhere to go", "money", "bursar*", "grant", "hardship", "afford*", "food", "belong*", "friends",
-        "support worker", "therap*", "panic", "struggl*", "homeless*", "bills", "debt",
-    ],
-    "student-success": [
-        "grades", "assignment*", "exam*", "deadline*", "extension*", "lectur*", "tutor*", "study skills",
-        "attainment", "marks", "degree", "graduat*", "placement*", "internship*", "career*", "job*",
-        "employ*", "progress*", "dropp* out", "drop out", "pass*", "continu*", "academic", "dissertation",
-        "second year",
-    ],
-    "collaborative-and-partnership-working": [
-        "social worker", "local authority", "council", "leaving care", "personal adviser", "pa ",
-        "virtual school", "foster*", "carer*", "partner*", "charit*", "other universities", "other colleges",
-        "together", "joined up", "passed between", "work with", "worked with", "network", "signpost*",
-        "referr*", "nhs", "housing association",
-    ],
+# slug -> weight -> phrases
+LEXICON: dict[str, dict[int, list[str]]] = {
+    "culture-and-leadership": {
+        3: [
+            "senior", "senior leader*", "senior management", "senior team", "executive team", "vice chancellor",
+            "governors", "governing body", "board of governors", "principal", "accountable", "accountability",
+            "named contact", "named person", "designated lead", "designated contact", "champion*", "culture",
+            "strategy", "strategic", "pledge", "commitment", "committed", "equality policy", "stigma*", "judged",
+            "judg*", "assum*", "staff training",
+            "across departments", "every department", "who to refer", "where to send",
+            "frontline staff", "taken seriously",
+            "falls between", "fall between",
+        "vice principal", "pro vice", "head of the institution", "senior staff", "management", "trustees", "institution wide", "whole institution", "stereotyp*", "prejudice*", "discriminat*", "treated differently", "treated like", "ashamed", "shame", "taboo", "covenant", "charter", "ethos", "priority", "prioritis*", "staff development", "all staff", "e learning", "responsible for", "responsibility", "point of contact", "go to person", "key contact", "dedicated contact", "dedicated member of staff", "awareness", "unaware", "insensitive", "didn't understand", "did not understand", "didn't get it"],
+        2: [
+            "policy", "policies", "training", "trained", "inclusive", "welcoming", "listened", "leadership",
+            "leaders", "executive", "homepage", "institution wide", "member of staff",
+            "departments", "understood",
+        "aware", "sensitive", "values", "pity", "embarrass*", "terminology", "the language", "ownership", "board", "director"],
+        1: ["staff", "lead", "dean", "respect*", "attitude*"],
+    },
+    "continuous-improvement": {
+        3: [
+            "questionnaire*", "survey*", "feedback", "evaluat*", "focus group*", "student panel", "our panel",
+            "student voice", "data", "dashboard*", "figures", "statistic*", "definition*",
+            "target*", "monitor*", "track*", "compar*", "attainment gap*", "continuation", "access and participation",
+            "outcomes", "how many of us", "how many", "numbers", "counted", "heard nothing back",
+            "nothing changed", "what they did with", "what we told them", "rewritten", "rewrote",
+            "look back", "what worked", "whether it helped", "lessons",
+            "pilot*", "shaped",
+        "analys*", "metric*", "kpi*", "indicator*", "benchmark*", "trend*", "you said we did", "close the loop", "impact", "what difference", "effective*", "headcount", "self declared", "student records", "hesa", "office for students", "annual report", "retention rate*", "completion rate*", "progression rate*", "degree outcomes", "good honours", "audit*", "poll*", "learned from", "learnt from", "spreadsheet*"],
+        2: [
+            "changed", "improv*", "evidence", "measur*", "results", "report*", "review*", "annually", "views",
+            "comments", "complained", "asked us", "asked for our", "patchy", "gap", "gaps",
+
+        "count", "counts", "records", "adjust*", "tweak*", "refin*", "report back", "reported back", "listened and", "working or not", "declar*"],
+        1: ["plan", "publish*", "each year", "change"],
+    },
+    "pre-entry-activity": {
+        3: [
+            "outreach", "widening participation", "summer school", "residential", "taster*", "open day*",
+            "open evening*", "information evening*", "campus visit*", "school visit*", "came to my school",
+            "visited my school", "sixth form", "year nine", "year ten", "year eleven", "year twelve",
+            "year thirteen", "ucas", "personal statement", "before i applied", "before applying",
+            "thinking of applying", "before deciding", "before i decided", "before i chose",
+            "applicants", "applicant", "looked after children", "young people in care",
+            "children in care", "kids in care", "virtual school*", "mature applicants", "returning to education",
+            "an option for me", "wish someone had told me", "aspiration*", "guide for applicants", "prospectus",
+            "higher education", "out of date", "application deadline",
+
+        "year 9", "year 10", "year 11", "year 12", "year 13", "gcse*", "a level*", "btec*", "access course", "prospective", "would be students", "thinking about uni", "thinking about going", "consider university", "considering university", "leaflet*", "brochure*", "booklet*", "web page*", "webpage*", "online information", "information online", "going to university", "going to uni", "role model*", "ambassador*", "campus tour*", "day on campus", "pupils", "designated teacher*", "summer programme*", "saturday club*", "primary school*", "secondary school*", "uni wasn't for", "not for people like"],
+        2: [
+            "school", "schools", "at school", "visit", "visited", "a visit", "mentor", "website", "fifteen",
+            "sixteen", "advice",
+
+        "apply to", "applying to", "when applying", "find out", "found out about", "heard about", "tour", "workshop*", "teachers"],
+        1: ["information", "guide", "events"],
+    },
+    "admissions": {
+        3: [
+            "lower offer", "reduced offer", "contextual offer*", "conditional offer*", "made me an offer", "contextual", "as context", "interview panel*",
+            "interview guidance", "entry requirement*", "minimum requirements", "clearing", "enrol*", "my application",
+            "ticked the box", "tick the box", "flagged", "application", "disclos*", "arrival", "early arrival",
+            "before arrival", "moving in", "move in", "moved in", "first few weeks",
+            "first week*", "welcome week", "welcome team", "freshers", "induction", "before i started",
+            "let me in", "guarantee a place",
+
+            "bedding", "gaps in education", "admissions tutors",
+        "predicted grades", "tariff", "conditional", "unconditional", "firm choice", "insurance choice", "results day", "deferr*", "selection", "shortlist*", "rejected", "turned down", "tick box", "checkbox", "told them i was", "proof of", "evidence of estrangement", "letter from", "documentation", "paperwork", "verif*", "moving day", "move in day", "my first day", "first day", "settle in", "settling in", "orientation", "start of term", "beginning of term", "pre arrival", "transition"],
+        2: [
+            "offer", "offers", "an offer", "admitted", "accepted", "applied", "started", "starting", "grades",
+
+            "what happens next",
+        "decision*", "confirmed", "arrived", "got there", "the form", "ucas form"],
+        1: ["welcome", "decision"],
+    },
+    "student-wellbeing": {
+        3: [
+            "mental health", "wellbeing", "counsell*", "anxi*", "depress*", "panic*", "lonely", "loneliness",
+            "alone", "isolat*", "stress*", "accommodation", "halls", "nowhere to stay", "nowhere to go",
+            "52 weeks", "all year", "year round", "christmas", "holidays", "winter break", "vacation*", "rent",
+            "guarantor", "tenancy", "money", "bursar*", "hardship", "emergency fund", "afford*", "food", "eat",
+            "hungry", "bus fare", "bills", "debt", "homeless*", "belong", "belonging", "belonged", "fit in",
+            "support group", "buddy", "social events", "check in", "checked in",
+            "out of hours", "at night", "no one to call", "crisis", "trauma", "therap*", "waiting list",
+            "sleep", "instalments", "loan payment", "income",
+        "mental", "struggling", "struggled", "cope", "coping", "overwhelm*", "breakdown", "self harm", "suicid*", "counsellor*", "gp", "somewhere to live", "place to live", "housing", "landlord*", "deposit", "council tax", "cost of living", "was broke", "always broke", "being broke", "so broke", "skint", "overdraft", "maintenance loan", "student loan", "fund", "funds", "funding", "payment*", "pay for", "paying", "laptop", "peer support", "community", "societ*", "friendship*", "isolated", "on my own", "no family", "no parents", "go home to", "going home", "check on me", "checked on me", "keep in touch", "trusted adult", "exhausted", "unsafe", "easter", "term time", "out of term", "holiday*"],
+        2: ["family", "friends", "flat", "support worker", "safe", "cost*", "worried", "scared", "loan", "grant", "budget*", "social", "club*", "mates", "tired", "live"],
+        1: ["summer", "weekend", "appointments", "room", "home", "low", "down"],
+    },
+    "student-success": {
+        3: [
+            "personal tutor*", "tutor", "tutors", "academic skills", "study skills", "study habits", "essay*",
+            "assignment*", "coursework", "exam*", "resat", "resit*", "module*", "deadline*", "extension*",
+            "extra time", "catch up", "caught up", "degree", "graduat*", "graduate scheme", "postgraduate",
+            "master's", "masters", "further study", "careers", "career*", "internship*", "work experience",
+            "employ*", "part time job*", "graduate job*", "job application*", "job interview*", "get a job", "find a job", "first job", "mock interview", "cv", "alumni", "dropped out", "drop out", "nearly left",
+            "withdraw*", "at risk", "attendance", "stopped turning up", "finish a degree", "progress*",
+            "attainment", "marks", "lecture*", "what to do next",
+        "revision", "revise", "failed", "fail", "fail*", "resubmi*", "repeat the year", "repeat*", "interrupt*", "suspend*", "intermit*", "leave the course", "left the course", "quit", "give up", "gave up", "stay on", "on track", "falling behind", "fell behind", "behind", "missed lectures", "seminar*", "learning support", "dyslexi*", "neurodiver*", "adhd", "reasonable adjustments", "mitigating circumstances", "extenuating circumstances", "year in industry", "placement year", "work placement*", "industry placement*", "interview skills", "graduate job*", "phd", "postgrad*", "next step*", "after uni", "after university", "after i finish", "when i finish", "classification", "first class", "2 1", "honours", "distinction", "achiev*", "completed my", "finish my course", "finished my"],
+        2: ["placement", "placements", "job", "jobs", "academic*", "studies", "study", "lecturer*", "peer mentors", "first term", "first year", "mentoring", "disabilit*", "future", "ambition*", "results", "employers", "cv"],
+        1: ["course", "classes", "pass", "library"],
+    },
+    "collaborative-and-partnership-working": {
+        3: [
+            "social worker*", "local authorit*", "council", "leaving care", "leaving care worker",
+            "leaving care team*", "personal adviser*", "my pa", "pa from", "charit*", "partner*", "partnership*",
+            "other universities", "different universities", "neighbouring colleges", "colleges and universities",
+            "from college to university", "handover", "passed on", "pass information",
+            "passing information", "share practice", "sharing agreement", "data sharing", "network", "regional",
+            "national guidance", "sector body", "sector", "joint", "nhs", "referral route",
+            "never spoke", "never talked", "pass messages",
+
+        "children's services", "social services", "social care", "corporate parent*", "leaving care service", "aftercare", "after care", "pathway plan", "personal advisor*", "caseworker*", "case worker*", "key worker*", "keyworker*", "youth worker*", "outside agencies", "agenc*", "external organisation*", "organisations", "voluntary sector", "third sector", "nnecl", "propel", "consortium", "consortia", "uni connect", "other institutions", "another university", "another college", "feeder college*", "fe college*", "further education college*", "share* information", "shared information", "information sharing", "data protection", "gdpr", "camhs", "police", "job centre", "dwp", "universal credit", "permission", "without asking me", "consent"],
+        2: ["together", "came with me", "worked with", "work with", "foster carer*", "carer*", "trust", "shared", "external", "forum", "contacted my", "told my", "hospital", "employer"],
+        1: ["agreement", "city"],
+    },
 }  # fmt: skip
 
+# Phrases that say who is speaking, not what about: they use up their words and count for no area.
+NEUTRAL: list[str] = [
+    "care experienced", "care experience", "care leaver*", "estranged", "estrangement", "in care",
+    "been in care", "been through care", "left care", "these students", "students like me", "people like me",
+    "young people", "children's home", "care placement*", "foster placement*", "placement broke down", "placement breakdown", "on offer", "support offer", "good job", "great job", "whose job", "their job", "my job", "children's homes", "local authority care", "student services",
+    "the university", "university",
+]  # fmt: skip
+
+# A hint on its own (weight 1) is not enough for a suggestion.
+MINIMUM_SCORE = 2
+
 _WORD = re.compile(r"[a-z0-9']+")
+
+
+def tokens(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("’", "'").replace("‘", "'"))
+
+
+@dataclass(frozen=True)
+class _Term:
+    words: tuple[str, ...]
+    weights: dict[str, int]  # area slug -> weight; empty for a neutral phrase
+
+    def matches_at(self, words: list[str], at: int) -> bool:
+        if at + len(self.words) > len(words):
+            return False
+        for offset, pattern in enumerate(self.words):
+            word = words[at + offset]
+            if pattern.endswith("*"):
+                if not word.startswith(pattern[:-1]):
+                    return False
+            elif word != pattern:
+                return False
+        return True
+
+
+def _compile() -> tuple[dict[str, list[_Term]], list[_Term]]:
+    """Terms by their exact first word, and the terms whose first word has a wildcard."""
+    weights: dict[tuple[str, ...], dict[str, int]] = {}
+    for phrase in NEUTRAL:
+        weights.setdefault(_pattern(phrase), {})
+    for slug, tiers in LEXICON.items():
+        for weight, phrases in tiers.items():
+            for phrase in phrases:
+                key = weights.setdefault(_pattern(phrase), {})
+                key[slug] = max(weight, key.get(slug, 0))
+    exact: dict[str, list[_Term]] = {}
+    wild: list[_Term] = []
+    for words, by_area in weights.items():
+        term = _Term(words, by_area)
+        if words[0].endswith("*"):
+            wild.append(term)
+        else:
+            exact.setdefault(words[0], []).append(term)
+    return exact, wild
+
+
+def _pattern(phrase: str) -> tuple[str, ...]:
+    """A phrase as the words it matches, keeping a trailing `*` on a word as its wildcard."""
+    words = []
+    for part in phrase.lower().replace("’", "'").split():
+        star = part.endswith("*")
+        words += tokens(part.rstrip("*"))
+        if star:
+            words[-1] += "*"
+    return tuple(words)
+
+
+_EXACT, _WILD = _compile()
+
+
+def read(words: list[str]) -> list[tuple[str, _Term]]:
+    """The phrases found in `words`, left to right, each the longest term starting where it starts."""
+    found: list[tuple[str, _Term]] = []
+    at = 0
+    while at < len(words):
+        word = words[at]
+        candidates = _EXACT.get(word, []) + [t for t in _WILD if word.startswith(t.words[0][:-1])]
+        hits = [t for t in candidates if t.matches_at(words, at)]
+        if not hits:
+            at += 1
+            continue
+        longest = max(len(t.words) for t in hits)
+        for term in hits:
+            if len(term.words) == longest and term.weights:
+                found.append((" ".join(words[at : at + longest]), term))
+        at += longest
+    return found
 
 
 @dataclass(frozen=True)
 class Suggestion:
     area_slug: str
-    matched: tuple[str, ...]  # distinct words or phrases of the transcript that matched, in order
-
-    @property
-    def score(self) -> int:
-        return len(self.matched)
+    matched: tuple[str, ...]  # distinct phrases of the transcript that led to it, in order
+    score: int  # the sum of their weights
 
     @property
     def reason(self) -> str:
-        return "Mentions " + ", ".join(f"“{m}”" for m in self.matched)
-
-
-def tokens(text: str) -> list[str]:
-    return _WORD.findall(text.lower().replace("’", "'"))
-
-
-def _term_matches(term_words: list[str], words: list[str], at: int) -> bool:
-    if at + len(term_words) > len(words):
-        return False
-    for offset, pattern in enumerate(term_words):
-        word = words[at + offset]
-        if pattern.endswith("*"):
-            if not word.startswith(pattern[:-1]):
-                return False
-        elif word != pattern:
-            return False
-    return True
-
-
-_COMPILED: dict[str, list[list[str]]] = {
-    slug: [term.lower().replace("’", "'").split() for term in terms if term.strip()] for slug, terms in LEXICON.items()
-}
-
-
-def _index(terms: list[list[str]]) -> tuple[dict[str, list[list[str]]], list[list[str]]]:
-    """Terms by their exact first word, and the terms whose first word has a wildcard."""
-    exact: dict[str, list[list[str]]] = {}
-    wild: list[list[str]] = []
-    for term in terms:
-        if term[0].endswith("*"):
-            wild.append(term)
-        else:
-            exact.setdefault(term[0], []).append(term)
-    return exact, wild
-
-
-_INDEX = {slug: _index(terms) for slug, terms in _COMPILED.items()}
+        shown = self.matched[:6]
+        more = len(self.matched) - len(shown)
+        return "Mentions " + ", ".join(f"“{m}”" for m in shown) + (f" and {more} more" if more else "")
 
 
 def matches(words: list[str], slug: str) -> list[str]:
-    """The distinct phrases of `words` that match the area's terms, in the order they occur."""
-    exact, wild = _INDEX.get(slug, ({}, []))
+    """The distinct phrases of `words` that count for the area, in the order they occur."""
     found: list[str] = []
-    for at, word in enumerate(words):
-        candidates = exact.get(word, [])
-        candidates = candidates + [t for t in wild if word.startswith(t[0][:-1])] if wild else candidates
-        for term in candidates:
-            if _term_matches(term, words, at):
-                phrase = " ".join(words[at : at + len(term)])
-                if phrase not in found:
-                    found.append(phrase)
+    for phrase, term in read(words):
+        if slug in term.weights and phrase not in found:
+            found.append(phrase)
     return found
 
 
 def suggest_areas(text: str, *, only: Iterable[str] | None = None) -> list[Suggestion]:
-    """Areas the text speaks to, strongest first (more distinct matches first, then framework order)."""
-    words = tokens(text)
+    """Areas the text speaks to, strongest first (highest score, then the strongest single phrase,
+    then framework order)."""
     slugs = list(only) if only is not None else list(LEXICON)
-    suggestions = [Suggestion(slug, tuple(found)) for slug in slugs if (found := matches(words, slug))]
+    phrases: dict[str, dict[str, int]] = {slug: {} for slug in slugs}
+    for phrase, term in read(tokens(text)):
+        for slug, weight in term.weights.items():
+            if slug in phrases:
+                phrases[slug].setdefault(phrase, weight)
     order = {slug: i for i, slug in enumerate(LEXICON)}
-    return sorted(suggestions, key=lambda s: (-s.score, order.get(s.area_slug, 99)))
+    suggestions = [
+        Suggestion(slug, tuple(found), score)
+        for slug, found in phrases.items()
+        if (score := sum(found.values())) >= MINIMUM_SCORE
+    ]
+    strongest = {s.area_slug: max(phrases[s.area_slug].values()) for s in suggestions}
+    return sorted(suggestions, key=lambda s: (-s.score, -strongest[s.area_slug], order.get(s.area_slug, 99)))

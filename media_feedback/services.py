@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime
 
 from django.core import signing
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,6 +21,7 @@ from django.utils import timezone
 from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
 from cohort.errors import NotAllowed
+from cohort.mail import send_later
 from cohort.models import Area, Membership, hash_token
 from media_feedback import storage
 from media_feedback.models import MB, UPLOAD_LIFETIME, CallLink, Clip, Consent, FeedbackCall, RefusedUpload, Withdrawal
@@ -201,7 +202,7 @@ def refusal_for_receipt(token: str) -> RefusedUpload | None:
 def send_receipt(email: str, url: str, call: FeedbackCall) -> None:
     """E-mail the private link; the address is used once and never stored."""
     body = render_to_string("media_feedback/email/receipt.txt", {"url": url, "call": call})
-    send_mail("Your clip: your private link", body, None, [email])
+    send_later(EmailMessage("Your clip: your private link", body, to=[email]))
 
 
 def schedule_retention(call: FeedbackCall, published_at: datetime) -> None:

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from cohort import access as cohort_access, ratelimit
 from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
+from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
 from cohort.web import post_action
 from media_feedback import access, services, storage
@@ -50,8 +51,8 @@ def call_link(request: HttpRequest, token: str) -> HttpResponse:
     if closed := _closed(request, link):
         return closed
     form = ConsentForm(request.POST or None, questions=link.call.question_list)
-    if request.method == "POST" and not ratelimit.allow(request, "clip-consent", limit=10, per=600):
-        return ratelimit.rate_limited(request, "sending clips", retry_after=600)
+    if request.method == "POST" and (refusal := ratelimit.allow_student(request, "clip-consent", link.pk)):
+        return ratelimit.rate_limited(request, "sending clips", ratelimit.STUDENT_WINDOW, refusal)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["age_band"] == UNDER_16:
             return render(request, "media_feedback/student/too_young.html", {"link": link})
@@ -97,11 +98,14 @@ def upload(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 def upload_done(request: HttpRequest, token: str) -> HttpResponse:
-    """Shows the private link once: it is taken out of the session here."""
+    """Shows the private link once the upload has completed (it is taken out of the session then);
+    before that there is no receipt to show, only that the clip is still arriving."""
     link = access.get_open_link(token)
     found = _session_clip(request, token)
     if found is None:
         return redirect("media_feedback:call_link", token=token)
+    if found[0].status == Clip.Status.RECEIVING:
+        return render(request, "media_feedback/student/done.html", {"link": link, "arriving": True})
     entries = request.session.get(SESSION_KEY, {})
     entries.pop(token, None)
     request.session[SESSION_KEY] = entries
@@ -141,14 +145,23 @@ def receipt_email(request: HttpRequest, token: str) -> HttpResponse:
     if clip is None:
         raise Http404("No such clip.")
     form = ReceiptEmailForm(request.POST)
+    status = 400
     if form.is_valid():
-        services.send_receipt(
-            form.cleaned_data["email"], request.build_absolute_uri(services.receipt_path(token)), clip.call
-        )
-        messages.success(request, "We have sent your private link. We have not kept your address.")
-        return redirect("media_feedback:receipt", token=token)
+        url = request.build_absolute_uri(services.receipt_path(token))
+        try:
+            services.send_receipt(clip, form.cleaned_data["email"], url)
+        except NotAllowed as refusal:
+            form.add_error(None, str(refusal))
+            status = 429
+        else:
+            messages.success(
+                request,
+                "Your private link is on its way: it should arrive within a few minutes. "
+                "We delete your address once the e-mail has gone.",
+            )
+            return redirect("media_feedback:receipt", token=token)
     context = {**_receipt_context(token), "email_form": form}
-    return render(request, "media_feedback/student/receipt.html", context, status=400)
+    return render(request, "media_feedback/student/receipt.html", context, status=status)
 
 
 # ---------------------------------------------------------------- the cohort's side

@@ -99,8 +99,9 @@ class OutgoingMailAdmin(admin.ModelAdmin):
 
     list_display = ["subject", "status", "attempts", "last_error", "next_attempt_at", "created_at"]
     list_filter = ["status"]
-    fields = ["subject", "status", "recipient_count", "attempts", "last_error", "next_attempt_at", "created_at"]
-    readonly_fields = fields
+    SHOWN = ["subject", "status", "recipient_count", "attempts", "last_error", "next_attempt_at", "created_at"]
+    fields = SHOWN
+    readonly_fields = SHOWN
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

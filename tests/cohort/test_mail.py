@@ -53,7 +53,12 @@ def test_a_message_with_a_calendar_attachment_survives_the_queue_unchanged() -> 
     message.attach("notes.bin", b"\x00\xff", "application/octet-stream")
     again = load_message(dump_message(message))
     assert again.message().as_bytes().count(b"BEGIN:VCALENDAR") == 1
-    assert (again.subject, again.body, again.to, again.cc) == ("Invitation", "Body", ["a@example.org"], ["b@example.org"])
+    assert (again.subject, again.body, again.to, again.cc) == (
+        "Invitation",
+        "Body",
+        ["a@example.org"],
+        ["b@example.org"],
+    )
     assert again.alternatives == message.alternatives
     assert [a.content for a in again.attachments][1] == b"\x00\xff"
 

@@ -51,9 +51,7 @@ def _subject(raw: bytes) -> str:
     return str(make_header(decode_header(message_from_bytes(raw)["Subject"])))
 
 
-def test_digests_keep_running_after_the_mail_server_refuses_and_the_mail_arrives_on_retry(
-    world, mail_server
-) -> None:
+def test_digests_keep_running_after_the_mail_server_refuses_and_the_mail_arrives_on_retry(world, mail_server) -> None:
     """Finding 11: an SMTP error inside the digest stopped it and lost the e-mail (its notifications were
     already marked sent). Now the digest queues its e-mails and schedules tomorrow's run before working;
     the refused e-mail is retried and delivered once the server accepts."""

@@ -99,9 +99,16 @@ class OutgoingMailAdmin(admin.ModelAdmin):
 
     list_display = ["subject", "status", "attempts", "last_error", "next_attempt_at", "created_at"]
     list_filter = ["status"]
-    SHOWN = ["subject", "status", "recipient_count", "attempts", "last_error", "next_attempt_at", "created_at"]
-    fields = SHOWN
-    readonly_fields = SHOWN
+    fields = ("subject", "status", "recipient_count", "attempts", "last_error", "next_attempt_at", "created_at")
+    readonly_fields = (
+        "subject",
+        "status",
+        "recipient_count",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "created_at",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

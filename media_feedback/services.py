@@ -218,8 +218,7 @@ def send_receipt(clip: Clip, email: str, url: str) -> None:
         if not counted:
             raise NotAllowed(
                 f"This private link has already been e-mailed {RECEIPT_EMAILS_PER_CLIP} times, the most we send "
-                "for one clip. Nothing more was sent. Copy the link from your browser's address bar and keep it "
-                "somewhere safe."
+                "for one clip. Nothing more was sent. Copy your private link from this page and keep it somewhere safe."
             )
         address = email.strip().lower()
         if not ratelimit.hit(
@@ -227,8 +226,8 @@ def send_receipt(clip: Clip, email: str, url: str) -> None:
         ):
             raise NotAllowed(  # the transaction rolls back: this clip's count is as it was
                 f"We have already sent {RECEIPT_EMAILS_PER_ADDRESS_PER_DAY} private links to this address today, "
-                "the most we send to one address in a day. Nothing was sent. Try again tomorrow, or copy the link "
-                "from your browser's address bar."
+                "the most we send to one address in a day. Nothing was sent. Try again tomorrow, or copy your private "
+                "link from this page."
             )
         body = render_to_string("media_feedback/email/receipt.txt", {"url": url, "call": clip.call})
         send_later(EmailMessage("Your clip: your private link", body, to=[email]))

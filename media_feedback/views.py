@@ -145,23 +145,22 @@ def receipt_email(request: HttpRequest, token: str) -> HttpResponse:
     if clip is None:
         raise Http404("No such clip.")
     form = ReceiptEmailForm(request.POST)
-    status = 400
-    if form.is_valid():
-        url = request.build_absolute_uri(services.receipt_path(token))
-        try:
-            services.send_receipt(clip, form.cleaned_data["email"], url)
-        except NotAllowed as refusal:
-            form.add_error(None, str(refusal))
-            status = 429
-        else:
-            messages.success(
-                request,
-                "Your private link is on its way: it should arrive within a few minutes. "
-                "We delete your address once the e-mail has gone.",
-            )
-            return redirect("media_feedback:receipt", token=token)
     context = {**_receipt_context(token), "email_form": form}
-    return render(request, "media_feedback/student/receipt.html", context, status=status)
+    if not form.is_valid():
+        return render(request, "media_feedback/student/receipt.html", context, status=400)
+    url = request.build_absolute_uri(services.receipt_path(token))
+    try:
+        services.send_receipt(clip, form.cleaned_data["email"], url)
+    except NotAllowed as refusal:
+        form.add_error(None, str(refusal))
+        context["receipt_url"] = url  # the link to copy instead, on the page that says so
+        return render(request, "media_feedback/student/receipt.html", context, status=429)
+    messages.success(
+        request,
+        "Your private link is on its way: it should arrive within a few minutes. "
+        "We delete your address once the e-mail has gone.",
+    )
+    return redirect("media_feedback:receipt", token=token)
 
 
 # ---------------------------------------------------------------- the cohort's side

@@ -53,6 +53,7 @@ def test_a_receipt_is_emailed_at_most_three_times(irwell_link) -> None:
     refused = client.post(f"/my-clip/{receipt}/email/", {"email": "s9@example.org"}).content.decode()
     assert "already been e-mailed 3 times" in refused and "Nothing more was sent" in refused
     assert 'value="s9@example.org"' in refused  # what was typed is still there
+    assert f"/my-clip/{receipt}/</a>" in refused  # the link to copy instead
     clip.refresh_from_db()
     assert clip.receipt_emails_sent == 3
 

@@ -4,12 +4,15 @@ import logging
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.cache import cache
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.http import HttpRequest
 
 from cohort import live
+from cohort.mail import send_later
 from cohort.models import User
 
 log = logging.getLogger(__name__)
@@ -27,6 +30,12 @@ class AccountAdapter(DefaultAccountAdapter):
         super().logout(request)
         if user_id is not None and session_key:
             live.access_changed(user_id, session_key=session_key)  # this session's live pages close at once
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's e-mails (password reset, address confirmation) go through the queue like all others."""
+        request = allauth_context.request
+        context = {"request": request, "email": email, "current_site": get_current_site(request), **context}
+        send_later(self.render_mail(template_prefix, email, context))
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Accounts are created only by accepting an invitation.
@@ -52,13 +61,14 @@ def notify_owner_of_lockout(email: str) -> None:
     log.warning("account locked after %d failed log-ins (user id %s)", LOCKOUT_ATTEMPTS, user.pk if user else None)
     if user is None:
         return
-    send_mail(
-        "QM Cohort: your account was locked for a while",
-        (
-            f"Hello {user},\n\nThere were {LOCKOUT_ATTEMPTS} failed attempts to log in to your QM Cohort account, "
-            f"so log-in is paused for {LOCKOUT_WINDOW // 60} minutes.\n\nIf this was not you, reset your password: "
-            f"{settings.SITE_URL}/accounts/password/reset/\n"
-        ),
-        None,
-        [user.email],
+    send_later(
+        EmailMessage(
+            "QM Cohort: your account was locked for a while",
+            (
+                f"Hello {user},\n\nThere were {LOCKOUT_ATTEMPTS} failed attempts to log in to your QM Cohort account, "
+                f"so log-in is paused for {LOCKOUT_WINDOW // 60} minutes.\n\nIf this was not you, reset your password: "
+                f"{settings.SITE_URL}/accounts/password/reset/\n"
+            ),
+            to=[user.email],
+        )
     )

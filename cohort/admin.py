@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
 from cohort import models
 
@@ -79,3 +80,35 @@ class InvitationAdmin(admin.ModelAdmin):
 
 admin.site.register(models.ActionItem)
 admin.site.register(models.EffectivePractice)
+
+
+@admin.register(models.PeriodicJob)
+class PeriodicJobAdmin(admin.ModelAdmin):
+    """What the operator checks when mail or reminders are late: which scheduled job is failing."""
+
+    list_display = ["name", "failures_in_a_row", "last_error", "last_failed_at", "last_succeeded_at", "last_started_at"]
+    readonly_fields = [f.name for f in models.PeriodicJob._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(models.OutgoingMail)
+class OutgoingMailAdmin(admin.ModelAdmin):
+    """E-mails waiting or failed for good: subjects and errors only, never contents or addresses."""
+
+    list_display = ["subject", "status", "attempts", "last_error", "next_attempt_at", "created_at"]
+    list_filter = ["status"]
+    fields = ("subject", "status", "recipient_count", "attempts", "last_error", "next_attempt_at", "created_at")
+    readonly_fields = (
+        "subject",
+        "status",
+        "recipient_count",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "created_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -537,6 +537,51 @@ class EffectivePractice(models.Model):
         return self.title
 
 
+class OutgoingMail(models.Model):
+    """An e-mail on its way: written in the transaction that caused it, sent by the task worker
+    (`cohort.mail`), retried with a growing pause, and deleted once sent. One that failed for good
+    keeps its subject and error for the operator; its contents and addresses are dropped."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        FAILED = "failed", "Failed for good"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    subject = models.CharField(max_length=300)
+    recipient_count = models.PositiveIntegerField(default=0)
+    payload = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name_plural = "outgoing mail"
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.get_status_display()})"
+
+
+class PeriodicJob(models.Model):
+    """How a periodic task (`cohort.periodic`) has been doing, for the operator: a job that keeps
+    failing is visible here and is reported by e-mail once per run of failures."""
+
+    name = models.CharField(max_length=200, unique=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_succeeded_at = models.DateTimeField(null=True, blank=True)
+    last_failed_at = models.DateTimeField(null=True, blank=True)
+    failures_in_a_row = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 # The self-assessment and the audit log live in their own sub-domains; Django registers their models
 # through this module.
 from cohort.assessment.models import (  # noqa: E402

@@ -31,9 +31,15 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def allow(request: HttpRequest, scope: str, *, limit: int, per: int, key: str | None = None) -> bool:
-    """Count one hit for (scope, key) in the current window; False once the limit is passed."""
+    """Count one hit for (scope, key, by default the client's address) in the current window; False
+    once the limit is passed."""
+    return hit(scope, key or client_ip(request), limit=limit, per=per)
+
+
+def hit(scope: str, key: str, *, limit: int, per: int) -> bool:
+    """Count one hit for (scope, key) in the current window of `per` seconds; False once past `limit`."""
     window = int(time.time()) // per
-    cache_key = f"rl:{scope}:{key or client_ip(request)}:{window}"
+    cache_key = f"rl:{scope}:{key}:{window}"
     try:
         try:  # the window's count exists after the first hit: count on it (the common case, fewer round trips)
             hits = cache.incr(cache_key)
@@ -45,7 +51,31 @@ def allow(request: HttpRequest, scope: str, *, limit: int, per: int, key: str | 
     return hits <= limit
 
 
-def rate_limited(request: HttpRequest, what: str, retry_after: int = 60) -> HttpResponse:
-    response = render(request, "rate_limited.html", {"what": what, "retry_after": retry_after}, status=429)
+# Students send clips without an account, often a whole class at once from one campus network (one
+# address). These limits let a class of 30 consent and upload together, with room for retries, and
+# stop a flood from one address, or against one institution's link from many, within ten minutes.
+STUDENT_WINDOW = 600
+STUDENT_PER_ADDRESS = 120
+STUDENT_PER_LINK = 200
+
+
+def allow_student(request: HttpRequest, scope: str, link_id: int) -> str | None:
+    """Count one student action on a link; None if allowed, else what to tell the student."""
+    if not allow(request, f"{scope}-address", limit=STUDENT_PER_ADDRESS, per=STUDENT_WINDOW):
+        return (
+            f"More than {STUDENT_PER_ADDRESS} clips have been started from your network in the last ten minutes, "
+            "the most we take from one network. Nothing was saved. Please try again in ten minutes."
+        )
+    if not hit(f"{scope}-link", str(link_id), limit=STUDENT_PER_LINK, per=STUDENT_WINDOW):
+        return (
+            f"More than {STUDENT_PER_LINK} clips have been started with this link in the last ten minutes, "
+            "the most we take for one institution. Nothing was saved. Please try again in ten minutes."
+        )
+    return None
+
+
+def rate_limited(request: HttpRequest, what: str, retry_after: int = 60, message: str = "") -> HttpResponse:
+    context = {"what": what, "retry_after": retry_after, "message": message}
+    response = render(request, "rate_limited.html", context, status=429)
     response["Retry-After"] = str(retry_after)
     return response

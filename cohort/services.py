@@ -12,7 +12,7 @@ from datetime import date
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,6 +22,7 @@ from cohort import live
 from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
 from cohort.errors import NotAllowed
+from cohort.mail import send_later
 from cohort.models import (
     INSTITUTION_ROLES,
     INVITATION_LIFETIME,
@@ -99,11 +100,12 @@ def invitation_url(token: str) -> str:
 
 def _send_invitation_email(invitation: Invitation, token: str) -> None:
     context = {"invitation": invitation, "url": invitation_url(token)}
-    send_mail(
-        f"You are invited to {invitation.cohort.name} on QM Cohort",
-        render_to_string("cohort/email/invitation.txt", context),
-        None,
-        [invitation.email],
+    send_later(
+        EmailMessage(
+            f"You are invited to {invitation.cohort.name} on QM Cohort",
+            render_to_string("cohort/email/invitation.txt", context),
+            to=[invitation.email],
+        )
     )
 
 

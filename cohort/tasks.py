@@ -6,12 +6,13 @@ import logging
 from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cohort.mail import send_later
 from cohort.models import Delivery, Notification, User
 from cohort.periodic import periodic
 
@@ -29,13 +30,15 @@ def _send_batch(user: User, delivery: str, subject: str) -> int:
         if not pending:
             return 0
         Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
-    context = {"user": user, "notifications": pending, "site_url": settings.SITE_URL}
-    send_mail(
-        subject if len(pending) > 1 else pending[0].title,
-        render_to_string("cohort/email/notifications.txt", context),
-        None,
-        [user.email],
-    )
+        context = {"user": user, "notifications": pending, "site_url": settings.SITE_URL}
+        # Queued in the same transaction that marks them e-mailed: both happen, or neither.
+        send_later(
+            EmailMessage(
+                subject if len(pending) > 1 else pending[0].title,
+                render_to_string("cohort/email/notifications.txt", context),
+                to=[user.email],
+            )
+        )
     return len(pending)
 
 

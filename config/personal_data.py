@@ -42,6 +42,7 @@ FORMER_MEMBER = "A former member"
 
 ALL_MEMBER_TIME = "while the cohort's record is kept"
 STUDENT_RETENTION = "until withdrawal or the feedback call's retention period ends"
+MAIL_RETENTION = "until the e-mail is sent (the row is deleted), or emptied once it has failed for good (about a day)"
 
 
 @dataclass(frozen=True)
@@ -329,6 +330,22 @@ HOLDINGS: tuple[Holding, ...] = (
         not_personal=("note",),  # the platform's fixed history line ("A quote was removed at a student's request.")
     ),
     Holding("media_feedback.VersionQuote", cohort="version__document__call__cohort"),
+    # An e-mail on its way (cohort.mail): its addresses and contents stay only until it is sent.
+    Holding(
+        "cohort.OutgoingMail",
+        cohort=None,
+        fields=(
+            Field("payload", Whose.SYSTEM, Erase.DELETE, export=False, retention=MAIL_RETENTION),
+            Field(
+                "subject",
+                Whose.SYSTEM,
+                Erase.DELETE,
+                export=False,
+                retention="until the e-mail is sent; kept, without contents or addresses, if it failed for good",
+            ),
+        ),
+        not_personal=("status", "last_error"),
+    ),
 )
 
 # Reference data that names no one: the framework, institutions, cohorts.
@@ -341,6 +358,7 @@ REFERENCE: dict[str, tuple[str, ...]] = {
     "cohort.Cohort": ("name", "slug", "funder"),
     "meetings.AvailabilityWindow": (),
     "meetings.BlockedPeriod": (),
+    "cohort.PeriodicJob": ("name", "last_error"),
 }
 
 # The apps whose models the map must classify completely.

@@ -105,4 +105,7 @@ class ConsentForm(forms.Form):
 
 
 class ReceiptEmailForm(forms.Form):
-    email = forms.EmailField(label="E-mail address", help_text="We send the link once and do not keep your address.")
+    email = forms.EmailField(
+        label="E-mail address",
+        help_text="We send the link once and delete your address as soon as the e-mail has gone.",
+    )

@@ -138,6 +138,8 @@ class Clip(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVING)
     failure_reason = models.TextField(blank=True)
     receipt_token_hash = models.CharField(max_length=64, unique=True)
+    # How many times the student had the receipt link e-mailed (at most RECEIPT_EMAILS_PER_CLIP).
+    receipt_emails_sent = models.PositiveSmallIntegerField(default=0)
     size_bytes = models.PositiveBigIntegerField(default=0)
     duration_seconds = models.FloatField(null=True, blank=True)
     # Storage names (private storage; served only through permission-checked views or signed URLs).

@@ -12,15 +12,18 @@ import secrets
 from datetime import datetime
 
 from django.core import signing
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from cohort import ratelimit
 from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
 from cohort.errors import NotAllowed
+from cohort.mail import send_later
 from cohort.models import Area, Membership, hash_token
 from media_feedback import storage
 from media_feedback.models import MB, UPLOAD_LIFETIME, CallLink, Clip, Consent, FeedbackCall, RefusedUpload, Withdrawal
@@ -187,9 +190,12 @@ def delete_withdrawn_clip(clip: Clip) -> Withdrawal:
 
 
 def clip_for_receipt(token: str) -> Clip | None:
+    """The clip a receipt names, once its upload has completed: before that the receipt does not
+    exist (nothing can be seen, withdrawn or e-mailed with it)."""
     return (
         Clip.objects.select_related("call", "institution", "consent")
         .filter(receipt_token_hash=hash_token(token))
+        .exclude(status=Clip.Status.RECEIVING)
         .first()
     )
 
@@ -198,10 +204,33 @@ def refusal_for_receipt(token: str) -> RefusedUpload | None:
     return RefusedUpload.objects.filter(receipt_token_hash=hash_token(token)).first()
 
 
-def send_receipt(email: str, url: str, call: FeedbackCall) -> None:
-    """E-mail the private link; the address is used once and never stored."""
-    body = render_to_string("media_feedback/email/receipt.txt", {"url": url, "call": call})
-    send_mail("Your clip: your private link", body, None, [email])
+RECEIPT_EMAILS_PER_CLIP = 3
+RECEIPT_EMAILS_PER_ADDRESS_PER_DAY = 3
+
+
+def send_receipt(clip: Clip, email: str, url: str) -> None:
+    """E-mail the private link of a clip that has arrived; the address is kept only until the e-mail
+    has gone. Refused (NotAllowed, nothing sent or counted) past the limits per clip and per address."""
+    with transaction.atomic():
+        counted = Clip.objects.filter(pk=clip.pk, receipt_emails_sent__lt=RECEIPT_EMAILS_PER_CLIP).update(
+            receipt_emails_sent=F("receipt_emails_sent") + 1
+        )
+        if not counted:
+            raise NotAllowed(
+                f"This private link has already been e-mailed {RECEIPT_EMAILS_PER_CLIP} times, the most we send "
+                "for one clip. Nothing more was sent. Copy your private link from this page and keep it somewhere safe."
+            )
+        address = email.strip().lower()
+        if not ratelimit.hit(
+            "receipt-email-to", hash_token(address), limit=RECEIPT_EMAILS_PER_ADDRESS_PER_DAY, per=86400
+        ):
+            raise NotAllowed(  # the transaction rolls back: this clip's count is as it was
+                f"We have already sent {RECEIPT_EMAILS_PER_ADDRESS_PER_DAY} private links to this address today, "
+                "the most we send to one address in a day. Nothing was sent. Try again tomorrow, or copy your private "
+                "link from this page."
+            )
+        body = render_to_string("media_feedback/email/receipt.txt", {"url": url, "call": clip.call})
+        send_later(EmailMessage("Your clip: your private link", body, to=[email]))
 
 
 def schedule_retention(call: FeedbackCall, published_at: datetime) -> None:

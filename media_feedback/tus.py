@@ -80,10 +80,6 @@ def endpoint(request: HttpRequest) -> HttpResponse:
         return _response(405, "Use POST to start an upload.", Allow="POST, OPTIONS")
     if request.headers.get("Tus-Resumable") != VERSION:
         return _response(412, "This endpoint speaks tus 1.0.0.", Tus_Version=VERSION)
-    if not ratelimit.allow(request, "tus-create", limit=30, per=3600):
-        return _response(
-            429, "Too many uploads from here in the last hour. Please try again later.", Retry_After="3600"
-        )
     try:
         length = int(request.headers.get("Upload-Length", ""))
     except ValueError:
@@ -95,6 +91,8 @@ def endpoint(request: HttpRequest) -> HttpResponse:
     call = clip.call
     if not call.is_open() or (clip.link is not None and not clip.link.active):
         return _response(403, "This feedback call is not taking clips at the moment.")
+    if refusal := ratelimit.allow_student(request, "tus-create", clip.link_id or 0):
+        return _response(429, refusal, Retry_After=str(ratelimit.STUDENT_WINDOW))
     # A refused size ends this consent too: nothing is kept; the student may start again from the link.
     if length <= 0:
         return _refuse(clip, 400, "The file is empty. Please record again or choose another file.")

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from cohort import access as cohort_access, ratelimit
 from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
+from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
 from cohort.web import post_action
 from media_feedback import access, services, storage
@@ -73,8 +74,8 @@ def call_link(request: HttpRequest, token: str) -> HttpResponse:
     if closed := _closed(request, link):
         return closed
     form = ConsentForm(request.POST or None, questions=link.call.question_list)
-    if request.method == "POST" and not ratelimit.allow(request, "clip-consent", limit=10, per=600):
-        return ratelimit.rate_limited(request, "sending clips", retry_after=600)
+    if request.method == "POST" and (refusal := ratelimit.allow_student(request, "clip-consent", link.pk)):
+        return ratelimit.rate_limited(request, "sending clips", ratelimit.STUDENT_WINDOW, refusal)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["age_band"] == UNDER_16:
             return render(request, "media_feedback/student/too_young.html", {"link": link})
@@ -129,11 +130,15 @@ def upload(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 def upload_done(request: HttpRequest, token: str) -> HttpResponse:
     """The clip's state as it changes, and its private link: shown again on reload in this browser for
-    DONE_KEPT (from the session, never from the address), then only by the link itself."""
+    DONE_KEPT (from the session, never from the address), then only by the link itself. While the
+    upload is still arriving there is no receipt to show, only that."""
     link = access.get_open_link(token)
     entry = _entry(request, token)
     if entry is None:
         return redirect("media_feedback:call_link", token=token)
+    found = _session_clip(request, token)
+    if found is not None and found[0].status == Clip.Status.RECEIVING:
+        return render(request, "media_feedback/student/done.html", {"link": link, "arriving": True})
     if not _is_sent(entry):
         entry = [*entry[:2], timezone.now().isoformat()]
         request.session[SESSION_KEY] = {**request.session.get(SESSION_KEY, {}), token: entry}
@@ -182,14 +187,22 @@ def receipt_email(request: HttpRequest, token: str) -> HttpResponse:
     if clip is None:
         raise Http404("No such clip.")
     form = ReceiptEmailForm(request.POST)
-    if form.is_valid():
-        services.send_receipt(
-            form.cleaned_data["email"], request.build_absolute_uri(services.receipt_path(token)), clip.call
-        )
-        messages.success(request, "We have sent your private link. We have not kept your address.")
-        return redirect("media_feedback:receipt", token=token)
     context = {**_receipt_context(token), "email_form": form}
-    return render(request, "media_feedback/student/receipt.html", context, status=400)
+    if not form.is_valid():
+        return render(request, "media_feedback/student/receipt.html", context, status=400)
+    url = request.build_absolute_uri(services.receipt_path(token))
+    try:
+        services.send_receipt(clip, form.cleaned_data["email"], url)
+    except NotAllowed as refusal:
+        form.add_error(None, str(refusal))
+        context["receipt_url"] = url  # the link to copy instead, on the page that says so
+        return render(request, "media_feedback/student/receipt.html", context, status=429)
+    messages.success(
+        request,
+        "Your private link is on its way: it should arrive within a few minutes. "
+        "We delete your address once the e-mail has gone.",
+    )
+    return redirect("media_feedback:receipt", token=token)
 
 
 # ---------------------------------------------------------------- the cohort's side

@@ -18,6 +18,8 @@ from django.core.mail import EmailMessage
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from cohort.mail import send_later
+
 PRODID = "-//QM Cohort//Quality Mark cohorts//EN"
 
 
@@ -90,4 +92,4 @@ def send_invitation(item: CalendarEvent, recipients: list[str], *, subject: str,
     ics = build_calendar([item], method=method)
     message = EmailMessage(subject=subject, body=body, to=recipients, from_email=settings.DEFAULT_FROM_EMAIL)
     message.attach("invite.ics", ics, f"text/calendar; charset=utf-8; method={method}")
-    message.send()
+    send_later(message)

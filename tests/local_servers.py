@@ -15,6 +15,9 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
 
 
 class SeaweedMissing(RuntimeError):
@@ -95,3 +98,36 @@ def stop(process: subprocess.Popen, timeout: float = 15) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=5)
+
+
+class MailServer:
+    """A real SMTP server (aiosmtpd) on a free local port that refuses every message with a temporary
+    error while `refusing` is set, and keeps the messages it accepts."""
+
+    def __init__(self) -> None:
+        self.refusing = False
+        self.received: list[tuple[list[str], bytes]] = []
+        self.refused = 0
+        self.port = free_port()
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        if self.refusing:
+            self.refused += 1
+            return "451 4.3.0 Mail server busy, try again later"
+        self.received.append((list(envelope.rcpt_tos), bytes(envelope.content)))
+        return "250 Message accepted"
+
+    def start(self) -> MailServer:
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    def mailer(self) -> dict[str, Any]:
+        """A MAILERS entry that sends to this server."""
+        return {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": self.port, "use_tls": False, "timeout": 5},
+        }

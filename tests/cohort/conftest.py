@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+
+from tests.local_servers import MailServer
 
 
 @pytest.fixture(autouse=True)
@@ -14,3 +18,12 @@ def evidence_storage(settings, tmp_path):
         },
     }
     return tmp_path / "media"
+
+
+@pytest.fixture
+def mail_server(settings) -> Iterator[MailServer]:
+    """A real SMTP server that every e-mail goes to (through the task queue's worker)."""
+    server = MailServer().start()
+    settings.MAILERS = {"default": server.mailer()}
+    yield server
+    server.stop()

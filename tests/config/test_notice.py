@@ -15,6 +15,7 @@ from config.personal_data import HOLDINGS, Whose
 from media_feedback import services
 from media_feedback.models import CallLink, FeedbackCall
 from tests.factories import CONFIRMED, World
+from tests.media_feedback.factories import tus_client_upload
 
 
 @pytest.fixture
@@ -101,9 +102,10 @@ def test_the_student_pages_link_to_the_notice(link: CallLink, page: str) -> None
 
 
 def test_the_receipt_and_withdrawal_pages_link_to_the_notice(link: CallLink) -> None:
-    _, receipt = services.give_consent(
+    clip, receipt = services.give_consent(
         link, question="What helped you most?", share_with_institutions=False, may_quote=False, age_band="18+"
     )
     client = Client()
+    tus_client_upload(client, clip, b"a small clip")  # a receipt exists once the upload has completed
     assert f"/s/{link.token}/privacy/" in client.get(f"/my-clip/{receipt}/").content.decode()
     assert f"/s/{link.token}/privacy/" in client.post(f"/my-clip/{receipt}/withdraw/", CONFIRMED).content.decode()

@@ -50,7 +50,7 @@ def _clip(w, **fields):
 
 
 def _receipt(w):
-    return {"token": _clip(w)[1]}
+    return {"token": _clip(w, status="received")[1]}  # a receipt exists once the upload has completed
 
 
 def _clip_kwargs(w, **fields):

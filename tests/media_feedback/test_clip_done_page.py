@@ -15,17 +15,22 @@ from media_feedback.models import Clip
 from tests.media_feedback.factories import CONSENT
 
 
-def _sent(link) -> tuple[Client, Clip, str]:
+def _sent(link, *, arrived: bool = True) -> tuple[Client, Clip, str]:
+    """A student who consented and (unless `arrived` is false) finished the upload."""
     client = Client()
     client.post(f"/s/{link.token}/", CONSENT)
+    if arrived:
+        Clip.objects.update(status=Clip.Status.TRANSCODING)
     return client, Clip.objects.get(), f"/s/{link.token}/done/"
 
 
 def test_the_done_page_follows_the_clip_from_arriving_to_ready(irwell_link) -> None:
-    client, clip, done = _sent(irwell_link)
+    client, clip, done = _sent(irwell_link, arrived=False)
     page = client.get(done).content.decode()
-    assert "Arriving" in page and f'hx-get="{done}"' in page  # it asks again by itself
+    assert "still arriving" in page and "receipt-link" not in page  # no private link before the upload ends
     Clip.objects.filter(pk=clip.pk).update(status=Clip.Status.TRANSCODING)
+    page = client.get(done).content.decode()
+    assert "receipt-link" in page and f'hx-get="{done}"' in page  # it asks again by itself
     fragment = client.get(done, headers={"HX-Request": "true"}).content.decode()
     assert fragment.lstrip().startswith('<div id="clip-status"') and "Arrived, being prepared" in fragment
     Clip.objects.filter(pk=clip.pk).update(status=Clip.Status.READY)

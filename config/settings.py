@@ -312,6 +312,8 @@ CLIP_UPLOAD_CHUNK_BYTES = int(os.environ.get("CLIP_UPLOAD_CHUNK_BYTES", str(5 * 
 # 8 KB piece Daphne hands over through a thread hop, which makes a 4 MB chunk ~10× slower. Daphne
 # already holds the whole body in memory, so keeping one chunk's spool in memory costs little.
 FILE_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, CLIP_UPLOAD_CHUNK_BYTES + 1024**2)
+# The largest request body outside tus chunks and evidence uploads (config/body_limit.py): forms are text.
+REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(1024**2)))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

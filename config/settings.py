@@ -356,11 +356,18 @@ PERMISSIONS_POLICY = "camera=(self), microphone=(self), geolocation=(), payment=
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# Request and access logs (Daphne's through config/serve.py, Django's, granian's when switched on)
+# keep each URL's route but never a token or a query value: config/log_filters.py.
+_REQUEST_LOGS = ["daphne.access", "django.request", "django.server", "django.channels.server", "granian.access"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"mask_secrets": {"()": "config.log_filters.MaskSecrets"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        **{name: {"filters": ["mask_secrets"], "propagate": True} for name in _REQUEST_LOGS},
+    },
 }

@@ -39,15 +39,16 @@ def _database_url() -> str:
     return f"sqlite:///{db['NAME']}"
 
 
-@pytest.fixture
-def server(transactional_db: None, tmp_path: Path) -> Iterator[tuple[int, Path]]:
-    """One `python -m config.serve` process on the test database; yields its port and its log file."""
+@pytest.fixture(scope="module")
+def server(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
+    """One `python -m config.serve` process on the test database, shared by this module's tests;
+    yields its port and its log file."""
     env = dict(os.environ, DATABASE_URL=_database_url(), REDIS_URL="", SECRET_KEY=settings.SECRET_KEY, DEBUG="1",
                STATIC_MANIFEST="0", LOG_LEVEL="INFO", ALLOWED_HOSTS="localhost,127.0.0.1")  # fmt: skip
     env.pop("PYTEST_VERSION", None)
     env.pop("PYTEST_XDIST_WORKER", None)
     port = free_port()
-    log = tmp_path / "server.log"
+    log = tmp_path_factory.mktemp("serve") / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "config.serve", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],

@@ -26,7 +26,7 @@ Scope = dict[str, Any]
 Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-App = Callable[[Scope, Receive, Send], Awaitable[None]]
+App = Callable[..., Awaitable[None]]  # an ASGI application (Django's handler types its messages loosely)
 
 FORM_ROOM = 64 * 1024  # the multipart framing and the other fields sent with a file
 

@@ -124,3 +124,25 @@ def test_a_body_too_large_is_refused_as_it_arrives(server, world: World) -> None
     conn.close()
     # A small request still goes through.
     assert _request(port, "GET", "/accounts/login/") == 200
+
+
+def test_a_body_streamed_without_a_length_is_cut_off_as_it_arrives(server, world: World) -> None:
+    """Finding 8: with no declared length (chunked), the received bytes are counted and the request
+    is refused once they pass the route's limit, without waiting for the rest."""
+    port, _log = server
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.putrequest("POST", "/c/gm/discussions/search/", skip_host=True)
+    for name, value in {"Host": "localhost", "Transfer-Encoding": "chunked",
+                        "Content-Type": "application/x-www-form-urlencoded"}.items():  # fmt: skip
+        conn.putheader(name, value)
+    conn.endheaders()
+    piece = b"a" * (256 * 1024)
+    try:
+        for _ in range(settings.REQUEST_BODY_MAX_BYTES // len(piece) + 2):  # just past the limit, then no end
+            conn.send(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # refused and closed while we were still sending
+    response = conn.getresponse()
+    assert response.status == 413
+    assert "the most this page accepts, so it was refused and nothing was saved" in response.read().decode()
+    conn.close()

@@ -44,7 +44,7 @@ run: demo
 	@DEBUG=1 $(BIN)/python manage.py schedule_tasks
 	@trap 'kill 0' INT TERM EXIT; \
 	DEBUG=1 $(BIN)/python manage.py db_worker & \
-	DEBUG=1 $(BIN)/daphne -b 127.0.0.1 -p 8000 config.asgi:application
+	DEBUG=1 $(BIN)/python -m config.serve -b 127.0.0.1 -p 8000 config.asgi:application
 
 # The production topology on one machine (needs DATABASE_URL and REDIS_URL): see deploy/run-prod.sh.
 run-prod: install

@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.urls import register_converter
+
+from cohort.integers import IdConverter
 
 
 class CohortConfig(AppConfig):
@@ -7,3 +10,6 @@ class CohortConfig(AppConfig):
 
     def ready(self) -> None:
         from cohort import signals  # noqa: F401 - connects the receivers
+
+        # `<id:thing_id>` in every urls.py and routing.py: registered before any URL module loads.
+        register_converter(IdConverter, "id")

@@ -312,6 +312,8 @@ CLIP_UPLOAD_CHUNK_BYTES = int(os.environ.get("CLIP_UPLOAD_CHUNK_BYTES", str(5 * 
 # 8 KB piece Daphne hands over through a thread hop, which makes a 4 MB chunk ~10× slower. Daphne
 # already holds the whole body in memory, so keeping one chunk's spool in memory costs little.
 FILE_UPLOAD_MAX_MEMORY_SIZE = max(2_621_440, CLIP_UPLOAD_CHUNK_BYTES + 1024**2)
+# The largest request body outside tus chunks and evidence uploads (config/body_limit.py): forms are text.
+REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(1024**2)))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -354,11 +356,18 @@ PERMISSIONS_POLICY = "camera=(self), microphone=(self), geolocation=(), payment=
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# Request and access logs (Daphne's through config/serve.py, Django's, granian's when switched on)
+# keep each URL's route but never a token or a query value: config/log_filters.py.
+_REQUEST_LOGS = ["daphne.access", "django.request", "django.server", "django.channels.server", "granian.access"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"mask_secrets": {"()": "config.log_filters.MaskSecrets"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        **{name: {"filters": ["mask_secrets"], "propagate": True} for name in _REQUEST_LOGS},
+    },
 }

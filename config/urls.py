@@ -29,8 +29,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
             [
                 path("", views.dashboard, name="dashboard"),
                 path("privacy/", views.privacy, name="privacy"),
-                path("privacy/<int:user_id>/export/", views.privacy_export, name="privacy_export"),
-                path("privacy/<int:user_id>/erase/", views.privacy_erase, name="privacy_erase"),
+                path("privacy/<id:user_id>/export/", views.privacy_export, name="privacy_export"),
+                path("privacy/<id:user_id>/erase/", views.privacy_erase, name="privacy_erase"),
             ]
         ),
     ),
@@ -41,7 +41,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # The privacy notice under a student's link (no account: the link's token is the permission).
     path("s/<str:token>/privacy/", views.privacy_notice, name="privacy_notice"),
     path("privacy/accounts/", views.account_search, name="account_search"),
-    path("privacy/accounts/<int:user_id>/erase/", views.account_erasure, name="account_erasure"),
+    path("privacy/accounts/<id:user_id>/erase/", views.account_erasure, name="account_erasure"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

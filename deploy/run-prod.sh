@@ -47,8 +47,8 @@ $BIN/python manage.py collectstatic --no-input -v 0
 $BIN/python manage.py seed_demo
 $BIN/python manage.py schedule_tasks
 $BIN/python manage.py db_worker --worker-id prod-worker-1 &
-$BIN/daphne -b 127.0.0.1 -p 8001 config.asgi:application &
-$BIN/daphne -b 127.0.0.1 -p 8002 config.asgi:application &
+$BIN/python -m config.serve -b 127.0.0.1 -p 8001 config.asgi:application &
+$BIN/python -m config.serve -b 127.0.0.1 -p 8002 config.asgi:application &
 echo "Two Daphne processes on http://127.0.0.1:8001 and http://127.0.0.1:8002 (same Redis, same database),"
 echo "a task worker, and SeaweedFS S3 on http://127.0.0.1:8333. Ctrl-C stops everything."
 wait

@@ -46,6 +46,7 @@ from django.http import Http404
 
 from cohort import live
 from cohort.access import get_membership
+from cohort.integers import LARGEST, bounded_int
 from cohort.models import Membership
 from discussions import events, fragments
 from discussions.models import Post, Theme, Thread
@@ -54,6 +55,8 @@ log = logging.getLogger(__name__)
 
 # The safety net: pushed re-checks (cohort.live) cover logouts and membership changes at once.
 RECHECK_SECONDS = float(getattr(settings, "DISCUSSIONS_WS_RECHECK_SECONDS", 120))
+# A theme page's `since` is microseconds since 1970; past the year 9999 no datetime holds it.
+LATEST_SINCE = int(datetime.max.replace(tzinfo=UTC).timestamp()) * 1_000_000
 REORDER_SECONDS = 0.5  # how long an event after a gap in the sequence waits for the events before it
 CATCH_UP_SHARE_SECONDS = 1.0
 CLOSE_RECONNECT = 1012  # "service restart": the page's ws extension reconnects, and connect checks scope afresh
@@ -109,10 +112,9 @@ async def dispatch_in_turn(sources: list[Callable[[], Awaitable[dict[str, Any]]]
                 await reader
 
 
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        return None
-    return value
+def _int(value: Any, maximum: int = LARGEST) -> int | None:
+    """A sequence number or time from a message: an int from 0 to `maximum`, or None (ignored)."""
+    return value if isinstance(value, int) and bounded_int(value, maximum=maximum) is not None else None
 
 
 class LiveConsumer(AsyncWebsocketConsumer):
@@ -390,7 +392,7 @@ class ThemeConsumer(LiveConsumer):
         return events.theme_page_groups(self.theme_id, self.membership)
 
     async def resume(self, message: dict[str, Any]) -> None:
-        since = _int(message.get("since"))
+        since = _int(message.get("since"), maximum=LATEST_SINCE)
         if since is None:
             return
         for thread_id, version in await database_sync_to_async(self._changed_since)(since):

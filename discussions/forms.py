@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 
+from cohort.integers import BoundedIntegerField
 from cohort.models import Area, Membership
 from discussions.models import MAX_POST_LENGTH
 
@@ -19,7 +20,7 @@ class PostForm(forms.Form):
         help_text=BODY_HELP,
         error_messages={"required": "Write something before you post."},
     )
-    parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    parent = BoundedIntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     # A fresh key per rendered form: a double click or a retried submit sends the same one.
     key = forms.UUIDField(widget=forms.HiddenInput, error_messages={"required": "Reload the page and try again."})
 

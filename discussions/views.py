@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from cohort import access as cohort_access, ratelimit
 from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
+from cohort.integers import query_int
 from cohort.models import Membership
 from cohort.web import add_service_errors, post_action
 from discussions import access, search, services
@@ -145,8 +146,8 @@ def _thread_context(request: AuthedRequest, membership: Membership, thread: Thre
         by_id[post.pk] = post
         parent = by_id.get(post.container_id) if post.container_id else None
         (parent.children if parent else roots).append(post)  # type: ignore[attr-defined]
-    reply_to = request.GET.get("reply_to", "")
-    form = PostForm(initial={"parent": int(reply_to)} if reply_to.isdigit() and int(reply_to) in by_id else {})
+    reply_to = query_int(request.GET, "reply_to")
+    form = PostForm(initial={"parent": reply_to} if reply_to in by_id else {})
     subscription = Subscription.objects.filter(user=request.user, thread=thread).values_list("state", flat=True)
     return {
         "membership": membership,
@@ -161,7 +162,7 @@ def _thread_context(request: AuthedRequest, membership: Membership, thread: Thre
         "can_post": services.can_post(membership),
         "reader": not services.can_post(membership),  # no Reply links for those who only read
         "subscription": subscription.first() or "",
-        "reply_to_post": by_id.get(int(reply_to)) if reply_to.isdigit() else None,
+        "reply_to_post": by_id.get(reply_to) if reply_to is not None else None,
     }
 
 
@@ -365,9 +366,9 @@ def search_view(request: AuthedRequest, cohort: str) -> HttpResponse:
 def mention_suggestions(request: AuthedRequest, cohort: str) -> HttpResponse:
     membership = cohort_access.get_membership(request.user, cohort)
     query = request.GET.get("q", "").strip()[:60]
-    thread_id = request.GET.get("thread", "")
-    if thread_id.isdigit():  # who may read the thread: a private one's mentions reach nobody else
-        people = access.get_thread(membership, int(thread_id)).readers()
+    thread_id = query_int(request.GET, "thread")
+    if thread_id is not None:  # who may read the thread: a private one's mentions reach nobody else
+        people = access.get_thread(membership, thread_id).readers()
     else:
         people = Membership.objects.filter(cohort=membership.cohort).active()
     people = people.select_related("user", "institution")

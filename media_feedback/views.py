@@ -29,6 +29,7 @@ from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
 from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
+from cohort.integers import query_int
 from cohort.web import post_action
 from media_feedback import access, services, storage
 from media_feedback.forms import UNDER_16, CallForm, ConsentForm, ReceiptEmailForm
@@ -222,12 +223,12 @@ def clips(request: AuthedRequest, cohort: str) -> HttpResponse:
         qs = qs.filter(institution__slug=chosen["institution"])
     if chosen["status"]:
         qs = qs.filter(status=chosen["status"])
-    if chosen["area"].isdigit():
-        qs = qs.filter(call__areas=int(chosen["area"]))
+    if (area := query_int(request.GET, "area")) is not None:
+        qs = qs.filter(call__areas=area)
     if chosen["question"]:
         qs = qs.filter(question=chosen["question"])
-    if chosen["call"].isdigit():
-        qs = qs.filter(call_id=int(chosen["call"]))
+    if (call := query_int(request.GET, "call")) is not None:
+        qs = qs.filter(call_id=call)
     calls = FeedbackCall.objects.filter(cohort=membership.cohort)
     context = {
         "membership": membership,

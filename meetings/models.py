@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from cohort.integers import bounded_int
 from cohort.models import ActionItem, Area, Cohort, Criterion, Institution, User, validate_time_zone
 from meetings.calendar import CalendarEvent
 
@@ -255,10 +256,10 @@ class CalendarFeed(models.Model):
 
     @classmethod
     def for_token(cls, token: str) -> CalendarFeed | None:
-        user_id, _, _ = token.partition("-")
-        if not user_id.isdigit():
+        user_id = bounded_int(token.partition("-")[0], minimum=1)
+        if user_id is None:
             return None
-        feed = cls.objects.select_related("user").filter(user_id=int(user_id), user__is_active=True).first()
+        feed = cls.objects.select_related("user").filter(user_id=user_id, user__is_active=True).first()
         return feed if feed is not None and feed.matches(token) else None
 
 

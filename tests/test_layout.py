@@ -131,7 +131,8 @@ NOT_IDS = {"number"}
 
 
 def test_every_route_names_its_ids_the_same_way() -> None:
-    """An id in a path is `<thing>_id` (`<int:meeting_id>`, `<uuid:clip_id>`); slugs and tokens say what they are."""
+    """An id in a path is `<thing>_id` (`<id:meeting_id>`, `<uuid:clip_id>`); slugs and tokens say what they are.
+    Numbers use the bounded `id` converter (cohort/integers.py), never Django's unbounded `int`."""
     odd = []
 
     def walk(patterns: list, prefix: str) -> None:
@@ -140,7 +141,9 @@ def test_every_route_names_its_ids_the_same_way() -> None:
             if isinstance(p, URLResolver):
                 walk(p.url_patterns, route)
             elif isinstance(p, URLPattern) and not route.startswith(("admin/", "accounts/")):
-                for converter, name in re.findall(r"<(int|uuid):(\w+)>", route):
+                if "<int:" in route:
+                    odd.append(f"{route}: use <id:…>, the bounded converter")
+                for converter, name in re.findall(r"<(id|int|uuid):(\w+)>", route):
                     if not name.endswith("_id") and name not in NOT_IDS:
                         odd.append(f"{route}: <{converter}:{name}>")
 

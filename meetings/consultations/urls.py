@@ -4,7 +4,7 @@ from django.urls import URLPattern, path
 
 from meetings.consultations import views
 
-C = "consultations/<int:consultation_id>/"
+C = "consultations/<id:consultation_id>/"
 # Mounted under c/<slug:cohort>/ by config/urls.py.
 cohort_urlpatterns: list[URLPattern] = [
     path("consultations/", views.consultations, name="consultations"),

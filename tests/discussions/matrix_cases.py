@@ -111,17 +111,17 @@ CASES = [
 
 WS_CASES = [
     WsCase(
-        route="ws/c/<slug:cohort>/threads/<int:thread_id>/",
+        route="ws/c/<slug:cohort>/threads/<id:thread_id>/",
         path=lambda w: f"/ws/c/{w.cohort.slug}/threads/{_thread(w).pk}/",
     ),
     WsCase(
-        route="ws/c/<slug:cohort>/threads/<int:thread_id>/",
+        route="ws/c/<slug:cohort>/threads/<id:thread_id>/",
         path=lambda w: f"/ws/c/{w.cohort.slug}/threads/{_thread(w, private=True).pk}/",
         allowed=IRWELL_PRIVATE,
         id="private-thread",
     ),
     WsCase(
-        route="ws/c/<slug:cohort>/themes/<int:theme_id>/",
+        route="ws/c/<slug:cohort>/themes/<id:theme_id>/",
         path=lambda w: f"/ws/c/{w.cohort.slug}/themes/{_theme(w)['theme_id']}/",
     ),
 ]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 from cohort.assessment.services import current_self_assessment
 from cohort.models import Cohort, Criterion, CriterionResponse, Institution, SelfAssessment
 
@@ -28,3 +31,20 @@ def make_all_ready(sa: SelfAssessment, *, skip: tuple[str, ...] = ()) -> None:
 def criterion(cohort: Cohort, code: str) -> Criterion:
     area, position = (int(part) for part in code.split("."))
     return Criterion.objects.get(area__framework_id=cohort.framework_id, area__position=area, position=position)
+
+
+def odt_bomb(inflated_bytes: int, *, entries: int = 1) -> bytes:
+    """An `.odt` whose `mimetype` entry is a valid ODF type followed by `inflated_bytes` of spaces,
+    deflated (a zip bomb: 500 MB of it takes about 0.5 MB). `entries` adds that many empty files."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        with archive.open("mimetype", "w", force_zip64=False) as entry:
+            entry.write(b"application/vnd.oasis.opendocument.text")
+            block = b" " * (4 * 1024 * 1024)
+            for _ in range(inflated_bytes // len(block)):
+                entry.write(block)
+            entry.write(block[: inflated_bytes % len(block)])
+        archive.writestr("content.xml", "<office:document-content/>")
+        for number in range(entries - 1):
+            archive.writestr(f"Pictures/{number}.png", b"")
+    return out.getvalue()

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import auth, messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -36,7 +36,8 @@ class SignedInMiddleware:
     - a staff role without TOTP: only the account pages (two-factor set-up, log-out) until it is set up;
     - TOTP set up but not used in this session (a password alone): only the two-factor check and log-out;
     - a staff session idle past STAFF_IDLE_TIMEOUT_SECONDS: logged out, sent to log in again;
-    - the admin: only for a session fully signed in; anyone else is sent to the product's log-in.
+    - the admin: only for staff fully signed in; anyone signed out is sent to the product's log-in, anyone
+      else signed in gets 404.
     """
 
     setup_prefixes = ("/accounts/", "/static/", "/invitations/")
@@ -67,6 +68,8 @@ class SignedInMiddleware:
             return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.get_full_path()})}")
         if result is Verdict.SIGNED_IN:
             authn.touch(request.session)
+            if request.path.startswith(ADMIN_PREFIX) and not user.is_staff:
+                raise Http404("This account has no access to the site administration.")
         return self.get_response(request)
 
 

@@ -223,7 +223,10 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[QM Cohort] "
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/15m/key",  # five failures lock the address for 15 minutes
+    # Five failures for one account from one address lock that address out of that account for 15 minutes
+    # (the key is the account and the address: cohort.adapters, which also locks an account attacked from
+    # many addresses and e-mails its owner an unlock link).
+    "login_failed": "10/m/ip,5/15m/key",
     "reset_password": "20/m/ip,3/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",

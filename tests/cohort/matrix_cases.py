@@ -1,3 +1,6 @@
+from django.core import signing
+
+from cohort.adapters import UNLOCK_SALT
 from cohort.models import Notification
 from cohort.services import invite
 from tests.matrix import ANY_SIGNED_IN, FACILITATOR_ONLY, Case, WsCase
@@ -25,6 +28,10 @@ def _alice_membership(w):
     return {"cohort": w.cohort.slug, "membership_id": w.alice.memberships.get(cohort=w.cohort).pk}
 
 
+def _unlock_token(w):
+    return {"token": signing.dumps({"user": w.alice.pk}, salt=UNLOCK_SALT)}
+
+
 def _irwell_invitation(w):
     from cohort.access import get_membership
 
@@ -36,6 +43,7 @@ def _irwell_invitation(w):
 
 CASES = [
     Case("cohort:accept_invitation", kwargs=_invitation_token, public=True, allowed=ANY_SIGNED_IN),
+    Case("cohort:unlock_account", kwargs=_unlock_token, public=True, allowed=ANY_SIGNED_IN),
     Case("cohort:notifications", kwargs=lambda w: {}, allowed=ANY_SIGNED_IN),
     Case("cohort:mark_notifications_read", kwargs=lambda w: {}, allowed=ANY_SIGNED_IN, method="post"),
     # A notification is its owner's alone: everyone else gets 404.

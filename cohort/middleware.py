@@ -68,7 +68,7 @@ class SignedInMiddleware:
             return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.get_full_path()})}")
         if result is Verdict.SIGNED_IN:
             authn.touch(request.session)
-            if request.path.startswith(ADMIN_PREFIX) and not user.is_staff:
+            if request.path.startswith(ADMIN_PREFIX) and not request.user.is_staff:
                 raise Http404("This account has no access to the site administration.")
         return self.get_response(request)
 

@@ -175,13 +175,15 @@ async def _connects(path: str, cookie: str) -> tuple[bool, int | None]:
     return connected, code
 
 
-WS_ROUTES = [pytest.param(case, id=case.id or case.route) for case in all_ws_cases() if "facilitator" in case.allowed]
+WS_CASES = [case for case in all_ws_cases() if "facilitator" in case.allowed]
+WS_ROUTES = [pytest.param(case, id=case.id or case.route) for case in WS_CASES]
 
 
 def test_every_websocket_route_is_checked_for_the_second_factor() -> None:
+    """A new consumer's route lands in the matrix (tests/test_access_matrix.py), and so here."""
     from config.routing import websocket_urlpatterns
 
-    assert {str(p.pattern) for p in websocket_urlpatterns} <= {param.values[0].route for param in WS_ROUTES}
+    assert {str(p.pattern) for p in websocket_urlpatterns} <= {case.route for case in WS_CASES}
 
 
 @pytest.mark.django_db(transaction=True)

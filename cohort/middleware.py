@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from allauth.account.adapter import get_adapter
 from django.conf import settings
-from django.contrib import auth, messages
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -49,13 +50,13 @@ class SignedInMiddleware:
         if request.path.startswith(f"/{settings.STATIC_URL.lstrip('/')}"):
             return self.get_response(request)
         user = getattr(request, "user", None)
-        result = authn.verdict(user, request.session)
+        result, idle_limited = authn.assess(user, request.session)
         if result is Verdict.SIGNED_OUT:
             if request.path.startswith(ADMIN_PREFIX):  # the admin's own log-in takes a password alone: never it
                 return redirect_to_login(request.get_full_path(), reverse(settings.LOGIN_URL))
             return self.get_response(request)
         if result is Verdict.IDLE:
-            auth.logout(request)
+            get_adapter(request).logout(request)  # as the log-out button: the session's live pages close too
             messages.info(
                 request,
                 f"You were signed out after {authn.idle_timeout() // 60} minutes without activity. "
@@ -67,7 +68,8 @@ class SignedInMiddleware:
         if result is Verdict.NEEDS_SECOND_FACTOR and request.path not in second_factor_paths():
             return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.get_full_path()})}")
         if result is Verdict.SIGNED_IN:
-            authn.touch(request.session)
+            if idle_limited:
+                authn.touch(request.session)
             if request.path.startswith(ADMIN_PREFIX) and not request.user.is_staff:
                 raise Http404("This account has no access to the site administration.")
         return self.get_response(request)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import time
 import uuid
@@ -97,7 +98,8 @@ class SessionSlots:
     session is a cache entry that one socket holds (added atomically), renewed while it is open."""
 
     def __init__(self, session_key: str) -> None:
-        self.prefix = f"ws-slot:{session_key}:"
+        # A digest, not the key itself: cache key names must not hand out sessions to whoever reads the cache.
+        self.prefix = f"ws-slot:{hashlib.sha256(session_key.encode()).hexdigest()[:32]}:"
         self.token = uuid.uuid4().hex
         self.slot: str | None = None
 

@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.core.cache import cache
 from django.http.request import split_domain_port, validate_host
@@ -158,7 +159,7 @@ class SocketGuard:
             log.info("refused socket %s: origin not this site", scope.get("path"))
             await refuse(receive, send, CLOSE_REFUSED)
             return
-        code, slots, deadline = await sync_to_async(admit)(scope)
+        code, slots, deadline = await database_sync_to_async(admit)(scope)
         if code is not None:
             await refuse(receive, send, code)
             return
@@ -239,7 +240,7 @@ class GuardedSocket:
             wake = min(renew_at, self.deadline + 1) if self.deadline is not None else renew_at
             await asyncio.sleep(max(0.0, wake - time.time()))
             if self.deadline is not None and time.time() > self.deadline:
-                self.deadline = await sync_to_async(idle_deadline)(self.scope)
+                self.deadline = await database_sync_to_async(idle_deadline)(self.scope)
                 if self.deadline is None or time.time() > self.deadline:
                     log.info("closed socket %s: its session ended", self.scope.get("path"))
                     self.end(CLOSE_REFUSED, "Signed out: log in again.")

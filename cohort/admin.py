@@ -1,8 +1,30 @@
+from typing import Any
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.http import HttpRequest
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 
-from cohort import models
+from cohort import authn, models
+
+
+def admin_has_permission(request: HttpRequest) -> bool:
+    """Staff, and signed in through the chokepoint: the product's log-in with its second factor."""
+    user = request.user
+    return bool(user.is_active and user.is_staff) and authn.verdict(user, request.session) is authn.Verdict.SIGNED_IN
+
+
+def admin_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    """The admin has no log-in of its own (a password alone): the product's, with two-factor and lockout."""
+    if request.user.is_authenticated:
+        raise Http404("This account has no access to the site administration.")
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"), reverse(settings.LOGIN_URL))
+
+
+admin.site.has_permission = admin_has_permission  # type: ignore[method-assign]
+admin.site.login = admin_login  # type: ignore[method-assign]
 
 
 @admin.register(models.User)

@@ -54,6 +54,7 @@ class DemoWorld:
     facilitator: User
     assessor: User
     observer: User
+    operator: User | None = None
     institutions: list[Institution] = field(default_factory=list)
     leads: dict[str, User] = field(default_factory=dict)
     members: dict[str, list[User]] = field(default_factory=dict)
@@ -64,6 +65,8 @@ class DemoWorld:
             ("assessor (two-factor: see README)", self.assessor.email),
             ("observer", self.observer.email),
         ]
+        if self.operator is not None:
+            rows.append(("site operator, /admin/ (two-factor: see README)", self.operator.email))
         first = self.institutions[0].slug
         rows.append((f"institution lead, {self.institutions[0].short_name}", self.leads[first].email))
         rows.append((f"institution member, {self.institutions[0].short_name}", self.members[first][0].email))
@@ -104,12 +107,17 @@ def seed() -> DemoWorld:
     facilitator = _user("facilitator@nnecl.example", "Fran Facilitator")
     assessor = _user("assessor@nnecl.example", "Alex Assessor")
     observer = _user("observer@gmca.example", "Olu Observer")
-    for staff in (facilitator, assessor):
+    # The site operator reaches the admin (/admin/) only through the product's log-in and its second factor.
+    operator = _user("operator@nnecl.example", "Oz Operator")
+    if not operator.is_staff:
+        operator.is_staff = operator.is_superuser = True
+        operator.save(update_fields=["is_staff", "is_superuser"])
+    for staff in (facilitator, assessor, operator):
         _ensure_totp(staff)
     _member(facilitator, cohort, Role.FACILITATOR)
     _member(assessor, cohort, Role.ASSESSOR)
     _member(observer, cohort, Role.OBSERVER)
-    world = DemoWorld(cohort=cohort, facilitator=facilitator, assessor=assessor, observer=observer)
+    world = DemoWorld(cohort=cohort, facilitator=facilitator, assessor=assessor, observer=observer, operator=operator)
     for (name, short, slug, kind), lead_name, member_names in zip(INSTITUTIONS, LEAD_NAMES, MEMBER_NAMES, strict=True):
         institution, _ = Institution.objects.get_or_create(
             slug=slug, defaults={"name": name, "short_name": short, "kind": kind}

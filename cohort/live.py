@@ -17,6 +17,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from cohort import authn
+
 log = logging.getLogger(__name__)
 # A request never waits long for the layer: the periodic re-check is the fallback for a lost message.
 SEND_TIMEOUT = 2.0
@@ -24,23 +26,11 @@ CLOSE_REFUSED = 4403  # the close code of a socket whose user may no longer see 
 
 
 def session_user(scope: dict[str, Any]) -> Any:
-    """Whom a socket's session signs in now, or None: the scope's session is a snapshot, so ask the
-    store whether it still exists (logout deletes it), then whose it is (the user may be gone,
-    deactivated, or have changed their password). Without a session, the scope's user. Sync."""
-    session = scope.get("session")
-    if session is None:
-        user = scope.get("user")
-    else:
-        key = session.session_key
-        if not key or not session.exists(key):
-            return None
-        from django.contrib import auth
-        from django.http import HttpRequest
-
-        request = HttpRequest()
-        request.session = session
-        user = auth.get_user(request)
-    return user if user is not None and user.is_authenticated else None
+    """Whom a socket's session signs in now, or None: the scope's session is a snapshot, so the
+    chokepoint (cohort.authn) asks the store whether it still exists (logout deletes it), whose it
+    is (the user may be gone, deactivated, or have changed their password), and whether it is still
+    signed in as the person's role requires (second factor, inactivity limit). Sync."""
+    return authn.socket_user(scope)
 
 
 def user_group(user_id: int) -> str:

@@ -1,14 +1,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
-from allauth.mfa.models import Authenticator
-from django.http import HttpRequest, HttpResponse
+from allauth.account.adapter import get_adapter
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
-from cohort.models import STAFF_ROLES, Membership
+from cohort import authn
+from cohort.authn import Verdict
 
 
 class UserTimezoneMiddleware:
@@ -26,32 +31,53 @@ class UserTimezoneMiddleware:
         return self.get_response(request)
 
 
-class StaffTwoFactorMiddleware:
-    """Facilitators and assessors must set up TOTP before they reach any cohort data.
+class SignedInMiddleware:
+    """Every page request goes through the authentication chokepoint (cohort.authn.verdict).
 
-    Only account pages (log-in, log-out, two-factor set-up), static files and the admin are reachable
-    until they have.
+    - a staff role without TOTP: only the account pages (two-factor set-up, log-out) until it is set up;
+    - TOTP set up but not used in this session (a password alone): only the two-factor check and log-out;
+    - a staff session idle past STAFF_IDLE_TIMEOUT_SECONDS: logged out, sent to log in again;
+    - the admin: only for staff fully signed in; anyone signed out is sent to the product's log-in, anyone
+      else signed in gets 404.
     """
 
-    allowed_prefixes = ("/accounts/", "/static/", "/admin/", "/invitations/")
+    setup_prefixes = ("/accounts/", "/static/", "/invitations/")
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(f"/{settings.STATIC_URL.lstrip('/')}"):
+            return self.get_response(request)
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and not request.path.startswith(self.allowed_prefixes)
-            and needs_two_factor(user.pk)
-        ):
-            return redirect(f"{reverse('mfa_activate_totp')}?next={request.get_full_path()}")
+        result, idle_limited = authn.assess(user, request.session)
+        if result is Verdict.SIGNED_OUT:
+            if request.path.startswith(ADMIN_PREFIX):  # the admin's own log-in takes a password alone: never it
+                return redirect_to_login(request.get_full_path(), reverse(settings.LOGIN_URL))
+            return self.get_response(request)
+        if result is Verdict.IDLE:
+            get_adapter(request).logout(request)  # as the log-out button: the session's live pages close too
+            messages.info(
+                request,
+                f"You were signed out after {authn.idle_timeout() // 60} minutes without activity. "
+                "Log in again to carry on.",
+            )
+            return redirect_to_login(request.get_full_path(), reverse(settings.LOGIN_URL))
+        if result is Verdict.NEEDS_SETUP and not request.path.startswith(self.setup_prefixes):
+            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
+        if result is Verdict.NEEDS_SECOND_FACTOR and request.path not in second_factor_paths():
+            return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.get_full_path()})}")
+        if result is Verdict.SIGNED_IN:
+            if idle_limited:
+                authn.touch(request.session)
+            if request.path.startswith(ADMIN_PREFIX) and not request.user.is_staff:
+                raise Http404("This account has no access to the site administration.")
         return self.get_response(request)
 
 
-def needs_two_factor(user_id: int) -> bool:
-    has_staff_role = Membership.objects.filter(user_id=user_id, role__in=STAFF_ROLES).exists()
-    if not has_staff_role:
-        return False
-    return not Authenticator.objects.filter(user_id=user_id, type=Authenticator.Type.TOTP).exists()
+ADMIN_PREFIX = "/admin/"
+
+
+def second_factor_paths() -> set[str]:
+    """What a session that has not used its second factor may reach: the check itself and log-out."""
+    return {reverse("mfa_reauthenticate"), reverse("account_logout")}

@@ -7,6 +7,7 @@ app_name = "cohort"
 # Site-wide: the person's own pages.
 urlpatterns = [
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path("unlock/<str:token>/", views.unlock_account, name="unlock_account"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.mark_notifications_read, name="mark_notifications_read"),
     path("notifications/<id:notification_id>/", views.open_notification, name="open_notification"),

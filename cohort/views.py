@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cohort import access, ratelimit, services
+from cohort import access, adapters, ratelimit, services
 from cohort.errors import NotAllowed
 from cohort.forms import AcceptInvitationForm, InviteForm, PreferencesForm, ProfileForm, RoleForm
 from cohort.http import AuthedRequest
@@ -260,3 +260,19 @@ def profile(request: AuthedRequest) -> HttpResponse:
         messages.success(request, "Your profile is saved.")
         return redirect("cohort:profile")
     return render(request, "cohort/profile.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def unlock_account(request: HttpRequest, token: str) -> HttpResponse:
+    """The link e-mailed to an account's owner when log-in to it was paused: a button (a link checker
+    that opens the e-mail unlocks nothing), then the account's lock cleared for this browser."""
+    if not ratelimit.allow(request, "unlock", limit=20, per=60):
+        return ratelimit.rate_limited(request, "unlocking accounts")
+    user = adapters.read_unlock_token(token)
+    if user is None:
+        return render(request, "cohort/unlock_account.html", {"valid": False}, status=404)
+    if request.method != "POST":
+        return render(request, "cohort/unlock_account.html", {"valid": True})
+    messages.success(request, "Log-in to your account is open again on this browser: log in below.")
+    response = redirect("account_login")
+    adapters.unlock(request, response, user)
+    return response

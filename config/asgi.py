@@ -1,6 +1,7 @@
 """ASGI entry point: HTTP through Django, websockets through Channels.
 
-Websockets are authenticated with the session and must come from an allowed host (Origin check).
+Websockets are authenticated with the session and guarded by cohort.sockets.SocketGuard (exact Origin,
+the authentication chokepoint, sockets per session, messages per socket).
 Request bodies are capped per route family before Django reads them (config/body_limit.py).
 """
 
@@ -13,14 +14,14 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from cohort.sockets import SocketGuard  # noqa: E402
 from config.body_limit import BodyLimit  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": BodyLimit(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": AuthMiddlewareStack(SocketGuard(URLRouter(websocket_urlpatterns))),
     }
 )

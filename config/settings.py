@@ -85,7 +85,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "cohort.middleware.UserTimezoneMiddleware",
-    "cohort.middleware.StaffTwoFactorMiddleware",
+    "cohort.middleware.SignedInMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -223,13 +223,22 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[QM Cohort] "
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/15m/key",  # five failures lock the address for 15 minutes
+    # Five failures for one account from one address lock that address out of that account for 15 minutes
+    # (the key is the account and the address: cohort.adapters, which also locks an account attacked from
+    # many addresses and e-mails its owner an unlock link).
+    "login_failed": "10/m/ip,5/15m/key",
     "reset_password": "20/m/ip,3/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
     "reauthenticate": "10/m/user",
 }
+# Sessions of facilitators, assessors and the admin's staff end after this long without a page request
+# (cohort.authn); everyone's session lasts SESSION_COOKIE_AGE (Django's default, two weeks) at most.
+STAFF_IDLE_TIMEOUT_SECONDS = 60 * int(os.environ.get("STAFF_IDLE_TIMEOUT_MINUTES", "30"))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Websockets (cohort.sockets): sockets one session may hold open at once, messages one socket may send a minute.
+WEBSOCKET_SOCKETS_PER_SESSION = int(os.environ.get("WEBSOCKET_SOCKETS_PER_SESSION", "20"))
+WEBSOCKET_MESSAGES_PER_MINUTE = int(os.environ.get("WEBSOCKET_MESSAGES_PER_MINUTE", "30"))
 MFA_TOTP_ISSUER = "QM Cohort"
 
 # E-mail: printed to the console unless an SMTP host is given.

@@ -60,8 +60,12 @@ LATEST_SINCE = int(datetime.max.replace(tzinfo=UTC).timestamp()) * 1_000_000
 REORDER_SECONDS = 0.5  # how long an event after a gap in the sequence waits for the events before it
 CATCH_UP_SHARE_SECONDS = 1.0
 CLOSE_RECONNECT = 1012  # "service restart": the page's ws extension reconnects, and connect checks scope afresh
+CLOSE_TOO_FAR_BEHIND = 4409  # the page lacks more than a catch-up sends: it should reload
 MAX_MESSAGE = 1024
+# A catch-up (the answer to a page's resume, or to a gap) sends at most this many posts or rows, read from
+# the database CATCH_UP_PAGE at a time; a thread page that lacks more is told to reload.
 MAX_CATCH_UP_ROWS = 200
+CATCH_UP_PAGE = 50
 
 
 type Send = Callable[[dict[str, Any]], Awaitable[None]]
@@ -243,14 +247,23 @@ class LiveConsumer(AsyncWebsocketConsumer):
         raise NotImplementedError
 
 
-def _changes_after(thread_id: int, after: int) -> tuple[int, list[tuple[int, int, uuid.UUID]]]:
+def _changes_after(
+    thread_id: int, after: int, *, from_id: int = 0, limit: int = CATCH_UP_PAGE
+) -> tuple[int, list[tuple[int, int, uuid.UUID]]]:
+    """The thread's last sequence number, and one page of the posts changed after `after` (by id, from `from_id`)."""
     last_seq = Thread.objects.filter(pk=thread_id).values_list("last_seq", flat=True).first() or 0
     rows = list(
-        Post.objects.filter(thread_id=thread_id, seq__gt=after)
+        Post.objects.filter(thread_id=thread_id, seq__gt=after, id__gt=from_id)
         .order_by("id")
-        .values_list("id", "seq", "idempotency_key")
+        .values_list("id", "seq", "idempotency_key")[:limit]
     )
     return last_seq, rows
+
+
+def _too_far_behind(thread_id: int, after: int) -> bool:
+    """Whether more posts changed after `after` than a catch-up sends: the page should reload instead."""
+    changed = Post.objects.filter(thread_id=thread_id, seq__gt=after).values("id")[: MAX_CATCH_UP_ROWS + 1]
+    return len(changed) > MAX_CATCH_UP_ROWS
 
 
 _catch_ups: dict[tuple[asyncio.AbstractEventLoop, int, int], tuple[float, asyncio.Task[Any]]] = {}
@@ -272,7 +285,7 @@ async def shared_changes_after(thread_id: int, after: int) -> tuple[int, list[tu
     key = (loop, thread_id, after)
     if key not in _catch_ups:
         # A task of its own: a socket that closes while waiting cancels only its own wait.
-        query = loop.create_task(database_sync_to_async(_changes_after)(thread_id, after))
+        query = loop.create_task(database_sync_to_async(_changes_after)(thread_id, after, limit=MAX_CATCH_UP_ROWS + 1))
         _catch_ups[key] = (now, query)
 
         def forget_failure(task: asyncio.Task) -> None:
@@ -315,26 +328,44 @@ class ThreadConsumer(LiveConsumer):
         return [events.thread_group(self.thread_id)]
 
     async def resume(self, message: dict[str, Any]) -> None:
+        """The page says what it holds, once, when its socket opens: a socket answers one resume."""
         seq = _int(message.get("seq"))
-        if seq is None:
+        if seq is None or self.sent_seq is not None:
             return
         async with self.order:
-            await self.catch_up(seq)
+            if not await self.catch_up(seq):
+                return
         thread = await database_sync_to_async(fragments.load_thread)(self.thread_id)
         if thread is not None:
             await self.base_send(await fragments.astatus_event(thread.pk, events.version(thread)))
 
-    async def catch_up(self, after: int, *, gap: bool = False) -> None:
-        """Send what the page lacks after `after` from the database. Caller holds self.order."""
-        if gap:
+    async def catch_up(self, after: int, *, gap: bool = False) -> bool:
+        """Send what the page lacks after `after` from the database; False if it lacks too much (the
+        socket is then closed, and the page asked to reload). Caller holds self.order."""
+        if gap:  # one query, shared by the process's sockets (at most MAX_CATCH_UP_ROWS + 1 rows)
             last_seq, rows = await shared_changes_after(self.thread_id, after)
-        else:
+            too_far = len(rows) > MAX_CATCH_UP_ROWS
+        elif not (too_far := await database_sync_to_async(_too_far_behind)(self.thread_id, after)):
             last_seq, rows = await database_sync_to_async(_changes_after)(self.thread_id, after)
-        # Parents before replies: order by id, so every reply finds its container on the page.
-        for post_id, seq, token in rows:
-            await self.base_send(await fragments.apost_event(post_id, seq, token.hex))
-        self.sent_seq = max([min(after, last_seq), *(seq for _, seq, _ in rows)])
+        if too_far:
+            await self.close(code=CLOSE_TOO_FAR_BEHIND, reason="Many posts changed: reload the page.")
+            return False
+        sent = [min(after, last_seq)]
+        pages = [rows]
+        while pages:
+            page = pages.pop()
+            # Parents before replies: by id, so every reply finds its container on the page.
+            for post_id, seq, token in page:
+                await self.base_send(await fragments.apost_event(post_id, seq, token.hex))
+                sent.append(seq)
+            if not gap and len(page) == CATCH_UP_PAGE and len(sent) <= MAX_CATCH_UP_ROWS:  # the next page
+                last_seq, page = await database_sync_to_async(_changes_after)(
+                    self.thread_id, after, from_id=page[-1][0]
+                )
+                pages.append(page)
+        self.sent_seq = max(sent)
         await self.release_early()
+        return True
 
     async def relay(self, event: dict[str, Any]) -> None:
         async with self.order:
@@ -391,10 +422,14 @@ class ThemeConsumer(LiveConsumer):
     def live_groups(self) -> list[str]:
         return events.theme_page_groups(self.theme_id, self.membership)
 
+    resumed = False
+
     async def resume(self, message: dict[str, Any]) -> None:
+        """The page says when it was rendered, once, when its socket opens: a socket answers one resume."""
         since = _int(message.get("since"), maximum=LATEST_SINCE)
-        if since is None:
+        if since is None or self.resumed:
             return
+        self.resumed = True
         for thread_id, version in await database_sync_to_async(self._changed_since)(since):
             await self.base_send(await fragments.arow_event(thread_id, version))
 

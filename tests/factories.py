@@ -11,6 +11,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 
+from cohort import authn
 from cohort.framework_data import load_framework
 from cohort.models import Cohort, FrameworkVersion, Institution, Membership, Participation, User
 
@@ -117,5 +118,14 @@ CONFIRMED = {"confirmed": "yes"}
 def client_for(user: User | None) -> Client:
     client = Client()
     if user is not None:
-        client.force_login(user)
+        sign_in(client, user)
     return client
+
+
+def sign_in(client: Client, user: User) -> None:
+    """Log the client in as the log-in page would: with the second factor done if the user has one."""
+    client.force_login(user)
+    if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        session = client.session
+        authn.record_second_factor(session, user, by="mfa:totp")
+        session.save()

@@ -79,6 +79,8 @@
     if (current.socket && event.detail.event.target !== current.socket) return; // an old socket
     var code = event.detail.event.code;
     if (code === 4403) setStatus("closed", "Live updates stopped: reload the page.");
+    else if (code === 4409) setStatus("closed", "Many posts changed since this page loaded: reload the page to see them.");
+    else if (code === 4429) setStatus("closed", "Live updates stopped: this page sent too many messages. Reload the page.");
     else if (code === OFFLINE_CLOSE) setStatus("offline", "Offline: live updates resume when you are back online.");
     else setStatus("offline", "Connection lost: reconnecting…");
   });

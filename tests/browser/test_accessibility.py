@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
+from tests.factories import client_for
 from tests.matrix import ACTOR_USERS, all_cases
 
 pytestmark = pytest.mark.browser
@@ -21,8 +21,7 @@ GROUPS = 4
 
 
 def session_cookie(user) -> str:
-    client = Client()
-    client.force_login(user)
+    client = client_for(user)
     return client.cookies["sessionid"].value
 
 

@@ -1,3 +1,6 @@
+from django.core import signing
+
+from cohort.adapters import UNLOCK_SALT
 from cohort.models import Notification
 from cohort.services import invite
 from tests.factories import CONFIRMED
@@ -34,6 +37,10 @@ def _alice_removed(w):
     return {"cohort": w.cohort.slug, "former_id": former.pk}
 
 
+def _unlock_token(w):
+    return {"token": signing.dumps({"user": w.alice.pk}, salt=UNLOCK_SALT)}
+
+
 def _irwell_invitation(w):
     from cohort.access import get_membership
 
@@ -45,6 +52,7 @@ def _irwell_invitation(w):
 
 CASES = [
     Case("cohort:accept_invitation", kwargs=_invitation_token, public=True, allowed=ANY_SIGNED_IN),
+    Case("cohort:unlock_account", kwargs=_unlock_token, public=True, allowed=ANY_SIGNED_IN),
     Case("cohort:notifications", kwargs=lambda w: {}, allowed=ANY_SIGNED_IN),
     Case("cohort:mark_notifications_read", kwargs=lambda w: {}, allowed=ANY_SIGNED_IN, method="post"),
     # A notification is its owner's alone: everyone else gets 404.

@@ -42,3 +42,29 @@ CASES += [
         id="account_erasure:post",
     ),
 ]
+
+# The site administration: staff only, and only through the product's log-in with its second factor
+# (cohort.authn). No actor of the matrix is staff: signed in, each gets 404; anonymous, the log-in page.
+# tests/cohort/test_two_factor.py walks every admin page for the operator.
+CASES += [
+    Case("admin:index", kwargs=lambda w: {}, allowed=frozenset()),
+    Case("admin:login", kwargs=lambda w: {}, allowed=frozenset()),
+    Case(
+        "admin:login",
+        kwargs=lambda w: {},
+        method="post",
+        allowed=frozenset(),
+        data=lambda w: {"username": w.fran.email, "password": "correct-horse-battery-staple"},
+        id="admin:login:post",
+    ),
+    Case("admin:cohort_membership_changelist", kwargs=lambda w: {}, allowed=frozenset()),
+    Case("admin:cohort_user_change", kwargs=lambda w: {"object_id": w.alice.pk}, allowed=frozenset()),
+    Case(
+        "admin:cohort_user_change",
+        kwargs=lambda w: {"object_id": w.alice.pk},
+        method="post",
+        allowed=frozenset(),
+        data=lambda w: {"email": w.alice.email, "is_staff": "on", "is_superuser": "on", "is_active": "on"},
+        id="admin:cohort_user_change:post",
+    ),
+]

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from tests.factories import sign_in
 from tests.matrix import ACTOR_USERS, all_cases
 
 POST_CASES = [case for case in all_cases() if case.method == "post" and case.allowed]
@@ -28,7 +29,7 @@ def form_data(known: list[str]) -> st.SearchStrategy[dict[str, str | list[str]]]
 def test_no_input_to_a_form_causes_a_server_error(case, world) -> None:
     actor = sorted(case.allowed)[0]
     client = Client(raise_request_exception=False)
-    client.force_login(getattr(world, ACTOR_USERS[actor]))
+    sign_in(client, getattr(world, ACTOR_USERS[actor]))
     url = reverse(case.name, kwargs=case.kwargs(world))
     known = list(case.data(world)) if case.data else []
 

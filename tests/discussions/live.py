@@ -13,17 +13,16 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.test import Client
 
 from cohort.models import User
 from discussions.models import Thread
+from tests.factories import client_for
 
 
 def _session_cookie(user: User | None) -> str:
     if user is None:
         return ""
-    client = Client()
-    client.force_login(user)
+    client = client_for(user)
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 

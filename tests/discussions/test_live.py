@@ -146,9 +146,9 @@ def _count_catch_ups(monkeypatch) -> list[int]:
     calls: list[int] = []
     original = consumers._changes_after
 
-    def counting(thread_id: int, after: int):
+    def counting(thread_id: int, after: int, **page):
         calls.append(after)
-        return original(thread_id, after)
+        return original(thread_id, after, **page)
 
     monkeypatch.setattr(consumers, "_changes_after", counting)
     return calls

@@ -22,7 +22,8 @@ from media_feedback.tasks import REFUSAL_KEPT
 KEPT: dict[str, str] = {
     "media_feedback.Clip": (
         "Your recording, the question you answered, and the copies we make from it so it can be played: "
-        "a version in which names and places are silent, a still picture and a sound wave."
+        "a version in which each name or place a facilitator removes is covered by a steady beep (none of your "
+        "voice is left there), a still picture and a sound wave."
     ),
     "media_feedback.Transcript": "A written transcript of what you say, with the time each word is said.",
     "media_feedback.Consent": (

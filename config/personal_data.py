@@ -126,6 +126,9 @@ class Holding:
     delete_rows: bool = False  # erasure deletes the person's rows outright
     scrub: bool = True  # names and the person's sentences in these rows' text fields are replaced
     not_personal: tuple[str, ...] = field(default=())  # text fields classified as holding no personal data
+    # Rows are successive versions of a text several people write (grouped by this key): the person's
+    # words are the sentences their versions added to the version before, not the whole text.
+    revisions_of: str = ""
     # Extra rules that delete the holding's rows besides its fields' own (an unfinished upload).
     also_deleted: tuple[Retention, ...] = ()
 
@@ -225,12 +228,22 @@ HOLDINGS: tuple[Holding, ...] = (
         fields=(_author("recommendation"),),
         not_personal=("status",),
     ),
+    # A narrative is written by several people in turn: it stays (the institution's work), and
+    # erasing one writer removes the sentences their revisions added, from it and from every revision.
     Holding(
         "cohort.CriterionResponse",
         cohort="self_assessment__cohort",
         people=("updated_by",),
-        fields=(_author("narrative"),),
+        fields=(Field("narrative", Whose.INSTITUTION, Erase.KEEP),),
         not_personal=("status", "practice"),
+    ),
+    Holding(
+        "cohort.NarrativeRevision",
+        cohort="response__self_assessment__cohort",
+        people=("author",),
+        delete_rows=True,
+        fields=(_author("narrative", Erase.DELETE),),
+        revisions_of="response",
     ),
     Holding(
         "cohort.Evidence",

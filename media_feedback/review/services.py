@@ -637,9 +637,7 @@ def _without_copies(source: str, copied: list[list[str]]) -> str:
                 pattern = r"(?<!\w)" + r"[\W_]+".join(re.escape(w) for w in run) + r"(?!\w)"
                 source = re.sub(pattern, COPY_REMOVED, source, flags=re.IGNORECASE)
     lines = [
-        line
-        for line in source.split("\n")
-        if not (COPY_REMOVED in line and re.match(r"\s*([-*+]|\d+\.)\s", line))
+        line for line in source.split("\n") if not (COPY_REMOVED in line and re.match(r"\s*([-*+]|\d+\.)\s", line))
     ]
     return "\n".join(lines)
 

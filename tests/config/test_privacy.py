@@ -387,9 +387,13 @@ def test_a_facilitator_exports_what_a_person_holds_in_the_cohort(world: World) -
 def test_erasure_needs_the_address_typed_and_then_removes_the_person_from_the_cohort(world: World) -> None:
     notify([world.alice], kind="meeting", title="Meeting moved", url="/", cohort=world.cohort)
     url = erase_url(world.cohort, world.alice)
-    response = client_for(world.fran).post(url, {"confirm_email": "wrong@example.org"}, follow=True)
-    assert "Nothing was erased." in response.content.decode()
-    assert Membership.objects.filter(user=world.alice, cohort=world.cohort).exists()
+    before = cohort_text(world.cohort), list(Membership.objects.values_list("pk", flat=True))
+    for confirmation in ({"confirm_email": "wrong@example.org"}, {}):
+        response = client_for(world.fran).post(url, confirmation, follow=True)
+        assert "Type the person&#x27;s e-mail address to confirm the erasure. Nothing was erased." in (
+            response.content.decode()
+        )
+        assert (cohort_text(world.cohort), list(Membership.objects.values_list("pk", flat=True))) == before
     assert Notification.objects.filter(user=world.alice).exists()
     client_for(world.fran).post(url, {"confirm_email": world.alice.email})
     assert User.objects.filter(pk=world.alice.pk).exists()  # the account is the operator's to erase
@@ -408,6 +412,9 @@ def test_a_facilitator_cannot_reach_people_of_another_cohort(world: World) -> No
         == 404
     )
     assert Membership.objects.filter(user=world.olga).exists()
+    operator = User.objects.create_superuser(email="root@example.org", password=factories.PASSWORD)
+    missing = reverse("account_erasure", kwargs={"user_id": 999_999})
+    assert client_for(operator).post(missing, {"confirm_email": "x@example.org"}).status_code == 404
 
 
 def test_a_name_that_html_escapes_leaves_no_copy_in_the_rendered_posts(world: World) -> None:

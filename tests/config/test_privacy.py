@@ -178,15 +178,16 @@ def leave_a_footprint(samira: User, cohort: Cohort, institution: Institution, pe
         topic=f"Pledge review {tag}",
         notes=said[5],
     )
+    held = now - timedelta(days=7, hours=3 * len(tag))  # one hour, at a different time in each cohort
     hosted = Consultation.objects.create(
         cohort=cohort,
         host=samira,
         institution=institution,
         booked_by=peer,
-        starts_at=now - timedelta(days=7),
-        ends_at=now - timedelta(days=7) + timedelta(hours=1),
-        blocked_from=now - timedelta(days=7),
-        blocked_until=now - timedelta(days=7) + timedelta(hours=1),
+        starts_at=held,
+        ends_at=held + timedelta(hours=1),
+        blocked_from=held,
+        blocked_until=held + timedelta(hours=1),
         topic=f"Bursary audit with {NAME}",
         notes=said[8],
     )

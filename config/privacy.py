@@ -24,7 +24,7 @@ from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
 from cohort.errors import NotAllowed
 from cohort.models import Cohort, EffectivePractice, Membership, User
-from config.personal_data import FORMER_MEMBER, HOLDINGS, REMOVED, Erase, Holding, Whose
+from config.personal_data import BY_MODEL, FORMER_MEMBER, HOLDINGS, REMOVED, Erase, Holding, Whose
 from discussions import erasure as discussion_erasure
 from discussions.models import Post
 
@@ -121,6 +121,21 @@ def _added_by(holding: Holding, rows: models.QuerySet, theirs: Q, names: list[st
     return added
 
 
+def _unrevised(holding: Holding, user: User, cohort: Cohort | None, names: list[str]) -> set[str]:
+    """Shared texts that have no versions (saved before versions were kept, or carried into a new
+    cycle): all of such a text counts as its last writer's."""
+    key = _model(holding)._meta.get_field(holding.revisions_of)
+    parent = BY_MODEL[key.related_model._meta.label]
+    rows, theirs = _in_scope(parent, cohort), _theirs(parent, user)
+    if rows is None or theirs is None:
+        return set()
+    found: set[str] = set()
+    for values in rows.filter(theirs).filter(**{f"{key.remote_field.related_name}__isnull": True}).values_list(*names):
+        for text in values:
+            found |= _sentences(text)
+    return found
+
+
 def _their_text(user: User, cohort: Cohort | None) -> list[str]:
     """Each sentence the person wrote in scope, longest first (so a sentence goes before its parts)."""
     sentences: set[str] = set()
@@ -134,6 +149,7 @@ def _their_text(user: User, cohort: Cohort | None) -> list[str]:
         text_names = [n for n in authored if isinstance(model._meta.get_field(n), TEXT_FIELDS)]
         if holding.revisions_of:
             sentences |= _added_by(holding, rows, theirs, text_names)
+            sentences |= _unrevised(holding, user, cohort, text_names)
             continue
         for values in rows.filter(theirs).values_list(*text_names):
             for text in values:

@@ -495,3 +495,15 @@ def test_on_s3_the_operators_erasure_leaves_none_of_the_persons_stored_objects(
     operator = User.objects.create_superuser(email="root@example.org", password=factories.PASSWORD)
     erase_account(operator, user, confirm_email=EMAIL)
     assert s3_objects() == [peers]
+
+
+def test_a_narrative_with_no_revisions_counts_as_its_last_writers(world: World) -> None:
+    """Carried into a new cycle, or written before revisions were kept: all of it goes with her."""
+    sa = self_assessment(world.cohort, world.irwell)
+    sentence = "Irwell pays its care leaver bursary in three instalments each term."
+    response = CriterionResponse.objects.create(
+        self_assessment=sa, criterion=criterion(world.cohort, "1.3"), narrative=sentence, updated_by=world.alice
+    )
+    client_for(world.fran).post(erase_url(world.cohort, world.alice), {"confirm_email": world.alice.email})
+    response.refresh_from_db()
+    assert response.narrative == REMOVED and text_hits(sentence) == []

@@ -125,12 +125,15 @@ def _unrevised(holding: Holding, user: User, cohort: Cohort | None, names: list[
     """Shared texts that have no versions (saved before versions were kept, or carried into a new
     cycle): all of such a text counts as its last writer's."""
     key = _model(holding)._meta.get_field(holding.revisions_of)
+    assert isinstance(key, models.ForeignKey)
     parent = BY_MODEL[key.related_model._meta.label]
     rows, theirs = _in_scope(parent, cohort), _theirs(parent, user)
     if rows is None or theirs is None:
         return set()
     found: set[str] = set()
-    for values in rows.filter(theirs).filter(**{f"{key.remote_field.related_name}__isnull": True}).values_list(*names):
+    for values in (
+        rows.filter(theirs).filter(**{f"{key.remote_field.get_accessor_name()}__isnull": True}).values_list(*names)
+    ):
         for text in values:
             found |= _sentences(text)
     return found

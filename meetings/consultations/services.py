@@ -65,7 +65,9 @@ FORMER_HOST = "a former member"
 # Availability -------------------------------------------------------------------------------------
 
 
-def settings_for(cohort_id: int, host: User) -> ConsultationSettings | None:
+def settings_for(cohort_id: int, host: User | None) -> ConsultationSettings | None:
+    if host is None:  # the host's data was erased
+        return None
     return ConsultationSettings.objects.filter(cohort_id=cohort_id, host=host).first()
 
 
@@ -380,7 +382,7 @@ def send_consultation_emails(consultation_id: int, what: str) -> None:
         "moved": "Consultation moved",
         "cancelled": "Consultation cancelled",
     }
-    people = [consultation.host]
+    people = [consultation.host] if consultation.host is not None else []
     if consultation.booked_by is not None and consultation.booked_by.pk != consultation.host_id:
         people.append(consultation.booked_by)
     for person in people:

@@ -103,7 +103,7 @@ UNFINISHED_UPLOAD = Retention(
     where=(("status", "receiving"),),
 )
 # The reason a file was refused, for the student's receipt link; the file itself is never kept.
-REFUSAL_RETENTION = after(timedelta(days=7))
+REFUSAL_RETENTION = after(timedelta(days=7), then=" after the file was refused")
 # Which quote a withdrawal removed from a summary (an id, never the words): the summary's own record.
 WITH_THE_SUMMARY = Retention("as long as the summary is kept")
 

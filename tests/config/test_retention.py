@@ -56,9 +56,9 @@ def test_refusal_reasons_go_after_the_maps_period_and_a_shorter_declaration_dele
     call = make_call(world.cohort)
     _refusal(call, 2)
     _refusal(call, 10)
-    assert REFUSAL_RETENTION.wording == "7 days"
+    assert REFUSAL_RETENTION.wording == "7 days after the file was refused"
     assert next(k for k in notice.notice_for(call).kept if k.model == "media_feedback.RefusedUpload").how_long == (
-        "7 days"
+        "7 days after the file was refused"
     )
     assert apply_retention() == {"media_feedback.RefusedUpload": 1}
     assert list(RefusedUpload.objects.values_list("receipt_token_hash", flat=True)) == ["hash-2"]
@@ -99,10 +99,10 @@ def test_clips_go_with_their_files_the_calls_period_after_publication_and_the_ma
 def test_the_notice_and_the_retention_page_print_the_maps_declarations(world: World) -> None:
     call = make_call(world.cohort)
     page = Client().get(f"/s/{call.links.create(institution=world.irwell).token}/privacy/").content.decode()
-    assert "Kept: 7 days." in page  # a refused file's reason
+    assert "Kept: 7 days after the file was refused." in page  # a refused file's reason
     assert "Kept: as long as the summary is kept." in page  # which quote a withdrawal removed
     facilitator = client_for(world.fran).get("/c/gm/clips/retention/").content.decode()
     rules = facilitator[facilitator.index('id="retention-rules"') :]
-    assert "Refused uploads</td><td>7 days" in rules
+    assert "Refused uploads</td><td>7 days after the file was refused" in rules
     assert "Clips</td><td>Until the upload&#x27;s deadline if it is never finished" in rules
     assert "Summary documents</td><td>As long as the summary is kept (not deleted on a schedule)" in rules

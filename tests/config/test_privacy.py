@@ -45,6 +45,7 @@ from discussions import fragments, services
 from discussions.models import Post
 from discussions.search import search_posts
 from media_feedback.review import services as review
+from meetings.consultations.feed import calendar_events_for
 from meetings.models import Consultation, Meeting, Outcome
 from tests import factories
 from tests.cohort.assessment.factories import criterion, self_assessment
@@ -294,6 +295,10 @@ def test_erasing_in_one_cohort_leaves_nothing_of_the_person_there_and_the_other_
     assert hosted.host_id is None and hosted.notes == REMOVED and hosted.topic == REMOVED
     detail = client_for(peer_b).get(hosted.get_absolute_url()).content.decode()
     assert "with a former member" in detail and NAME not in detail
+    events = [e for e in calendar_events_for(peer_b) if e.uid == f"consultation-{hosted.uid}@qm-cohort"]
+    assert [(e.summary, e.organizer_email) for e in events] == [("QM consultation: Medlock with a former member", "")]
+    cancel = reverse("meetings:consultation_cancel", kwargs={"cohort": "yorks", "consultation_id": hosted.pk})
+    assert client_for(world.olga).get(cancel).status_code == 404  # nobody to meet: it cannot be moved or cancelled
     assert not EffectivePractice.objects.filter(cohort=world.other_cohort, description__contains="registry").exists()
     assert EffectivePractice.objects.filter(cohort=world.cohort, description__contains="registry").exists()
     assert AuditEvent.objects.filter(action="erasure.done", cohort=world.other_cohort, target_id=str(user.pk)).exists()

@@ -592,6 +592,7 @@ from cohort.assessment.models import (  # noqa: E402
     CriterionResponse as CriterionResponse,
     DataDefinition as DataDefinition,
     Evidence as Evidence,
+    NarrativeRevision as NarrativeRevision,
     ResponseComment as ResponseComment,
     SelfAssessment as SelfAssessment,
     add_months as add_months,

@@ -1,7 +1,8 @@
 """The privacy notice a student reads for a feedback call, put together from the personal-data map
 (config.personal_data: what of a student's is kept, and for how long), the release rule
 (media_feedback.access: who sees it) and the call's own retention setting, so that the notice says
-what the code does and cannot drift from it."""
+what the code does and cannot drift from it: how long each thing is kept is the map's `Retention`
+declaration, the same one the retention task (config/retention.py) deletes by."""
 
 from __future__ import annotations
 
@@ -12,17 +13,18 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
 from cohort.models import Role
-from config.personal_data import HOLDINGS, STUDENT_RETENTION, Whose
+from config.personal_data import BY_MODEL, HOLDINGS, Retention, Whose
+from config.retention import call_deletes_on
 from media_feedback.access import INSTITUTION_STAFF
 from media_feedback.models import UPLOAD_LIFETIME, FeedbackCall
-from media_feedback.tasks import REFUSAL_KEPT
 
 # Plain words for each of the map's holdings of a student's data. A holding the map gains without a
 # description here makes the notice fail (tests/config/test_notice.py), rather than go unmentioned.
 KEPT: dict[str, str] = {
     "media_feedback.Clip": (
         "Your recording, the question you answered, and the copies we make from it so it can be played: "
-        "a version in which names and places are silent, a still picture and a sound wave."
+        "a version in which each name or place a facilitator removes is covered by a steady beep (none of your "
+        "voice is left there), a still picture and a sound wave."
     ),
     "media_feedback.Transcript": "A written transcript of what you say, with the time each word is said.",
     "media_feedback.Consent": (
@@ -34,12 +36,6 @@ KEPT: dict[str, str] = {
     "media_feedback.SummaryDocument": (
         "If you withdraw a clip we had quoted: which quote was taken out of the summary (a number, never your words)."
     ),
-}
-# How long, for the holdings that the call's retention period does not end: refusals expire with the
-# upload clean-up (media_feedback.tasks); the note of a removed quote stays with the published summary.
-SHORTER: dict[str, str] = {
-    "media_feedback.RefusedUpload": f"{REFUSAL_KEPT.days} days",
-    "media_feedback.SummaryDocument": "as long as the summary is kept",
 }
 
 
@@ -62,19 +58,18 @@ class Notice:
     never: tuple[str, ...]  # the other roles that never see a clip
 
 
-def _how_long(call: FeedbackCall, model: str, retention: str) -> str:
-    if model in SHORTER:
-        return SHORTER[model]
-    if retention != STUDENT_RETENTION:
-        return retention
-    if call.delete_clips_after is not None:
-        return (
-            f"until you withdraw it, or until {date_format(localtime(call.delete_clips_after), 'j F Y')} at the latest"
-        )
+def how_long(call: FeedbackCall, retention: Retention) -> str:
+    """The map's retention in the student's words; a per-call retention with the call's own period,
+    and its date once the summary is published."""
+    if not retention.per_call:
+        return retention.wording
+    on = call_deletes_on(retention, call)
+    if on is not None:
+        return f"until you withdraw it, or until {date_format(localtime(on), 'j F Y')} at the latest"
     return f"until you withdraw it, or at most {call.retention_days} days after the project's summary is published"
 
 
-def student_holdings() -> list[tuple[str, str]]:
+def student_holdings() -> list[tuple[str, Retention]]:
     """(model, retention) for each media_feedback holding with a field the map says is a student's."""
     found = []
     for holding in HOLDINGS:
@@ -84,8 +79,14 @@ def student_holdings() -> list[tuple[str, str]]:
     return found
 
 
+def _clip_deleted_on(call: FeedbackCall) -> datetime | None:
+    """When the map's per-call retention of clips deletes this call's clips (None: no date yet)."""
+    rule = next((r for r in BY_MODEL["media_feedback.Clip"].scheduled if r.per_call), None)
+    return None if rule is None else call_deletes_on(rule, call)
+
+
 def notice_for(call: FeedbackCall) -> Notice:
-    kept = tuple(Kept(model, KEPT[model], _how_long(call, model, retention)) for model, retention in student_holdings())
+    kept = tuple(Kept(model, KEPT[model], how_long(call, retention)) for model, retention in student_holdings())
     staff = tuple(str(Role(role).label) for role in INSTITUTION_STAFF)
     seen_by = {*INSTITUTION_STAFF, Role.FACILITATOR, Role.ASSESSOR}
     never = tuple(f"{str(role.label).lower()}s" for role in Role if role not in seen_by)
@@ -93,7 +94,7 @@ def notice_for(call: FeedbackCall) -> Notice:
         call=call,
         kept=kept,
         retention_days=call.retention_days,
-        delete_on=call.delete_clips_after,
+        delete_on=_clip_deleted_on(call),
         unfinished_hours=int(UPLOAD_LIFETIME.total_seconds() // 3600),
         shared_with=staff,
         assessor_never=Role.ASSESSOR not in INSTITUTION_STAFF,

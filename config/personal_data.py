@@ -3,6 +3,11 @@ are, whether a subject-access export includes them, what erasure does to them an
 kept. Export and erasure (config/privacy.py) are driven by it; tests/config/test_personal_data.py
 fails when a model gains a text, JSON or file field that is classified nowhere here.
 
+How long each holding is kept is declared here too (`Retention`): the retention task
+(config/retention.py) deletes exactly the rows these declarations say are due, and the students'
+notice (config/notice.py) and the facilitators' retention page print the same declarations, so what
+they say and what is deleted cannot drift apart.
+
 A `Holding` is a model whose rows can belong to a person: `people` are the user foreign keys that
 make a row theirs (the author, the owner), `cohort` the lookup to the row's cohort (None: the row is
 site-wide, so only the site operator's erasure of the whole account reaches it). Derived copies are
@@ -16,7 +21,9 @@ in others' replies, minutes and notifications that name them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
+from typing import Any
 
 
 class Whose(StrEnum):
@@ -40,9 +47,68 @@ class Erase(StrEnum):
 REMOVED = "[removed at the person's request]"
 FORMER_MEMBER = "A former member"
 
-ALL_MEMBER_TIME = "while the cohort's record is kept"
-STUDENT_RETENTION = "until withdrawal or the feedback call's retention period ends"
-MAIL_RETENTION = "until the e-mail is sent (the row is deleted), or emptied once it has failed for good (about a day)"
+
+@dataclass(frozen=True)
+class Retention:
+    """How long rows are kept. `wording` is what notices and the retention page say. With `since`, the
+    retention task deletes the holding's rows (those matching `where`) once `since` (a date on the row)
+    is `after` ago. With `per_call`, the period is the feedback call's own setting instead: `since` is
+    a date on the call (reached along the holding's cohort lookup) and the rows go `retention_days`
+    after it. Without `since`, nothing deletes the rows on a schedule: they stay as long as `wording`
+    says (erasure and withdrawal still reach them)."""
+
+    wording: str
+    since: str = ""
+    after: timedelta = timedelta(0)
+    per_call: bool = False
+    where: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def scheduled(self) -> bool:
+        return bool(self.since)
+
+
+def _period(delta: timedelta) -> str:
+    if delta % timedelta(days=1) == timedelta(0):
+        days = delta.days
+        return f"{days} day{'s' if days != 1 else ''}"
+    hours = int(delta.total_seconds() // 3600)
+    return f"{hours} hour{'s' if hours != 1 else ''}"
+
+
+def after(
+    delta: timedelta, *, since: str = "created_at", where: tuple[tuple[str, Any], ...] = (), then: str = ""
+) -> Retention:
+    """Deleted `delta` after the row's `since` date (the wording is made from the period)."""
+    return Retention(f"{_period(delta)}{then}", since=since, after=delta, where=where)
+
+
+ALL_MEMBER_TIME = Retention("while the cohort's record is kept")
+ACCOUNT_TIME = Retention("until the operator erases the account")
+AUDIT_TIME = Retention("the audit log's retention")
+# An invitation can be accepted for 14 days; the row, with the address it went to, stays as the
+# cohort's record of who was invited (nothing deletes it on a schedule; erasure does).
+INVITATION_RETENTION = Retention("while the cohort's record is kept (an invitation can be accepted for 14 days)")
+# A student's clip and everything made from it: until they withdraw it, or until the call's retention
+# period after its summary is published (the period is each call's own setting).
+STUDENT_RETENTION = Retention(
+    "until withdrawal or the feedback call's retention period ends",
+    since="summary_published_at",
+    per_call=True,
+)
+# An upload never finished by its deadline (set when the student consents: UPLOAD_LIFETIME later).
+UNFINISHED_UPLOAD = Retention(
+    "until the upload's deadline if it is never finished",
+    since="upload_expires_at",
+    where=(("status", "receiving"),),
+)
+# The reason a file was refused, for the student's receipt link; the file itself is never kept.
+REFUSAL_RETENTION = after(timedelta(days=7), then=" after the file was refused")
+# Which quote a withdrawal removed from a summary (an id, never the words): the summary's own record.
+WITH_THE_SUMMARY = Retention("as long as the summary is kept")
+MAIL_RETENTION = Retention(
+    "until the e-mail is sent (the row is deleted), or emptied once it has failed for good (about a day)"
+)
 
 
 @dataclass(frozen=True)
@@ -51,7 +117,7 @@ class Field:
     whose: Whose
     erase: Erase
     export: bool = True
-    retention: str = ALL_MEMBER_TIME
+    retention: Retention = ALL_MEMBER_TIME
 
 
 @dataclass(frozen=True)
@@ -63,9 +129,28 @@ class Holding:
     delete_rows: bool = False  # erasure deletes the person's rows outright
     scrub: bool = True  # names and the person's sentences in these rows' text fields are replaced
     not_personal: tuple[str, ...] = field(default=())  # text fields classified as holding no personal data
+    # Rows are successive versions of a text several people write (grouped by this key): the person's
+    # words are the sentences their versions added to the version before, not the whole text.
+    revisions_of: str = ""
+    # Extra rules that delete the holding's rows besides its fields' own (an unfinished upload).
+    also_deleted: tuple[Retention, ...] = ()
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def retentions(self) -> tuple[Retention, ...]:
+        """Every retention declared for the holding's rows, its fields' first (no repeats)."""
+        found: list[Retention] = []
+        for rule in [*(f.retention for f in self.fields), *self.also_deleted]:
+            if rule not in found:
+                found.append(rule)
+        return tuple(found)
+
+    @property
+    def scheduled(self) -> tuple[Retention, ...]:
+        """The retentions the retention task applies to the holding's rows."""
+        return tuple(r for r in self.retentions if r.scheduled)
 
 
 def _author(name: str, erase: Erase = Erase.REPLACE, *, export: bool = True) -> Field:
@@ -76,8 +161,8 @@ def _cohort(name: str) -> Field:
     return Field(name, Whose.COHORT, Erase.KEEP, export=False)
 
 
-def _student(name: str) -> Field:
-    return Field(name, Whose.STUDENT, Erase.WITHDRAWAL, export=False, retention=STUDENT_RETENTION)
+def _student(name: str, retention: Retention = STUDENT_RETENTION) -> Field:
+    return Field(name, Whose.STUDENT, Erase.WITHDRAWAL, export=False, retention=retention)
 
 
 HOLDINGS: tuple[Holding, ...] = (
@@ -86,9 +171,9 @@ HOLDINGS: tuple[Holding, ...] = (
         "cohort.User",
         cohort=None,
         fields=(
-            Field("email", Whose.PERSON, Erase.DELETE, retention="until the operator erases the account"),
-            Field("display_name", Whose.PERSON, Erase.DELETE, retention="until the operator erases the account"),
-            Field("time_zone", Whose.PERSON, Erase.DELETE, retention="until the operator erases the account"),
+            Field("email", Whose.PERSON, Erase.DELETE, retention=ACCOUNT_TIME),
+            Field("display_name", Whose.PERSON, Erase.DELETE, retention=ACCOUNT_TIME),
+            Field("time_zone", Whose.PERSON, Erase.DELETE, retention=ACCOUNT_TIME),
             Field("password", Whose.PERSON, Erase.DELETE, export=False),
         ),
         scrub=False,
@@ -99,7 +184,7 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(
         "cohort.Invitation",
         cohort="cohort",
-        fields=(Field("email", Whose.PERSON, Erase.DELETE, retention="14 days, then kept as a record"),),
+        fields=(Field("email", Whose.PERSON, Erase.DELETE, retention=INVITATION_RETENTION),),
         not_personal=("role", "token_hash"),
     ),
     Holding(
@@ -147,12 +232,22 @@ HOLDINGS: tuple[Holding, ...] = (
         fields=(_author("recommendation"),),
         not_personal=("status",),
     ),
+    # A narrative is written by several people in turn: it stays (the institution's work), and
+    # erasing one writer removes the sentences their revisions added, from it and from every revision.
     Holding(
         "cohort.CriterionResponse",
         cohort="self_assessment__cohort",
         people=("updated_by",),
-        fields=(_author("narrative"),),
+        fields=(Field("narrative", Whose.INSTITUTION, Erase.KEEP),),
         not_personal=("status", "practice"),
+    ),
+    Holding(
+        "cohort.NarrativeRevision",
+        cohort="response__self_assessment__cohort",
+        people=("author",),
+        delete_rows=True,
+        fields=(_author("narrative", Erase.DELETE),),
+        revisions_of="response",
     ),
     Holding(
         "cohort.Evidence",
@@ -197,7 +292,7 @@ HOLDINGS: tuple[Holding, ...] = (
         "cohort.AuditEvent",
         cohort="cohort",
         people=("actor",),
-        fields=(Field("actor_label", Whose.PERSON, Erase.NAME, retention="the audit log's retention"),),
+        fields=(Field("actor_label", Whose.PERSON, Erase.NAME, retention=AUDIT_TIME),),
         not_personal=("action", "target_type", "target_id"),
     ),
     # meetings
@@ -291,11 +386,12 @@ HOLDINGS: tuple[Holding, ...] = (
             "s3_upload_id",
             "s3_parts",
         ),
+        also_deleted=(UNFINISHED_UPLOAD,),
     ),
     Holding(
         "media_feedback.RefusedUpload",
         cohort="call__cohort",
-        fields=(_student("reason"),),
+        fields=(_student("reason", REFUSAL_RETENTION),),
         not_personal=("receipt_token_hash",),
     ),
     Holding(
@@ -320,7 +416,7 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(
         "media_feedback.SummaryDocument",
         cohort="call__cohort",
-        fields=(_cohort("title"), _cohort("body"), _student("withdrawn_quote_ids")),
+        fields=(_cohort("title"), _cohort("body"), _student("withdrawn_quote_ids", WITH_THE_SUMMARY)),
         not_personal=("flag_reason",),
     ),
     Holding(
@@ -341,7 +437,9 @@ HOLDINGS: tuple[Holding, ...] = (
                 Whose.SYSTEM,
                 Erase.DELETE,
                 export=False,
-                retention="until the e-mail is sent; kept, without contents or addresses, if it failed for good",
+                retention=Retention(
+                    "until the e-mail is sent; kept, without contents or addresses, if it failed for good"
+                ),
             ),
         ),
         not_personal=("status", "last_error"),

@@ -24,7 +24,7 @@ from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
 from cohort.errors import NotAllowed
 from cohort.models import Cohort, EffectivePractice, Membership, User
-from config.personal_data import FORMER_MEMBER, HOLDINGS, REMOVED, Erase, Holding, Whose
+from config.personal_data import BY_MODEL, FORMER_MEMBER, HOLDINGS, REMOVED, Erase, Holding, Whose
 from discussions import erasure as discussion_erasure
 from discussions.models import Post
 
@@ -95,6 +95,50 @@ def export_user(user: User, cohort: Cohort) -> dict[str, Any]:
 # Erasure
 
 
+def _sentences(text: str) -> set[str]:
+    found = set()
+    for piece in re.split(r"(?<=[.!?])\s+|\n+", text or ""):
+        piece = piece.strip().lstrip(">#*- ").strip()
+        if len(piece) >= MIN_SENTENCE and piece != REMOVED:
+            found.add(piece)
+    return found
+
+
+def _added_by(holding: Holding, rows: models.QuerySet, theirs: Q, names: list[str]) -> set[str]:
+    """For versions of a shared text: the sentences each of the person's versions added to the
+    version before it (by anyone), so that the others' sentences are not taken for theirs."""
+    added: set[str] = set()
+    group = holding.revisions_of
+    mine = set(rows.filter(theirs).values_list("pk", flat=True))
+    groups = set(rows.filter(pk__in=mine).values_list(group, flat=True))
+    before: dict[object, set[str]] = {}
+    for version in rows.filter(**{f"{group}__in": groups}).order_by(group, "pk"):
+        key = getattr(version, f"{group}_id")
+        now: set[str] = set().union(*(_sentences(getattr(version, n)) for n in names))
+        if version.pk in mine:
+            added |= now - before.get(key, set())
+        before[key] = now
+    return added
+
+
+def _unrevised(holding: Holding, user: User, cohort: Cohort | None, names: list[str]) -> set[str]:
+    """Shared texts that have no versions (saved before versions were kept, or carried into a new
+    cycle): all of such a text counts as its last writer's."""
+    key = _model(holding)._meta.get_field(holding.revisions_of)
+    assert isinstance(key, models.ForeignKey)
+    parent = BY_MODEL[key.related_model._meta.label]
+    rows, theirs = _in_scope(parent, cohort), _theirs(parent, user)
+    if rows is None or theirs is None:
+        return set()
+    found: set[str] = set()
+    for values in (
+        rows.filter(theirs).filter(**{f"{key.remote_field.get_accessor_name()}__isnull": True}).values_list(*names)
+    ):
+        for text in values:
+            found |= _sentences(text)
+    return found
+
+
 def _their_text(user: User, cohort: Cohort | None) -> list[str]:
     """Each sentence the person wrote in scope, longest first (so a sentence goes before its parts)."""
     sentences: set[str] = set()
@@ -106,12 +150,13 @@ def _their_text(user: User, cohort: Cohort | None) -> list[str]:
             continue
         model = _model(holding)
         text_names = [n for n in authored if isinstance(model._meta.get_field(n), TEXT_FIELDS)]
+        if holding.revisions_of:
+            sentences |= _added_by(holding, rows, theirs, text_names)
+            sentences |= _unrevised(holding, user, cohort, text_names)
+            continue
         for values in rows.filter(theirs).values_list(*text_names):
             for text in values:
-                for piece in re.split(r"(?<=[.!?])\s+|\n+", text or ""):
-                    piece = piece.strip().lstrip(">#*- ").strip()
-                    if len(piece) >= MIN_SENTENCE and piece != REMOVED:
-                        sentences.add(piece)
+                sentences |= _sentences(text)
     return sorted(sentences, key=len, reverse=True)
 
 

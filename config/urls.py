@@ -31,6 +31,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
                 path("privacy/", views.privacy, name="privacy"),
                 path("privacy/<id:user_id>/export/", views.privacy_export, name="privacy_export"),
                 path("privacy/<id:user_id>/erase/", views.privacy_erase, name="privacy_erase"),
+                # What will be deleted when, from the personal-data map's retention declarations.
+                path("clips/retention/", views.retention, name="retention"),
             ]
         ),
     ),

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cohort import access
@@ -21,8 +24,11 @@ from cohort.models import Membership, Participation, User
 from cohort.web import attachment, error_text
 from config.composition import dashboard_panels
 from config.notice import notice_for
+from config.personal_data import BY_MODEL
 from config.privacy import erase_account, erase_in_cohort, export_user, holdings_summary
+from config.retention import call_deletes_on, rules
 from media_feedback.access import get_open_link
+from media_feedback.models import UPLOAD_LIFETIME, Clip, FeedbackCall
 
 
 @login_required
@@ -139,3 +145,37 @@ def privacy_notice(request: HttpRequest, token: str) -> HttpResponse:
     """The privacy notice for the call behind a student's link: public, as the link itself is."""
     link = get_open_link(token)
     return render(request, "privacy_notice.html", {"link": link, "notice": notice_for(link.call)})
+
+
+@login_required
+def retention(request: AuthedRequest, cohort: str) -> HttpResponse:
+    """What will be deleted when, for the cohort's facilitators, from the personal-data map's
+    retention declarations (what the retention task deletes by): each call's clips with their
+    deletion dates (soonest first; calls whose summary is not published yet have no date), the
+    uploads that were never finished, and every rule for students' material."""
+    membership = access.get_facilitator_membership(request.user, cohort)
+    clips = BY_MODEL["media_feedback.Clip"]
+    per_call = next((r for r in clips.scheduled if r.per_call), None)
+    unfinished = next((r for r in clips.scheduled if dict(r.where).get("status") == Clip.Status.RECEIVING), None)
+    calls = FeedbackCall.objects.filter(cohort=membership.cohort).prefetch_related(
+        Prefetch("clips", Clip.objects.exclude(status=Clip.Status.RECEIVING).select_related("institution"))
+    )
+    dated = [(call, call_deletes_on(per_call, call) if per_call else None) for call in calls]
+    far = timezone.now() + timedelta(days=365 * 100)
+    abandoned = Clip.objects.none()
+    if unfinished is not None:
+        abandoned = (
+            Clip.objects.filter(call__cohort=membership.cohort, **dict(unfinished.where))
+            .select_related("call", "institution")
+            .order_by("upload_expires_at")
+        )
+    context = {
+        "membership": membership,
+        "calls": sorted(dated, key=lambda pair: (pair[1] or far, pair[0].title)),
+        "per_call": per_call is not None,
+        "abandoned": abandoned,
+        "unfinished": unfinished,
+        "upload_lifetime_hours": int(UPLOAD_LIFETIME.total_seconds() // 3600),
+        "rules": rules(),
+    }
+    return render(request, "retention.html", context)

@@ -188,7 +188,8 @@ class Clip(models.Model):
 class RefusedUpload(models.Model):
     """A file the checks refused: only the reason, so the student's receipt link can explain it.
 
-    Nothing of the file or the consent is kept; rows expire with the upload clean-up.
+    Nothing of the file or the consent is kept; rows expire as the personal-data map declares
+    (config/personal_data.py, applied by config/retention.py).
     """
 
     receipt_token_hash = models.CharField(max_length=64, unique=True)

@@ -1,5 +1,6 @@
 """The clip pipeline, off the request path: check → transcode → transcribe → ready; and the clean-up
-every 15 minutes (abandoned uploads, retention, stuck clips). Each task sits beside the code it runs,
+every 15 minutes (stray partial files, stuck clips). What retention deletes, and when, is the
+personal-data map's to say: config/retention.py applies it, with `delete_clips` for clips. Each task sits beside the code it runs,
 and nothing here imports `media_feedback.services`, which enqueues `process_clip`.
 
 The clip's status in the database says which step comes next, so a worker that dies mid-way loses
@@ -24,13 +25,12 @@ from django.utils import timezone
 
 from cohort.periodic import periodic
 from media_feedback import storage
-from media_feedback.models import UPLOAD_LIFETIME, Clip, FeedbackCall, RefusedUpload, Transcript
+from media_feedback.models import UPLOAD_LIFETIME, Clip, ClipQuerySet, RefusedUpload, Transcript
 from media_feedback.notify import clip_ready
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 STUCK_AFTER = timedelta(minutes=30)
-REFUSAL_KEPT = timedelta(days=7)
 
 TRANSCODE_FAILED = (
     "We could not prepare this recording for playback. Ask the student to record again, or retry "
@@ -225,36 +225,31 @@ def process_clip(clip_id: int) -> str:
         return "retrying"
 
 
-def delete_expired_clips(now: datetime | None = None) -> int:
-    """Retention: delete the clips of calls whose summary was published long enough ago."""
-    now = now or timezone.now()
+def delete_clips(clips: ClipQuerySet) -> int:
+    """Delete each clip the queryset still matches when its turn comes (an upload that finished
+    meanwhile no longer matches "unfinished"), with everything made from it, then its stored files.
+    What is due is the retention task's to say (config/retention.py, from the personal-data map)."""
     deleted = 0
-    for call in FeedbackCall.objects.filter(summary_published_at__isnull=False):
-        if call.delete_clips_after and call.delete_clips_after <= now:
-            for clip in list(call.clips.all()):
-                with transaction.atomic():
-                    Clip.objects.filter(pk=clip.pk).delete()
-                storage.delete_clip_files(clip)
-                deleted += 1
+    for clip in list(clips):
+        with transaction.atomic():
+            gone, _ = clips.filter(pk=clip.pk).delete()
+        if gone:
+            storage.delete_clip_files(clip)
+            deleted += 1
     return deleted
 
 
-def expire_abandoned_uploads(now: datetime | None = None) -> int:
-    """Uploads never finished before they expired leave nothing behind: no row, no bytes."""
+def sweep_partial_files(now: datetime | None = None) -> int:
+    """Partial upload files no unfinished clip owns (a row deleted by hand, a crash between steps)."""
     now = now or timezone.now()
-    stale = list(Clip.objects.filter(status=Clip.Status.RECEIVING, upload_expires_at__lt=now))
-    for clip in stale:
-        with transaction.atomic():
-            Clip.objects.filter(pk=clip.pk, status=Clip.Status.RECEIVING).delete()
-        storage.delete_clip_files(clip)
-    RefusedUpload.objects.filter(created_at__lt=now - REFUSAL_KEPT).delete()
-    # Orphaned partial files (a row deleted by hand, a crash between steps).
     live = {str(p) for p in Clip.objects.filter(status=Clip.Status.RECEIVING).values_list("public_id", flat=True)}
     cutoff = (now - UPLOAD_LIFETIME).timestamp()
+    swept = 0
     for path in storage.partial_dir().glob("*.part"):
         if path.stem not in live and path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)
-    return len(stale)
+            swept += 1
+    return swept
 
 
 def stuck_clips(now: datetime | None = None) -> list[int]:
@@ -271,11 +266,11 @@ def next_cleanup_time(now: datetime | None = None) -> datetime:
 
 @periodic(next_cleanup_time)
 def clean_up_clips() -> dict[str, int]:
-    """Every 15 minutes: expire abandoned uploads, apply retention, re-enqueue stuck clips."""
-    expired = expire_abandoned_uploads()
-    deleted = delete_expired_clips()
+    """Every 15 minutes: sweep partial files no upload owns, re-enqueue stuck clips. (Retention, the
+    unfinished uploads' included, is config/retention.py's, driven by the personal-data map.)"""
+    swept = sweep_partial_files()
     stuck = stuck_clips()
     for clip_id in stuck:
         Clip.objects.filter(pk=clip_id).update(status_changed_at=timezone.now())
         process_clip.enqueue(clip_id)
-    return {"expired": expired, "deleted": deleted, "requeued": len(stuck)}
+    return {"swept": swept, "requeued": len(stuck)}

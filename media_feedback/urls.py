@@ -22,7 +22,6 @@ urlpatterns: list[URLPattern] = [
 # The cohort's side, mounted under c/<slug:cohort>/ by config/urls.py.
 cohort_urlpatterns: list[URLPattern] = [
     path("clips/", views.clips, name="clips"),
-    path("clips/retention/", views.retention, name="retention"),
     path("clips/calls/", views.calls, name="calls"),
     path("clips/calls/<id:call_id>/", views.call, name="call"),
     path("clips/links/<id:link_id>/qr.svg", views.link_qr, name="link_qr"),

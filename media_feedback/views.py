@@ -15,7 +15,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -33,7 +33,7 @@ from cohort.integers import query_int
 from cohort.web import post_action
 from media_feedback import access, services, storage
 from media_feedback.forms import UNDER_16, CallForm, ConsentForm, ReceiptEmailForm
-from media_feedback.models import UPLOAD_LIFETIME, CallLink, Clip, FeedbackCall
+from media_feedback.models import CallLink, Clip, FeedbackCall
 
 SESSION_KEY = "clip_uploads"
 
@@ -243,26 +243,6 @@ def clips(request: AuthedRequest, cohort: str) -> HttpResponse:
         "calls": calls,
     }
     return render(request, "media_feedback/clips.html", context)
-
-
-@login_required
-def retention(request: AuthedRequest, cohort: str) -> HttpResponse:
-    """What will be deleted when: each call's clips with their deletion dates (soonest first; calls
-    whose summary is not published yet have no date), and uploads that were never finished."""
-    membership = cohort_access.get_facilitator_membership(request.user, cohort)
-    calls = FeedbackCall.objects.filter(cohort=membership.cohort).prefetch_related(
-        Prefetch("clips", Clip.objects.exclude(status=Clip.Status.RECEIVING).select_related("institution"))
-    )
-    far = timezone.now() + timedelta(days=365 * 100)
-    context = {
-        "membership": membership,
-        "calls": sorted(calls, key=lambda c: (c.delete_clips_after or far, c.title)),
-        "abandoned": Clip.objects.filter(call__cohort=membership.cohort, status=Clip.Status.RECEIVING)
-        .select_related("call", "institution")
-        .order_by("upload_expires_at"),
-        "upload_lifetime_hours": int(UPLOAD_LIFETIME.total_seconds() // 3600),
-    }
-    return render(request, "media_feedback/retention.html", context)
 
 
 @login_required

@@ -139,6 +139,19 @@ class CriterionResponse(models.Model):
         return f"{self.criterion.code} for {self.self_assessment}"
 
 
+class NarrativeRevision(models.Model):
+    """Each saved change of a criterion's narrative, with who made it: whose sentences are whose, so
+    that erasing one writer removes their sentences and keeps the others' (config.privacy)."""
+
+    response = models.ForeignKey(CriterionResponse, on_delete=models.CASCADE, related_name="revisions")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    narrative = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
 def evidence_upload_to(instance: Evidence, filename: str) -> str:
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
     return f"evidence/{instance.response.self_assessment_id}/{secrets.token_urlsafe(16)}.{suffix}"

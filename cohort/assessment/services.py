@@ -37,6 +37,7 @@ from cohort.models import (
     Evidence,
     Institution,
     Membership,
+    NarrativeRevision,
     NotificationKind,
     Participation,
     ResponseComment,
@@ -158,13 +159,19 @@ def save_narrative(
         raise ValidationError("Write a narrative before marking the criterion ready for review.")
     with transaction.atomic():
         response = _editable_response(membership, self_assessment, criterion)
+        previous = response.narrative
+        if previous and not response.revisions.exists():  # written before revisions were kept (or carried over)
+            NarrativeRevision.objects.create(response=response, author=response.updated_by, narrative=previous)
         response.narrative = narrative
         if ready:
             response.status = RS.READY
         elif narrative or response.status != RS.MORE_EVIDENCE:
             response.status = RS.IN_PROGRESS if narrative or response.evidence.exists() else RS.NOT_STARTED
+        changed = narrative != previous
         response.updated_by = membership.user
         response.save(update_fields=["narrative", "status", "updated_by", "updated_at"])
+        if changed:
+            NarrativeRevision.objects.create(response=response, author=membership.user, narrative=narrative)
     return response
 
 

@@ -2,8 +2,9 @@
 
 Text: a redacted word is replaced by MARKER; a run of redacted words becomes one marker, so not even
 the length of a name shows. Audio: with the word timings, the samples under redacted words (plus a
-little padding either side) are zeroed in a separate rendition, re-encoded as AAC; a video keeps its
-picture (copied packet by packet) with the new audio. Optionally the voice is disguised by a pitch
+little padding either side) are replaced by a steady 1 kHz tone (with short fades, so it does not
+click) in a separate rendition, re-encoded as AAC, so a listener hears where something was removed
+and nothing of the voice; a video keeps its picture (copied packet by packet) with the new audio. Optionally the voice is disguised by a pitch
 shift that keeps the duration (resample, then overlap-add time-stretch back to the original length).
 """
 
@@ -25,6 +26,9 @@ MARKER = "[redacted]"
 PAD_SECONDS = 0.08
 SAMPLE_RATE = 48_000
 DISGUISE_FACTOR = 1.25  # pitch up by about four semitones
+TONE_HZ = 1000.0  # what a listener hears over a redacted span
+TONE_LEVEL = 0.2  # peak amplitude (about -14 dBFS): clear, not harsh
+TONE_FADE_SECONDS = 0.01
 
 Word = dict[str, Any]
 
@@ -110,8 +114,8 @@ def webvtt(words: Sequence[Word], hidden: set[int], *, reveal: bool = False, max
     return "\n".join(lines)
 
 
-def silence_spans(words: Sequence[Word], hidden: set[int], pad: float = PAD_SECONDS) -> list[tuple[float, float]]:
-    """Time spans (seconds) to silence: each redacted run, padded, overlapping spans merged."""
+def redacted_spans(words: Sequence[Word], hidden: set[int], pad: float = PAD_SECONDS) -> list[tuple[float, float]]:
+    """Time spans (seconds) to cover with the tone: each redacted run, padded, overlapping spans merged."""
     spans = sorted((max(float(words[i]["start"]) - pad, 0.0), float(words[i]["end"]) + pad) for i in hidden)
     merged: list[tuple[float, float]] = []
     for start, end in spans:
@@ -146,12 +150,26 @@ def decode_audio(data: bytes, rate: int = SAMPLE_RATE) -> np.ndarray:
     return np.concatenate(chunks, axis=1).astype(np.float32)
 
 
-def silence(samples: np.ndarray, spans: Iterable[tuple[float, float]], rate: int = SAMPLE_RATE) -> np.ndarray:
+def tone_over(samples: np.ndarray, spans: Iterable[tuple[float, float]], rate: int = SAMPLE_RATE) -> np.ndarray:
+    """The samples with everything under each span replaced by the redaction tone (TONE_HZ at
+    TONE_LEVEL, faded in and out over TONE_FADE_SECONDS): none of the voice is left there."""
     import numpy as np
 
     out = samples.copy()
     for start, end in spans:
-        out[:, int(start * rate) : int(np.ceil(end * rate))] = 0.0
+        first = max(int(start * rate), 0)
+        last = min(int(np.ceil(end * rate)), out.shape[1])
+        n = last - first
+        if n <= 0:
+            continue
+        t = np.arange(n) / rate
+        tone = TONE_LEVEL * np.sin(2 * np.pi * TONE_HZ * t)
+        fade = min(int(TONE_FADE_SECONDS * rate), n // 2)
+        if fade:
+            ramp = 0.5 - 0.5 * np.cos(np.pi * np.arange(fade) / fade)
+            tone[:fade] *= ramp
+            tone[n - fade :] *= ramp[::-1]
+        out[:, first:last] = tone.astype(np.float32)
     return out
 
 
@@ -204,7 +222,8 @@ def _encode_audio(container: Any, samples: np.ndarray, rate: int) -> None:
 
 
 def redacted_media(data: bytes, spans: Sequence[tuple[float, float]], *, disguise_voice: bool = False) -> bytes:
-    """A copy of the media with the audio under `spans` silenced (and the voice disguised if asked).
+    """A copy of the media with the audio under `spans` replaced by the tone (and the voice disguised
+    if asked).
 
     Audio in → AAC in MP4 (.m4a). Video in → its video packets copied unchanged, with the new audio."""
     import av
@@ -212,7 +231,7 @@ def redacted_media(data: bytes, spans: Sequence[tuple[float, float]], *, disguis
     samples = decode_audio(data)
     if disguise_voice:
         samples = disguise(samples)
-    samples = silence(samples, spans)
+    samples = tone_over(samples, spans)
     out_buffer = io.BytesIO()
     with av.open(io.BytesIO(data), mode="r") as source, av.open(out_buffer, mode="w", format="mp4") as target:
         video_in = source.streams.video[0] if source.streams.video else None
@@ -233,3 +252,17 @@ def rms(samples: np.ndarray, start: float, end: float, rate: int = SAMPLE_RATE) 
 
     part = samples[:, int(start * rate) : int(end * rate)]
     return float(np.sqrt(np.mean(np.square(part)))) if part.size else 0.0
+
+
+def tone_share(samples: np.ndarray, start: float, end: float, hz: float = TONE_HZ, rate: int = SAMPLE_RATE) -> float:
+    """The share (0..1) of the energy between two times that lies within 50 Hz of `hz` (for checks and
+    tests: over a redacted span the tone dominates)."""
+    import numpy as np
+
+    part = samples[:, int(start * rate) : int(end * rate)].mean(axis=0)
+    if part.size == 0:
+        return 0.0
+    power = np.abs(np.fft.rfft(part * np.hanning(part.size))) ** 2
+    freqs = np.fft.rfftfreq(part.size, 1 / rate)
+    total = float(power.sum())
+    return float(power[np.abs(freqs - hz) <= 50].sum()) / total if total else 0.0

@@ -603,6 +603,10 @@ def version_diff(older: SummaryVersion | None, newer: SummaryVersion) -> list[Di
 
 REMOVED_AT_REQUEST = "A quote was removed at a student's request."
 TAKEN_DOWN = "[This version was replaced: a quote in it was removed at a student's request.]"
+# Words of a withdrawn quote typed out elsewhere in a summary (a recurring point, a paraphrase that
+# copies it): any run of this many consecutive words of the quote goes too, replaced by COPY_REMOVED.
+COPIED_RUN = 3
+COPY_REMOVED = "[removed at a student's request]"
 
 
 def shown_before(versions: Sequence[SummaryVersion], index: int) -> SummaryVersion | None:
@@ -630,6 +634,31 @@ def _without_quotes(source: str, quote_ids: set[int]) -> str:
     return QUOTE_TOKEN.sub(lambda m: "" if int(m.group(1)) in quote_ids else m.group(0), source)
 
 
+def _copied_texts(clip: Clip) -> list[list[str]]:
+    """The words of each of the clip's quotes, as members read them and as the facilitator did."""
+    words = words_of(clip)
+    texts = []
+    for quote in Quote.objects.filter(clip=clip):
+        texts.append(quote_text(quote))
+        texts.append(" ".join(str(w["word"]) for w in words[quote.first_word : quote.last_word + 1]))
+    return [[w for w in re.findall(r"\w[\w'’]*", t) if w.lower() != "redacted"] for t in texts]
+
+
+def _without_copies(source: str, copied: list[list[str]]) -> str:
+    """The source with every run of COPIED_RUN or more consecutive words of a withdrawn quote replaced
+    (longest runs first); a list item left holding only the replacement goes altogether."""
+    for words in copied:
+        for size in range(len(words), COPIED_RUN - 1, -1):
+            for start in range(len(words) - size + 1):
+                run = words[start : start + size]
+                pattern = r"(?<!\w)" + r"[\W_]+".join(re.escape(w) for w in run) + r"(?!\w)"
+                source = re.sub(pattern, COPY_REMOVED, source, flags=re.IGNORECASE)
+    lines = [
+        line for line in source.split("\n") if not (COPY_REMOVED in line and re.match(r"\s*([-*+]|\d+\.)\s", line))
+    ]
+    return "\n".join(lines)
+
+
 def _replace_versions_quoting(clip: Clip) -> None:
     """Before the clip's row goes (its quotes cascade away with it): block its quotes in every draft
     of the call; for each document whose published versions quote it, publish a new version without
@@ -639,13 +668,15 @@ def _replace_versions_quoting(clip: Clip) -> None:
     if not quote_ids:
         return
     now = timezone.now()
+    copied = _copied_texts(clip)
     VersionQuote.objects.filter(clip_public_id=clip.public_id, withdrawn_at__isnull=True).update(withdrawn_at=now)
     replaced: list[tuple[SummaryDocument, SummaryVersion]] = []
     for document in (
         SummaryDocument.objects.select_for_update().select_related("call__cohort").filter(call_id=clip.call_id)
     ):
         document.withdrawn_quote_ids = sorted({*document.withdrawn_quote_ids, *quote_ids})
-        document.save(update_fields=["withdrawn_quote_ids"])
+        document.body = _without_copies(document.body, copied)  # the draft keeps no copy of the words either
+        document.save(update_fields=["withdrawn_quote_ids", "body"])
         quoting = SummaryVersion.objects.filter(
             document=document, taken_down_at__isnull=True, quoted__clip_public_id=clip.public_id
         ).distinct()
@@ -656,13 +687,19 @@ def _replace_versions_quoting(clip: Clip) -> None:
         assert latest is not None  # a version quotes the clip
         version = latest
         if latest.number in numbers:
-            version = _publish_without(document, latest, quote_ids, clip.pk, now)
-        quoting.update(taken_down_at=now, content=TAKEN_DOWN, html="")
+            version = _publish_without(document, latest, quote_ids, clip.pk, now, copied)
+        # Taken down (the one change a published version takes, by an update): its words are blanked,
+        # and any copy of the quote's words in its source goes.
+        for old_pk, old_source in list(quoting.values_list("pk", "source")):
+            SummaryVersion.objects.filter(pk=old_pk).update(
+                taken_down_at=now, content=TAKEN_DOWN, html="", source=_without_copies(old_source, copied)
+            )
         listed = ", ".join(str(n) for n in numbers)
         document.flagged_at = now
         document.flag_reason = (
             f"A student withdrew a clip quoted in version {listed}. Version {version.number} was published "
-            "without the quote and replaces it; remove the quote from the draft too."
+            "without the quote, and without its words wherever they were copied (in the draft too); remove the "
+            "quote from the draft."
         )
         document.save(update_fields=["flagged_at", "flag_reason"])
         replaced.append((document, version))
@@ -678,11 +715,16 @@ def _replace_versions_quoting(clip: Clip) -> None:
 
 
 def _publish_without(
-    document: SummaryDocument, latest: SummaryVersion, quote_ids: set[int], clip_pk: int, at: Any
+    document: SummaryDocument,
+    latest: SummaryVersion,
+    quote_ids: set[int],
+    clip_pk: int,
+    at: Any,
+    copied: list[list[str]],
 ) -> SummaryVersion:
     """The latest version again, without the withdrawn clip's quotes (written out from the quotes that
-    remain), published as the next version."""
-    source = _without_quotes(latest.source, quote_ids)
+    remain) and without their words wherever they were copied, published as the next version."""
+    source = _without_copies(_without_quotes(latest.source, quote_ids), copied)
     expanded = expand(document, source)
     version = SummaryVersion.objects.create(
         document=document,

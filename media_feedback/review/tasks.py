@@ -19,12 +19,12 @@ log = logging.getLogger(__name__)
 
 
 def render_redacted_rendition(clip: Clip) -> str:
-    """Make the only rendition anyone but facilitators may play: redacted spans silenced, voice
-    disguised when the student asked. Returns its storage name ("" when the clip has no media)."""
+    """Make the only rendition anyone but facilitators may play: each redacted span covered by a tone,
+    the voice disguised when the student asked. Returns its storage name ("" when the clip has no media)."""
     if not clip.rendition_name:
         return ""
     words = redaction.words_of(clip)
-    spans = redaction.silence_spans(words, redaction.hidden_words(clip, len(words)))
+    spans = redaction.redacted_spans(words, redaction.hidden_words(clip, len(words)))
     with default_storage.open(clip.rendition_name, "rb") as source:
         data = source.read()
     review, _ = ClipReview.objects.get_or_create(clip=clip)

@@ -152,7 +152,10 @@ class Consultation(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="consultations")
-    host = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consultations_hosted")
+    # Empty once the host's data is erased: the consultation stays, as the institution's allowance counts it.
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="consultations_hosted"
+    )
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="consultations")
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="consultations_booked"

@@ -58,10 +58,16 @@ class ActionInput:
     owner_name: str = ""
 
 
+# What pages and calendars say where a host whose data was erased was named.
+FORMER_HOST = "a former member"
+
+
 # Availability -------------------------------------------------------------------------------------
 
 
-def settings_for(cohort_id: int, host: User) -> ConsultationSettings | None:
+def settings_for(cohort_id: int, host: User | None) -> ConsultationSettings | None:
+    if host is None:  # the host's data was erased
+        return None
     return ConsultationSettings.objects.filter(cohort_id=cohort_id, host=host).first()
 
 
@@ -206,6 +212,9 @@ def book_consultation(
 
 
 def can_act_as_host(membership: Membership, consultation: Consultation) -> bool:
+    """The host or a facilitator; nobody once the host's data was erased (the consultation is a record)."""
+    if consultation.host_id is None:
+        return False
     return membership.cohort_id == consultation.cohort_id and (
         membership.user_id == consultation.host_id or membership.is_facilitator
     )
@@ -220,6 +229,8 @@ def can_act_for_institution(membership: Membership, consultation: Consultation) 
 
 
 def can_change(membership: Membership, consultation: Consultation) -> bool:
+    if consultation.host_id is None:  # no host to meet any more: the consultation stays as a record only
+        return False
     return can_act_as_host(membership, consultation) or can_act_for_institution(membership, consultation)
 
 
@@ -352,7 +363,7 @@ def calendar_event(consultation: Consultation) -> CalendarEvent:
     return CalendarEvent(
         uid=f"consultation-{consultation.uid}@qm-cohort",
         sequence=consultation.sequence,
-        summary=f"QM consultation: {consultation.institution.short_name} with {consultation.host}",
+        summary=f"QM consultation: {consultation.institution.short_name} with {consultation.host or FORMER_HOST}",
         starts_at=consultation.starts_at,
         ends_at=consultation.ends_at,
         time_zone=consultation.time_zone,
@@ -360,8 +371,8 @@ def calendar_event(consultation: Consultation) -> CalendarEvent:
         video_url=consultation.video_url,
         url=detail_url(consultation),
         cancelled=not consultation.is_active,
-        organizer_email=consultation.host.email,
-        organizer_name=str(consultation.host),
+        organizer_email=consultation.host.email if consultation.host else "",
+        organizer_name=str(consultation.host) if consultation.host else "",
         attendees=attendees,
     )
 
@@ -375,7 +386,7 @@ def send_consultation_emails(consultation_id: int, what: str) -> None:
         "moved": "Consultation moved",
         "cancelled": "Consultation cancelled",
     }
-    people = [consultation.host]
+    people = [consultation.host] if consultation.host is not None else []
     if consultation.booked_by is not None and consultation.booked_by.pk != consultation.host_id:
         people.append(consultation.booked_by)
     for person in people:

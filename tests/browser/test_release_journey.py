@@ -19,7 +19,7 @@ from cohort.access import get_membership
 from cohort.models import Role
 from media_feedback import services
 from media_feedback.models import Clip
-from media_feedback.review.redaction import decode_audio, rms
+from media_feedback.review.redaction import TONE_HZ, decode_audio, rms, tone_share
 from tests import factories
 from tests.browser.support import PHONE, activate, choose, choose_file, log_in, screenshot, skip_to_main, tab_to
 from tests.services import missing
@@ -143,6 +143,8 @@ def test_the_lead_sees_a_named_clip_only_after_the_facilitator_redacts_and_relea
         assert not NAME.search(lead.locator("body").inner_text())
         player = lead.locator("audio.clip-player source")
         assert player.get_attribute("src") == clip_url("redacted_media", clip)
+        track = lead.locator("audio.clip-player track")  # the redacted captions, offered to the audio player
+        assert track.get_attribute("src") == clip_url("redacted_captions", clip)
         screenshot(lead, "release-lead-clip", widths=(390, 1280))
 
         captions = lead.request.get(clip_url("redacted_captions", clip))
@@ -152,13 +154,15 @@ def test_the_lead_sees_a_named_clip_only_after_the_facilitator_redacts_and_relea
         for name in ("clip_captions", "clip_media"):  # the full forms stay with facilitators
             assert lead.request.get(clip_url(name, clip)).status == 404, name
 
-        # The redacted recording: no voice under the name, the rest of the speech intact.
+        # The redacted recording: the tone over the name (its energy at 1 kHz), the rest of the speech intact.
         media = lead.request.get(clip_url("redacted_media", clip))
         assert media.status == 200 and media.headers["content-type"].startswith("audio/")
         redacted = decode_audio(media.body())
         original = decode_audio(facilitator.request.get(clip_url("clip_media", clip)).body())
         assert rms(original, name_start, name_end) > 0.01  # the name was spoken there
-        assert rms(redacted, name_start, name_end) < 0.001  # and is silent now
+        assert tone_share(original, name_start, name_end) < 0.5  # a voice, not a tone
+        assert tone_share(redacted, name_start, name_end, TONE_HZ) > 0.9  # the lead hears the tone there
+        assert rms(redacted, name_start, name_end) > 0.05
         rest_start = float(clip.transcript.words[named[-1] + 2]["start"])
         rest_end = float(clip.transcript.words[-1]["end"])
         assert rms(redacted, rest_start, rest_end) > 0.01

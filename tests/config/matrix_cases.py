@@ -19,6 +19,7 @@ def _someone(w):
 
 CASES += [
     Case("privacy", allowed=frozenset({"facilitator"})),
+    Case("retention", allowed=frozenset({"facilitator"})),
     Case("privacy_export", kwargs=_someone, allowed=frozenset({"facilitator"})),
     Case(
         "privacy_erase",

@@ -48,6 +48,8 @@ def test_the_notice_is_public_and_states_the_retention_period_and_how_to_withdra
     assert "How was your first year?" in page
     assert "deleted 45 days after the project's summary is published" in page
     assert "Withdraw and delete my clip" in page and "/my-clip/" in page
+    # What the redaction does to the recording, as media_feedback.review.redaction does it.
+    assert "each name or place a facilitator removes is covered by a steady beep" in page
 
 
 def test_the_notice_says_the_assessor_never_sees_clips(link: CallLink) -> None:

@@ -3,21 +3,26 @@ operator. Erasure is checked the way someone auditing it would: scan every text 
 
 from __future__ import annotations
 
+import io
 import json
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.core.cache import cache
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from cohort.access import get_membership
+from cohort.assessment import services as assessment
 from cohort.audit.models import AuditEvent
 from cohort.models import (
     ActionItem,
@@ -28,20 +33,25 @@ from cohort.models import (
     Evidence,
     Institution,
     Membership,
+    NarrativeRevision,
     Notification,
     Role,
     User,
 )
 from cohort.notifications import notify
-from config.personal_data import BY_MODEL
+from config.personal_data import BY_MODEL, REMOVED
+from config.privacy import erase_account
 from discussions import fragments, services
 from discussions.models import Post
 from discussions.search import search_posts
+from media_feedback.review import services as review
+from meetings.consultations.feed import calendar_events_for
 from meetings.models import Consultation, Meeting, Outcome
 from tests import factories
 from tests.cohort.assessment.factories import criterion, self_assessment
 from tests.discussions.factories import reply, start
 from tests.factories import World, client_for
+from tests.media_feedback.review.factories import make_call
 
 NAME = "Samira Shared"
 EMAIL = "samira.shared@example.org"
@@ -94,6 +104,9 @@ class Footprint:
     thread_id: int = 0
     post_id: int = 0
     evidence_file: str = ""
+    peer_sentence: str = ""  # a sentence a peer added to her narrative: it stays
+    response_id: int = 0
+    hosted_id: int = 0  # a consultation she hosted
 
 
 def leave_a_footprint(samira: User, cohort: Cohort, institution: Institution, peer: User, tag: str) -> Footprint:
@@ -110,6 +123,7 @@ def leave_a_footprint(samira: User, cohort: Cohort, institution: Institution, pe
         f"The consultation agreed to audit the {tag} accommodation offer again.",
         f"Evidence of the {tag} care leaver pledge signed by the principal",
         f"Our {tag} progress note says the pledge is now on the website.",
+        f"As host I noted that {tag} will publish its bursary rules in May.",
     ]
     thread = start(samira, cohort, title=said[0], body=said[1])
     fp.thread_id = thread.pk
@@ -123,9 +137,14 @@ def leave_a_footprint(samira: User, cohort: Cohort, institution: Institution, pe
     services.mark_effective_practice(facilitator, first, area=area, title="Registry flags")
 
     sa = self_assessment(cohort, institution)
-    response, _ = CriterionResponse.objects.update_or_create(
-        self_assessment=sa, criterion=criterion(cohort, "1.1"), defaults={"narrative": said[3], "updated_by": samira}
+    # Her narrative, which a peer then edits: keeping her sentence, adding one of their own.
+    code = criterion(cohort, "1.1")
+    assessment.save_narrative(get_membership(samira, cohort.slug), sa, code, narrative=said[3], ready=False)
+    fp.peer_sentence = f"Every new care leaver at {tag} is offered a peer mentor in week one."
+    response = assessment.save_narrative(
+        get_membership(peer, cohort.slug), sa, code, narrative=f"{said[3]}\n\n{fp.peer_sentence}", ready=False
     )
+    fp.response_id = response.pk
     Evidence.objects.create(
         response=response,
         title=said[6],
@@ -160,20 +179,57 @@ def leave_a_footprint(samira: User, cohort: Cohort, institution: Institution, pe
         topic=f"Pledge review {tag}",
         notes=said[5],
     )
+    held = now - timedelta(days=7, hours=3 * len(tag))  # one hour, at a different time in each cohort
+    hosted = Consultation.objects.create(
+        cohort=cohort,
+        host=samira,
+        institution=institution,
+        booked_by=peer,
+        starts_at=held,
+        ends_at=held + timedelta(hours=1),
+        blocked_from=held,
+        blocked_until=held + timedelta(hours=1),
+        topic=f"Bursary audit with {NAME}",
+        notes=said[8],
+    )
+    fp.hosted_id = hosted.pk
+    # A published summary that thanks her by name and repeats one of her sentences (a PDF members download).
+    document = review.create_summary(facilitator, make_call(cohort, f"Bursaries at {tag}"))
+    body = f"## Thanks\n\nWith thanks to {NAME} ({EMAIL}), who told us: {said[2]}\n\n{document.body}"
+    review.publish_summary(facilitator, review.update_draft(facilitator, document, title=document.title, body=body))
     notify([samira], kind="meeting", title=f"Meeting of {tag} moved", url="/", cohort=cohort)
     return fp
 
 
 @pytest.fixture
-def media(settings, tmp_path) -> None:
+def media(settings, tmp_path) -> Path:
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
     }
+    return tmp_path
+
+
+def stored(root: Path) -> set[str]:
+    """Every file in the storage, by its storage name."""
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+
+def member_pdf_text(user: User, cohort: Cohort) -> str:
+    """The text of every summary PDF a member of the cohort can download."""
+    client = client_for(user)
+    texts = []
+    for version in review.published_versions(cohort.pk):
+        kwargs = {"cohort": cohort.slug, "document_id": version.document_id, "number": version.number}
+        response = client.get(reverse("media_feedback:summary_pdf", kwargs=kwargs))
+        assert response.status_code == 200
+        texts += [page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages]
+    assert texts
+    return "\n".join(texts)
 
 
 @pytest.fixture
-def samira(world: World, media: None) -> tuple[User, Footprint, Footprint]:
+def samira(world: World, media: Path) -> tuple[User, Footprint, Footprint]:
     """A member of both cohorts: Irwell in Greater Manchester (A), Medlock in Yorkshire (B)."""
     user = factories.make_user(NAME, email=EMAIL)
     factories.member(user, world.cohort, Role.MEMBER, world.irwell)
@@ -191,9 +247,11 @@ def erase_url(cohort: Cohort, user: User) -> str:
 
 
 def test_erasing_in_one_cohort_leaves_nothing_of_the_person_there_and_the_other_cohort_as_it_was(
-    world: World, samira
+    world: World, samira, media: Path
 ) -> None:
     user, a, b = samira
+    peer_b = User.objects.get(display_name="Yara Peer")
+    assert stored(media) == {a.evidence_file, b.evidence_file}
     post_b = Post.objects.select_related("thread").get(pk=b.post_id)
     fragments.post_event_html(post_b.pk, post_b.seq, post_b.idempotency_key.hex)  # a live page cached it
     old_key = fragments.post_key(post_b.pk, post_b.seq, post_b.idempotency_key.hex)
@@ -220,9 +278,27 @@ def test_erasing_in_one_cohort_leaves_nothing_of_the_person_there_and_the_other_
         assert text_hits(sentence), sentence
     assert User.objects.filter(pk=user.pk).exists()  # the account is shared: it stays
     assert list(Membership.objects.filter(user=user).values_list("cohort__slug", flat=True)) == ["gm"]
-    assert not default_storage.exists(b.evidence_file)
-    assert default_storage.exists(a.evidence_file)
+    assert stored(media) == {a.evidence_file}  # her cohort-B evidence file is gone; nothing else was stored
     assert cache.get(old_key) is None
+    pdf = member_pdf_text(peer_b, world.other_cohort)
+    assert "With thanks to a former member" in pdf
+    assert not any(needle in pdf for needle in [NAME, EMAIL, *b.sentences])
+    # The narrative she wrote and a peer edited: her sentence is gone, the peer's stays; so do only
+    # the peer's revisions, without her sentence.
+    narrative = CriterionResponse.objects.get(pk=b.response_id)
+    assert b.peer_sentence in narrative.narrative and b.sentences[3] not in narrative.narrative
+    revisions = list(NarrativeRevision.objects.filter(response=narrative).values_list("author", "narrative"))
+    assert [author for author, _ in revisions] == [peer_b.pk]
+    assert b.peer_sentence in revisions[0][1] and b.sentences[3] not in revisions[0][1]
+    # The consultation she hosted stays, for the institution's allowance, with nothing of her in it.
+    hosted = Consultation.objects.get(pk=b.hosted_id)
+    assert hosted.host_id is None and hosted.notes == REMOVED and hosted.topic == REMOVED
+    detail = client_for(peer_b).get(hosted.get_absolute_url()).content.decode()
+    assert "with a former member" in detail and NAME not in detail
+    events = [e for e in calendar_events_for(peer_b) if e.uid == f"consultation-{hosted.uid}@qm-cohort"]
+    assert [(e.summary, e.organizer_email) for e in events] == [("QM consultation: Medlock with a former member", "")]
+    cancel = reverse("meetings:consultation_cancel", kwargs={"cohort": "yorks", "consultation_id": hosted.pk})
+    assert client_for(world.olga).get(cancel).status_code == 404  # nobody to meet: it cannot be moved or cancelled
     assert not EffectivePractice.objects.filter(cohort=world.other_cohort, description__contains="registry").exists()
     assert EffectivePractice.objects.filter(cohort=world.cohort, description__contains="registry").exists()
     assert AuditEvent.objects.filter(action="erasure.done", cohort=world.other_cohort, target_id=str(user.pk)).exists()
@@ -243,7 +319,7 @@ def test_what_members_see_after_erasure_holds_neither_the_name_nor_the_words(wor
     assert titles and not any(NAME in t for t in titles)
 
 
-def test_the_site_operator_erases_the_account_everywhere(world: World, samira) -> None:
+def test_the_site_operator_erases_the_account_everywhere(world: World, samira, media: Path) -> None:
     user, a, b = samira
     operator = User.objects.create_superuser(email="root@example.org", password=factories.PASSWORD)
     found = client_for(operator).get(reverse("account_search"), {"email": EMAIL}).content.decode()
@@ -255,7 +331,11 @@ def test_the_site_operator_erases_the_account_everywhere(world: World, samira) -
     assert not User.objects.filter(pk=user.pk).exists()
     for needle in [NAME, EMAIL, *a.sentences, *b.sentences]:
         assert text_hits(needle) == [], needle
-    assert not default_storage.exists(a.evidence_file) and not default_storage.exists(b.evidence_file)
+    assert stored(media) == set()  # both evidence files gone
+    for cohort in (world.cohort, world.other_cohort):
+        pdf = member_pdf_text(world.alice if cohort == world.cohort else world.olga, cohort)
+        assert not any(needle in pdf for needle in [NAME, EMAIL, *a.sentences, *b.sentences])
+    assert Consultation.objects.filter(pk__in=[a.hosted_id, b.hosted_id], host=None).count() == 2
     assert AuditEvent.objects.filter(action="erasure.account", actor=operator, target_id=str(user.pk)).exists()
 
 
@@ -313,9 +393,13 @@ def test_a_facilitator_exports_what_a_person_holds_in_the_cohort(world: World) -
 def test_erasure_needs_the_address_typed_and_then_removes_the_person_from_the_cohort(world: World) -> None:
     notify([world.alice], kind="meeting", title="Meeting moved", url="/", cohort=world.cohort)
     url = erase_url(world.cohort, world.alice)
-    response = client_for(world.fran).post(url, {"confirm_email": "wrong@example.org"}, follow=True)
-    assert "Nothing was erased." in response.content.decode()
-    assert Membership.objects.filter(user=world.alice, cohort=world.cohort).exists()
+    before = cohort_text(world.cohort), list(Membership.objects.values_list("pk", flat=True))
+    for confirmation in ({"confirm_email": "wrong@example.org"}, {}):
+        response = client_for(world.fran).post(url, confirmation, follow=True)
+        assert "Type the person&#x27;s e-mail address to confirm the erasure. Nothing was erased." in (
+            response.content.decode()
+        )
+        assert (cohort_text(world.cohort), list(Membership.objects.values_list("pk", flat=True))) == before
     assert Notification.objects.filter(user=world.alice).exists()
     client_for(world.fran).post(url, {"confirm_email": world.alice.email})
     assert User.objects.filter(pk=world.alice.pk).exists()  # the account is the operator's to erase
@@ -334,6 +418,9 @@ def test_a_facilitator_cannot_reach_people_of_another_cohort(world: World) -> No
         == 404
     )
     assert Membership.objects.filter(user=world.olga).exists()
+    operator = User.objects.create_superuser(email="root@example.org", password=factories.PASSWORD)
+    missing = reverse("account_erasure", kwargs={"user_id": 999_999})
+    assert client_for(operator).post(missing, {"confirm_email": "x@example.org"}).status_code == 404
 
 
 def test_a_name_that_html_escapes_leaves_no_copy_in_the_rendered_posts(world: World) -> None:
@@ -355,3 +442,73 @@ def test_a_short_name_is_erased_as_a_word_and_leaves_other_words_alone(world: Wo
     client_for(world.fran).post(erase_url(world.cohort, al), {"confirm_email": "al@example.org"})
     post = Post.objects.get(thread=thread)
     assert post.body == "a former member said it. Also: Albury."
+
+
+@pytest.fixture
+def s3_objects(seaweed: str, settings) -> Callable[[], list[str]]:
+    """Stored files go to a fresh bucket of the suite's SeaweedFS S3 server; returns a lister."""
+    import boto3
+
+    client = boto3.client(
+        "s3", endpoint_url=seaweed, aws_access_key_id="any", aws_secret_access_key="any", region_name="us-east-1"
+    )
+    bucket = f"erasure-{uuid.uuid4().hex[:12]}"
+    client.create_bucket(Bucket=bucket)
+    options = {"bucket_name": bucket, "endpoint_url": seaweed, "region_name": "us-east-1"}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**options, "access_key": "any", "secret_key": "any", "file_overwrite": False},
+        },
+    }
+
+    def listed() -> list[str]:
+        return sorted(o["Key"] for o in client.list_objects_v2(Bucket=bucket).get("Contents", []))
+
+    return listed
+
+
+def _evidence(user: User, cohort: Cohort, institution: Institution, title: str) -> str:
+    response = CriterionResponse.objects.get_or_create(
+        self_assessment=self_assessment(cohort, institution), criterion=criterion(cohort, "1.2")
+    )[0]
+    evidence = Evidence.objects.create(
+        response=response,
+        title=title,
+        dated=date(2026, 1, 5),
+        file=SimpleUploadedFile("evidence.pdf", f"%PDF-1.4 {title}".encode()),
+        original_name="evidence.pdf",
+        added_by=user,
+    )
+    return evidence.file.name or ""
+
+
+def test_on_s3_the_operators_erasure_leaves_none_of_the_persons_stored_objects(
+    world: World, s3_objects: Callable[[], list[str]]
+) -> None:
+    user = factories.make_user(NAME, email=EMAIL)
+    factories.member(user, world.cohort, Role.MEMBER, world.irwell)
+    factories.join(world.other_cohort, world.medlock)
+    factories.member(user, world.other_cohort, Role.MEMBER, world.medlock)
+    theirs = {
+        _evidence(user, world.cohort, world.irwell, "Her pledge, Irwell"),
+        _evidence(user, world.other_cohort, world.medlock, "Her pledge, Medlock"),
+    }
+    peers = _evidence(world.alice, world.cohort, world.irwell, "Alice's bursary table")
+    assert s3_objects() == sorted({*theirs, peers})
+    operator = User.objects.create_superuser(email="root@example.org", password=factories.PASSWORD)
+    erase_account(operator, user, confirm_email=EMAIL)
+    assert s3_objects() == [peers]
+
+
+def test_a_narrative_with_no_revisions_counts_as_its_last_writers(world: World) -> None:
+    """Carried into a new cycle, or written before revisions were kept: all of it goes with her."""
+    sa = self_assessment(world.cohort, world.irwell)
+    sentence = "Irwell pays its care leaver bursary in three instalments each term."
+    response = CriterionResponse.objects.create(
+        self_assessment=sa, criterion=criterion(world.cohort, "1.3"), narrative=sentence, updated_by=world.alice
+    )
+    client_for(world.fran).post(erase_url(world.cohort, world.alice), {"confirm_email": world.alice.email})
+    response.refresh_from_db()
+    assert response.narrative == REMOVED and text_hits(sentence) == []

@@ -133,7 +133,6 @@ CASES: list[Case] = [
     ),
     # The cohort's side. The list: facilitators, and institution staff (their own shared clips only).
     Case("media_feedback:clips", allowed=CLIP_LIST),
-    Case("media_feedback:retention", allowed=FACILITATOR_ONLY),
     Case("media_feedback:calls", allowed=FACILITATOR_ONLY),
     Case(
         "media_feedback:calls",

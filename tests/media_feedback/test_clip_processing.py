@@ -10,7 +10,8 @@ import av
 import pytest
 from django.test import Client
 
-from media_feedback import services, tasks
+from config.retention import apply_retention
+from media_feedback import services
 from media_feedback.models import Clip, Consent, Transcript, Withdrawal
 from tests.factories import CONFIRMED, client_for
 from tests.media_feedback.factories import consent, stored_files
@@ -192,8 +193,8 @@ def test_retention_deletes_clips_after_the_summary_plus_the_configured_days(read
     clip, _ = ready_video
     published = timezone.now() - timedelta(days=89)
     services.schedule_retention(clip.call, published)
-    assert tasks.delete_expired_clips() == 0
-    assert tasks.delete_expired_clips(now=published + timedelta(days=90, seconds=1)) == 1
+    assert apply_retention() == {}
+    assert apply_retention(now=published + timedelta(days=90, seconds=1)) == {"media_feedback.Clip": 1}
     assert not Clip.objects.exists()
     assert stored_files(media_root) == []
 

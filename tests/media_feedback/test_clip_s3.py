@@ -14,7 +14,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from media_feedback import services, tasks
+from config.retention import apply_retention
+from media_feedback import services
 from media_feedback.models import Clip
 from tests.factories import CONFIRMED, client_for
 from tests.local_servers import free_port
@@ -158,7 +159,7 @@ def test_on_s3_an_abandoned_upload_is_aborted_and_leaves_nothing(
     uploader.upload_chunk()  # one part sent
     assert len(s3_client.list_multipart_uploads(Bucket=_bucket(settings))["Uploads"]) == 1
 
-    assert tasks.expire_abandoned_uploads(now=timezone.now() + timedelta(hours=25)) == 1
+    assert apply_retention(now=timezone.now() + timedelta(hours=25)) == {"media_feedback.Clip": 1}
     assert not Clip.objects.exists()
     assert s3_client.list_multipart_uploads(Bucket=_bucket(settings)).get("Uploads", []) == []
     assert s3_storage() == []

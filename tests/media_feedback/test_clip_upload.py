@@ -13,7 +13,8 @@ from django.test import Client
 from django.utils import timezone
 
 from cohort.access import get_membership
-from media_feedback import services, tasks
+from config.retention import apply_retention
+from media_feedback import services
 from media_feedback.models import Clip
 from tests.media_feedback.factories import consent, stored_files, tus_metadata
 
@@ -100,8 +101,8 @@ def test_an_abandoned_upload_past_its_expiry_leaves_no_row_and_no_bytes(
     uploader.upload_chunk()
     assert stored_files(media_root) == [f"uploads-partial/{clip.public_id}.part"]
 
-    assert tasks.expire_abandoned_uploads() == 0  # not yet expired
-    assert tasks.expire_abandoned_uploads(now=timezone.now() + timedelta(hours=25)) == 1
+    assert apply_retention() == {}  # not yet expired
+    assert apply_retention(now=timezone.now() + timedelta(hours=25)) == {"media_feedback.Clip": 1}
     assert not Clip.objects.exists()
     assert stored_files(media_root) == []
 

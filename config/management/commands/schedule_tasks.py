@@ -5,12 +5,13 @@ from django_tasks_db.models import DBTaskResult
 
 import cohort.assessment.tasks
 import cohort.tasks
+import config.retention
 import config.tasks
 import media_feedback.tasks
 from cohort.periodic import SCHEDULE
 
 # The modules whose periodic tasks are seeded here (importing them fills SCHEDULE).
-TASK_MODULES = (cohort.tasks, cohort.assessment.tasks, config.tasks, media_feedback.tasks)
+TASK_MODULES = (cohort.tasks, cohort.assessment.tasks, config.retention, config.tasks, media_feedback.tasks)
 PERIODIC = list(SCHEDULE.values())
 
 

@@ -55,8 +55,19 @@ def published(world: World, fran_membership: Membership, media_storage: Path) ->
     review.add_quote(fran, clip, wellbeing, 0, 4)
     review.add_quote(fran, other, wellbeing, 0, 5)
     document = review.create_summary(fran, call)
+    # The facilitator copied the quote's words into other sections too: a recurring point and the
+    # introduction's prose.
+    body = document.body.replace(
+        "## Introduction\n\n",
+        "## Introduction\n\nOne student told us that zephyrine mornings at Quillbridge halls were lonely.\n\n",
+    ).replace(
+        "## Student wellbeing\n\n",
+        "## Student wellbeing\n\nRecurring points:\n\n- “mornings at Quillbridge halls” (in 2 clips)\n- “money worries”\n\n",
+    )
+    review.update_draft(fran, document, title=document.title, body=body)
     review.publish_summary(fran, document)
-    assert "Zephyrine mornings" in document.versions.get().html
+    html = document.versions.get().html
+    assert "Zephyrine mornings" in html and html.count("Quillbridge") == 3
     return document, clip, token
 
 
@@ -92,8 +103,13 @@ def test_withdrawal_replaces_the_published_version_and_leaves_the_words_nowhere(
     assert first.taken_down_at is not None and second.taken_down_at is None
     history = client_for(world.bob).get(summary_url("summary_history", document)).content.decode()
     assert "A quote was removed at a student&#x27;s request." in history
-    # The new version keeps the other quote.
-    assert "My tutor gave me an extension" in second.html
+    # The new version keeps the other quote and the rest of the sections; the words copied from the
+    # withdrawn quote are gone from them (and from the draft).
+    assert "My tutor gave me an extension" in second.html and "money worries" in second.html
+    assert "One student told us that [removed at a student's request] were lonely." in second.html
+    assert "mornings" not in second.html + second.source
+    document.refresh_from_db()
+    assert not any(w in document.body for w in WORDS) and "mornings" not in document.body
     # The facilitator is told.
     told = Notification.objects.filter(user=world.fran).values_list("title", flat=True)
     assert any("A quoted clip was withdrawn" in title for title in told)

@@ -392,6 +392,29 @@ def _editor_context(membership: Membership, document: SummaryDocument, form: Sum
     }
 
 
+def _same_text(a: str, b: str) -> bool:
+    return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
+
+
+def _unsaved_edits(request: AuthedRequest, document: SummaryDocument) -> HttpResponse | None:
+    """Publish and "draft again" send the editor's text along: when it differs from the saved draft,
+    they act on nothing and show the editor again with the text as typed, saying why."""
+    if "title" not in request.POST and "body" not in request.POST:
+        return None
+    title, body = request.POST.get("title", document.title), request.POST.get("body", document.body)
+    if _same_text(title, document.title) and _same_text(body, document.body):
+        return None
+    membership = cohort_access.get_facilitator_membership(request.user, document.call.cohort.slug)
+    form = SummaryForm(request.POST)
+    form.is_valid()
+    messages.error(
+        request,
+        "Your changes to the draft are not saved yet, so nothing else was done. "
+        "Save the draft first (your text is still in the editor), then publish or draft again.",
+    )
+    return render(request, "media_feedback/review/edit.html", _editor_context(membership, document, form), status=409)
+
+
 @login_required
 def edit_summary(request: AuthedRequest, cohort: str, document_id: int) -> HttpResponse:
     membership = cohort_access.get_facilitator_membership(request.user, cohort)
@@ -421,6 +444,8 @@ def preview_summary(request: AuthedRequest, cohort: str, document_id: int) -> Ht
 def redraft_summary(request: AuthedRequest, cohort: str, document_id: int) -> HttpResponse:
     membership = cohort_access.get_facilitator_membership(request.user, cohort)
     found = review_access.get_document(membership, document_id)
+    if unsaved := _unsaved_edits(request, found):
+        return unsaved
 
     def act() -> str:
         review.redraft(membership, found)
@@ -434,6 +459,8 @@ def redraft_summary(request: AuthedRequest, cohort: str, document_id: int) -> Ht
 def publish_summary(request: AuthedRequest, cohort: str, document_id: int) -> HttpResponse:
     membership = cohort_access.get_facilitator_membership(request.user, cohort)
     found = review_access.get_document(membership, document_id)
+    if unsaved := _unsaved_edits(request, found):
+        return unsaved
     try:
         version = review.publish_summary(membership, found)
     except ValidationError as error:

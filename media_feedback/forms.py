@@ -49,7 +49,7 @@ class CallForm(Form):
         if not data.get("allow_audio") and not data.get("allow_video"):
             self.add_error("allow_audio", "Accept audio, video or both.")
         opens, closes = data.get("opens_at"), data.get("closes_at")
-        if opens and closes and closes <= opens:
+        if opens and closes and closes <= opens:  # the service's rule too; here to show it with the others
             self.add_error("closes_at", "The call must close after it opens.")
         if not [q for q in (data.get("questions") or "").splitlines() if q.strip()]:
             self.add_error("questions", "Ask at least one question.")

@@ -23,7 +23,7 @@ from cohort.audit.models import AuditAction
 from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
 from cohort.models import Area, Membership
-from cohort.web import attachment, error_text, post_action
+from cohort.web import add_service_errors, attachment, error_text, post_action
 from media_feedback import access, services
 from media_feedback.models import Clip, FeedbackCall
 from media_feedback.review import access as review_access, redaction, services as review
@@ -168,14 +168,18 @@ def correct_transcript(request: AuthedRequest, cohort: str, clip_id: UUID) -> Ht
     membership = cohort_access.get_facilitator_membership(request.user, cohort)
     found = review_access.get_review_clip(membership, clip_id)
 
-    def act() -> str:
-        form = TranscriptForm(request.POST)
-        if not form.is_valid():
-            raise _form_errors(form)
-        review.correct_transcript(membership, found, form.cleaned_data["text"])
-        return "The transcript was corrected; the captions follow it."
-
-    return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+    form = TranscriptForm(request.POST)
+    if form.is_valid():
+        try:
+            review.correct_transcript(membership, found, form.cleaned_data["text"])
+        except (NotAllowed, ValidationError) as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The transcript was corrected; the captions follow it.")
+            return redirect("media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+    # The corrected text is shown again as typed, with what is wrong: a correction is never lost.
+    context = {**_review_context(membership, found), "transcript_form": form}
+    return render(request, "media_feedback/review/clip.html", context, status=400)
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from cohort.forms import Form, IdsChoiceField
 from cohort.models import Area, time_zone_choices
-from cohort.widgets import DateInput
+from cohort.widgets import DateInput, show_limits
 from meetings.consultations.models import WEEKDAYS, ConsultationSettings, VideoMode
 
 DAY_FIELDS = [day.lower() for day in WEEKDAYS]
@@ -102,6 +102,7 @@ class AvailabilityForm(Form):
                 max_length=200,
                 widget=forms.TextInput(attrs={"aria-describedby": "weekly-hint", "placeholder": "09:00-17:00"}),
             )
+        show_limits(self.fields)  # the day fields are added after the base class has shown the others
 
     @classmethod
     def initial_for(cls, cs: ConsultationSettings | None, time_zone: str) -> dict[str, object]:

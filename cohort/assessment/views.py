@@ -173,7 +173,8 @@ def _save_criterion_work(
     if all([form.is_valid() for form in sent]):
         sa = assessment.current_self_assessment(membership.cohort, participation.institution)
         response = assessment.response_for(sa, crit) if sa.pk else None
-        done = []
+        done: list[str] = []  # the narrative's new status, when it was saved
+        added = ""  # the title of the evidence added
         acting: BaseForm = sent[0]
         try:
             with transaction.atomic():
@@ -187,7 +188,7 @@ def _save_criterion_work(
                         narrative=narrative_form.cleaned_data["narrative"],
                         ready=narrative_form.cleaned_data["ready"],
                     )
-                    done.append(f"the narrative saved ({saved.get_status_display().lower()})")
+                    done.append(saved.get_status_display().lower())
                 if evidence_form is not None:
                     acting = evidence_form
                     evidence = assessment.add_evidence(
@@ -199,11 +200,18 @@ def _save_criterion_work(
                         upload=evidence_form.cleaned_data.get("file"),
                         link=evidence_form.cleaned_data.get("link") or "",
                     )
-                    done.insert(0, f"evidence “{evidence.title}” added")
+                    added = evidence.title
         except (NotAllowed, ValidationError) as error:
             add_service_errors(acting, error)
         else:
-            messages.success(request, f"Criterion {crit.code}: {' and '.join(done)}.")
+            if added and done:
+                messages.success(
+                    request, f"Evidence “{added}” added to {crit.code} and the narrative saved ({done[0]})."
+                )
+            elif added:
+                messages.success(request, f"Evidence “{added}” added to {crit.code}.")
+            else:
+                messages.success(request, f"Criterion {crit.code} saved: {done[0]}.")
             anchor = "#evidence-title" if evidence_form is not None else ""
             return redirect(_criterion_url(cohort, institution, crit.pk) + anchor)
     bound: dict[str, BaseForm] = {}

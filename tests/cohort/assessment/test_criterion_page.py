@@ -45,9 +45,7 @@ def test_adding_evidence_saves_the_narrative_typed_before_it(world) -> None:
         {"narrative": NARRATIVE, "title": "Board paper", "dated": "2025-07-14", "link": "https://irwell.example/b"},
         follow=True,
     )
-    assert "Criterion 1.1: evidence “Board paper” added and the narrative saved (in progress)." in (
-        response.content.decode()
-    )
+    assert "Evidence “Board paper” added to 1.1 and the narrative saved (in progress)." in (response.content.decode())
     assert _narrative(world, "1.1") == NARRATIVE
     assert Evidence.objects.get().title == "Board paper"
 

@@ -30,7 +30,7 @@ def _narrative(w: World, code: str) -> str:
 def test_the_evidence_fields_and_both_buttons_belong_to_one_form(world) -> None:
     c = criterion(world.cohort, "1.1")
     page = client_for(world.alice).get(_url("cohort:criterion", world, criterion_id=c.pk)).content.decode()
-    assert '<form method="post" id="criterion-work" enctype="multipart/form-data"' in page
+    assert '<form method="post" id="criterion-work" enctype="multipart/form-data" novalidate' in page
     for name in ("title", "dated", "file", "link"):
         tag = re.search(rf'<input type="[a-z]+" name="{name}"[^>]*>', page)
         assert tag and 'form="criterion-work"' in tag[0], name

@@ -110,7 +110,8 @@ def typed_data(form: forms.BaseForm) -> tuple[dict[str, Any], dict[str, str], st
     made invalid (None when no input can make this form invalid)."""
     data: dict[str, Any] = {}
     shown: dict[str, str] = {}
-    for name, field in form.fields.items():
+    fields: dict[str, Any] = dict(form.fields)
+    for name, field in fields.items():
         widget = field.widget
         if isinstance(field, forms.FileField):
             continue
@@ -118,12 +119,11 @@ def typed_data(form: forms.BaseForm) -> tuple[dict[str, Any], dict[str, str], st
             data[name] = str(uuid.uuid4())
         elif isinstance(field, forms.BooleanField):
             data[name] = "on"
-        elif isinstance(field, forms.ModelMultipleChoiceField | forms.MultipleChoiceField):
-            choices = [str(value) for value, _ in field.choices if value != ""]
-            data[name] = choices[:1]
-        elif isinstance(field, forms.ChoiceField):
-            choices = [str(value) for value, _ in field.choices if value != ""]
-            data[name] = choices[0] if choices else ""
+        elif isinstance(field, forms.ChoiceField):  # single or multiple; the first choice offered
+            offered: Any = field.choices
+            choices = [str(value) for value, _ in offered if value != ""]
+            multiple = isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField)
+            data[name] = choices[:1] if multiple else (choices[0] if choices else "")
         elif widget.is_hidden:
             continue
         elif isinstance(field, forms.EmailField):
@@ -137,30 +137,32 @@ def typed_data(form: forms.BaseForm) -> tuple[dict[str, Any], dict[str, str], st
         elif isinstance(field, forms.TimeField):
             data[name] = shown[name] = "10:15"
         elif isinstance(field, forms.IntegerField):
-            value = field.min_value if field.min_value is not None else 2
-            data[name] = shown[name] = str(value if field.max_value is None else min(value, field.max_value))
+            low: Any = field.min_value
+            high: Any = field.max_value
+            value = low if low is not None else 2
+            data[name] = shown[name] = str(value if high is None else min(value, high))
         elif isinstance(field, forms.CharField) and type(field) is forms.CharField:
             data[name] = shown[name] = f"Typed {name} — ü"
         elif isinstance(field, forms.CharField):  # a CharField of its own: a slot's instant, chosen not typed
             data[name] = "2027-03-04T10:15:00+00:00"
     # The one invalid value: too long, an impossible date or number, or a choice not offered.
-    for name, field in form.fields.items():
+    for name, field in fields.items():
         if name in shown and type(field) is forms.CharField and field.max_length:
             data[name] = shown[name] = f"Typed {name} " + "x" * field.max_length
             return data, shown, name
-    for name, field in form.fields.items():
+    for name, field in fields.items():
         if name in shown and isinstance(field, forms.DateField):
             data[name] = shown[name] = "2027-02-30"
             return data, shown, name
-    for name, field in form.fields.items():
+    for name, field in fields.items():
         if name in shown and isinstance(field, forms.IntegerField):
             data[name] = shown[name] = "many"
             return data, shown, name
-    for name, field in form.fields.items():
+    for name, field in fields.items():
         if name in data and isinstance(field, forms.ChoiceField) and not isinstance(data[name], list):
             data[name] = "not-a-choice"
             return data, shown, name
-    for name, field in form.fields.items():
+    for name, field in fields.items():
         if name in shown and field.required:
             data[name] = ""
             del shown[name]

@@ -50,6 +50,7 @@ def test_typing_survives_second_actions_and_dates_show_in_their_fields(new_page)
     member.keyboard.type(NARRATIVE)
     tab_to(member, "Title", kind="text")
     member.keyboard.type("Bursary report")
+    assert member.locator("#id_title-counter").inner_text() == "14 of 200 characters"  # the limit, shown
     tab_to(member, "Date of the evidence", kind="date")
     type_date(member, date(2099, 1, 1))
     tab_to(member, "Link", kind="url")

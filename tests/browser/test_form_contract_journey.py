@@ -1,5 +1,5 @@
 """Nothing typed is lost (#18), with the keyboard alone: a narrative typed before "Add evidence"
-survives refused evidence and is saved with accepted evidence; the summary editor's "Publish" does
+survives refused evidence and is saved with accepted evidence, and a comment is not sent over it; the summary editor's "Publish" does
 not throw away unsaved edits; the meeting form's date shows in its date field and saves unchanged."""
 
 from __future__ import annotations
@@ -70,6 +70,17 @@ def test_typing_survives_second_actions_and_dates_show_in_their_fields(new_page)
     ).is_visible()
     assert member.locator(".sa-narrative").inner_text().strip() == NARRATIVE
     screenshot(member, "form-contract-criterion")
+
+    # More narrative typed, then a comment sent: the comment waits, saying why; the narrative stays.
+    skip_to_main(member)
+    tab_to(member, "Narrative", kind="textarea")
+    member.keyboard.press("End")
+    member.keyboard.type(" And the hardship fund.")
+    tab_to(member, "Comment", kind="textarea")
+    member.keyboard.type("Is this enough?")
+    activate(member, "Add comment", navigates=False)
+    assert member.get_by_role("alert").filter(has_text="Nothing was sent: the narrative").is_visible()
+    assert member.get_by_role("textbox", name="Narrative").input_value() == NARRATIVE + " And the hardship fund."
 
     # Fran edits the summary and presses Publish before saving: refused, the edit still in the editor.
     staff = new_page()

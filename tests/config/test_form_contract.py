@@ -69,16 +69,20 @@ def _providers(world: Any) -> dict[str, Any]:
     from meetings import services as meeting_services
 
     fran = get_membership(world.fran, world.cohort.slug)
-    series = meeting_services.create_series(
-        fran, title="Group meeting", starts_on=timezone.localdate(), time_of_day=time(10), count=1
-    )
+
+    def meeting() -> Any:  # made only for the forms that take one
+        series = meeting_services.create_series(
+            fran, title="Group meeting", starts_on=timezone.localdate(), time_of_day=time(10), count=1
+        )
+        return series.meetings.get()
+
     return {
         "membership": fran,
         "cohort": world.cohort,
         "institution": world.irwell,
         "user": world.alice,
         "email": "newcomer@example.org",
-        "meeting": series.meetings.get(),
+        "meeting": meeting,
         "questions": ["What helped you most?", "What should change?"],
         "areas": Area.objects.filter(framework_id=world.cohort.framework_id),
         "framework_id": world.cohort.framework_id,
@@ -93,6 +97,9 @@ def build(cls: type[forms.BaseForm], providers: dict[str, Any], data: dict[str, 
     ]
     missing = [name for name in wanted if name not in providers]
     assert not missing, f"{_label(cls)} takes {missing}: add them to _providers in {__file__}"
+    for name in wanted:
+        if inspect.isfunction(providers[name]):
+            providers[name] = providers[name]()
     return (
         cls(data, **{name: providers[name] for name in wanted})
         if data is not None

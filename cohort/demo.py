@@ -7,12 +7,13 @@ idempotent: running it twice changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import transaction
+from django.utils import timezone
 
 from cohort.framework_data import load_framework
 from cohort.models import Cohort, FrameworkVersion, Institution, Membership, Participation, Role, User
@@ -90,6 +91,10 @@ def _ensure_totp(user: User) -> None:
         TOTP.activate(user, generate_totp_secret())
 
 
+def _demo_start() -> date:
+    return (timezone.localdate() - timedelta(weeks=26)).replace(day=1)
+
+
 @transaction.atomic
 def seed() -> DemoWorld:
     framework = load_framework()
@@ -99,8 +104,10 @@ def seed() -> DemoWorld:
         defaults={
             "name": "Greater Manchester Quality Mark cohort",
             "funder": "Greater Manchester Combined Authority",
-            "starts_on": date(2026, 9, 1),
-            "ends_on": date(2027, 7, 31),
+            # A year around today, so the demo's meetings, calls and bookings (dated from today)
+            # fall within the cohort's dates whenever it is loaded.
+            "starts_on": _demo_start(),
+            "ends_on": _demo_start().replace(year=_demo_start().year + 1) - timedelta(days=1),
             "framework": framework,
         },
     )

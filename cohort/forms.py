@@ -17,6 +17,23 @@ from cohort.models import (
     User,
     time_zone_choices,
 )
+from cohort.widgets import show_limits
+
+
+class Form(forms.Form):
+    """The product's form: length limits shown by a counter and enforced with a message (see
+    cohort.widgets). Every form of the product derives from this or from ModelForm below."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        show_limits(self.fields)
+
+
+class ModelForm(forms.ModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        show_limits(self.fields)
+
 
 ID_RANGE = range(-(2**63), 2**63)  # what a database integer column holds
 
@@ -39,7 +56,7 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)  # type: ignore[misc]  # not in the stubs
 
 
-class InviteForm(forms.Form):
+class InviteForm(Form):
     email = forms.EmailField(label="E-mail address")
     role = forms.ChoiceField(choices=())
     institution = forms.ModelChoiceField(queryset=Institution.objects.none(), required=False)
@@ -67,7 +84,7 @@ class InviteForm(forms.Form):
         return data
 
 
-class RoleForm(forms.Form):
+class RoleForm(Form):
     role = forms.ChoiceField(choices=Role.choices)
     institution = forms.ModelChoiceField(queryset=Institution.objects.none(), required=False)
 
@@ -82,7 +99,7 @@ class RoleForm(forms.Form):
         return data
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(Form):
     display_name = forms.CharField(label="Your name", max_length=120)
     time_zone = forms.ChoiceField(choices=time_zone_choices, initial="Europe/London")
     password1 = forms.CharField(
@@ -111,7 +128,7 @@ class AcceptInvitationForm(forms.Form):
         return data
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(ModelForm):
     time_zone = forms.ChoiceField(choices=time_zone_choices)
 
     class Meta:
@@ -120,7 +137,7 @@ class ProfileForm(forms.ModelForm):
         labels = {"display_name": "Your name"}
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         current = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "delivery"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import zoneinfo
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -209,6 +209,18 @@ class Cohort(models.Model):
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": "The cohort must end on or after the day it starts."})
+
+    @property
+    def dates_text(self) -> str:
+        return f"{self.starts_on:%-d %B %Y} to {self.ends_on:%-d %B %Y}"
+
+    def check_within(self, day: date, *, field: str, what: str) -> None:
+        """The domain rule that a cohort's dates bound what happens in it (meetings, consultations,
+        feedback calls): `what` on `day` is refused, naming the cohort's dates, when it falls outside."""
+        if not self.starts_on <= day <= self.ends_on:
+            raise ValidationError(
+                {field: f"{what} would be on {day:%-d %B %Y}, outside the cohort's dates ({self.dates_text})."}
+            )
 
 
 class Participation(models.Model):

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 
+from cohort.forms import Form
 from cohort.integers import BoundedIntegerField
 from cohort.models import Area, Membership
 from discussions.models import MAX_POST_LENGTH
@@ -12,7 +13,7 @@ from discussions.models import MAX_POST_LENGTH
 BODY_HELP = "Markdown: **bold**, *italic*, lists, links. Mention someone with @**Their Name**."
 
 
-class PostForm(forms.Form):
+class PostForm(Form):
     body = forms.CharField(
         label="Your post",
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -29,7 +30,7 @@ class PostForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class ThreadForm(forms.Form):
+class ThreadForm(Form):
     title = forms.CharField(max_length=200, error_messages={"required": "Give the thread a title."})
     body = forms.CharField(
         label="First post",
@@ -51,7 +52,7 @@ class ThreadForm(forms.Form):
             del self.fields["private"]
 
 
-class EditPostForm(forms.Form):
+class EditPostForm(Form):
     body = forms.CharField(
         label="Your post",
         widget=forms.Textarea(attrs={"rows": 7}),
@@ -61,12 +62,12 @@ class EditPostForm(forms.Form):
     )
 
 
-class ThemeForm(forms.Form):
+class ThemeForm(Form):
     title = forms.CharField(max_length=120, error_messages={"required": "Give the theme a title."})
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
-class ReportForm(forms.Form):
+class ReportForm(Form):
     reason = forms.CharField(
         label="What is wrong with this post?",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -75,7 +76,7 @@ class ReportForm(forms.Form):
     )
 
 
-class PracticeForm(forms.Form):
+class PracticeForm(Form):
     area = forms.ModelChoiceField(queryset=Area.objects.none(), empty_label=None)
     title = forms.CharField(max_length=200, required=False, help_text="Leave empty to use the thread's title.")
 
@@ -84,9 +85,9 @@ class PracticeForm(forms.Form):
         self.fields["area"].queryset = Area.objects.filter(framework_id=membership.cohort.framework_id)  # type: ignore[attr-defined]
 
 
-class ModerateForm(forms.Form):
+class ModerateForm(Form):
     action = forms.ChoiceField(choices=[("pin", "pin"), ("unpin", "unpin"), ("lock", "lock"), ("unlock", "unlock")])
 
 
-class SubscriptionForm(forms.Form):
+class SubscriptionForm(Form):
     state = forms.ChoiceField(choices=[("follow", "Follow"), ("mute", "Mute"), ("none", "Default")])

@@ -6,12 +6,13 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
-from cohort.forms import IdsChoiceField
+from cohort.forms import Form, IdsChoiceField
 from cohort.models import Area, Cohort
+from cohort.widgets import DateTimeInput
 from media_feedback.models import MB, Consent
 
 
-class CallForm(forms.Form):
+class CallForm(Form):
     title = forms.CharField(max_length=200)
     questions = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), help_text="What students are asked, one question per line."
@@ -19,8 +20,8 @@ class CallForm(forms.Form):
     areas = IdsChoiceField(
         queryset=Area.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label="Framework areas"
     )
-    opens_at = forms.DateTimeField(label="Opens", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    closes_at = forms.DateTimeField(label="Closes", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    opens_at = forms.DateTimeField(label="Opens", widget=DateTimeInput)
+    closes_at = forms.DateTimeField(label="Closes", widget=DateTimeInput)
     allow_audio = forms.BooleanField(required=False, initial=True, label="Accept audio")
     allow_video = forms.BooleanField(required=False, initial=True, label="Accept video")
     max_minutes = forms.IntegerField(min_value=1, max_value=30, initial=5, label="Longest clip (minutes)")
@@ -48,7 +49,7 @@ class CallForm(forms.Form):
         if not data.get("allow_audio") and not data.get("allow_video"):
             self.add_error("allow_audio", "Accept audio, video or both.")
         opens, closes = data.get("opens_at"), data.get("closes_at")
-        if opens and closes and closes <= opens:
+        if opens and closes and closes <= opens:  # the service's rule too; here to show it with the others
             self.add_error("closes_at", "The call must close after it opens.")
         if not [q for q in (data.get("questions") or "").splitlines() if q.strip()]:
             self.add_error("questions", "Ask at least one question.")
@@ -74,7 +75,7 @@ class CallForm(forms.Form):
 UNDER_16 = "under-16"
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(Form):
     question = forms.ChoiceField(label="Which question are you answering?", widget=forms.RadioSelect)
     visibility = forms.ChoiceField(
         label="Who may watch or listen to your clip?",
@@ -104,7 +105,7 @@ class ConsentForm(forms.Form):
             field.widget = forms.HiddenInput()
 
 
-class ReceiptEmailForm(forms.Form):
+class ReceiptEmailForm(Form):
     email = forms.EmailField(
         label="E-mail address",
         help_text="We send the link once and delete your address as soon as the e-mail has gone.",

@@ -12,6 +12,7 @@ import secrets
 from datetime import datetime
 
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
@@ -59,6 +60,10 @@ def open_call(
 ) -> FeedbackCall:
     """A feedback call for the cohort, with a link for every institution taking part."""
     _check_facilitator(membership, membership.cohort_id)
+    if closes_at <= opens_at:
+        raise ValidationError({"closes_at": "The call must close after it opens."})
+    membership.cohort.check_within(timezone.localdate(opens_at), field="opens_at", what="The call's opening")
+    membership.cohort.check_within(timezone.localdate(closes_at), field="closes_at", what="The call's closing")
     with transaction.atomic():
         call = FeedbackCall.objects.create(
             cohort=membership.cohort,

@@ -15,6 +15,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -30,7 +31,7 @@ from cohort.audit.models import AuditAction
 from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
 from cohort.integers import query_int
-from cohort.web import post_action
+from cohort.web import add_service_errors, post_action
 from media_feedback import access, services, storage
 from media_feedback.forms import UNDER_16, CallForm, ConsentForm, ReceiptEmailForm
 from media_feedback.models import CallLink, Clip, FeedbackCall
@@ -351,9 +352,13 @@ def calls(request: AuthedRequest, cohort: str) -> HttpResponse:
     membership = cohort_access.get_facilitator_membership(request.user, cohort)
     form = CallForm(request.POST or None, cohort=membership.cohort)
     if request.method == "POST" and form.is_valid():
-        call = services.open_call(membership, **form.service_kwargs())
-        messages.success(request, f"The call “{call.title}” is open. Share each institution's link or poster.")
-        return redirect("media_feedback:call", cohort=cohort, call_id=call.pk)
+        try:
+            call = services.open_call(membership, **form.service_kwargs())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"The call “{call.title}” is open. Share each institution's link or poster.")
+            return redirect("media_feedback:call", cohort=cohort, call_id=call.pk)
     listed = FeedbackCall.objects.filter(cohort=membership.cohort).annotate(
         clip_count=Count("clips", filter=~Q(clips__status=Clip.Status.RECEIVING))
     )

@@ -5,24 +5,17 @@ from typing import Any, cast
 
 from django import forms
 
-from cohort.forms import IdsChoiceField
+from cohort.forms import Form, IdsChoiceField
 from cohort.models import Area, Cohort, Criterion, Institution, Membership, Role, User, time_zone_choices
+from cohort.widgets import DateInput, TimeInput
 from meetings.models import Attendance, Meeting, Outcome
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
 
 
 def _areas(cohort: Cohort) -> Any:
     return Area.objects.filter(framework_id=cohort.framework_id).order_by("position")
 
 
-class SeriesForm(forms.Form):
+class SeriesForm(Form):
     title = forms.CharField(max_length=120, initial="Group meeting", help_text="Each meeting adds its area's title.")
     starts_on = forms.DateField(label="Date of the first meeting", widget=DateInput)
     time_of_day = forms.TimeField(label="Time", initial=time(10, 0), widget=TimeInput)
@@ -45,11 +38,11 @@ class SeriesForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["first_area"]).queryset = _areas(cohort)
 
 
-class SeriesLengthForm(forms.Form):
+class SeriesLengthForm(Form):
     count = forms.IntegerField(label="Number of meetings in the series")
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(Form):
     title = forms.CharField(max_length=200)
     area = forms.ModelChoiceField(queryset=Area.objects.none(), required=False, label="Area of the framework")
     day = forms.DateField(label="Date", widget=DateInput)
@@ -75,7 +68,7 @@ class MeetingForm(forms.Form):
         self.fields["time_of_day"].help_text = f"In {meeting.time_zone.replace('_', ' ')} time."
 
 
-class AgendaItemForm(forms.Form):
+class AgendaItemForm(Form):
     title = forms.CharField(max_length=200, label="Item")
     criterion = forms.ModelChoiceField(
         queryset=Criterion.objects.none(),
@@ -100,7 +93,7 @@ class AgendaItemForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["institution"]).queryset = cohort.institutions.all()
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(Form):
     minutes = forms.CharField(
         label="The minutes",
         required=False,
@@ -126,7 +119,7 @@ def owner_choices(cohort: Cohort, empty_label: str) -> list[Any]:
     return [("", empty_label), *groups.items()]
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(Form):
     kind = forms.ChoiceField(choices=Outcome.Kind.choices, widget=forms.RadioSelect, initial=Outcome.Kind.INFORMATION)
     text = forms.CharField(max_length=300, label="Outcome")
     institution = forms.ModelChoiceField(
@@ -156,13 +149,13 @@ class OutcomeForm(forms.Form):
         self.fields["owner"].help_text = "An institution's action is owned by someone in its working group."
 
 
-class RespondForm(forms.Form):
+class RespondForm(Form):
     response = forms.ChoiceField(
         choices=[(Attendance.Response.GOING, "Going"), (Attendance.Response.NOT_GOING, "Not going")]
     )
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(Form):
     attended = IdsChoiceField(
         queryset=User.objects.none(),
         required=False,

@@ -143,6 +143,8 @@ def create_series(
         raise ValidationError({"time_zone": "Choose a time zone from the list."}) from None
     _check_duration(duration_minutes)
     dates = series_dates(starts_on, cadence_weeks, count=count, ends_on=ends_on)
+    cohort.check_within(dates[0], field="starts_on", what="The first meeting")
+    cohort.check_within(dates[-1], field="count" if ends_on is None else "ends_on", what="The last meeting")
     if first_area is not None and first_area.framework_id != cohort.framework_id:
         raise ValidationError({"first_area": "That area belongs to another framework."})
     _lock_cohort(cohort)
@@ -222,6 +224,8 @@ def change_series_length(actor: Membership, series: MeetingSeries, *, count: int
         position = last_position + i + 1
         starts_at = local_to_utc(series.starts_on + (position - 1) * step, series.time_of_day, series.time_zone)
         new.append((position, starts_at, starts_at + length))
+    last_day = series.starts_on + (new[-1][0] - 1) * step
+    series.cohort.check_within(last_day, field="count", what="The last meeting")
     _check_no_overlap(series.cohort, [(s, e) for _, s, e in new])
     meetings = [
         _new_meeting(series, position, s, e, area_after(areas, last_area_id, i + 1))
@@ -271,6 +275,8 @@ def update_meeting(
     _check_duration(duration_minutes)
     starts_at = local_to_utc(day, time_of_day, meeting.time_zone)
     ends_at = starts_at + timedelta(minutes=duration_minutes)
+    if day != meeting.local_starts_at.date():
+        meeting.cohort.check_within(day, field="day", what="The meeting")
     _lock_cohort(meeting.cohort)
     try:
         _check_no_overlap(meeting.cohort, [(starts_at, ends_at)], exclude_id=meeting.pk)
@@ -443,8 +449,11 @@ def record_outcome(
         errors = {}
         if owner is None and not owner_name.strip():
             errors["owner"] = "An action needs an owner: choose a person or type a name."
+        held_on = meeting.local_starts_at.date()
         if due_on is None:
             errors["due_on"] = "An action needs a due date."
+        elif due_on < held_on:
+            errors["due_on"] = f"An action cannot be due before its meeting ({held_on:%-d %B %Y})."
         if owner is not None:
             owner_is = Membership.objects.filter(cohort=cohort, user=owner).first()
             if owner_is is None:

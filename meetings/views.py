@@ -161,12 +161,16 @@ def edit_meeting(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpRe
     item = get_meeting(membership, meeting_id)
     form = MeetingForm(request.POST or None, meeting=item)
     if request.method == "POST" and form.is_valid():
+        sequence = item.sequence
         try:
             services.update_meeting(membership, item, **form.cleaned_data)
         except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "The meeting is changed; members receive an updated invitation.")
+            if item.sequence != sequence:  # the invitation's content changed
+                messages.success(request, "The meeting is changed; members receive an updated invitation.")
+            else:
+                messages.success(request, "The meeting is saved. Nothing in its invitation changed, so none was sent.")
             return redirect(item)
     context = {"membership": membership, "cohort": membership.cohort, "meeting": item, "form": form}
     return render(request, "meetings/meeting_form.html", context, status=400 if form.errors else 200)

@@ -46,8 +46,9 @@ def make_cohort(name: str = "North West cohort", *, slug: str | None = None) -> 
         name=name,
         slug=slug or f"cohort-{next(_seq)}",
         funder="A regional authority",
-        starts_on=date(2026, 9, 1),
-        ends_on=date(2027, 7, 31),
+        # Wide enough for every date the tests schedule (a cohort's dates bound its meetings).
+        starts_on=date(2025, 9, 1),
+        ends_on=date(2031, 7, 31),
         framework=framework(),
     )
 

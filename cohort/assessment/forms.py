@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from cohort.assessment.evidence_files import ALLOWED_EXTENSIONS, MAX_EVIDENCE_BYTES
 from cohort.assessment.services import Decision
+from cohort.forms import Form, ModelForm
 from cohort.models import (
     ActionItem,
     AppTarget,
@@ -19,11 +20,10 @@ from cohort.models import (
     Institution,
     User,
 )
+from cohort.widgets import DateInput
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
-
-class NarrativeForm(forms.Form):
+class NarrativeForm(Form):
     narrative = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 12}),
         required=False,
@@ -32,9 +32,9 @@ class NarrativeForm(forms.Form):
     ready = forms.BooleanField(required=False, label="Ready for review")
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(Form):
     title = forms.CharField(max_length=200)
-    dated = forms.DateField(label="Date of the evidence", widget=DATE_INPUT, help_text="When the evidence is from.")
+    dated = forms.DateField(label="Date of the evidence", widget=DateInput, help_text="When the evidence is from.")
     file = forms.FileField(
         required=False,
         help_text=f"A document or image up to {MAX_EVIDENCE_BYTES // (1024 * 1024)} MB "
@@ -56,11 +56,11 @@ class EvidenceForm(forms.Form):
         return data
 
 
-class CommentForm(forms.Form):
+class CommentForm(Form):
     body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     decision = forms.ChoiceField(choices=Decision.CHOICES, widget=forms.RadioSelect)
     practice = forms.ChoiceField(
         choices=CriterionResponse.Practice.choices,
@@ -73,22 +73,22 @@ class ReviewForm(forms.Form):
     )
 
 
-class RecommendForm(forms.Form):
+class RecommendForm(Form):
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Recommendation note")
 
 
-class AwardForm(forms.Form):
-    awarded_on = forms.DateField(label="Award date", widget=DATE_INPUT)
+class AwardForm(Form):
+    awarded_on = forms.DateField(label="Award date", widget=DateInput)
 
 
-class ActionForm(forms.Form):
+class ActionForm(Form):
     title = forms.CharField(max_length=300)
     area = forms.ModelChoiceField(queryset=Area.objects.none(), required=False, empty_label="Whole framework")
     owner = forms.ModelChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Someone without an account"
     )
     owner_name = forms.CharField(max_length=120, required=False, label="Owner's name (no account)")
-    due_on = forms.DateField(label="Due date", widget=DATE_INPUT)
+    due_on = forms.DateField(label="Due date", widget=DateInput)
     detail = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args: Any, cohort: Cohort, institution: Institution, **kwargs: Any) -> None:
@@ -109,7 +109,7 @@ class ActionForm(forms.Form):
         return data
 
 
-class ActionCorrectionForm(forms.Form):
+class ActionCorrectionForm(Form):
     """A lead (or facilitator) puts right an action's owner or due date. The owner list is the
     institution's working group only; the plan page passes its choices in once for every item."""
 
@@ -117,7 +117,7 @@ class ActionCorrectionForm(forms.Form):
         queryset=User.objects.none(), required=False, empty_label="Someone without an account"
     )
     owner_name = forms.CharField(max_length=120, required=False, label="Owner's name (no account)")
-    due_on = forms.DateField(label="Due date", widget=DATE_INPUT)
+    due_on = forms.DateField(label="Due date", widget=DateInput)
 
     def __init__(
         self, *args: Any, cohort: Cohort, institution: Institution, owners: list[User] | None = None, **kwargs: Any
@@ -135,12 +135,12 @@ class ActionCorrectionForm(forms.Form):
         return data
 
 
-class ActionUpdateForm(forms.Form):
+class ActionUpdateForm(Form):
     status = forms.ChoiceField(choices=ActionItem.Status.choices)
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Progress note")
 
 
-class PracticeForm(forms.ModelForm):
+class PracticeForm(ModelForm):
     class Meta:
         model = EffectivePractice
         fields = ["area", "title", "description", "source", "source_url", "anonymous", "shared_with_sector"]
@@ -156,7 +156,7 @@ class PracticeForm(forms.ModelForm):
         self.fields["area"].queryset = Area.objects.filter(framework_id=cohort.framework_id)  # type: ignore[attr-defined]
 
 
-class PracticeSearchForm(forms.Form):
+class PracticeSearchForm(Form):
     q = forms.CharField(required=False, label="Search", max_length=200)
     area = forms.ModelChoiceField(queryset=Area.objects.none(), required=False, empty_label="All areas")
 
@@ -166,12 +166,12 @@ class PracticeSearchForm(forms.Form):
         self.fields["area"].queryset = areas  # type: ignore[attr-defined]
 
 
-class SharingForm(forms.Form):
+class SharingForm(Form):
     shared_with_sector = forms.BooleanField(required=False, label="Share with the whole sector")
     anonymous = forms.BooleanField(required=False, label="Hide the institution's name")
 
 
-class DataDefinitionForm(forms.ModelForm):
+class DataDefinitionForm(ModelForm):
     class Meta:
         model = DataDefinition
         fields = ["care_experienced", "estranged", "data_sources"]
@@ -180,7 +180,7 @@ class DataDefinitionForm(forms.ModelForm):
         }
 
 
-class TargetForm(forms.ModelForm):
+class TargetForm(ModelForm):
     class Meta:
         model = AppTarget
         fields = ["group", "measure", "baseline", "target", "year"]

@@ -8,6 +8,7 @@ import secrets
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -95,6 +96,21 @@ class SelfAssessment(models.Model):
     def is_editable(self) -> bool:
         """The working group may change narratives and evidence."""
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+    def check_award_date(self, awarded_on: date) -> None:
+        """The domain rule for an award date: on or after the day the self-assessment was last
+        submitted, and not after today."""
+        today = timezone.localdate()
+        submitted = timezone.localdate(self.submitted_at) if self.submitted_at else None
+        if awarded_on > today:
+            raise ValidationError({"awarded_on": "The award date cannot be in the future."})
+        if submitted is not None and awarded_on < submitted:
+            raise ValidationError(
+                {
+                    "awarded_on": f"The award date cannot be before the self-assessment was submitted "
+                    f"({submitted:%-d %B %Y}): choose a date from then to today."
+                }
+            )
 
     def set_award_dates(self, awarded_on: date) -> None:
         self.awarded_on = awarded_on

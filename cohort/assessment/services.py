@@ -417,12 +417,11 @@ def recommend_award(membership: Membership, self_assessment: SelfAssessment, *, 
 def record_award(membership: Membership, self_assessment: SelfAssessment, *, awarded_on: date) -> SelfAssessment:
     if not membership.is_facilitator:
         raise NotAllowed("Only a facilitator records the award.")
-    if awarded_on > timezone.localdate():
-        raise ValidationError("The award date cannot be in the future.")
     with transaction.atomic():
         locked = SelfAssessment.objects.select_for_update().get(pk=self_assessment.pk)
         if locked.status != SA.RECOMMENDED:
             raise ValidationError("The assessor has not recommended the award yet.")
+        locked.check_award_date(awarded_on)
         locked.status = SA.AWARDED
         locked.awarded_by = membership.user
         locked.set_award_dates(awarded_on)

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpResponse
@@ -48,6 +49,7 @@ from cohort.models import (
     ActionItem,
     AppTarget,
     Criterion,
+    CriterionResponse,
     DataDefinition,
     EffectivePractice,
     Membership,
@@ -127,6 +129,10 @@ def _criterion_page(
         # Refusals (not your part, not now) shown at the top, whichever form was sent.
         "refusals": [e for form in forms.values() for e in form.non_field_errors()],
     }
+    # The evidence fields sit in the evidence section but belong to the narrative's form (see
+    # _save_criterion_work), so either button sends both.
+    for field in context["evidence_form"].fields.values():
+        field.widget.attrs["form"] = "criterion-work"
     return render(request, "cohort/assessment/criterion.html", context, status=status)
 
 
@@ -142,50 +148,93 @@ def _criterion_url(cohort: str, institution: str, criterion_id: int) -> str:
     )
 
 
+def _narrative_changed(form: NarrativeForm, response: CriterionResponse | None) -> bool:
+    saved = (response.narrative if response else "").replace("\r\n", "\n").strip()
+    typed = form.cleaned_data["narrative"].replace("\r\n", "\n").strip()
+    was_ready = bool(response and response.status == response.Status.READY)
+    return typed != saved or form.cleaned_data["ready"] != was_ready
+
+
+def _save_criterion_work(
+    request: AuthedRequest, cohort: str, institution: str, criterion_id: int, *, adding_evidence: bool
+) -> HttpResponse:
+    """The criterion page's narrative and "Add evidence" fields are one form with two buttons, so
+    whichever is pressed (or Enter in any field) sends everything typed: the narrative is saved when
+    it changed, evidence added when any of its fields is filled ("Add evidence" requires it). Any
+    error saves nothing and shows the page again with everything as typed."""
+    membership, participation = get_private_scope(request.user, cohort, institution)
+    crit = get_criterion(membership, criterion_id)
+    narrative_form = NarrativeForm(request.POST) if "narrative" in request.POST else None
+    evidence_sent = adding_evidence or bool(
+        request.FILES.get("file") or any((request.POST.get(name) or "").strip() for name in ("title", "dated", "link"))
+    )
+    evidence_form = EvidenceForm(request.POST, request.FILES) if evidence_sent else None
+    sent = [form for form in (narrative_form, evidence_form) if form is not None]
+    if not sent:
+        narrative_form = NarrativeForm(request.POST)  # nothing at all was sent: say what is missing
+        sent = [narrative_form]
+    if all([form.is_valid() for form in sent]):
+        sa = assessment.current_self_assessment(membership.cohort, participation.institution)
+        response = assessment.response_for(sa, crit) if sa.pk else None
+        done: list[str] = []  # the narrative's new status, when it was saved
+        added = ""  # the title of the evidence added
+        acting: BaseForm = sent[0]
+        try:
+            with transaction.atomic():
+                if narrative_form is not None and (
+                    evidence_form is None or _narrative_changed(narrative_form, response)
+                ):
+                    saved = assessment.save_narrative(
+                        membership,
+                        sa,
+                        crit,
+                        narrative=narrative_form.cleaned_data["narrative"],
+                        ready=narrative_form.cleaned_data["ready"],
+                    )
+                    done.append(saved.get_status_display().lower())
+                if evidence_form is not None:
+                    acting = evidence_form
+                    evidence = assessment.add_evidence(
+                        membership,
+                        sa,
+                        crit,
+                        title=evidence_form.cleaned_data["title"],
+                        dated=evidence_form.cleaned_data["dated"],
+                        upload=evidence_form.cleaned_data.get("file"),
+                        link=evidence_form.cleaned_data.get("link") or "",
+                    )
+                    added = evidence.title
+        except (NotAllowed, ValidationError) as error:
+            add_service_errors(acting, error)
+        else:
+            if added and done:
+                messages.success(
+                    request, f"Evidence “{added}” added to {crit.code} and the narrative saved ({done[0]})."
+                )
+            elif added:
+                messages.success(request, f"Evidence “{added}” added to {crit.code}.")
+            else:
+                messages.success(request, f"Criterion {crit.code} saved: {done[0]}.")
+            anchor = "#evidence-title" if evidence_form is not None else ""
+            return redirect(_criterion_url(cohort, institution, crit.pk) + anchor)
+    bound: dict[str, BaseForm] = {}
+    if narrative_form is not None:
+        bound["narrative_form"] = narrative_form
+    if evidence_form is not None:
+        bound["evidence_form"] = evidence_form
+    return _criterion_page(request, membership, participation, crit, status=400, **bound)
+
+
 @login_required
 @require_POST
 def save_narrative(request: AuthedRequest, cohort: str, institution: str, criterion_id: int) -> HttpResponse:
-    membership, participation = get_private_scope(request.user, cohort, institution)
-    crit = get_criterion(membership, criterion_id)
-    form = NarrativeForm(request.POST)
-    if form.is_valid():
-        sa = assessment.current_self_assessment(membership.cohort, participation.institution)
-        try:
-            response = assessment.save_narrative(
-                membership, sa, crit, narrative=form.cleaned_data["narrative"], ready=form.cleaned_data["ready"]
-            )
-        except (NotAllowed, ValidationError) as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Criterion {crit.code} saved: {response.get_status_display().lower()}.")
-            return redirect(_criterion_url(cohort, institution, crit.pk))
-    return _criterion_page(request, membership, participation, crit, status=400, narrative_form=form)
+    return _save_criterion_work(request, cohort, institution, criterion_id, adding_evidence=False)
 
 
 @login_required
 @require_POST
 def add_evidence(request: AuthedRequest, cohort: str, institution: str, criterion_id: int) -> HttpResponse:
-    membership, participation = get_private_scope(request.user, cohort, institution)
-    crit = get_criterion(membership, criterion_id)
-    form = EvidenceForm(request.POST, request.FILES)
-    if form.is_valid():
-        sa = assessment.current_self_assessment(membership.cohort, participation.institution)
-        try:
-            evidence = assessment.add_evidence(
-                membership,
-                sa,
-                crit,
-                title=form.cleaned_data["title"],
-                dated=form.cleaned_data["dated"],
-                upload=form.cleaned_data.get("file"),
-                link=form.cleaned_data.get("link") or "",
-            )
-        except (NotAllowed, ValidationError) as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Evidence “{evidence.title}” added to {crit.code}.")
-            return redirect(_criterion_url(cohort, institution, crit.pk) + "#evidence-title")
-    return _criterion_page(request, membership, participation, crit, status=400, evidence_form=form)
+    return _save_criterion_work(request, cohort, institution, criterion_id, adding_evidence=True)
 
 
 @login_required

@@ -6,10 +6,11 @@ from typing import Any
 
 from django import forms
 
+from cohort.forms import Form
 from cohort.models import Area, Cohort
 
 
-class SpanForm(forms.Form):
+class SpanForm(Form):
     first_word = forms.IntegerField(label="From word number", min_value=1)
     last_word = forms.IntegerField(label="To word number", min_value=1)
 
@@ -38,7 +39,7 @@ class QuoteForm(SpanForm):
         self.fields["area"] = _area_field(cohort)
 
 
-class TagForm(forms.Form):
+class TagForm(Form):
     first_word = forms.IntegerField(label="From word number", min_value=1, required=False)
     last_word = forms.IntegerField(label="To word number", min_value=1, required=False)
     segment = forms.BooleanField(label="Only the selected words", required=False)
@@ -63,11 +64,11 @@ class TagForm(forms.Form):
         return self.cleaned_data["first_word"] - 1, self.cleaned_data["last_word"] - 1
 
 
-class SuggestionForm(forms.Form):
+class SuggestionForm(Form):
     decision = forms.ChoiceField(choices=[("accept", "Accept"), ("reject", "Reject")])
 
 
-class TranscriptForm(forms.Form):
+class TranscriptForm(Form):
     text = forms.CharField(
         label="Corrected transcript",
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -76,7 +77,7 @@ class TranscriptForm(forms.Form):
     )
 
 
-class SummaryForm(forms.Form):
+class SummaryForm(Form):
     title = forms.CharField(max_length=200)
     body = forms.CharField(
         label="Text (Markdown)",

@@ -24,7 +24,7 @@ from cohort.audit.models import AuditAction
 from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
 from cohort.models import Area, Membership
-from cohort.web import Confirmation, attachment, confirm_page, error_text, is_confirmed, post_action
+from cohort.web import Confirmation, add_service_errors, attachment, confirm_page, error_text, is_confirmed, post_action
 from media_feedback import access, services
 from media_feedback.models import Clip, FeedbackCall
 from media_feedback.review import access as review_access, redaction, services as review
@@ -183,14 +183,18 @@ def correct_transcript(request: AuthedRequest, cohort: str, clip_id: UUID) -> Ht
     membership = cohort_access.get_facilitator_membership(request.user, cohort)
     found = review_access.get_review_clip(membership, clip_id)
 
-    def act() -> str:
-        form = TranscriptForm(request.POST)
-        if not form.is_valid():
-            raise _form_errors(form)
-        review.correct_transcript(membership, found, form.cleaned_data["text"])
-        return "The transcript was corrected; the captions follow it."
-
-    return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+    form = TranscriptForm(request.POST)
+    if form.is_valid():
+        try:
+            review.correct_transcript(membership, found, form.cleaned_data["text"])
+        except (NotAllowed, ValidationError) as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The transcript was corrected; the captions follow it.")
+            return redirect("media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+    # The corrected text is shown again as typed, with what is wrong: a correction is never lost.
+    context = {**_review_context(membership, found), "transcript_form": form}
+    return render(request, "media_feedback/review/clip.html", context, status=400)
 
 
 @login_required
@@ -424,6 +428,29 @@ def _editor_context(membership: Membership, document: SummaryDocument, form: Sum
     }
 
 
+def _same_text(a: str, b: str) -> bool:
+    return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
+
+
+def _unsaved_edits(request: AuthedRequest, document: SummaryDocument) -> HttpResponse | None:
+    """Publish and "draft again" send the editor's text along: when it differs from the saved draft,
+    they act on nothing and show the editor again with the text as typed, saying why."""
+    if "title" not in request.POST and "body" not in request.POST:
+        return None
+    title, body = request.POST.get("title", document.title), request.POST.get("body", document.body)
+    if _same_text(title, document.title) and _same_text(body, document.body):
+        return None
+    membership = cohort_access.get_facilitator_membership(request.user, document.call.cohort.slug)
+    form = SummaryForm(request.POST)
+    form.is_valid()
+    messages.error(
+        request,
+        "Your changes to the draft are not saved yet, so nothing else was done. "
+        "Save the draft first (your text is still in the editor), then publish or draft again.",
+    )
+    return render(request, "media_feedback/review/edit.html", _editor_context(membership, document, form), status=409)
+
+
 @login_required
 def edit_summary(request: AuthedRequest, cohort: str, document_id: int) -> HttpResponse:
     membership = cohort_access.get_facilitator_membership(request.user, cohort)
@@ -453,6 +480,8 @@ def preview_summary(request: AuthedRequest, cohort: str, document_id: int) -> Ht
 def redraft_summary(request: AuthedRequest, cohort: str, document_id: int) -> HttpResponse:
     membership = cohort_access.get_facilitator_membership(request.user, cohort)
     found = review_access.get_document(membership, document_id)
+    if unsaved := _unsaved_edits(request, found):
+        return unsaved
 
     def act() -> str:
         review.redraft(membership, found)
@@ -466,6 +495,8 @@ def redraft_summary(request: AuthedRequest, cohort: str, document_id: int) -> Ht
 def publish_summary(request: AuthedRequest, cohort: str, document_id: int) -> HttpResponse:
     membership = cohort_access.get_facilitator_membership(request.user, cohort)
     found = review_access.get_document(membership, document_id)
+    if unsaved := _unsaved_edits(request, found):
+        return unsaved
     try:
         version = review.publish_summary(membership, found)
     except ValidationError as error:

@@ -10,8 +10,9 @@ from typing import Any, cast
 from django import forms
 from django.db.models import QuerySet
 
-from cohort.forms import IdsChoiceField
+from cohort.forms import Form, IdsChoiceField
 from cohort.models import Area, time_zone_choices
+from cohort.widgets import DateInput, show_limits
 from meetings.consultations.models import WEEKDAYS, ConsultationSettings, VideoMode
 
 DAY_FIELDS = [day.lower() for day in WEEKDAYS]
@@ -65,7 +66,7 @@ def format_windows(windows: list[tuple[time, time]]) -> str:
     return ", ".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in windows)
 
 
-class AvailabilityForm(forms.Form):
+class AvailabilityForm(Form):
     time_zone = forms.ChoiceField(
         label="Your time zone",
         choices=time_zone_choices,
@@ -101,6 +102,7 @@ class AvailabilityForm(forms.Form):
                 max_length=200,
                 widget=forms.TextInput(attrs={"aria-describedby": "weekly-hint", "placeholder": "09:00-17:00"}),
             )
+        show_limits(self.fields)  # the day fields are added after the base class has shown the others
 
     @classmethod
     def initial_for(cls, cs: ConsultationSettings | None, time_zone: str) -> dict[str, object]:
@@ -168,7 +170,7 @@ class SlotField(forms.CharField):
         return moment
 
 
-class RescheduleForm(forms.Form):
+class RescheduleForm(Form):
     starts_at = SlotField(label="Time", error_messages={"required": "Choose one of the free times."})
 
 
@@ -186,16 +188,16 @@ class BookingForm(RescheduleForm):
         cast(IdsChoiceField, self.fields["areas"]).queryset = areas
 
 
-class NotesForm(forms.Form):
+class NotesForm(Form):
     notes = forms.CharField(
         label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 8}), help_text="Markdown is fine."
     )
 
 
-class ActionForm(forms.Form):
+class ActionForm(Form):
     title = forms.CharField(label="Action", max_length=300, required=False)
     area = forms.ModelChoiceField(label="Area", queryset=Area.objects.none(), required=False)
-    due_on = forms.DateField(label="Due on", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label="Due on", required=False, widget=DateInput)
     owner_name = forms.CharField(label="Owner", max_length=120, required=False)
 
     def __init__(self, *args: Any, areas: QuerySet[Area], **kwargs: Any) -> None:

@@ -128,6 +128,7 @@ def check_slot(cs: ConsultationSettings, starts_at: datetime, *, now: datetime, 
         raise ValidationError(f"Consultations can be booked up to {cs.horizon_weeks} weeks ahead.")
     rules = rules_for(cs)
     local_day = starts_at.astimezone(cs.tzinfo).date()
+    cs.cohort.check_within(local_day, field="starts_at", what="The consultation")
     offered = candidate_slots(rules, local_day - timedelta(days=1), local_day + timedelta(days=1))
     if not any(slot.starts_at == starts_at for slot in offered):
         raise ValidationError("That time is not one of the free times offered. Please choose one of those below.")
@@ -315,6 +316,11 @@ def record_notes(
         raise ValidationError("This consultation was cancelled.")
     if consultation.starts_at > now:
         raise ValidationError("Notes can be recorded once the consultation has started.")
+    held_on = consultation.local_start().date()
+    if early := [a.title for a in actions if a.due_on is not None and a.due_on < held_on]:
+        raise ValidationError(
+            f"An action cannot be due before its consultation ({held_on:%-d %B %Y}): {', '.join(early)}."
+        )
     url = consultation.get_absolute_url()
     label = f"Consultation on {date_format(consultation.local_start(), 'j F Y')}"
     with transaction.atomic():

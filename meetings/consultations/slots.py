@@ -149,4 +149,9 @@ def free_slots(cs: ConsultationSettings, *, now: datetime, exclude_consultation:
         now + rules.horizon + timedelta(days=1),
         exclude_consultation=exclude_consultation,
     )
-    return compute_free_slots(rules, now=now, bookings=bookings, meetings=meetings)
+    cohort = cs.cohort
+    return [  # only within the cohort's dates (see Cohort.check_within)
+        slot
+        for slot in compute_free_slots(rules, now=now, bookings=bookings, meetings=meetings)
+        if cohort.starts_on <= slot.starts_at.astimezone(cs.tzinfo).date() <= cohort.ends_on
+    ]

@@ -457,13 +457,7 @@ def correct_award(membership: Membership, self_assessment: SelfAssessment, *, aw
         locked = SelfAssessment.objects.select_for_update().get(pk=self_assessment.pk)
         if locked.status != SA.AWARDED:
             raise ValidationError("Only a recorded award can be corrected.")
-        if awarded_on > timezone.localdate():
-            raise ValidationError({"awarded_on": "The award date cannot be in the future."})
-        submitted_on = timezone.localdate(locked.submitted_at) if locked.submitted_at else None
-        if submitted_on is not None and awarded_on < submitted_on:
-            raise ValidationError(
-                {"awarded_on": f"The award date cannot be before the submission ({submitted_on:%-d %B %Y})."}
-            )
+        locked.check_award_date(awarded_on)
         if awarded_on == locked.awarded_on:
             raise ValidationError({"awarded_on": "That is already the award date; nothing was changed."})
         locked.set_award_dates(awarded_on)

@@ -351,7 +351,7 @@ def test_an_award_correction_before_the_submission_or_by_the_lead_changes_nothin
         by_lead = client_for(world.lena).post(
             _url("cohort:correct_award", world), {"correct-awarded_on": "2026-11-09"}, follow=True
         )
-    assert "cannot be before the submission (1 October 2026)" in early.content.decode()
+    assert "cannot be before the self-assessment was submitted (1 October 2026)" in early.content.decode()
     assert "Only a facilitator corrects the award." in by_lead.content.decode()
     sa.refresh_from_db()
     assert sa.awarded_on == date(2026, 11, 2)

@@ -52,7 +52,7 @@ def main() -> None:
         print(f"face-free frames beyond the hold ({len(free)}): largest blurred area {free_area:.1%} of the frame")
 
         started = time.perf_counter()
-        big = face_video(work / "720p.mp4", width=1280, height=720, seconds=args.seconds, face_from=0.0)
+        big = face_video(work / "720p.mp4", width=1280, height=720, fps=30, seconds=args.seconds, face_from=0.0)
         made = time.perf_counter() - started
         load = os.getloadavg()[0]
         started = time.perf_counter()

@@ -110,12 +110,13 @@ class Tracker:
 
 
 def blur_boxes(picture: np.ndarray, width: int, height: int, boxes: list[Box]) -> None:
-    """Blur the boxes in place in a yuv420p frame as PyAV lays it out: the Y plane (height rows),
-    then U and V (each height/2 × width/2, stored as height/4 rows of `width`)."""
-    y_plane = picture[:height]
-    quarter = height // 4
-    u_plane = picture[height : height + quarter].reshape(height // 2, width // 2)
-    v_plane = picture[height + quarter : height + 2 * quarter].reshape(height // 2, width // 2)
+    """Blur the boxes in place in a yuv420p frame as PyAV lays it out: the Y plane (height × width),
+    then the U and V planes (each height/2 × width/2), one after the other."""
+    flat = picture.reshape(-1)  # a view: to_ndarray() gives a contiguous array
+    luma, chroma = height * width, (height // 2) * (width // 2)
+    y_plane = flat[:luma].reshape(height, width)
+    u_plane = flat[luma : luma + chroma].reshape(height // 2, width // 2)
+    v_plane = flat[luma + chroma : luma + 2 * chroma].reshape(height // 2, width // 2)
     for x0, y0, x1, y1 in boxes:
         _coarsen(y_plane[y0:y1, x0:x1])
         _coarsen(u_plane[y0 // 2 : y1 // 2, x0 // 2 : x1 // 2])
@@ -203,14 +204,15 @@ def blur_video(src: str | Path, out_dir: Path, *, name: str = "blurred.mp4") -> 
                     ).to_ndarray()
                     seconds = t
                     if index % every == 0:
-                        now = tracker.update(index, detector.detect(picture[:height], index // every))
+                        grey = picture.reshape(-1)[: width * height].reshape(height, width)
+                        now = tracker.update(index, detector.detect(grey, index // every))
                         flush(_bridge(before, now))  # frames since the last detection: both ends' boxes
                         before = now
                     pending.append((t, picture))
                     index += 1
             if len(pending) > 1:  # the last frames: look once more at the very last one
-                _, last = pending[-1]
-                before = _bridge(before, tracker.update(index - 1, detector.detect(last[:height], index)))
+                grey = pending[-1][1].reshape(-1)[: width * height].reshape(height, width)
+                before = _bridge(before, tracker.update(index - 1, detector.detect(grey, index)))
             flush(before)
             out.mux(out_v.encode(None))
     if not poster_done:

@@ -35,10 +35,11 @@ GRID = 6  # a blurred face keeps at most GRID × GRID colour averages
 POSTER_AT = 1.0  # seconds, as in media.transcode
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in full-frame pixels, x1 and y1 exclusive
+HAARCASCADES = Path(cv2.data.haarcascades)  # type: ignore[attr-defined]  # inside the wheel (no stub)
 
 
 def _cascade(name: str) -> cv2.CascadeClassifier:
-    cascade = cv2.CascadeClassifier(str(Path(cv2.data.haarcascades) / name))
+    cascade = cv2.CascadeClassifier(str(HAARCASCADES / name))
     if cascade.empty():  # pragma: no cover - the wheel always ships them (pinned below OpenCV 5)
         raise RuntimeError(f"OpenCV's {name} is missing: install opencv-python-headless 4.x")
     return cascade
@@ -59,15 +60,18 @@ class FaceDetector:
         small = cv2.resize(grey, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
         small = cv2.equalizeHist(small)
         found: list[tuple[int, int, int, int]] = []
-        options = {"scaleFactor": 1.2, "minNeighbors": 4, "minSize": (20, 20)}
-        found.extend(tuple(r) for r in self.frontal.detectMultiScale(small, **options))
+        found.extend(_found(self.frontal, small))
         if turn % 2 == 0:
-            found.extend(tuple(r) for r in self.profile.detectMultiScale(small, **options))
+            found.extend(_found(self.profile, small))
         else:  # the profile cascade knows faces turned one way only: look in the mirror image
             sw = small.shape[1]
-            mirrored = self.profile.detectMultiScale(cv2.flip(small, 1), **options)
-            found.extend((sw - x - w, y, w, h) for x, y, w, h in mirrored)
+            found.extend((sw - x - w, y, w, h) for x, y, w, h in _found(self.profile, cv2.flip(small, 1)))
         return [_pad((x / scale, y / scale, w / scale, h / scale), width, height) for x, y, w, h in found]
+
+
+def _found(cascade: cv2.CascadeClassifier, grey: np.ndarray) -> list[tuple[int, int, int, int]]:
+    found = cascade.detectMultiScale(grey, scaleFactor=1.2, minNeighbors=4, minSize=(20, 20))
+    return [(int(x), int(y), int(w), int(h)) for x, y, w, h in found]
 
 
 def _pad(box: tuple[float, float, float, float], width: int, height: int) -> Box:
@@ -195,6 +199,8 @@ def blur_video(src: str | Path, out_dir: Path, *, name: str = "blurred.mp4") -> 
                         out.mux(packet)
                     continue
                 for frame in packet.decode():
+                    if not isinstance(frame, av.VideoFrame):
+                        continue
                     t = float(frame.time) if frame.time is not None else 0.0
                     first = t if first is None else first
                     t -= first

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
-from pathlib import Path
 
 import av
 import cv2
@@ -19,7 +18,7 @@ from django.utils import timezone
 
 from cohort.access import get_membership
 from cohort.models import Role
-from media_feedback import services
+from media_feedback import blur, services
 from media_feedback.models import Clip
 from tests import factories
 from tests.browser.support import activate, log_in, skip_to_main
@@ -27,7 +26,7 @@ from tests.media_feedback.factories import FaceVideo, face_video, tus_client_upl
 
 pytestmark = pytest.mark.browser
 
-FACES = cv2.CascadeClassifier(str(Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"))
+FACES = cv2.CascadeClassifier(str(blur.HAARCASCADES / "haarcascade_frontalface_default.xml"))
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +40,7 @@ def clip_url(name: str, clip: Clip) -> str:
 
 def face_in_frame(data: bytes, index: int, face: tuple[int, int, int, int]) -> bool:
     """Whether a lenient detector finds a face where the face is, in frame `index` of the video."""
-    with av.open(io.BytesIO(data)) as container:
+    with av.open(io.BytesIO(data), mode="r") as container:
         for i, frame in enumerate(container.decode(video=0)):
             if i == index:
                 grey = frame.to_ndarray(format="gray")

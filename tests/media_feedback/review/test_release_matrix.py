@@ -61,6 +61,7 @@ REVIEW_ACTIONS = {
     "remove_quote",
     "mark_reviewed",
     "release_clip",
+    "blur_faces",
 }
 
 
@@ -108,6 +109,7 @@ def clip_in(state: str, world: World) -> Clip:
     clip.rendition_name = _store(clip, "rendition.mp4", b"original rendition")
     clip.redacted_rendition_name = _store(clip, "redacted.mp4", b"redacted rendition")
     clip.poster_name = _store(clip, "poster.jpg", b"poster")
+    clip.blurred_rendition_name = _store(clip, "blurred.mp4", b"blurred rendition")  # consent: may be quoted
     clip.captions_name = _store(clip, "captions.vtt", b"WEBVTT\n")
     clip.waveform = [0.2, 0.5, 0.9]
     clip.save()

@@ -30,7 +30,8 @@ def render_redacted_rendition(clip: Clip) -> str:
         return ""  # never from the unblurred picture: blur_faces_task renders it once the faces are blurred
     words = redaction.words_of(clip)
     spans = redaction.silence_spans(words, redaction.hidden_words(clip, len(words)))
-    with default_storage.open(clip.blurred_rendition_name or clip.rendition_name, "rb") as source:
+    source_name = clip.blurred_rendition_name or clip.rendition_name
+    with default_storage.open(source_name, "rb") as source:
         data = source.read()
     review, _ = ClipReview.objects.get_or_create(clip=clip)
     import av  # lazy on purpose: only the worker renders media, the web process never loads PyAV
@@ -42,6 +43,8 @@ def render_redacted_rendition(clip: Clip) -> str:
         review.save(update_fields=["rendition_error"])
         log.warning("redacted rendition failed for clip %s: %s", clip.pk, type(error).__name__)
         return ""
+    if _blur_asked_meanwhile(clip, source_name):
+        return ""  # made from the unblurred picture: blur_faces_task renders it again from the blurred one
     extension = "mp4" if clip.kind == Clip.Kind.VIDEO else "m4a"
     name = f"{clip.storage_prefix}redacted.{extension}"
     if default_storage.exists(name):
@@ -52,6 +55,15 @@ def render_redacted_rendition(clip: Clip) -> str:
         review.rendition_error = ""
         review.save(update_fields=["rendition_error"])
     return clip.redacted_rendition_name
+
+
+def _blur_asked_meanwhile(clip: Clip, source_name: str) -> bool:
+    """A facilitator asked for the faces to be blurred while this rendering read the unblurred video."""
+    fresh = Clip.objects.filter(pk=clip.pk).values_list("blur_requested", "blurred_rendition_name").first()
+    if fresh is None:
+        return True  # withdrawn meanwhile: nothing to save
+    clip.blur_requested = fresh[0]
+    return clip.faces_blurred and source_name != fresh[1]
 
 
 @task()

@@ -20,6 +20,7 @@ from django.utils import timezone
 from cohort.access import get_membership
 from media_feedback import access, blur
 from media_feedback.models import Clip
+from media_feedback.review.tasks import render_redacted_rendition
 from tests.factories import client_for
 from tests.media_feedback.factories import FaceVideo, consent, covered, face_video, stored_files
 from tests.media_feedback.review.factories import released
@@ -227,3 +228,14 @@ def test_facilitators_see_the_unblurred_picture_only_until_the_calls_retention_e
     assert not access.may_see(fran, clip, access.Artefact.RENDITION)
     assert not access.may_see(fran, clip, access.Artefact.ORIGINAL)
     assert access.may_see(fran, clip, access.Artefact.REDACTED_RENDITION)
+
+
+def test_a_redacted_rendition_made_while_a_facilitator_asked_for_blurring_is_not_kept(
+    irwell_link, faces: FaceVideo, media_root: Path
+) -> None:
+    clip = _ready_video(irwell_link, faces, media_root, quote=False)
+    Clip.objects.filter(pk=clip.pk).update(blur_requested=True)  # asked while the rendering ran
+    assert render_redacted_rendition(clip) == ""
+    clip.refresh_from_db()
+    assert clip.redacted_rendition_name == ""
+    assert not [name for name in stored_files(media_root) if "redacted" in name]

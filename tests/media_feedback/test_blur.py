@@ -239,3 +239,20 @@ def test_a_redacted_rendition_made_while_a_facilitator_asked_for_blurring_is_not
     clip.refresh_from_db()
     assert clip.redacted_rendition_name == ""
     assert not [name for name in stored_files(media_root) if "redacted" in name]
+
+
+def test_an_anonymous_video_whose_blurred_copy_is_missing_can_be_blurred_from_the_review_page(
+    world, irwell_link, faces: FaceVideo, media_root: Path, immediate_tasks: None, django_capture_on_commit_callbacks
+) -> None:
+    clip = _ready_video(irwell_link, faces, media_root, quote=True)  # processed before blurring existed
+    facilitator = client_for(world.fran)
+    kwargs = {"cohort": world.cohort.slug, "clip_id": clip.public_id}
+    page = facilitator.get(reverse("media_feedback:review_clip", kwargs=kwargs)).text
+    assert "The blurred video is not ready yet: until it is, nobody else can play this clip." in page
+    assert "Blur the faces now" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        facilitator.post(reverse("media_feedback:blur_faces", kwargs=kwargs))
+    clip.refresh_from_db()
+    assert clip.blurred_rendition_name and not clip.blur_requested  # the student's consent asked for it
+    page = facilitator.get(reverse("media_feedback:review_clip", kwargs=kwargs)).text
+    assert "the student agreed to be quoted anonymously" in page and "Blur the faces now" not in page

@@ -372,6 +372,7 @@ HOLDINGS: tuple[Holding, ...] = (
             _student("original_name"),
             _student("rendition_name"),
             _student("redacted_rendition_name"),
+            _student("blurred_rendition_name"),
             _student("poster_name"),
             _student("captions_name"),
             _student("waveform"),

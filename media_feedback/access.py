@@ -13,6 +13,7 @@ from uuid import UUID
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from cohort.models import Membership, Role
 from media_feedback.models import CallLink, Clip, ClipQuerySet, FeedbackCall, Withdrawal
@@ -45,6 +46,20 @@ class Artefact(StrEnum):
 RELEASED_FORMS = frozenset(
     {Artefact.RECORD, Artefact.REDACTED_RENDITION, Artefact.REDACTED_TRANSCRIPT, Artefact.REDACTED_CAPTIONS}
 )
+# The picture as the student sent it, faces and all: facilitators only, and only until the call's
+# retention ends (the clean-up deletes the clip within minutes after; nothing serves it meanwhile).
+AS_SENT = frozenset({Artefact.ORIGINAL, Artefact.RENDITION})
+
+
+def retention_over(clip: Clip) -> bool:
+    ends = clip.call.delete_clips_after
+    return ends is not None and ends <= timezone.now()
+
+
+def faces_hidden(clip: Clip) -> bool:
+    """The rendition everyone but facilitators plays shows no face where it must not: the clip's
+    faces need no blurring, or its blurred video (which that rendition is made from) exists."""
+    return not clip.faces_blurred or bool(clip.blurred_rendition_name)
 
 
 def is_released_to(membership: Membership, clip: Clip) -> bool:
@@ -64,12 +79,16 @@ def is_released_to(membership: Membership, clip: Clip) -> bool:
 def may_see(membership: Membership, clip: Clip, artefact: Artefact) -> bool:
     """The release rule. Facilitators of the clip's cohort see everything of it, in every state;
     before a facilitator releases a reviewed clip, nobody else sees anything of it; after release,
-    the staff of the clip's institution (where the consent shares it) see its redacted forms only.
+    the staff of the clip's institution (where the consent shares it) see its redacted forms only,
+    with the faces blurred when the student asked to stay anonymous or a facilitator asked (and not
+    before they are). The picture as sent stays with facilitators until the call's retention ends.
     A withdrawn clip no longer exists, so nobody sees anything of it."""
     if clip.call.cohort_id != membership.cohort_id:
         return False
     if membership.is_facilitator:
-        return True
+        return artefact not in AS_SENT or not retention_over(clip)
+    if artefact == Artefact.REDACTED_RENDITION and not faces_hidden(clip):
+        return False
     return artefact in RELEASED_FORMS and is_released_to(membership, clip)
 
 

@@ -146,6 +146,12 @@ class Clip(models.Model):
     original_name = models.CharField(max_length=300, blank=True)
     rendition_name = models.CharField(max_length=300, blank=True)
     redacted_rendition_name = models.CharField(max_length=300, blank=True)
+    # A video with every face blurred (media_feedback.blur), made where `faces_blurred` says so; the
+    # redacted rendition, the only one anyone but facilitators plays, is then made from it.
+    blurred_rendition_name = models.CharField(max_length=300, blank=True)
+    blur_requested = models.BooleanField(
+        default=False, help_text="A facilitator asked for the faces to be blurred for everyone else."
+    )
     poster_name = models.CharField(max_length=300, blank=True)
     captions_name = models.CharField(max_length=300, blank=True)
     waveform = models.JSONField(default=list, blank=True)
@@ -183,6 +189,15 @@ class Clip(models.Model):
     @property
     def storage_prefix(self) -> str:
         return f"clips/{self.public_id}/"
+
+    @property
+    def faces_blurred(self) -> bool:
+        """Everyone but facilitators sees this clip's faces blurred: a video whose student agreed to
+        be quoted anonymously, or whose facilitator asked for it."""
+        if self.kind != self.Kind.VIDEO:
+            return False
+        consent = getattr(self, "consent", None)
+        return self.blur_requested or (consent is not None and consent.may_quote)
 
 
 class RefusedUpload(models.Model):

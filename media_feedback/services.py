@@ -31,8 +31,9 @@ from media_feedback.models import MB, UPLOAD_LIFETIME, CallLink, Clip, Consent, 
 from media_feedback.tasks import process_clip
 
 # The consent text's version: change it whenever _consent_text.txt changes (v2: staff see a clip only
-# once a facilitator has released it, redacted; no assessor sees it).
-CONSENT_VERSION = "2026-12-v2"
+# once a facilitator has released it, redacted; no assessor sees it; v3: faces blurred in a video of a
+# student who may be quoted anonymously).
+CONSENT_VERSION = "2026-12-v3"
 TICKET_SALT = "media_feedback.upload"
 TICKET_MAX_AGE = 24 * 3600
 FACILITATORS_ONLY = "Only the cohort's facilitators manage feedback calls and clips."

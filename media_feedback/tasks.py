@@ -1,6 +1,6 @@
-"""The clip pipeline, off the request path: check → transcode → transcribe → ready; and the clean-up
-every 15 minutes (stray partial files, stuck clips). What retention deletes, and when, is the
-personal-data map's to say: config/retention.py applies it, with `delete_clips` for clips. Each task sits beside the code it runs,
+"""The clip pipeline, off the request path: check → transcode → (blur faces) → transcribe → ready; and
+the clean-up every 15 minutes (stray partial files, stuck clips). What retention deletes, and when, is
+the personal-data map's to say: config/retention.py applies it, with `delete_clips` for clips. Each task sits beside the code it runs,
 and nothing here imports `media_feedback.services`, which enqueues `process_clip`.
 
 The clip's status in the database says which step comes next, so a worker that dies mid-way loses
@@ -106,6 +106,20 @@ def _transcode(clip: Clip) -> None:
         storage.store().delete(original)
 
 
+def blur_faces(clip: Clip) -> None:
+    """Make the clip's blurred rendition (media_feedback.blur), and its poster from that: the
+    poster of the unblurred video is replaced."""
+    from media_feedback import blur  # lazy on purpose: OpenCV, PyAV and NumPy load in the worker only
+
+    with tempfile.TemporaryDirectory(prefix="clip-") as tmp, storage.local_copy(clip.rendition_name) as src:
+        blurred = blur.blur_video(src, Path(tmp))
+        clip.blurred_rendition_name = storage.put(f"{clip.storage_prefix}blurred.mp4", blurred.path)
+        if blurred.poster is not None:
+            clip.poster_name = storage.put(f"{clip.storage_prefix}poster.jpg", blurred.poster)
+    clip.save(update_fields=["blurred_rendition_name", "poster_name"])
+    log.info("clip %s: faces blurred in %d of %d frames", clip.pk, sum(1 for b in blurred.boxes if b), blurred.frames)
+
+
 # Loaded models by (process id, path). Keyed by pid because a model's thread pool does not survive
 # fork(): a forked child (a test server, a pre-forking worker) loads its own. The parent's copy is
 # deliberately kept referenced in the child: destroying it there would wait on threads that do not
@@ -198,6 +212,8 @@ def run_pipeline(clip_id: int) -> str:
         return "refused"
     if clip.status == Clip.Status.TRANSCODING:
         _transcode(clip)
+    if clip.status == Clip.Status.TRANSCRIBING and clip.faces_blurred and not clip.blurred_rendition_name:
+        blur_faces(clip)
     if clip.status == Clip.Status.TRANSCRIBING:
         _transcribe(clip)
     return clip.status

@@ -41,7 +41,7 @@ from media_feedback.review.models import (
     VersionQuote,
 )
 from media_feedback.review.redaction import hidden_words, words_of
-from media_feedback.review.tasks import render_redacted_rendition_task
+from media_feedback.review.tasks import blur_faces_task, render_redacted_rendition_task
 
 SMALL_COUNT = 3  # counts below this are never shown, so nobody is identifiable
 QUOTE_TOKEN = re.compile(r"\{\{\s*quote\s+(\d+)\s*\}\}")
@@ -305,6 +305,27 @@ def mark_reviewed(actor: Membership, clip: Clip, *, reviewed: bool = True) -> Cl
     if reviewed and not clip.redacted_rendition_name and clip.rendition_name:
         _refresh_outputs(clip)
     return review
+
+
+@transaction.atomic
+def blur_faces(actor: Membership, clip: Clip) -> None:
+    """A facilitator asks for the faces in a video to be blurred for everyone else (or, for a clip
+    whose consent asks for it and whose blurred video is missing, for it to be made now). The
+    redacted rendition (from the unblurred picture) is dropped at once, so nobody plays it meanwhile;
+    a task blurs the faces and renders it again after commit."""
+    _check_reviewer(actor, clip)
+    if clip.kind != Clip.Kind.VIDEO:
+        raise ValidationError("This clip has no picture, so there are no faces to blur.")
+    if clip.blurred_rendition_name:
+        raise ValidationError("Faces in this clip are already blurred for everyone but facilitators.")
+    old = clip.redacted_rendition_name
+    clip.blur_requested = clip.blur_requested or not clip.faces_blurred  # the consent may ask already
+    clip.redacted_rendition_name = ""
+    clip.save(update_fields=["blur_requested", "redacted_rendition_name"])
+    if old and default_storage.exists(old):
+        default_storage.delete(old)
+    clip_id = clip.pk
+    transaction.on_commit(lambda: blur_faces_task.enqueue(clip_id))
 
 
 @transaction.atomic

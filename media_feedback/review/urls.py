@@ -24,6 +24,7 @@ cohort_urlpatterns: list[URLPattern] = [
     path(f"{CLIP}review/quotes/<id:quote_id>/remove/", views.remove_quote, name="remove_quote"),
     path(f"{CLIP}review/done/", views.mark_reviewed, name="mark_reviewed"),
     path(f"{CLIP}review/release/", views.release_clip, name="release_clip"),
+    path(f"{CLIP}review/blur/", views.blur_faces, name="blur_faces"),
     path(f"{CLIP}media/", views.clip_media, name="clip_media"),
     path(f"{CLIP}media/redacted/", views.redacted_media, name="redacted_media"),
     path(f"{CLIP}captions.vtt", views.clip_captions, name="clip_captions"),

@@ -295,6 +295,19 @@ def release_clip(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResp
 
 @login_required
 @require_POST
+def blur_faces(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse:
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    found = review_access.get_review_clip(membership, clip_id)
+
+    def act() -> str:
+        review.blur_faces(membership, found)
+        return "The faces are being blurred: everyone but facilitators will see them blurred."
+
+    return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+
+
+@login_required
+@require_POST
 def mark_reviewed(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse:
     membership = cohort_access.get_facilitator_membership(request.user, cohort)
     found = review_access.get_review_clip(membership, clip_id)

@@ -139,6 +139,7 @@ CASES: list[Case] = [
     Case("media_feedback:remove_quote", kwargs=_quote, allowed=FACILITATOR_ONLY, method="post"),
     Case("media_feedback:mark_reviewed", kwargs=clip_kwargs, allowed=FACILITATOR_ONLY, method="post"),
     Case("media_feedback:release_clip", kwargs=clip_kwargs, allowed=FACILITATOR_ONLY, method="post"),
+    Case("media_feedback:blur_faces", kwargs=clip_kwargs, allowed=FACILITATOR_ONLY, method="post"),
     # No media is stored in the matrix world: allowed actors get "not available yet" (404 from the
     # view after the scope check), which the matrix cannot tell from a refusal; the scope of these
     # four is asserted in tests/media_feedback/test_review_redaction.py with real media.

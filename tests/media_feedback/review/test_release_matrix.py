@@ -84,6 +84,7 @@ REVIEW_ACTIONS = {
     "remove_quote",
     "mark_reviewed",
     "release_clip",
+    "blur_faces",
 }
 
 

@@ -6,6 +6,7 @@ import secrets
 import uuid
 import zoneinfo
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import models
@@ -32,6 +33,9 @@ class MeetingSeries(models.Model):
     video_url = models.URLField(max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The series is one recurring event in calendars: one UID for life, SEQUENCE raised by every change.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name_plural = "meeting series"
@@ -41,6 +45,83 @@ class MeetingSeries(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:series", kwargs={"cohort": self.cohort.slug, "series_id": self.pk})
+
+    @property
+    def calendar_uid(self) -> str:
+        return f"series-{self.uid}@qm-cohort"
+
+    def slot(self, position: int) -> datetime:
+        """Where the series' rule puts meeting `position` (1 for the first): its local wall-clock start."""
+        day = self.starts_on + timedelta(weeks=self.cadence_weeks * (position - 1))
+        return datetime.combine(day, self.time_of_day, tzinfo=zoneinfo.ZoneInfo(self.time_zone))
+
+    def organizer(self) -> User | None:
+        """Who the calendars name as organizer: the facilitator who set the series up while they still
+        facilitate the cohort, otherwise its first facilitator."""
+        facilitators = User.objects.facilitators_of(self.cohort_id).filter(is_active=True)
+        if self.created_by_id and facilitators.filter(pk=self.created_by_id).exists():
+            return self.created_by
+        return facilitators.order_by("pk").first()
+
+    def calendar_events(self, *, attendees: list[tuple[str, str]] | None = None) -> list[CalendarEvent]:
+        """The series as one recurring event (weekly every `cadence_weeks`, up to its last meeting still
+        on) with an EXDATE for each cancelled meeting, followed by an override for each meeting that no
+        longer keeps its slot (moved, another length or another video link)."""
+        meetings = [m for m in self.meetings.order_by("position") if m.position]
+        active = [m for m in meetings if not m.is_cancelled]
+        tz = zoneinfo.ZoneInfo(self.time_zone)
+        length = timedelta(minutes=self.duration_minutes)
+        last = max((m.position for m in active or meetings), default=1)
+        organizer = self.organizer()
+        lines = [f"Meetings of this series ({self.time_zone}):"]
+        for m in meetings:
+            if m.position > last:
+                continue
+            local = m.starts_at.astimezone(tz)
+            lines.append(
+                f"{m.position}. {local:%A} {local.day} {local:%B %Y, %H:%M}: {m.title}"
+                + (" (cancelled)" if m.is_cancelled else "")
+            )
+        common = {
+            "uid": self.calendar_uid,
+            "sequence": self.sequence,
+            "time_zone": self.time_zone,
+            "url": settings.SITE_URL + self.get_absolute_url(),
+            "organizer_email": organizer.email if organizer else _site_address(),
+            "organizer_name": str(organizer) if organizer else self.cohort.name,
+            "attendees": attendees or [],
+        }
+        master = CalendarEvent(
+            summary=self.title,
+            starts_at=self.slot(1),
+            ends_at=self.slot(1) + length,
+            description="\n".join(lines),
+            video_url=self.video_url,
+            cancelled=not active,
+            rrule={"freq": "WEEKLY", "interval": self.cadence_weeks, "count": last},
+            exdates=[self.slot(m.position) for m in meetings if m.is_cancelled and m.position <= last],
+            **common,
+        )
+        overrides = [
+            CalendarEvent(
+                summary=m.title,
+                starts_at=m.starts_at,
+                ends_at=m.ends_at,
+                description=m.agenda_summary(),
+                video_url=m.video_url,
+                recurrence_id=self.slot(m.position),
+                **common,
+            )
+            for m in active
+            if m.starts_at != self.slot(m.position)
+            or m.ends_at != self.slot(m.position) + length
+            or m.video_url != self.video_url
+        ]
+        return [master, *overrides]
+
+
+def _site_address() -> str:
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
 
 class MeetingQuerySet(models.QuerySet["Meeting"]):
@@ -135,6 +216,7 @@ class Meeting(models.Model):
 
     def calendar_event(self, *, attendees: list[tuple[str, str]] | None = None) -> CalendarEvent:
         """The meeting as an event, for its invitations, its download and the calendar feed."""
+        organizer = self.organizer()
         return CalendarEvent(
             uid=f"meeting-{self.uid}@qm-cohort",
             sequence=self.sequence,
@@ -146,10 +228,16 @@ class Meeting(models.Model):
             video_url=self.video_url,
             url=settings.SITE_URL + self.get_absolute_url(),
             cancelled=self.is_cancelled,
-            organizer_email=settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">").strip(),
-            organizer_name=self.cohort.name,
+            organizer_email=organizer.email if organizer else _site_address(),
+            organizer_name=str(organizer) if organizer else self.cohort.name,
             attendees=attendees or [],
         )
+
+    def organizer(self) -> User | None:
+        """The facilitator the calendars name as organizer (the series' for a meeting of a series)."""
+        if self.series_id:
+            return self.series.organizer()
+        return User.objects.facilitators_of(self.cohort_id).filter(is_active=True).order_by("pk").first()
 
     def invitees(self) -> models.QuerySet[User]:
         """Every active member of the meeting's cohort: who gets its invitations and its summary."""

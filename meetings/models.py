@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import uuid
 import zoneinfo
@@ -67,55 +68,52 @@ class MeetingSeries(models.Model):
         """The series as one recurring event (weekly every `cadence_weeks`, up to its last meeting still
         on) with an EXDATE for each cancelled meeting, followed by an override for each meeting that no
         longer keeps its slot (moved, another length or another video link)."""
-        meetings = [m for m in self.meetings.order_by("position") if m.position]
-        active = [m for m in meetings if not m.is_cancelled]
+        meetings = [(m.position, m) for m in self.meetings.order_by("position") if m.position]
+        active = [(p, m) for p, m in meetings if not m.is_cancelled]
         tz = zoneinfo.ZoneInfo(self.time_zone)
         length = timedelta(minutes=self.duration_minutes)
-        last = max((m.position for m in active or meetings), default=1)
+        last = max((p for p, _ in active or meetings), default=1)
         organizer = self.organizer()
         lines = [f"Meetings of this series ({self.time_zone}):"]
-        for m in meetings:
-            if m.position > last:
-                continue
-            local = m.starts_at.astimezone(tz)
-            lines.append(
-                f"{m.position}. {local:%A} {local.day} {local:%B %Y, %H:%M}: {m.title}"
-                + (" (cancelled)" if m.is_cancelled else "")
-            )
-        common = {
-            "uid": self.calendar_uid,
-            "sequence": self.sequence,
-            "time_zone": self.time_zone,
-            "url": settings.SITE_URL + self.get_absolute_url(),
-            "organizer_email": organizer.email if organizer else _site_address(),
-            "organizer_name": str(organizer) if organizer else self.cohort.name,
-            "attendees": attendees or [],
-        }
+        for position, m in meetings:
+            if position <= last:
+                local = m.starts_at.astimezone(tz)
+                lines.append(
+                    f"{position}. {local:%A} {local.day} {local:%B %Y, %H:%M}: {m.title}"
+                    + (" (cancelled)" if m.is_cancelled else "")
+                )
         master = CalendarEvent(
+            uid=self.calendar_uid,
+            sequence=self.sequence,
             summary=self.title,
             starts_at=self.slot(1),
             ends_at=self.slot(1) + length,
+            time_zone=self.time_zone,
             description="\n".join(lines),
             video_url=self.video_url,
+            url=settings.SITE_URL + self.get_absolute_url(),
             cancelled=not active,
+            organizer_email=organizer.email if organizer else _site_address(),
+            organizer_name=str(organizer) if organizer else self.cohort.name,
+            attendees=attendees or [],
             rrule={"freq": "WEEKLY", "interval": self.cadence_weeks, "count": last},
-            exdates=[self.slot(m.position) for m in meetings if m.is_cancelled and m.position <= last],
-            **common,
+            exdates=[self.slot(p) for p, m in meetings if m.is_cancelled and p <= last],
         )
         overrides = [
-            CalendarEvent(
+            dataclasses.replace(
+                master,
                 summary=m.title,
                 starts_at=m.starts_at,
                 ends_at=m.ends_at,
                 description=m.agenda_summary(),
                 video_url=m.video_url,
-                recurrence_id=self.slot(m.position),
-                **common,
+                cancelled=False,
+                rrule=None,
+                exdates=[],
+                recurrence_id=self.slot(p),
             )
-            for m in active
-            if m.starts_at != self.slot(m.position)
-            or m.ends_at != self.slot(m.position) + length
-            or m.video_url != self.video_url
+            for p, m in active
+            if m.starts_at != self.slot(p) or m.ends_at != self.slot(p) + length or m.video_url != self.video_url
         ]
         return [master, *overrides]
 
@@ -235,7 +233,7 @@ class Meeting(models.Model):
 
     def organizer(self) -> User | None:
         """The facilitator the calendars name as organizer (the series' for a meeting of a series)."""
-        if self.series_id:
+        if self.series is not None:
             return self.series.organizer()
         return User.objects.facilitators_of(self.cohort_id).filter(is_active=True).order_by("pk").first()
 

@@ -587,7 +587,7 @@ def meeting_ics(meeting: Meeting) -> bytes:
 def _meeting_changed(meeting: Meeting, changes: list[str]) -> None:
     """Send the update after commit: the whole series (one e-mail per person) for a meeting of a series,
     the meeting alone otherwise."""
-    if meeting.series_id:
+    if meeting.series is not None:
         _series_changed(meeting.series, changes)
     else:
         transaction.on_commit(lambda: send_meeting_invitations.enqueue([meeting.pk], changes))

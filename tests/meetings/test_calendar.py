@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from dateutil.rrule import rrulestr
-
 from django.core import mail
 from django.urls import reverse
 from icalendar import Calendar

@@ -21,7 +21,7 @@ from cohort.errors import NotAllowed
 from cohort.models import ActionItem, Area, Cohort, Criterion, Institution, Membership, NotificationKind, Role, User
 from cohort.notifications import notify
 from cohort.services import add_action_item
-from meetings.calendar import build_calendar
+from meetings.calendar import CalendarEvent, build_calendar
 from meetings.models import AgendaItem, Attendance, CalendarFeed, Meeting, MeetingSeries, Outcome
 from meetings.tasks import send_meeting_invitations, send_series_invitations
 
@@ -624,12 +624,27 @@ def regenerate_feed(user: User) -> CalendarFeed:
 FEED_PAST = timedelta(days=365)
 
 
+def feed_events(user: User) -> list[CalendarEvent]:
+    """The user's group meetings as calendar events: each series once, as the same recurring event
+    (UID, rule, exceptions, overrides) its invitation carries, and each meeting outside a series on
+    its own."""
+    events: list[CalendarEvent] = []
+    seen: set[int] = set()
+    for meeting in feed_meetings(user):
+        if meeting.series is None:
+            events.append(meeting.calendar_event())
+        elif meeting.series.pk not in seen:
+            seen.add(meeting.series.pk)
+            events += meeting.series.calendar_events()
+    return events
+
+
 def feed_meetings(user: User) -> list[Meeting]:
     """Every scheduled meeting of every cohort the user belongs to, from a year back."""
     return list(
         Meeting.objects.active()
         .filter(cohort__memberships__user=user, ends_at__gte=timezone.now() - FEED_PAST)
-        .select_related("cohort", "area")
+        .select_related("cohort", "area", "series__cohort")
         .prefetch_related("agenda_items")
         .order_by("starts_at")
     )

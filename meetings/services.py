@@ -331,7 +331,10 @@ def cancel_meeting(actor: Membership, meeting: Meeting) -> Meeting:
         raise ValidationError("This meeting has already taken place.")
     _cancel(meeting)
     _meeting_changed(
-        meeting, [f"{actor.user} cancelled {meeting.title} on {when(meeting.starts_at, meeting.time_zone)}."]
+        meeting,
+        [
+            f"{actor.user} cancelled {meeting.title} on {when(meeting.starts_at, meeting.time_zone)} ({meeting.time_zone})."
+        ],
     )
     return meeting
 

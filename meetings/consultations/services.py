@@ -416,4 +416,6 @@ def send_consultation_emails(
             },
         )
         subject = f"{subjects[what]}: {consultation.institution.short_name}, {date_format(local, 'j M Y, H:i')}"
-        send_invitation(event, [person.email], subject=subject, body=body)
+        # The host is the organizer: their copy goes into their calendar with nothing to answer.
+        method = "PUBLISH" if person.pk == consultation.host_id and consultation.is_active else ""
+        send_invitation(event, [person.email], subject=subject, body=body, method=method)

@@ -101,8 +101,11 @@ def test_a_lead_books_a_free_slot_and_both_sides_get_an_invitation(
     assert str(event["url"]) == "https://video.example/alex-room"
     assert "Join online: https://video.example/alex-room" in str(event["description"])
     assert event.decoded("dtstart") == utc(2026, 10, 21, 8)
-    cal = ics_of(mail.outbox[0])
-    assert str(cal["method"]) == "REQUEST"
+    to = {m.to[0]: ics_of(m) for m in mail.outbox}
+    assert str(to[world.lena.email]["method"]) == "REQUEST"
+    assert str(to[world.alex.email]["method"]) == "PUBLISH"  # the host organizes it: nothing to answer
+    assert str(event["organizer"]) == f"mailto:{world.alex.email}"
+    cal = to[world.lena.email]
     assert [str(tz["tzid"]) for tz in cal.walk("VTIMEZONE")] == ["Europe/London"]
     assert event["dtstart"].params["TZID"] == "Europe/London"
 
@@ -287,7 +290,7 @@ def test_rescheduling_sends_an_update_and_cancelling_a_cancel_with_the_same_uid(
         response = client_for(world.alex).post(move, {"starts_at": utc(2026, 10, 23, 13).isoformat()})
     assert response.status_code == 302
     assert len(mail.outbox) == 2
-    cal = ics_of(mail.outbox[0])
+    cal = ics_of(next(m for m in mail.outbox if m.to == [world.lena.email]))
     event = event_of(cal)
     assert (str(cal["method"]), str(event["uid"]), event["sequence"]) == ("REQUEST", uid, 1)
     assert event.decoded("dtstart") == utc(2026, 10, 23, 13)

@@ -4,6 +4,7 @@ can be replaced."""
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -112,7 +113,7 @@ def test_a_series_is_one_recurring_event_in_the_feed_as_in_its_invitation(world,
     )
     alone = make_meeting(days=3, title="Drop-in")
     response = client_for(None).get(reverse("meetings:feed", kwargs={"token": services.feed_for(world.alice).token()}))
-    events = Calendar.from_ical(response.content).walk("VEVENT")
+    events: list[Any] = Calendar.from_ical(response.content).walk("VEVENT")
     series_uid = f"series-{series.uid}@qm-cohort"
     assert sorted(str(e["UID"]) for e in events) == sorted([series_uid, series_uid, uid(alone)])
     master = next(e for e in events if "RRULE" in e)

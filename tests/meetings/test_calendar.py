@@ -168,6 +168,7 @@ def test_moving_one_meeting_sends_the_series_once_with_an_override_and_says_old_
     assert (moved.date(), moved.hour, moved.minute) == (date(2030, 7, 16), 14, 0)
     assert override.decoded("DTEND") - moved == timedelta(hours=1)
     assert len(occurrences(master)) == 12  # the slot stays in the rule; the override replaces it
+    assert f"3. Tuesday 16 July 2030, 14:00–15:00: {third.title}\n" in message.body
 
 
 def test_cancelling_one_meeting_excludes_it_from_the_series_and_says_who(

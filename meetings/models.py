@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import uuid
 import zoneinfo
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import models
@@ -33,6 +35,9 @@ class MeetingSeries(models.Model):
     video_url = models.URLField(max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The series is one recurring event in calendars: one UID for life, SEQUENCE raised by every change.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name_plural = "meeting series"
@@ -42,6 +47,80 @@ class MeetingSeries(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:series", kwargs={"cohort": self.cohort.slug, "series_id": self.pk})
+
+    @property
+    def calendar_uid(self) -> str:
+        return f"series-{self.uid}@qm-cohort"
+
+    def slot(self, position: int) -> datetime:
+        """Where the series' rule puts meeting `position` (1 for the first): its local wall-clock start."""
+        day = self.starts_on + timedelta(weeks=self.cadence_weeks * (position - 1))
+        return datetime.combine(day, self.time_of_day, tzinfo=zoneinfo.ZoneInfo(self.time_zone))
+
+    def organizer(self) -> User | None:
+        """Who the calendars name as organizer: the facilitator who set the series up while they still
+        facilitate the cohort, otherwise its first facilitator."""
+        facilitators = User.objects.facilitators_of(self.cohort_id).filter(is_active=True)
+        if self.created_by_id and facilitators.filter(pk=self.created_by_id).exists():
+            return self.created_by
+        return facilitators.order_by("pk").first()
+
+    def calendar_events(self, *, attendees: list[tuple[str, str]] | None = None) -> list[CalendarEvent]:
+        """The series as one recurring event (weekly every `cadence_weeks`, up to its last meeting still
+        on) with an EXDATE for each cancelled meeting, followed by an override for each meeting that no
+        longer keeps its slot (moved, another length or another video link)."""
+        meetings = [(m.position, m) for m in self.meetings.order_by("position") if m.position]
+        active = [(p, m) for p, m in meetings if not m.is_cancelled]
+        tz = zoneinfo.ZoneInfo(self.time_zone)
+        length = timedelta(minutes=self.duration_minutes)
+        last = max((p for p, _ in active or meetings), default=1)
+        organizer = self.organizer()
+        lines = [f"Meetings of this series ({self.time_zone}):"]
+        for position, m in meetings:
+            if position <= last:
+                local = m.starts_at.astimezone(tz)
+                lines.append(
+                    f"{position}. {local:%A} {local.day} {local:%B %Y, %H:%M}: {m.title}"
+                    + (" (cancelled)" if m.is_cancelled else "")
+                )
+        master = CalendarEvent(
+            uid=self.calendar_uid,
+            sequence=self.sequence,
+            summary=self.title,
+            starts_at=self.slot(1),
+            ends_at=self.slot(1) + length,
+            time_zone=self.time_zone,
+            description="\n".join(lines),
+            video_url=self.video_url,
+            url=settings.SITE_URL + self.get_absolute_url(),
+            cancelled=not active,
+            organizer_email=organizer.email if organizer else _site_address(),
+            organizer_name=str(organizer) if organizer else self.cohort.name,
+            attendees=attendees or [],
+            rrule={"freq": "WEEKLY", "interval": self.cadence_weeks, "count": last},
+            exdates=[self.slot(p) for p, m in meetings if m.is_cancelled and p <= last],
+        )
+        overrides = [
+            dataclasses.replace(
+                master,
+                summary=m.title,
+                starts_at=m.starts_at,
+                ends_at=m.ends_at,
+                description=m.agenda_summary(),
+                video_url=m.video_url,
+                cancelled=False,
+                rrule=None,
+                exdates=[],
+                recurrence_id=self.slot(p),
+            )
+            for p, m in active
+            if m.starts_at != self.slot(p) or m.ends_at != self.slot(p) + length or m.video_url != self.video_url
+        ]
+        return [master, *overrides]
+
+
+def _site_address() -> str:
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
 
 class MeetingQuerySet(models.QuerySet["Meeting"]):
@@ -136,6 +215,7 @@ class Meeting(models.Model):
 
     def calendar_event(self, *, attendees: list[tuple[str, str]] | None = None) -> CalendarEvent:
         """The meeting as an event, for its invitations, its download and the calendar feed."""
+        organizer = self.organizer()
         return CalendarEvent(
             uid=f"meeting-{self.uid}@qm-cohort",
             sequence=self.sequence,
@@ -147,10 +227,16 @@ class Meeting(models.Model):
             video_url=self.video_url,
             url=settings.SITE_URL + self.get_absolute_url(),
             cancelled=self.is_cancelled,
-            organizer_email=settings.DEFAULT_FROM_EMAIL.rsplit("<", 1)[-1].rstrip(">").strip(),
-            organizer_name=self.cohort.name,
+            organizer_email=organizer.email if organizer else _site_address(),
+            organizer_name=str(organizer) if organizer else self.cohort.name,
             attendees=attendees or [],
         )
+
+    def organizer(self) -> User | None:
+        """The facilitator the calendars name as organizer (the series' for a meeting of a series)."""
+        if self.series is not None:
+            return self.series.organizer()
+        return User.objects.facilitators_of(self.cohort_id).filter(is_active=True).order_by("pk").first()
 
     def invitees(self) -> models.QuerySet[User]:
         """Every active member of the meeting's cohort: who gets its invitations and its summary."""

@@ -13,7 +13,7 @@ import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
@@ -21,9 +21,9 @@ from cohort.errors import NotAllowed
 from cohort.models import ActionItem, Area, Cohort, Criterion, Institution, Membership, NotificationKind, Role, User
 from cohort.notifications import notify
 from cohort.services import add_action_item
-from meetings.calendar import build_calendar
+from meetings.calendar import CalendarEvent, build_calendar
 from meetings.models import AgendaItem, Attendance, CalendarFeed, Meeting, MeetingSeries, Outcome
-from meetings.tasks import send_meeting_invitations
+from meetings.tasks import send_meeting_invitations, send_series_invitations
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +173,7 @@ def create_series(
     Meeting.objects.bulk_create(meetings)
     ids = list(Meeting.objects.filter(series=series).values_list("pk", flat=True))
     if send_invitations:
-        _send_invitations_on_commit(ids)
+        _send_series_on_commit(series, [])
     log.info("series %s created in cohort %s with %d meetings", series.pk, cohort.pk, len(ids))
     return series
 
@@ -213,6 +213,8 @@ def change_series_length(actor: Membership, series: MeetingSeries, *, count: int
         for meeting in to_cancel:
             _cancel(meeting)
         _set_series_end(series, count=count)
+        listed = "; ".join(f"{m.title}, {when(m.starts_at, m.time_zone)}" for m in to_cancel)
+        _series_changed(series, [f"{actor.user} shortened the series to {count} meetings. Cancelled: {listed}."])
         return 0, len(to_cancel)
     last_position = _last_position(series.meetings.all())
     last_area_id = active[-1].area_id if active else None
@@ -233,8 +235,8 @@ def change_series_length(actor: Membership, series: MeetingSeries, *, count: int
     ]
     Meeting.objects.bulk_create(meetings)
     _set_series_end(series, count=count)
-    ids = list(series.meetings.filter(position__gt=last_position).values_list("pk", flat=True))
-    _send_invitations_on_commit(ids)
+    listed = "; ".join(f"{m.title}, {when(m.starts_at, m.time_zone)}" for m in meetings)
+    _series_changed(series, [f"{actor.user} extended the series to {count} meetings. Added: {listed}."])
     return len(meetings), 0
 
 
@@ -282,22 +284,48 @@ def update_meeting(
         _check_no_overlap(meeting.cohort, [(starts_at, ends_at)], exclude_id=meeting.pk)
     except ValidationError as error:
         raise ValidationError({"day": error.message_dict["starts_on"]}) from None
-    invitation_changed = (
-        meeting.title != title
-        or meeting.starts_at != starts_at
-        or meeting.ends_at != ends_at
-        or meeting.video_url != video_url
-        or meeting.area_id != (area.pk if area else None)
+    changes = _describe_changes(
+        meeting, title=title, area=area, starts_at=starts_at, ends_at=ends_at, video_url=video_url
     )
     meeting.title, meeting.area, meeting.video_url = title, area, video_url
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     fields = ["title", "area", "video_url", "starts_at", "ends_at", "updated_at"]
-    if invitation_changed:
+    if changes:
         meeting.sequence += 1
         fields.append("sequence")
-        _send_invitations_on_commit([meeting.pk])
     meeting.save(update_fields=fields)
+    if changes:
+        _meeting_changed(meeting, changes)
     return meeting
+
+
+def when(instant: datetime, time_zone: str) -> str:
+    """A time as members read it in e-mails: “Tuesday 3 June 2030, 10:00” in the meeting's zone."""
+    local = instant.astimezone(zoneinfo.ZoneInfo(time_zone))
+    return f"{local:%A} {local.day} {local:%B %Y, %H:%M}"
+
+
+def _describe_changes(
+    meeting: Meeting, *, title: str, area: Area | None, starts_at: datetime, ends_at: datetime, video_url: str
+) -> list[str]:
+    """Plain sentences for the update e-mail, one per change that calendars or members care about."""
+    changes = []
+    name = meeting.title
+    zone = meeting.time_zone
+    if meeting.starts_at != starts_at or meeting.ends_at != ends_at:
+        old_end = meeting.ends_at.astimezone(zoneinfo.ZoneInfo(zone))
+        new_end = ends_at.astimezone(zoneinfo.ZoneInfo(zone))
+        changes.append(
+            f"{name} has moved from {when(meeting.starts_at, zone)}–{old_end:%H:%M} "
+            f"to {when(starts_at, zone)}–{new_end:%H:%M} ({zone})."
+        )
+    if meeting.title != title:
+        changes.append(f"“{meeting.title}” is now called “{title}”.")
+    if meeting.area_id != (area.pk if area else None):
+        changes.append(f"{title} now focuses on {area.title}." if area else f"{title} no longer focuses on one area.")
+    if meeting.video_url != video_url:
+        changes.append(f"New link to join {title}: {video_url}." if video_url else f"{title} has no video link now.")
+    return changes
 
 
 @transaction.atomic
@@ -308,6 +336,12 @@ def cancel_meeting(actor: Membership, meeting: Meeting) -> Meeting:
     if meeting.is_past:
         raise ValidationError("This meeting has already taken place.")
     _cancel(meeting)
+    _meeting_changed(
+        meeting,
+        [
+            f"{actor.user} cancelled {meeting.title} on {when(meeting.starts_at, meeting.time_zone)} ({meeting.time_zone})."
+        ],
+    )
     return meeting
 
 
@@ -327,15 +361,18 @@ def restore_meeting(actor: Membership, meeting: Meeting) -> Meeting:
     meeting.status = Meeting.Status.SCHEDULED
     meeting.sequence += 1
     meeting.save(update_fields=["status", "sequence", "updated_at"])
-    _send_invitations_on_commit([meeting.pk])
+    _meeting_changed(
+        meeting,
+        [f"{meeting.title} on {when(meeting.starts_at, meeting.time_zone)} is on again ({actor.user} restored it)."],
+    )
     return meeting
 
 
 def _cancel(meeting: Meeting) -> None:
+    """Cancel without sending: the caller sends one e-mail describing everything it cancelled."""
     meeting.status = Meeting.Status.CANCELLED
     meeting.sequence += 1
     meeting.save(update_fields=["status", "sequence", "updated_at"])
-    _send_invitations_on_commit([meeting.pk])
 
 
 # Agenda.
@@ -559,9 +596,24 @@ def meeting_ics(meeting: Meeting) -> bytes:
     return build_calendar([meeting.calendar_event()], method="PUBLISH", name=meeting.title)
 
 
-def _send_invitations_on_commit(meeting_ids: list[int]) -> None:
-    if meeting_ids:
-        transaction.on_commit(lambda: send_meeting_invitations.enqueue(meeting_ids))
+def _meeting_changed(meeting: Meeting, changes: list[str]) -> None:
+    """Send the update after commit: the whole series (one e-mail per person) for a meeting of a series,
+    the meeting alone otherwise."""
+    if meeting.series is not None:
+        _series_changed(meeting.series, changes)
+    else:
+        transaction.on_commit(lambda: send_meeting_invitations.enqueue([meeting.pk], changes))
+
+
+def _series_changed(series: MeetingSeries, changes: list[str]) -> None:
+    """Raise the series' SEQUENCE (calendars take the new version over the old) and send it after commit."""
+    MeetingSeries.objects.filter(pk=series.pk).update(sequence=models.F("sequence") + 1)
+    series.refresh_from_db(fields=["sequence"])
+    _send_series_on_commit(series, changes)
+
+
+def _send_series_on_commit(series: MeetingSeries, changes: list[str]) -> None:
+    transaction.on_commit(lambda: send_series_invitations.enqueue(series.pk, changes))
 
 
 # The calendar feed is a person's, across their cohorts, not a membership's: these two take the user.
@@ -584,12 +636,27 @@ def regenerate_feed(user: User) -> CalendarFeed:
 FEED_PAST = timedelta(days=365)
 
 
+def feed_events(user: User) -> list[CalendarEvent]:
+    """The user's group meetings as calendar events: each series once, as the same recurring event
+    (UID, rule, exceptions, overrides) its invitation carries, and each meeting outside a series on
+    its own."""
+    events: list[CalendarEvent] = []
+    seen: set[int] = set()
+    for meeting in feed_meetings(user):
+        if meeting.series is None:
+            events.append(meeting.calendar_event())
+        elif meeting.series.pk not in seen:
+            seen.add(meeting.series.pk)
+            events += meeting.series.calendar_events()
+    return events
+
+
 def feed_meetings(user: User) -> list[Meeting]:
     """Every scheduled meeting of every cohort the user belongs to, from a year back."""
     return list(
         Meeting.objects.active()
         .filter(cohort__memberships__user=user, ends_at__gte=timezone.now() - FEED_PAST)
-        .select_related("cohort", "area")
+        .select_related("cohort", "area", "series__cohort")
         .prefetch_related("agenda_items")
         .order_by("starts_at")
     )

@@ -1,6 +1,10 @@
 """Background work of group meetings: calendar invitations by e-mail.
 
-Services enqueue these after commit; nothing here imports the services.
+Services enqueue these after commit; nothing here imports the services. A series goes out as one
+invitation per person (the recurring event with its exceptions); a meeting outside a series as one
+invitation per person for that meeting. Either is read at sending time, so an update sent late still
+carries the latest times and the latest SEQUENCE; what changed is described by the service that made
+the change, in `changes`.
 """
 
 from __future__ import annotations
@@ -11,31 +15,80 @@ from django.tasks import task
 from django.template.loader import render_to_string
 
 from meetings.calendar import send_invitation
-from meetings.models import Meeting
+from meetings.models import Meeting, MeetingSeries
 
 log = logging.getLogger(__name__)
 
 
-@task()
-def send_meeting_invitations(meeting_ids: list[int]) -> int:
-    """E-mail each cohort member an invitation (or its update, or cancellation) with the .ics.
+def _subject(title: str, *, cancelled: bool, updated: bool) -> str:
+    if cancelled:
+        return f"Cancelled: {title}"
+    return f"{'Updated' if updated else 'Invitation'}: {title}"
 
-    One e-mail per person, so no one sees the others' addresses. The meeting is read now, so an
-    update sent late still carries the latest time and the latest SEQUENCE.
-    """
+
+@task()
+def send_series_invitations(series_id: int, changes: list[str] | None = None) -> int:
+    """E-mail each cohort member one invitation (or update, or cancellation) for the whole series.
+
+    One e-mail per person, so no one sees the others' addresses. The organizer gets their copy as a
+    plain calendar entry (nothing to answer)."""
+    series = MeetingSeries.objects.select_related("cohort", "created_by").filter(pk=series_id).first()
+    if series is None:
+        return 0
+    meetings = list(series.meetings.order_by("position"))
+    active = [m for m in meetings if not m.is_cancelled]
+    organizer = series.organizer()
+    subject = _subject(series.title, cancelled=not active, updated=series.sequence > 0)
+    sent = 0
+    invitees = meetings[0].invitees().order_by("pk") if meetings else []
+    for user in invitees:
+        events = series.calendar_events(attendees=[(user.email, str(user))])
+        is_organizer = organizer is not None and user.pk == organizer.pk
+        body = render_to_string(
+            "meetings/email/series_invitation.txt",
+            {
+                "series": series,
+                "meetings": meetings,
+                "active": active,
+                "changes": changes or [],
+                "user": user,
+                "is_organizer": is_organizer,
+                "organizer": organizer,
+                "url": events[0].url,
+            },
+        )
+        method = "PUBLISH" if is_organizer and active else ""
+        send_invitation(events, [user.email], subject=subject, body=body, method=method)
+        sent += 1
+    log.info("sent %d invitations for series %s", sent, series_id)
+    return sent
+
+
+@task()
+def send_meeting_invitations(meeting_ids: list[int], changes: list[str] | None = None) -> int:
+    """E-mail each cohort member an invitation (or its update, or cancellation) for meetings outside a
+    series, with the .ics."""
     sent = 0
     meetings = Meeting.objects.filter(pk__in=meeting_ids).select_related("cohort", "area").order_by("starts_at")
     for meeting in meetings:
-        if meeting.is_cancelled:
-            subject = f"Cancelled: {meeting.title}"
-        elif meeting.sequence:
-            subject = f"Updated: {meeting.title}"
-        else:
-            subject = f"Invitation: {meeting.title}"
+        subject = _subject(meeting.title, cancelled=meeting.is_cancelled, updated=meeting.sequence > 0)
+        organizer = meeting.organizer()
         for user in meeting.invitees().order_by("pk"):
             event = meeting.calendar_event(attendees=[(user.email, str(user))])
-            body = render_to_string("meetings/email/invitation.txt", {"meeting": meeting, "event": event, "user": user})
-            send_invitation(event, [user.email], subject=subject, body=body)
+            is_organizer = organizer is not None and user.pk == organizer.pk
+            body = render_to_string(
+                "meetings/email/invitation.txt",
+                {
+                    "meeting": meeting,
+                    "event": event,
+                    "user": user,
+                    "changes": changes or [],
+                    "is_organizer": is_organizer,
+                    "organizer": organizer,
+                },
+            )
+            method = "PUBLISH" if is_organizer and not meeting.is_cancelled else ""
+            send_invitation(event, [user.email], subject=subject, body=body, method=method)
             sent += 1
     log.info("sent %d meeting invitations for %d meetings", sent, len(meeting_ids))
     return sent

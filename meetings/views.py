@@ -57,7 +57,10 @@ def create_series(request: AuthedRequest, cohort: str) -> HttpResponse:
         except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{series.meetings.count()} meetings scheduled. Invitations are on their way.")
+            messages.success(
+                request,
+                f"{series.meetings.count()} meetings scheduled. Each member is e-mailed one invitation for the series.",
+            )
             return redirect(series)
     context = {"membership": membership, "cohort": membership.cohort, "form": form}
     return render(request, "meetings/series_form.html", context, status=400 if form.errors else 200)
@@ -187,8 +190,13 @@ def cancel_meeting(request: AuthedRequest, cohort: str, meeting_id: int) -> Http
         confirmation = Confirmation(
             title=f"Cancel “{item.title}” on {when}?",
             consequences=[
-                f"All {people} members of the cohort are e-mailed a cancellation, which takes the meeting "
-                "out of their calendars.",
+                (
+                    f"All {people} members of the cohort are e-mailed an update of the series saying that you "
+                    "cancelled this meeting; it takes the meeting out of their calendars."
+                    if item.series_id
+                    else f"All {people} members of the cohort are e-mailed a cancellation, which takes the meeting "
+                    "out of their calendars."
+                ),
                 "Its agenda, minutes and outcomes are kept.",
             ],
             undo="You can restore it from its page while its time has not passed; everyone then gets a "

@@ -2,7 +2,8 @@
 document.
 
 Composed here rather than by the group-meetings side, because only the sub-domain may import both:
-meetings' core lists the meetings (meetings.services.feed_meetings), this module adds the bookings.
+meetings' core gives the meetings (meetings.services.feed_events: a series as one recurring event, as
+in its invitation), this module adds the bookings.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from cohort.models import INSTITUTION_ROLES, Membership, User
 from meetings.calendar import CalendarEvent, build_calendar
 from meetings.consultations.models import Consultation
 from meetings.consultations.services import calendar_event
-from meetings.services import feed_meetings
+from meetings.services import feed_events
 
 
 @dataclass
@@ -42,6 +43,6 @@ def calendar_events_for(user: User) -> list[CalendarEvent]:
 
 
 def feed_calendar(user: User) -> FeedDocument:
-    events = [m.calendar_event() for m in feed_meetings(user)]
+    events = feed_events(user)
     events += calendar_events_for(user)
     return FeedDocument(build_calendar(events, method="PUBLISH", name="QM Cohort meetings"), len(events))

@@ -261,6 +261,7 @@ def reschedule_consultation(
                 {"starts_at": "That is the consultation's current time. Choose another time to move it."}
             )
         check_slot(cs, starts_at, now=now, exclude=current.pk)
+        previous = current.starts_at
         current.starts_at = starts_at
         current.ends_at = starts_at + cs.duration
         current.blocked_from = starts_at - cs.buffer_before
@@ -269,7 +270,9 @@ def reschedule_consultation(
         _save_refusing_overlap(
             current, update_fields=["starts_at", "ends_at", "blocked_from", "blocked_until", "sequence", "updated_at"]
         )
-        transaction.on_commit(lambda: send_consultation_emails(current.pk, "moved"))
+        transaction.on_commit(
+            lambda: send_consultation_emails(current.pk, "moved", previous_starts_at=previous, actor=actor.user)
+        )
     log.info("consultation %s rescheduled", current.pk)
     return current
 
@@ -383,10 +386,23 @@ def calendar_event(consultation: Consultation) -> CalendarEvent:
     )
 
 
-def send_consultation_emails(consultation_id: int, what: str) -> None:
-    """Both sides get the invitation (or its update or cancellation) with the .ics attached."""
+def send_consultation_emails(
+    consultation_id: int, what: str, *, previous_starts_at: datetime | None = None, actor: User | None = None
+) -> None:
+    """Both sides get the invitation (or its update or cancellation) with the .ics attached. A move
+    says the old and the new time and who moved it; a cancellation says who cancelled and whether the
+    institution's allowance of consultations got this one back."""
     consultation = Consultation.objects.with_people().get(pk=consultation_id)
     event = calendar_event(consultation)
+    quota = None
+    notice_hours = None
+    if what == "cancelled":
+        participation = Participation.objects.filter(
+            cohort_id=consultation.cohort_id, institution_id=consultation.institution_id
+        ).first()
+        quota = quota_for(participation) if participation else None
+        cs = settings_for(consultation.cohort_id, consultation.host)
+        notice_hours = cs.min_notice_hours if cs else None
     subjects = {
         "booked": "Consultation booked",
         "moved": "Consultation moved",
@@ -405,8 +421,18 @@ def send_consultation_emails(consultation_id: int, what: str) -> None:
                 "person": person,
                 # Formatted here: the template's date filter would use the active zone, not theirs.
                 "when": date_format(local, "l j F Y, H:i"),
+                "was": (
+                    date_format(previous_starts_at.astimezone(person.tzinfo), "l j F Y, H:i")
+                    if previous_starts_at
+                    else ""
+                ),
+                "actor": actor,
+                "quota": quota,
+                "notice_hours": notice_hours,
                 "url": event.url,
             },
         )
         subject = f"{subjects[what]}: {consultation.institution.short_name}, {date_format(local, 'j M Y, H:i')}"
-        send_invitation(event, [person.email], subject=subject, body=body)
+        # The host is the organizer: their copy goes into their calendar with nothing to answer.
+        method = "PUBLISH" if person.pk == consultation.host_id and consultation.is_active else ""
+        send_invitation(event, [person.email], subject=subject, body=body, method=method)

@@ -3,13 +3,15 @@ can be replaced."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, time, timedelta
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
 import meetings.consultations.feed
+from cohort.access import get_membership
 from meetings import services
 from meetings.calendar import CalendarEvent
 from meetings.models import CalendarFeed
@@ -89,3 +91,34 @@ def test_the_feed_page_shows_the_address_to_subscribe_to(world) -> None:
     token = CalendarFeed.objects.get(user=world.alice).token()
     assert f"/calendar/feed/{token}.ics" in page
     assert f"webcal://testserver/calendar/feed/{token}.ics" in page
+
+
+def test_a_series_is_one_recurring_event_in_the_feed_as_in_its_invitation(world, make_meeting) -> None:
+    fran_m = get_membership(world.fran, world.cohort.slug)
+    series = services.create_series(
+        fran_m, title="Group meeting", starts_on=date(2030, 6, 3), time_of_day=time(10), count=4, send_invitations=False
+    )
+    second, third = series.meetings.get(position=2), series.meetings.get(position=3)
+    services.cancel_meeting(fran_m, second)
+    slot = third.starts_at
+    services.update_meeting(
+        fran_m,
+        third,
+        title=third.title,
+        area=third.area,
+        day=date(2030, 7, 16),
+        time_of_day=time(14),
+        duration_minutes=90,
+        video_url="",
+    )
+    alone = make_meeting(days=3, title="Drop-in")
+    response = client_for(None).get(reverse("meetings:feed", kwargs={"token": services.feed_for(world.alice).token()}))
+    events: list[Any] = Calendar.from_ical(response.content).walk("VEVENT")
+    series_uid = f"series-{series.uid}@qm-cohort"
+    assert sorted(str(e["UID"]) for e in events) == sorted([series_uid, series_uid, uid(alone)])
+    master = next(e for e in events if "RRULE" in e)
+    assert master["RRULE"]["COUNT"] == [4] and int(master["SEQUENCE"]) == 2
+    assert [d.dt for d in master["EXDATE"].dts] == [second.starts_at]
+    override = next(e for e in events if "RECURRENCE-ID" in e)
+    assert override.decoded("RECURRENCE-ID") == slot
+    assert (override.decoded("DTSTART").day, override.decoded("DTSTART").hour) == (16, 14)

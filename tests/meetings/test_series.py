@@ -208,9 +208,12 @@ def test_cancelling_one_meeting_leaves_the_others_scheduled(fran_m, world) -> No
     s = series(fran_m, starts_on=date(2030, 1, 7), count=3)
     second = s.meetings.order_by("starts_at")[1]
     url = reverse("meetings:cancel_meeting", kwargs={"cohort": world.cohort.slug, "meeting_id": second.pk})
+    page = client_for(world.fran).get(url).content.decode()
+    assert "e-mailed an update of the series saying that you cancelled this meeting" in page
     client_for(world.fran).post(url, CONFIRMED)
     statuses = list(s.meetings.order_by("starts_at").values_list("status", "sequence"))
     assert statuses == [("scheduled", 0), ("cancelled", 1), ("scheduled", 0)]
+    assert MeetingSeries.objects.get(pk=s.pk).sequence == 1  # the series' invitation is sent again, newer
 
 
 def test_extending_a_series_continues_the_dates_and_the_areas(fran_m) -> None:

@@ -101,8 +101,11 @@ def test_a_lead_books_a_free_slot_and_both_sides_get_an_invitation(
     assert str(event["url"]) == "https://video.example/alex-room"
     assert "Join online: https://video.example/alex-room" in str(event["description"])
     assert event.decoded("dtstart") == utc(2026, 10, 21, 8)
-    cal = ics_of(mail.outbox[0])
-    assert str(cal["method"]) == "REQUEST"
+    to = {m.to[0]: ics_of(m) for m in mail.outbox}
+    assert str(to[world.lena.email]["method"]) == "REQUEST"
+    assert str(to[world.alex.email]["method"]) == "PUBLISH"  # the host organizes it: nothing to answer
+    assert str(event["organizer"]) == f"mailto:{world.alex.email}"
+    cal = to[world.lena.email]
     assert [str(tz["tzid"]) for tz in cal.walk("VTIMEZONE")] == ["Europe/London"]
     assert event["dtstart"].params["TZID"] == "Europe/London"
 
@@ -232,7 +235,9 @@ def test_a_cancellation_with_enough_notice_gives_the_consultation_back(world, cs
     assert book(world, utc(2026, 10, 21, 8)).status_code == 302  # the slot and the consultation are free again
 
 
-def test_a_late_cancellation_by_the_lead_still_counts_but_by_the_host_does_not(world, cs, frozen) -> None:
+def test_a_late_cancellation_by_the_lead_still_counts_but_by_the_host_does_not(
+    world, cs, frozen, django_capture_on_commit_callbacks
+) -> None:
     book(world, utc(2026, 10, 21, 8))
     book(world, utc(2026, 10, 22, 8))
     first, second = Consultation.objects.order_by("starts_at")
@@ -241,12 +246,25 @@ def test_a_late_cancellation_by_the_lead_still_counts_but_by_the_host_does_not(w
         reverse("meetings:consultation_cancel", kwargs={"cohort": world.cohort.slug, "consultation_id": first.pk})
     )
     assert "still counts as one of Irwell" in page.content.decode()
-    client_for(world.lena).post(
-        reverse("meetings:consultation_cancel", kwargs={"cohort": world.cohort.slug, "consultation_id": first.pk})
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(world.lena).post(
+            reverse("meetings:consultation_cancel", kwargs={"cohort": world.cohort.slug, "consultation_id": first.pk})
+        )
+    late = next(m for m in mail.outbox if m.to == [world.alex.email])
+    assert "Cancelled by Lena." in late.body
+    assert (
+        "It was cancelled by Irwell with less than 48 hours' notice, so it still counts toward Irwell's allowance"
+        " of consultations (1 of 3 left)." in late.body
     )
-    client_for(world.alex).post(
-        reverse("meetings:consultation_cancel", kwargs={"cohort": world.cohort.slug, "consultation_id": second.pk})
-    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(world.alex).post(
+            reverse("meetings:consultation_cancel", kwargs={"cohort": world.cohort.slug, "consultation_id": second.pk})
+        )
+    by_host = next(m for m in mail.outbox if m.to == [world.lena.email])
+    assert "Cancelled by Alex." in by_host.body
+    assert "Irwell gets this consultation back: it does not count toward the allowance (2 of 3 left)." in by_host.body
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, first.counts_toward_quota) == ("cancelled", True)
@@ -272,11 +290,15 @@ def test_rescheduling_sends_an_update_and_cancelling_a_cancel_with_the_same_uid(
         response = client_for(world.alex).post(move, {"starts_at": utc(2026, 10, 23, 13).isoformat()})
     assert response.status_code == 302
     assert len(mail.outbox) == 2
-    cal = ics_of(mail.outbox[0])
+    cal = ics_of(next(m for m in mail.outbox if m.to == [world.lena.email]))
     event = event_of(cal)
     assert (str(cal["method"]), str(event["uid"]), event["sequence"]) == ("REQUEST", uid, 1)
     assert event.decoded("dtstart") == utc(2026, 10, 23, 13)
     assert mail.outbox[0].subject.startswith("Consultation moved")
+    moved = next(m for m in mail.outbox if m.to == [world.lena.email])
+    assert "Was: Wednesday 21 October 2026, 09:00 (Europe/London)" in moved.body
+    assert "Now: Friday 23 October 2026, 14:00 (Europe/London)" in moved.body
+    assert "Moved by Alex." in moved.body
     mail.outbox.clear()
     cancel = reverse(
         "meetings:consultation_cancel", kwargs={"cohort": world.cohort.slug, "consultation_id": consultation.pk}

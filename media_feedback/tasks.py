@@ -132,6 +132,8 @@ def model_path() -> str:
 
 # Beam search: the model keeps the five likeliest readings of each window instead of one, which
 # finds the words a greedy reading misses (bench/transcripts.py: recall and speed before and after).
+# Each stretch of a clip is read with the hints alone, not with the text before it as well: that
+# context made the small model add a "Thank you very much." after the last word.
 BEAM_SIZE = 5
 
 
@@ -164,6 +166,7 @@ def transcribe_audio(audio: Any, hints: str = "") -> list[dict[str, Any]]:
         beam_size=BEAM_SIZE,
         vad_filter=False,
         hotwords=hints or None,
+        condition_on_previous_text=False,
     )
     words = []
     for segment in segments:

@@ -193,33 +193,197 @@ class Rendition:
     content_type: str
 
 
+AUDIO_RATE = 48_000  # the rendition's audio: AAC at 48 kHz
+AAC_FRAME = 1024  # samples per AAC frame: the encoder takes exactly this many (the last may be short)
+AUDIO_GAP = 0.1  # a hole in the input's audio longer than this (seconds) is filled with silence
+MAX_LONG_SIDE = 1280  # with MAX_HEIGHT on the short side: 720p, landscape or portrait
+
+
 def _even(n: float) -> int:
     return max(2, int(n) // 2 * 2)
 
 
+def _frame_size(width: int, height: int) -> tuple[int, int]:
+    """At most 720p: 720 on the short side and 1280 on the long one, never enlarged, even numbers."""
+    if not width or not height:
+        return _even(width or 2), _even(height or 2)
+    scale = min(1.0, MAX_HEIGHT / min(width, height), MAX_LONG_SIDE / max(width, height))
+    return _even(width * scale), _even(height * scale)
+
+
+def _turns(rotation: float) -> int:
+    """Clockwise quarter turns that show a frame upright, from its display matrix (PyAV gives the
+    counter-clockwise angle; phones write -90 for a portrait recording)."""
+    return round(-rotation / 90) % 4
+
+
+class _AudioTrack:
+    """Decoded audio in, AAC packets out. Every frame is resampled to the rendition's format and cut
+    into encoder-sized frames whose timestamps are counted in samples (time base 1/48000) from the
+    first one: right by construction, whatever timestamps the input carried or lacked. A hole in the
+    input longer than `AUDIO_GAP` becomes silence, so the sound stays in step with the picture."""
+
+    def __init__(self, stream: av.audio.stream.AudioStream, layout: str, start: float) -> None:
+        self.stream = stream
+        self.layout = layout
+        self.channels = 1 if layout == "mono" else 2
+        self.fifo = av.AudioFifo()
+        self.resampler: av.AudioResampler | None = None
+        self.source: tuple[str, str, int] | None = None
+        self.written = round(start * AUDIO_RATE)  # samples handed to the encoder (the next pts)
+        self.queued = self.written  # samples in or through the FIFO
+        self.in_samples = 0  # input samples fed to the current resampler
+        self.peaks: list[float] = []
+
+    def add(self, frame: av.AudioFrame, t: float | None) -> list[av.Packet]:
+        if t is not None:
+            gap = t - self.queued / AUDIO_RATE
+            if gap > AUDIO_GAP:
+                self._silence(round(gap * AUDIO_RATE))
+        source = (frame.format.name, frame.layout.name, frame.sample_rate)
+        if source != self.source:  # first frame, or the input changed its format mid-stream
+            self._drain()
+            self.resampler = av.AudioResampler(format="fltp", layout=self.layout, rate=AUDIO_RATE)
+            self.source, self.in_samples = source, 0
+        frame.pts, frame.time_base = self.in_samples, Fraction(1, frame.sample_rate)
+        self.in_samples += frame.samples
+        assert self.resampler is not None
+        for out in self.resampler.resample(frame):
+            self._queue(out)
+        return self._encode()
+
+    def finish(self) -> list[av.Packet]:
+        self._drain()
+        return [*self._encode(final=True), *self.stream.encode(None)]
+
+    @property
+    def seconds(self) -> float:
+        return self.written / AUDIO_RATE
+
+    def _drain(self) -> None:
+        if self.resampler is not None:
+            for out in self.resampler.resample(None):
+                self._queue(out)
+            self.resampler = None
+
+    def _queue(self, frame: av.AudioFrame) -> None:
+        frame.pts = None  # the FIFO and `_encode` count samples instead
+        self.fifo.write(frame)
+        self.queued += frame.samples
+
+    def _silence(self, samples: int) -> None:
+        while samples > 0:
+            n = min(samples, AUDIO_RATE)
+            frame = av.AudioFrame.from_ndarray(
+                np.zeros((self.channels, n), dtype=np.float32), format="fltp", layout=self.layout
+            )
+            frame.sample_rate = AUDIO_RATE
+            self._queue(frame)
+            samples -= n
+
+    def _encode(self, *, final: bool = False) -> list[av.Packet]:
+        packets: list[av.Packet] = []
+        while self.fifo.samples >= AAC_FRAME or (final and self.fifo.samples):
+            frame = self.fifo.read(min(AAC_FRAME, self.fifo.samples))
+            assert frame is not None  # the FIFO holds at least that many samples
+            samples = frame.to_ndarray()
+            self.peaks.append(float(np.abs(samples).max()) if samples.size else 0.0)
+            frame.pts, frame.time_base = self.written, Fraction(1, AUDIO_RATE)
+            self.written += frame.samples
+            packets.extend(self.stream.encode(frame))
+        return packets
+
+
+class _VideoTrack:
+    """Decoded pictures in, H.264 packets out: turned upright (the display matrix of a phone
+    recording is applied, since no metadata is copied), scaled to at most 720p, with timestamps in
+    milliseconds that always increase (variable frame rates kept, missing or repeated ones mended)."""
+
+    def __init__(self, stream: av.video.stream.VideoStream, width: int, height: int, turns: int) -> None:
+        self.stream = stream
+        self.width, self.height, self.turns = width, height, turns
+        self.graph: av.filter.Graph | None = None
+        self.source: tuple[int, int, str] | None = None
+        self.last_pts = -1
+        step = stream.codec_context.framerate or Fraction(30, 1)
+        self.step_ms = max(1, round(1000 / step))
+
+    def add(self, frame: av.VideoFrame, t: float | None) -> tuple[av.VideoFrame, list[av.Packet]]:
+        pts = round(t * 1000) if t is not None else self.last_pts + self.step_ms
+        pts = max(pts, self.last_pts + 1)
+        self.last_pts = pts
+        picture = self._convert(frame)
+        picture.pts, picture.time_base = pts, Fraction(1, 1000)
+        return picture, self.stream.encode(picture)
+
+    def finish(self) -> list[av.Packet]:
+        return self.stream.encode(None)
+
+    def _convert(self, frame: av.VideoFrame) -> av.VideoFrame:
+        if not self.turns:
+            if (frame.width, frame.height, frame.format.name) == (self.width, self.height, "yuv420p"):
+                return frame
+            return frame.reformat(width=self.width, height=self.height, format="yuv420p")
+        source = (frame.width, frame.height, frame.format.name)
+        if self.graph is None or source != self.source:
+            self.graph, self.source = self._rotator(frame), source
+        frame.pts = None
+        self.graph.push(frame)
+        picture = self.graph.pull()
+        assert isinstance(picture, av.VideoFrame)
+        return picture
+
+    def _rotator(self, frame: av.VideoFrame) -> av.filter.Graph:
+        graph = av.filter.Graph()
+        turn: dict[int, list[tuple[str, str | None]]] = {
+            1: [("transpose", "clock")],
+            2: [("hflip", None), ("vflip", None)],
+            3: [("transpose", "cclock")],
+        }
+        nodes = [
+            graph.add_buffer(width=frame.width, height=frame.height, format=frame.format, time_base=Fraction(1, 1000))
+        ]
+        for name, arg in turn[self.turns]:
+            nodes.append(graph.add(name, arg))
+        nodes.append(graph.add("scale", f"{self.width}:{self.height}"))
+        nodes.append(graph.add("format", "yuv420p"))
+        nodes.append(graph.add("buffersink"))
+        graph.link_nodes(*nodes).configure()
+        return graph
+
+
+def _first_rotation(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> float:
+    for frame in container.decode(stream):
+        return float(frame.rotation or 0)
+    return 0.0
+
+
 def transcode(src: str | Path, out_dir: Path, kind: str) -> Rendition:
-    """Write the web rendition (video: H.264/AAC MP4 at most 720p; audio: AAC in M4A), faststart,
-    with no metadata copied from the original; a poster frame for video; waveform peaks."""
+    """Write the web rendition (video: H.264/AAC MP4 at most 720p, upright; audio: AAC in M4A),
+    faststart, with no metadata copied from the original; a poster frame for video; waveform peaks."""
     out_dir.mkdir(parents=True, exist_ok=True)
     suffix = ".mp4" if kind == "video" else ".m4a"
     out_path = out_dir / f"rendition{suffix}"
     poster_path = out_dir / "poster.jpg" if kind == "video" else None
-    frame_peaks: list[tuple[float, int]] = []  # (loudest sample, samples) per decoded audio frame
+    turns = 0
+    if kind == "video":
+        with open_input(src) as peek:
+            first = _picture_stream(peek)
+            if first is not None:
+                turns = _turns(_first_rotation(peek, first))
     with open_input(src) as inp:
-        in_video = next(
-            (s for s in inp.streams.video if not (s.disposition & av.stream.Disposition.attached_pic)), None
-        )
-        if kind != "video":
-            in_video = None
+        in_video = _picture_stream(inp) if kind == "video" else None
         in_audio = inp.streams.audio[0] if inp.streams.audio else None
         streams = [s for s in (in_video, in_audio) if s is not None]
+        origin = float(inp.start_time or 0) / av.time_base  # the earliest stream's start: 0 in the rendition
         with av.open(str(out_path), mode="w", format="mp4", options={"movflags": "+faststart"}) as out:
-            out_v = out_a = None
+            video = audio = None
             if in_video is not None:
                 in_video.thread_type = "AUTO"
                 w, h = in_video.codec_context.width, in_video.codec_context.height
-                scale = min(1.0, MAX_HEIGHT / h) if h else 1.0
-                width, height = _even(w * scale), _even(h * scale)
+                if turns % 2:
+                    w, h = h, w
+                width, height = _frame_size(w, h)
                 rate = in_video.average_rate or Fraction(30, 1)
                 if rate > 60:
                     rate = Fraction(30, 1)
@@ -227,50 +391,45 @@ def transcode(src: str | Path, out_dir: Path, kind: str) -> Rendition:
                 out_v.width, out_v.height, out_v.pix_fmt = width, height, "yuv420p"
                 out_v.options = {"preset": "superfast", "crf": "26"}
                 out_v.codec_context.time_base = Fraction(1, 1000)
+                video = _VideoTrack(out_v, width, height, turns)
             if in_audio is not None:
-                out_a = out.add_stream("aac", rate=48000)
+                out_a = out.add_stream("aac", rate=AUDIO_RATE)
                 out_a.layout = "mono" if in_audio.codec_context.channels == 1 else "stereo"
                 out_a.bit_rate = 96_000
-                resampler = av.AudioResampler(format="fltp", layout=out_a.layout, rate=48000)
+                first_audio = in_audio.start_time * in_audio.time_base if in_audio.start_time is not None else origin
+                audio = _AudioTrack(out_a, out_a.layout.name, max(0.0, float(first_audio) - origin))
             poster_done = poster_path is None
-            first_video_pts: float | None = None
             for packet in inp.demux(streams):
                 for frame in packet.decode():
-                    if isinstance(frame, av.VideoFrame) and out_v is not None:
-                        t = float(frame.time) if frame.time is not None else 0.0
-                        if first_video_pts is None:
-                            first_video_pts = t
-                        same = (frame.width, frame.height, frame.format.name) == (width, height, "yuv420p")
-                        new = frame if same else frame.reformat(width=width, height=height, format="yuv420p")
-                        new.pts = round((t - first_video_pts) * 1000)
-                        new.time_base = Fraction(1, 1000)
-                        if not poster_done and (t - first_video_pts >= 1.0):
-                            new.to_image().save(poster_path, "JPEG", quality=80)
+                    if not isinstance(frame, av.VideoFrame | av.AudioFrame):
+                        continue
+                    t = float(frame.time) - origin if frame.time is not None else None
+                    if isinstance(frame, av.VideoFrame) and video is not None:
+                        picture, packets = video.add(frame, t)
+                        if not poster_done and video.last_pts >= 1000:
+                            picture.to_image().save(poster_path, "JPEG", quality=80)
                             poster_done = True
-                        out.mux(out_v.encode(new))
-                    elif isinstance(frame, av.AudioFrame) and out_a is not None:
-                        samples = frame.to_ndarray()
-                        frame_peaks.append((float(np.abs(samples).max()) if samples.size else 0.0, frame.samples))
-                        frame.pts = None
-                        for f in resampler.resample(frame):
-                            out.mux(out_a.encode(f))
-            if out_v is not None:
-                out.mux(out_v.encode(None))
-            if out_a is not None:
-                for f in resampler.resample(None):
-                    out.mux(out_a.encode(f))
-                out.mux(out_a.encode(None))
+                        out.mux(packets)
+                    elif isinstance(frame, av.AudioFrame) and audio is not None:
+                        out.mux(audio.add(frame, t))
+            if video is not None:
+                out.mux(video.finish())
+            if audio is not None:
+                out.mux(audio.finish())
     if poster_path is not None and not poster_path.exists():
         _poster_from_rendition(out_path, poster_path)
-    levels = np.array([p for p, _ in frame_peaks], dtype=np.float32)
-    audio_rate = in_audio.codec_context.sample_rate if in_audio is not None else 0
     return Rendition(
         path=out_path,
         poster=poster_path if poster_path is not None and poster_path.exists() else None,
-        duration=sum(n for _, n in frame_peaks) / audio_rate if audio_rate else 0.0,
-        peaks=waveform_peaks(levels),
+        duration=audio.seconds if audio is not None else 0.0,
+        peaks=waveform_peaks(np.array(audio.peaks if audio is not None else [], dtype=np.float32)),
         content_type="video/mp4" if kind == "video" else "audio/mp4",
     )
+
+
+def _picture_stream(container: av.container.InputContainer) -> av.video.stream.VideoStream | None:
+    """The first video stream that is a moving picture (cover art in an MP3 is not)."""
+    return next((s for s in container.streams.video if not (s.disposition & av.stream.Disposition.attached_pic)), None)
 
 
 def _poster_from_rendition(rendition: Path, poster: Path) -> None:
@@ -292,17 +451,24 @@ def waveform_peaks(samples: np.ndarray, buckets: int = PEAKS) -> list[float]:
 
 def decode_audio(path: str | Path, rate: int = SAMPLE_RATE) -> np.ndarray:
     """The whole audio track as float32 mono at `rate` (what faster-whisper expects)."""
-    resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
     parts: list[np.ndarray] = []
     with open_input(path) as c:
         if not c.streams.audio:
             return np.zeros(0, dtype=np.float32)
+        resampler: av.AudioResampler | None = None
+        source: tuple[str, str, int] | None = None
+        fed = 0
         for frame in c.decode(audio=0):
-            frame.pts = None
-            for f in resampler.resample(frame):
-                parts.append(f.to_ndarray().reshape(-1))
-        for f in resampler.resample(None):
-            parts.append(f.to_ndarray().reshape(-1))
+            if (frame.format.name, frame.layout.name, frame.sample_rate) != source:
+                if resampler is not None:  # the format changed mid-stream: finish with the old one
+                    parts.extend(f.to_ndarray().reshape(-1) for f in resampler.resample(None))
+                resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+                source, fed = (frame.format.name, frame.layout.name, frame.sample_rate), 0
+            frame.pts, frame.time_base = fed, Fraction(1, frame.sample_rate)  # counted, never taken on trust
+            fed += frame.samples
+            parts.extend(f.to_ndarray().reshape(-1) for f in resampler.resample(frame))  # type: ignore[union-attr]
+        if resampler is not None:
+            parts.extend(f.to_ndarray().reshape(-1) for f in resampler.resample(None))
     return np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, dtype=np.float32)
 
 

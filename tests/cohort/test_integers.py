@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from cohort.integers import BoundedIntegerField, bounded_int, query_int
 from tests.discussions.factories import start
 from tests.discussions.live import communicator, own_loop
-from tests.factories import World
+from tests.factories import World, sign_in
 from tests.matrix import ACTOR_USERS, Case, all_cases
 
 HUGE = [2**63, 10**30]
@@ -46,7 +46,7 @@ def _client(case: Case, world: World) -> Client:
     allowed = sorted(case.allowed)
     actor = "facilitator" if "facilitator" in allowed else allowed[0] if allowed else "facilitator"
     client = Client(raise_request_exception=False)
-    client.force_login(getattr(world, ACTOR_USERS[actor]))
+    sign_in(client, getattr(world, ACTOR_USERS[actor]))
     return client
 
 

@@ -322,6 +322,7 @@ def test_what_members_see_after_erasure_holds_neither_the_name_nor_the_words(wor
 def test_the_site_operator_erases_the_account_everywhere(world: World, samira, media: Path) -> None:
     user, a, b = samira
     operator = User.objects.create_superuser(email="root@example.org", password=factories.PASSWORD)
+    factories.give_totp(operator)  # the site operator is staff: signed in with the second factor
     found = client_for(operator).get(reverse("account_search"), {"email": EMAIL}).content.decode()
     url = reverse("account_erasure", kwargs={"user_id": user.pk})
     assert f'href="{url}"' in found
@@ -351,6 +352,7 @@ def test_only_the_site_operator_reaches_the_account_erasure_page(world: World, s
 def test_the_operator_must_type_the_address_and_nothing_changes_until_then(world: World, samira) -> None:
     user, _, _ = samira
     operator = User.objects.create_superuser(email="root@example.org", password=factories.PASSWORD)
+    factories.give_totp(operator)  # the site operator is staff: signed in with the second factor
     before = cohort_text(world.cohort), cohort_text(world.other_cohort)
     response = client_for(operator).post(
         reverse("account_erasure", kwargs={"user_id": user.pk}), {"confirm_email": "wrong@example.org"}, follow=True
@@ -419,6 +421,7 @@ def test_a_facilitator_cannot_reach_people_of_another_cohort(world: World) -> No
     )
     assert Membership.objects.filter(user=world.olga).exists()
     operator = User.objects.create_superuser(email="root@example.org", password=factories.PASSWORD)
+    factories.give_totp(operator)  # the site operator is staff: signed in with the second factor
     missing = reverse("account_erasure", kwargs={"user_id": 999_999})
     assert client_for(operator).post(missing, {"confirm_email": "x@example.org"}).status_code == 404
 
@@ -498,6 +501,7 @@ def test_on_s3_the_operators_erasure_leaves_none_of_the_persons_stored_objects(
     peers = _evidence(world.alice, world.cohort, world.irwell, "Alice's bursary table")
     assert s3_objects() == sorted({*theirs, peers})
     operator = User.objects.create_superuser(email="root@example.org", password=factories.PASSWORD)
+    factories.give_totp(operator)  # the site operator is staff: signed in with the second factor
     erase_account(operator, user, confirm_email=EMAIL)
     assert s3_objects() == [peers]
 

@@ -270,7 +270,7 @@ FORM_ONLY = {
     "cohort.assessment.forms.RecommendForm": "an optional note: no typed input is invalid",
     "cohort.assessment.forms.ActionUpdateForm": "a status choice and an optional note",
     "cohort.assessment.forms.ActionCorrectionForm": "an owner chosen and a date, one per item (prefixed); a refusal "
-    "shows the plan again with the values (tests/cohort/assessment/test_action_plan.py)",
+    "shows the plan again with the values (tests/cohort/test_action_plan.py)",
     "cohort.assessment.forms.SharingForm": "two ticks",
     "cohort.assessment.forms.AwardForm": "one date behind a confirmation (helper 'confirm' of #18 owns that page)",
     "cohort.assessment.forms.PracticeSearchForm": "a GET search form: the query stays in the address",

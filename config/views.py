@@ -20,6 +20,7 @@ from cohort.http import AuthedRequest
 from cohort.models import Membership, Participation, User
 from cohort.web import attachment, error_text
 from config.composition import dashboard_panels
+from config.dashboard import facilitator_overview
 from config.notice import notice_for
 from config.privacy import erase_account, erase_in_cohort, export_user, holdings_summary
 from media_feedback.access import get_open_link
@@ -38,9 +39,12 @@ def home(request: AuthedRequest) -> HttpResponse:
 @login_required
 def dashboard(request: AuthedRequest, cohort: str) -> HttpResponse:
     membership = access.get_membership(request.user, cohort)
-    participations = Participation.objects.filter(cohort=membership.cohort).select_related("institution", "assessor")
+    participations = list(
+        Participation.objects.filter(cohort=membership.cohort).select_related("institution", "assessor")
+    )
     people = Membership.objects.filter(cohort=membership.cohort).select_related("user", "institution")
     context = {
+        "overview": facilitator_overview(membership, participations) if membership.is_facilitator else None,
         "membership": membership,
         "cohort": membership.cohort,
         "participations": participations,

@@ -22,6 +22,8 @@ def dashboard_panels(membership: Membership) -> list[Panel]:
         return []
     counts = visible_clips(membership).aggregate(
         ready=Count("pk", filter=Q(status=Clip.Status.READY)),
+        # Ready and not yet released to the institution: what the facilitator still has to review.
+        waiting=Count("pk", filter=Q(status=Clip.Status.READY, released_at__isnull=True)),
         busy=Count(
             "pk",
             filter=Q(

@@ -127,7 +127,25 @@ def _criterion_page(
         # Refusals (not your part, not now) shown at the top, whichever form was sent.
         "refusals": [e for form in forms.values() for e in form.non_field_errors()],
     }
+    context.update(_neighbours(membership, criterion))
     return render(request, "cohort/assessment/criterion.html", context, status=status)
+
+
+def _neighbours(membership: Membership, criterion: Criterion) -> dict[str, Any]:
+    """Where the criterion sits in the framework's order, and the criteria before and after it: the
+    queue the assessor (or anyone) walks with previous and next."""
+    order = list(
+        Criterion.objects.filter(area__framework_id=membership.cohort.framework_id)
+        .select_related("area")
+        .order_by("area__position", "position")
+    )
+    at = next(i for i, c in enumerate(order) if c.pk == criterion.pk)
+    return {
+        "position": at + 1,
+        "total": len(order),
+        "previous_criterion": order[at - 1] if at > 0 else None,
+        "next_criterion": order[at + 1] if at + 1 < len(order) else None,
+    }
 
 
 @login_required
@@ -261,7 +279,9 @@ def review_criterion(request: AuthedRequest, cohort: str, institution: str, crit
             if sa.status != SelfAssessment.Status.SUBMITTED:
                 messages.info(request, f"Review complete: the self-assessment is {sa.get_status_display().lower()}.")
                 return redirect("cohort:workspace", cohort=cohort, institution=institution)
-            return redirect(_criterion_url(cohort, institution, crit.pk))
+            # On to the next criterion, so that reviewing the whole framework is save, save, save.
+            following = _neighbours(membership, crit)["next_criterion"]
+            return redirect(_criterion_url(cohort, institution, (following or crit).pk))
     return _criterion_page(request, membership, participation, crit, status=400, review_form=form)
 
 

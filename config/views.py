@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -33,7 +34,16 @@ def home(request: AuthedRequest) -> HttpResponse:
         .select_related("cohort", "institution")
         .order_by("-cohort__starts_on")
     )
+    only = list(memberships[:2])
+    if len(only) == 1:
+        # One cohort: its dashboard is the only place to go from here.
+        return redirect("dashboard", cohort=only[0].cohort.slug)
     return render(request, "home.html", {"memberships": memberships})
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement: public, linked from every page's footer."""
+    return render(request, "accessibility.html", {"contact": settings.ACCESSIBILITY_CONTACT})
 
 
 @login_required

@@ -627,6 +627,15 @@ class Cell:
     def percent(self) -> int:
         return round(100 * self.ready / self.total) if self.total else 0
 
+    @property
+    def level(self) -> int:
+        """The heatmap's shade: 0 nothing ready, 1 to 3 some (by thirds), 4 all."""
+        if not self.total or not self.ready:
+            return 0
+        if self.ready >= self.total:
+            return 4
+        return 1 + min(2, 3 * self.ready // self.total)
+
 
 @dataclass
 class Row:

@@ -149,3 +149,12 @@ def test_the_assessor_and_the_lead_reach_their_to_dos_in_one_click(world: World)
     lead = client_for(world.alice).get(reverse("dashboard", kwargs={"cohort": "gm"})).content.decode()
     plan = reverse("cohort:action_plan", kwargs={"cohort": "gm", "institution": "irwell"})
     assert f'<a href="{plan}">1 overdue action</a>' in lead
+
+
+def test_a_person_with_one_cohort_lands_on_its_dashboard_and_with_two_chooses(world: World) -> None:
+    response = client_for(world.alice).get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard", kwargs={"cohort": "gm"})
+    factories.member(world.alice, world.other_cohort, "member", world.irwell)
+    page = client_for(world.alice).get(reverse("home")).content.decode()
+    assert "Your cohorts" in page and world.other_cohort.name in page

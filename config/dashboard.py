@@ -52,6 +52,8 @@ def stage_of(sa: SelfAssessment | None, started_responses: int) -> str:
 class Todo:
     text: str
     url: str
+    # A to-do that gathers several places: each (label, url) is a link of its own.
+    parts: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -145,7 +147,7 @@ def facilitator_overview(membership: Membership, participations: list[Participat
                 "meetings:consultation_detail", kwargs={"cohort": slug, "consultation_id": consultation.pk}
             )
         elif next_meeting is not None:
-            row.next_label, row.next_when = f"Meeting: {next_meeting.title}", next_meeting.starts_at
+            row.next_label, row.next_when = next_meeting.title, next_meeting.starts_at
             row.next_url = reverse("meetings:meeting", kwargs={"cohort": slug, "meeting_id": next_meeting.pk})
         if n := overdue.get(p.institution_id, 0):
             row.flags.append(Flag(_plural(n, "overdue action", "overdue actions"), inst_url("action_plan", p)))
@@ -177,10 +179,21 @@ def facilitator_overview(membership: Membership, participations: list[Participat
     if n_clips:
         url = reverse("media_feedback:clips", kwargs={"cohort": slug}) + "?status=ready"
         todos.append(Todo(f"{_plural(n_clips, 'clip', 'clips')} ready for review", url))
-    for row in rows:
-        for flag in row.flags:
-            if "overdue action" in flag.text:
-                todos.append(Todo(f"{row.participation.institution.short_name}: {flag.text}", flag.url))
+    late = [
+        (row.participation, overdue[row.participation.institution_id])
+        for row in rows
+        if overdue.get(row.participation.institution_id)
+    ]
+    if late:
+        # One to-do for all of them, each institution a link to its action plan.
+        total = sum(n for _, n in late)
+        todos.append(
+            Todo(
+                f"{_plural(total, 'overdue action', 'overdue actions')}:",
+                "",
+                [(f"{p.institution.short_name} ({n})", inst_url("action_plan", p)) for p, n in late],
+            )
+        )
     return Overview(todos=todos, rows=rows, consultations_booked=booked)
 
 

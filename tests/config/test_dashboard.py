@@ -77,7 +77,7 @@ def test_every_to_do_and_flag_is_a_link_to_where_it_is_done(world: World, django
     awarded.save()
     past = _meeting(world, -3, "Admissions")
     _meeting(world, -10, "Minuted").__class__.objects.filter(title="Minuted").update(minutes="Done.")
-    _meeting(world, 5, "Outreach")
+    outreach = _meeting(world, 5, "Outreach")
     make_consultation(
         world.cohort, world.alex, world.medlock, topic="Area 5 draft", starts_at=timezone.now() + timedelta(days=2)
     )
@@ -99,13 +99,14 @@ def test_every_to_do_and_flag_is_a_link_to_where_it_is_done(world: World, django
     assert f'<a href="{meeting}#minutes">Write the minutes of Admissions (' in page
     assert "Minuted" not in page
     assert f'<a href="{clips}?status=ready">3 clips ready for review</a>' in page
-    assert f'<a href="{plan}">Irwell: 1 overdue action</a>' in page
+    assert f'1 overdue action: <a href="{plan}">Irwell (1)</a>' in page
     assert "2 consultations booked</a> across the cohort" in page
     # The institutions table: stage, next meeting or consultation, flags.
     assert '>Reviewed</a><span class="meta">, award recommended' in page
     assert ">Awarded</a>" in page
     assert "Consultation: Area 5 draft" in page  # Medlock's consultation comes before the next meeting
-    assert "Meeting: Outreach" in page  # Irwell's consultation is after it
+    outreach_url = reverse("meetings:meeting", kwargs={"cohort": "gm", "meeting_id": outreach.pk})
+    assert f'<td data-label="Next"><a href="{outreach_url}">Outreach</a>' in page  # Irwell's consultation is after it
     assert f'<a href="{clips}?institution=irwell&amp;status=ready">3 clips waiting for review</a>' in page
     assert "Mid-point review" in page
 
@@ -132,7 +133,8 @@ def test_the_dashboard_query_count_does_not_grow_with_institutions(world: World)
         make_consultation(world.cohort, world.alex, inst, starts_at=timezone.now() + timedelta(days=3 + i))
     many, page = _queries_of_the_dashboard(world)
     assert many == few <= 40
-    assert page.count("1 overdue action</a>") == 16  # a to-do and a flag each
+    assert "8 overdue actions: " in page
+    assert page.count("1 overdue action</a>") == 8  # a flag each
 
 
 def test_the_assessor_and_the_lead_reach_their_to_dos_in_one_click(world: World) -> None:

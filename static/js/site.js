@@ -25,8 +25,12 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 
-  // A filter box above a long select (data-filterable): typing narrows the options shown.
-  document.querySelectorAll("select[data-filterable]").forEach((select) => {
+  // A filter box above a long select (the time-zone list, or any marked data-filterable): typing
+  // narrows the options shown. Without JavaScript the select works as it is.
+  const longSelects = Array.from(document.querySelectorAll("select:not([multiple])")).filter(
+    (select) => select.id && (select.hasAttribute("data-filterable") || select.options.length > 60),
+  );
+  longSelects.forEach((select) => {
     const input = document.createElement("input");
     input.type = "search";
     input.className = "tz-filter";
@@ -34,7 +38,11 @@ document.addEventListener("DOMContentLoaded", () => {
     input.setAttribute("aria-controls", select.id);
     const label = document.createElement("label");
     label.htmlFor = input.id;
-    label.textContent = select.dataset.filterLabel || "Filter the list";
+    const own = document.querySelector(`label[for="${select.id}"]`);
+    const name = own ? own.textContent.replace(/[:*]\s*$/, "").trim() : "the list";
+    const example = select.name.includes("time_zone") ? " (type part of a place, e.g. London)" : "";
+    label.textContent = `Filter the list: ${name.toLowerCase()}${example}`;
+    label.className = "filter-label";
     const status = document.createElement("span");
     status.className = "visually-hidden";
     status.setAttribute("role", "status");

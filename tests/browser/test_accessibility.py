@@ -45,21 +45,25 @@ def serious_violations(page) -> list[str]:
 # any box that scrolls on its own.
 WIDE_ELEMENTS = """() => {
   const width = window.innerWidth;
-  const found = [];
+  const wide = [];
   for (const el of document.body.querySelectorAll("*")) {
-    if (el.getBoundingClientRect().right <= width + 1) continue;
-    let inside = el.parentElement, contained = false, reported = false;
+    // Its box, or what spills out of its box (text that does not wrap), passes the window's edge...
+    const rect = el.getBoundingClientRect();
+    const spills = getComputedStyle(el).overflowX === "visible" ? rect.left + el.scrollWidth : rect.right;
+    if (Math.max(rect.right, spills) <= width + 1) continue;
+    // ...and no box around it scrolls on its own.
+    let inside = el.parentElement, contained = false;
     while (inside && inside !== document.body) {
-      const overflow = getComputedStyle(inside).overflowX;
-      if (overflow === "auto" || overflow === "scroll" || overflow === "hidden") contained = true;
-      if (found.includes(inside)) reported = true;
+      if (["auto", "scroll", "hidden"].includes(getComputedStyle(inside).overflowX)) contained = true;
       inside = inside.parentElement;
     }
-    if (!contained && !reported) found.push(el);
+    if (!contained) wide.push(el);
   }
-  return found.slice(0, 4).map((el) => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}` +
+  // The innermost culprits: those with no culprit inside them.
+  const culprits = wide.filter((el) => !wide.some((other) => other !== el && el.contains(other)));
+  return culprits.slice(0, 4).map((el) => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}` +
     `${el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : ""}` +
-    ` (${Math.round(el.getBoundingClientRect().right)}px)`);
+    ` (${Math.round(el.getBoundingClientRect().left + el.scrollWidth)}px)`);
 }"""
 
 

@@ -48,6 +48,7 @@ from cohort.models import (
     ActionItem,
     AppTarget,
     Criterion,
+    CriterionResponse,
     DataDefinition,
     EffectivePractice,
     Membership,
@@ -127,24 +128,36 @@ def _criterion_page(
         # Refusals (not your part, not now) shown at the top, whichever form was sent.
         "refusals": [e for form in forms.values() for e in form.non_field_errors()],
     }
-    context.update(_neighbours(membership, criterion))
+    context.update(_neighbours(membership, criterion, sa if sa.pk else None))
     return render(request, "cohort/assessment/criterion.html", context, status=status)
 
 
-def _neighbours(membership: Membership, criterion: Criterion) -> dict[str, Any]:
-    """Where the criterion sits in the framework's order, and the criteria before and after it: the
-    queue the assessor (or anyone) walks with previous and next."""
+def _neighbours(membership: Membership, criterion: Criterion, sa: SelfAssessment | None = None) -> dict[str, Any]:
+    """Where the criterion sits in the framework's order, the criteria before and after it (the queue
+    anyone walks with previous and next) and, during a review, the next criterion still waiting for
+    the assessor's decision (after this one, else from the start)."""
     order = list(
         Criterion.objects.filter(area__framework_id=membership.cohort.framework_id)
         .select_related("area")
         .order_by("area__position", "position")
     )
     at = next(i for i, c in enumerate(order) if c.pk == criterion.pk)
+    following = order[at + 1] if at + 1 < len(order) else None
+    waiting: set[int] = set()
+    if sa is not None and sa.status == SelfAssessment.Status.SUBMITTED:
+        waiting = set(
+            CriterionResponse.objects.filter(self_assessment=sa, status=CriterionResponse.Status.READY)
+            .exclude(criterion=criterion)
+            .values_list("criterion_id", flat=True)
+        )
+    after = [c for c in order[at + 1 :] + order[:at] if c.pk in waiting]
     return {
         "position": at + 1,
         "total": len(order),
         "previous_criterion": order[at - 1] if at > 0 else None,
-        "next_criterion": order[at + 1] if at + 1 < len(order) else None,
+        "next_criterion": following,
+        "next_to_review": after[0] if after else following,
+        "waiting_count": len(waiting),
     }
 
 
@@ -279,8 +292,8 @@ def review_criterion(request: AuthedRequest, cohort: str, institution: str, crit
             if sa.status != SelfAssessment.Status.SUBMITTED:
                 messages.info(request, f"Review complete: the self-assessment is {sa.get_status_display().lower()}.")
                 return redirect("cohort:workspace", cohort=cohort, institution=institution)
-            # On to the next criterion, so that reviewing the whole framework is save, save, save.
-            following = _neighbours(membership, crit)["next_criterion"]
+            # On to the next criterion waiting for a decision, so that a review is save, save, save.
+            following = _neighbours(membership, crit, sa)["next_to_review"]
             return redirect(_criterion_url(cohort, institution, (following or crit).pk))
     return _criterion_page(request, membership, participation, crit, status=400, review_form=form)
 

@@ -62,3 +62,22 @@ def test_accepting_without_a_comment_adds_no_comment_and_counts_count_real_comme
     ResponseComment.objects.create(response=accepted, author=world.alex, kind="accepted", body="")
     workspace = client_for(world.alice).get(_url("cohort:workspace", world)).content.decode()
     assert workspace.count("1 comment<") == 1
+
+
+def test_after_a_resubmission_save_review_skips_to_the_criteria_still_waiting(world: World) -> None:
+    sa = _submitted(world)
+    waiting = [criterion(world.cohort, code) for code in ("2.1", "5.3")]
+    CriterionResponse.objects.filter(self_assessment=sa).exclude(criterion__in=waiting).update(status="reviewed")
+    alex = client_for(world.alex)
+    page = alex.get(_url("cohort:criterion", world, criterion_id=waiting[0].pk)).content.decode()
+    assert "Save review and go to 5.3" in page
+    assert "1 other criterion still waits for your decision." in page
+    saved = alex.post(_url("cohort:review_criterion", world, criterion_id=waiting[0].pk), {"decision": "accept"})
+    assert saved["Location"] == _url("cohort:criterion", world, criterion_id=waiting[1].pk)
+    last = alex.get(saved["Location"]).content.decode()
+    assert "This is the last criterion waiting for your decision." in last
+    assert "<button type=\"submit\">Save review</button>" in last
+    done = alex.post(_url("cohort:review_criterion", world, criterion_id=waiting[1].pk), {"decision": "accept"})
+    assert done["Location"] == _url("cohort:workspace", world)
+    sa.refresh_from_db()
+    assert sa.status == SelfAssessment.Status.REVIEWED

@@ -68,9 +68,11 @@ class DemoWorld:
         ]
         if self.operator is not None:
             rows.append(("site operator, /admin/ (two-factor: see README)", self.operator.email))
-        first = self.institutions[0].slug
-        rows.append((f"institution lead, {self.institutions[0].short_name}", self.leads[first].email))
-        rows.append((f"institution member, {self.institutions[0].short_name}", self.members[first][0].email))
+        # Every institution's log-ins: its lead, then its members.
+        for institution in self.institutions:
+            people = [self.leads[institution.slug].email] if institution.slug in self.leads else []
+            people += [m.email for m in self.members.get(institution.slug, [])]
+            rows.append((f"{institution.short_name} (lead first, then members)", ", ".join(people)))
         return rows
 
 

@@ -262,6 +262,8 @@ else:
     }
 del EMAIL_HOST
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "QM Cohort <no-reply@qm-cohort.invalid>")
+# Where the accessibility statement tells people to report a problem (besides their facilitator).
+ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -23,6 +23,7 @@ def app_routes(urls: ModuleType) -> URLResolver:
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="home"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path(
         COHORT,
         include(

@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -23,6 +24,7 @@ from cohort.http import AuthedRequest
 from cohort.models import Membership, Participation, User
 from cohort.web import attachment, error_text
 from config.composition import dashboard_panels
+from config.dashboard import facilitator_overview
 from config.notice import notice_for
 from config.personal_data import BY_MODEL
 from config.privacy import erase_account, erase_in_cohort, export_user, holdings_summary
@@ -38,15 +40,27 @@ def home(request: AuthedRequest) -> HttpResponse:
         .select_related("cohort", "institution")
         .order_by("-cohort__starts_on")
     )
+    only = list(memberships[:2])
+    if len(only) == 1:
+        # One cohort: its dashboard is the only place to go from here.
+        return redirect("dashboard", cohort=only[0].cohort.slug)
     return render(request, "home.html", {"memberships": memberships})
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement: public, linked from every page's footer."""
+    return render(request, "accessibility.html", {"contact": settings.ACCESSIBILITY_CONTACT})
 
 
 @login_required
 def dashboard(request: AuthedRequest, cohort: str) -> HttpResponse:
     membership = access.get_membership(request.user, cohort)
-    participations = Participation.objects.filter(cohort=membership.cohort).select_related("institution", "assessor")
+    participations = list(
+        Participation.objects.filter(cohort=membership.cohort).select_related("institution", "assessor")
+    )
     people = Membership.objects.filter(cohort=membership.cohort).select_related("user", "institution")
     context = {
+        "overview": facilitator_overview(membership, participations) if membership.is_facilitator else None,
         "membership": membership,
         "cohort": membership.cohort,
         "participations": participations,

@@ -14,7 +14,7 @@ from media_feedback.models import Clip, FeedbackCall
 def nav_items(membership: Membership) -> list[NavItem]:
     if membership.role not in CLIP_VIEWERS:
         return []
-    return [NavItem("Student clips", reverse("media_feedback:clips", kwargs={"cohort": membership.cohort.slug}), 60)]
+    return [NavItem("Clips", reverse("media_feedback:clips", kwargs={"cohort": membership.cohort.slug}), 60)]
 
 
 def dashboard_panels(membership: Membership) -> list[Panel]:
@@ -22,6 +22,8 @@ def dashboard_panels(membership: Membership) -> list[Panel]:
         return []
     counts = visible_clips(membership).aggregate(
         ready=Count("pk", filter=Q(status=Clip.Status.READY)),
+        # Ready and not yet released to the institution: what the facilitator still has to review.
+        waiting=Count("pk", filter=Q(status=Clip.Status.READY, released_at__isnull=True)),
         busy=Count(
             "pk",
             filter=Q(

@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from cohort.audit import services as audit
+from cohort.audit.models import AuditAction, AuditEvent
 from cohort.demo import DemoWorld
 from cohort.models import (
     ActionItem,
@@ -145,6 +147,20 @@ def seed(world: DemoWorld) -> None:
             sa.awarded_by = world.facilitator
             sa.set_award_dates(min(date(2026, 11, 6), today))
         sa.save()
+        if (
+            state == "awarded"
+            and not AuditEvent.objects.filter(
+                action=AuditAction.AWARD_RECORDED, target_type="self_assessment", target_id=str(sa.pk)
+            ).exists()
+        ):
+            # As cohort.assessment.services.record_award would have left it.
+            audit.record(
+                AuditAction.AWARD_RECORDED,
+                actor=world.facilitator,
+                cohort=cohort,
+                target_type="self_assessment",
+                target_id=sa.pk,
+            )
         # The action plan: one overdue, one in progress, one for later.
         for title, area_pos, due, action_status in (
             ("Publish a care-leaver page on the website", 3, today - timedelta(days=14), ActionItem.Status.OPEN),

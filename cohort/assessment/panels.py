@@ -25,8 +25,9 @@ def nav_items(membership: Membership) -> list[NavItem]:
 def dashboard_panels(membership: Membership) -> list[Panel]:
     if membership.institution is not None:
         return [_own_self_assessment(membership, membership.institution)]
-    if membership.is_assessor or membership.is_facilitator:
+    if membership.is_assessor:
         return [_waiting(membership)]
+    # The facilitator's awards to record are among the dashboard's to-dos (config.dashboard).
     return []
 
 
@@ -39,17 +40,20 @@ def _own_self_assessment(membership: Membership, institution: Institution) -> Pa
     sa.cohort = membership.cohort
     counts = status_counts(sa)
     overdue = ActionItem.objects.overdue().filter(cohort=membership.cohort, institution=institution)
+    workspace = reverse("cohort:workspace", kwargs=own)
     lines = [
-        f"Cycle {sa.cycle}: {sa.get_status_display()}",
-        f"{counts['ready'] + counts['reviewed']} of {counts['total']} criteria ready or reviewed",
+        (f"Cycle {sa.cycle}: {sa.get_status_display()}", ""),
+        (f"{counts['ready'] + counts['reviewed']} of {counts['total']} criteria ready or reviewed", workspace),
     ]
     if counts["more_evidence"]:
-        lines.append(f"{counts['more_evidence']} need more evidence")
+        lines.append((f"{counts['more_evidence']} need more evidence", workspace))
     if sa.expires_on:
-        lines.append(f"Mid-point review {sa.midpoint_review_on:%-d %B %Y}; expires {sa.expires_on:%-d %B %Y}")
+        lines.append((f"Mid-point review {sa.midpoint_review_on:%-d %B %Y}; expires {sa.expires_on:%-d %B %Y}", ""))
     n_overdue = overdue.count()
     if n_overdue:
-        lines.append(f"{n_overdue} overdue action{'s' if n_overdue != 1 else ''}")
+        lines.append(
+            (f"{n_overdue} overdue action{'s' if n_overdue != 1 else ''}", reverse("cohort:action_plan", kwargs=own))
+        )
     links = [
         ("Open the self-assessment", reverse("cohort:workspace", kwargs=own)),
         ("Action plan", reverse("cohort:action_plan", kwargs=own)),
@@ -58,18 +62,18 @@ def _own_self_assessment(membership: Membership, institution: Institution) -> Pa
 
 
 def _waiting(membership: Membership) -> Panel:
-    """What waits for the assessor (reviews) or the facilitator (awards to record)."""
-    waiting = SelfAssessment.objects.filter(cohort=membership.cohort).select_related("institution")
-    if membership.is_assessor:
-        waiting = waiting.filter(
-            status=SelfAssessment.Status.SUBMITTED,
-            institution__participations__cohort=membership.cohort,
-            institution__participations__assessor=membership.user,
-        )
-        title = "Waiting for your review"
-    else:
-        waiting = waiting.filter(status=SelfAssessment.Status.RECOMMENDED)
-        title = "Awards to record"
-    lines = [sa.institution.name for sa in waiting[:10]] or ["Nothing waiting."]
+    """The self-assessments waiting for the assessor's review, each a link to its workspace."""
+    waiting = SelfAssessment.objects.filter(
+        cohort=membership.cohort,
+        status=SelfAssessment.Status.SUBMITTED,
+        institution__participations__cohort=membership.cohort,
+        institution__participations__assessor=membership.user,
+    ).select_related("institution")
+    title = "Waiting for your review"
+    slug = membership.cohort.slug
+    lines = [
+        (sa.institution.name, reverse("cohort:workspace", kwargs={"cohort": slug, "institution": sa.institution.slug}))
+        for sa in waiting[:10]
+    ] or [("Nothing waiting.", "")]
     links = [("Cohort progress", reverse("cohort:progress", kwargs={"cohort": membership.cohort.slug}))]
     return Panel("cohort/assessment/_panel.html", {"title": title, "lines": lines, "links": links}, 10)

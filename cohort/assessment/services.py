@@ -111,7 +111,8 @@ def criteria_with_responses(self_assessment: SelfAssessment) -> list[tuple[Area,
     responses = {
         r.criterion_id: r
         for r in CriterionResponse.objects.filter(self_assessment=self_assessment).annotate(
-            evidence_count=Count("evidence", distinct=True), comment_count=Count("comments", distinct=True)
+            evidence_count=Count("evidence", distinct=True),
+            comment_count=Count("comments", filter=~Q(comments__body=""), distinct=True),
         )
     }
     return [(area, [(c, responses.get(c.pk)) for c in area.criteria.all()]) for area in areas]
@@ -352,7 +353,9 @@ def review_criterion(
             Decision.MORE_EVIDENCE: ResponseComment.Kind.MORE_EVIDENCE,
             Decision.COMMENT: ResponseComment.Kind.COMMENT,
         }[decision]
-        if comment or decision != Decision.COMMENT:
+        # The decision itself is on the response (status, reviewed_by, reviewed_at); the thread gets
+        # an entry only when the assessor wrote something.
+        if comment:
             ResponseComment.objects.create(response=response, author=membership.user, kind=kind, body=comment)
         locked.cohort = self_assessment.cohort
         locked.institution = self_assessment.institution
@@ -623,6 +626,15 @@ class Cell:
     @property
     def percent(self) -> int:
         return round(100 * self.ready / self.total) if self.total else 0
+
+    @property
+    def level(self) -> int:
+        """The heatmap's shade: 0 nothing ready, 1 to 3 some (by thirds), 4 all."""
+        if not self.total or not self.ready:
+            return 0
+        if self.ready >= self.total:
+            return 4
+        return 1 + min(2, 3 * self.ready // self.total)
 
 
 @dataclass

@@ -133,7 +133,37 @@ def _criterion_page(
     # _save_criterion_work), so either button sends both.
     for field in context["evidence_form"].fields.values():
         field.widget.attrs["form"] = "criterion-work"
+    context.update(_neighbours(membership, criterion, sa if sa.pk else None))
     return render(request, "cohort/assessment/criterion.html", context, status=status)
+
+
+def _neighbours(membership: Membership, criterion: Criterion, sa: SelfAssessment | None = None) -> dict[str, Any]:
+    """Where the criterion sits in the framework's order, the criteria before and after it (the queue
+    anyone walks with previous and next) and, during a review, the next criterion still waiting for
+    the assessor's decision (after this one, else from the start)."""
+    order = list(
+        Criterion.objects.filter(area__framework_id=membership.cohort.framework_id)
+        .select_related("area")
+        .order_by("area__position", "position")
+    )
+    at = next(i for i, c in enumerate(order) if c.pk == criterion.pk)
+    following = order[at + 1] if at + 1 < len(order) else None
+    waiting: set[int] = set()
+    if sa is not None and sa.status == SelfAssessment.Status.SUBMITTED:
+        waiting = set(
+            CriterionResponse.objects.filter(self_assessment=sa, status=CriterionResponse.Status.READY)
+            .exclude(criterion=criterion)
+            .values_list("criterion_id", flat=True)
+        )
+    after = [c for c in order[at + 1 :] + order[:at] if c.pk in waiting]
+    return {
+        "position": at + 1,
+        "total": len(order),
+        "previous_criterion": order[at - 1] if at > 0 else None,
+        "next_criterion": following,
+        "next_to_review": after[0] if after else following,
+        "waiting_count": len(waiting),
+    }
 
 
 @login_required
@@ -310,7 +340,9 @@ def review_criterion(request: AuthedRequest, cohort: str, institution: str, crit
             if sa.status != SelfAssessment.Status.SUBMITTED:
                 messages.info(request, f"Review complete: the self-assessment is {sa.get_status_display().lower()}.")
                 return redirect("cohort:workspace", cohort=cohort, institution=institution)
-            return redirect(_criterion_url(cohort, institution, crit.pk))
+            # On to the next criterion waiting for a decision, so that a review is save, save, save.
+            following = _neighbours(membership, crit, sa)["next_to_review"]
+            return redirect(_criterion_url(cohort, institution, (following or crit).pk))
     return _criterion_page(request, membership, participation, crit, status=400, review_form=form)
 
 

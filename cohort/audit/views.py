@@ -7,6 +7,53 @@ from django.shortcuts import render
 from cohort import access
 from cohort.audit.models import AuditAction, AuditEvent
 from cohort.http import AuthedRequest
+from cohort.models import Cohort, Invitation, Membership, SelfAssessment, User
+
+
+def _ids(events: list[AuditEvent], kind: str) -> set[int]:
+    return {int(e.target_id) for e in events if e.target_type == kind and e.target_id.isdigit()}
+
+
+def object_labels(cohort: Cohort, events: list[AuditEvent]) -> dict[tuple[str, str], str]:
+    """What each event's object is, in words (a person's name, an institution's self-assessment),
+    from one query per kind of object however many events there are. Objects since deleted or
+    erased keep a plain label."""
+    labels: dict[tuple[str, str], str] = {}
+    for user in User.objects.filter(pk__in=_ids(events, "user")):
+        labels["user", str(user.pk)] = str(user)
+    memberships = Membership.objects.filter(pk__in=_ids(events, "membership"), cohort=cohort).select_related("user")
+    for m in memberships:
+        labels["membership", str(m.pk)] = f"{m.user} ({m.get_role_display()})"
+    cycles = SelfAssessment.objects.filter(pk__in=_ids(events, "self_assessment"), cohort=cohort)
+    for sa in cycles.select_related("institution"):
+        labels["self_assessment", str(sa.pk)] = f"{sa.institution.short_name}'s self-assessment, cycle {sa.cycle}"
+    for inv in Invitation.objects.filter(pk__in=_ids(events, "invitation"), cohort=cohort):
+        labels["invitation", str(inv.pk)] = f"Invitation to {inv.email}"
+    return labels
+
+
+_KIND_NAMES = {
+    "user": "A person",
+    "membership": "A membership",
+    "self_assessment": "A self-assessment",
+    "invitation": "An invitation",
+    "clip": "Clip",
+    "summary": "Summary",
+}
+
+
+def object_label(labels: dict[tuple[str, str], str], event: AuditEvent) -> str:
+    if not event.target_type:
+        return "—"
+    found = labels.get((event.target_type, event.target_id))
+    if found:
+        return found
+    kind = _KIND_NAMES.get(event.target_type, event.target_type.replace("_", " ").capitalize())
+    if event.target_type == "clip":
+        return f"Clip {event.target_id[:8]}…"  # the start of the clip's public id
+    if event.target_type in ("user", "membership", "invitation"):
+        return f"{kind} no longer in the cohort (no. {event.target_id})"
+    return f"{kind} no. {event.target_id}"
 
 
 @login_required
@@ -16,10 +63,12 @@ def audit_log(request: AuthedRequest, cohort: str) -> HttpResponse:
     action = request.GET.get("action", "")
     if action in AuditAction.values:
         events = events.filter(action=action)
+    shown = list(events[:500])
+    labels = object_labels(membership.cohort, shown)
     context = {
         "membership": membership,
         "cohort": membership.cohort,
-        "events": events[:500],
+        "events": [(e, object_label(labels, e)) for e in shown],
         "actions": AuditAction.choices,
         "current": action,
     }

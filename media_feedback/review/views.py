@@ -119,7 +119,11 @@ def _review_context(membership: Membership, clip: Clip) -> dict[str, Any]:
         "call": clip.call,
         "tokens": redaction.tokens_for(words, hidden, reveal=True),
         "shared_text": redaction.redacted_text(words, hidden) if words else "",
-        "redactions": clip.redactions.all(),
+        # Each redaction with the words it hides: this page is the facilitator's, who hears the clip anyway.
+        "redactions": [
+            (r, " ".join(str(w["word"]).strip() for w in words[r.first_word : r.last_word + 1]))
+            for r in clip.redactions.all()
+        ],
         "tags": [t for t in clip.tags.all() if t.status == ClipTag.Status.ACCEPTED],
         "rejected": [t for t in clip.tags.all() if t.status == ClipTag.Status.REJECTED],
         "suggestions": review.suggestions_for(clip, areas),

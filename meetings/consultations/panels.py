@@ -25,7 +25,10 @@ def dashboard_panels(membership: Membership) -> list[Panel]:
         Consultation.objects.upcoming().filter(cohort_id=membership.cohort_id).select_related("host", "institution")
     )
     context: dict[str, object] = {"cohort_slug": membership.cohort.slug, "host_view": membership.is_staff_role}
-    if membership.is_staff_role:
+    if membership.is_facilitator:
+        # The facilitator sees the whole cohort's bookings, whoever hosts them.
+        context["booked"] = upcoming.count()
+    elif membership.is_staff_role:
         upcoming = upcoming.filter(host_id=membership.user_id)
     elif membership.institution_id is not None:
         participation = Participation.objects.filter(

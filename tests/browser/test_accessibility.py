@@ -1,5 +1,6 @@
-"""axe-core (from npm) finds no serious or critical violation on any page of the access matrix, at
-phone (320 px) and desktop (1280 px) widths, seen by a user allowed to see it."""
+"""Every page of the access matrix, seen by the role that sees most of it (public pages by anyone):
+the page itself never scrolls sideways at 320, 390 and 1280 px, and axe-core (from npm) finds no
+serious or critical violation at phone (320 px) and desktop (1280 px) widths."""
 
 from __future__ import annotations
 
@@ -14,8 +15,12 @@ from tests.matrix import ACTOR_USERS, all_cases
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-PAGES = [case for case in all_cases() if case.method == "get" and not case.public and case.allowed]
-WIDTHS = (320, 1280)
+PAGES = [case for case in all_cases() if case.method == "get" and (case.public or case.allowed)]
+# Sideways scroll is checked at every width, axe only at the first and the last (to keep the sweep fast).
+WIDTHS = (320, 390, 1280)
+AXE_WIDTHS = (320, 1280)
+# Who looks at a page: the first of these it allows (the facilitator sees most of nearly every page).
+VIEWERS = ("facilitator", "lead", "assessor", "member", "observer", "other_facilitator", "other_member")
 # The sweep is split into groups so that parallel test workers share it.
 GROUPS = 4
 
@@ -35,6 +40,44 @@ def serious_violations(page) -> list[str]:
     ]
 
 
+# What sticks out of the page: the outermost elements whose right edge passes the window's, outside
+# any box that scrolls on its own.
+WIDE_ELEMENTS = """() => {
+  const width = window.innerWidth;
+  const wide = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    // Its box, or what spills out of its box (text that does not wrap), passes the window's edge...
+    const rect = el.getBoundingClientRect();
+    const spills = getComputedStyle(el).overflowX === "visible" ? rect.left + el.scrollWidth : rect.right;
+    if (Math.max(rect.right, spills) <= width + 1) continue;
+    // ...and no box around it scrolls on its own.
+    let inside = el.parentElement, contained = false;
+    while (inside && inside !== document.body) {
+      if (["auto", "scroll", "hidden"].includes(getComputedStyle(inside).overflowX)) contained = true;
+      inside = inside.parentElement;
+    }
+    if (!contained) wide.push(el);
+  }
+  // The innermost culprits: those with no culprit inside them.
+  const culprits = wide.filter((el) => !wide.some((other) => other !== el && el.contains(other)));
+  return culprits.slice(0, 4).map((el) => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}` +
+    `${el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : ""}` +
+    ` (${Math.round(el.getBoundingClientRect().left + el.scrollWidth)}px)`);
+}"""
+
+
+def sideways_scroll(page) -> str:
+    """Empty if the page fits its window; otherwise how wide it is and what sticks out."""
+    scroll, window = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
+    if scroll <= window:
+        return ""
+    return f"scrolls sideways ({scroll}px in {window}px): {page.evaluate(WIDE_ELEMENTS)}"
+
+
+def viewer(case) -> str:
+    return next((actor for actor in VIEWERS if actor in case.allowed), sorted(case.allowed)[0])
+
+
 @pytest.mark.parametrize("group", range(GROUPS))
 def test_no_page_has_a_serious_or_critical_accessibility_violation(
     group: int, browser, live_server_asgi, transactional_db, world
@@ -47,26 +90,35 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(
     try:
         page = context.new_page()
         for case in PAGES[group::GROUPS]:
-            actor = sorted(case.allowed)[0]
-            user = getattr(world, ACTOR_USERS[actor])
-            if actor not in cookies:
-                cookies[actor] = session_cookie(user)
             context.clear_cookies()
-            context.add_cookies([{"name": "sessionid", "value": cookies[actor], "url": live_server_asgi}])
+            actor = "anonymous" if case.public else viewer(case)
+            if actor != "anonymous":
+                if actor not in cookies:
+                    cookies[actor] = session_cookie(getattr(world, ACTOR_USERS[actor]))
+                context.add_cookies([{"name": "sessionid", "value": cookies[actor], "url": live_server_asgi}])
             url = reverse(case.name, kwargs=case.kwargs(world))
             probe = context.request.get(url, max_redirects=0)
-            if "text/html" not in probe.headers.get("content-type", ""):
-                continue  # a download (calendar, PDF, CSV, media): not a page
+            if "text/html" not in probe.headers.get("content-type", "") or probe.status >= 300:
+                continue  # a download (calendar, PDF, CSV, media), a redirect or a refusal: not a page
+            page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+            response = page.goto(url)
+            assert response is not None and response.status < 500, f"{url} answered {response and response.status}"
+            assert "/accounts/login/" not in page.url, f"{actor} was sent to log in from {url}"
             for width in WIDTHS:
+                # The same page at each width (resizing reflows it as a phone turned or a window widened).
                 page.set_viewport_size({"width": width, "height": 900})
-                response = page.goto(url)
-                assert response is not None and response.status < 500, f"{url} answered {response and response.status}"
-                assert "/accounts/login/" not in page.url, f"{actor} was sent to log in from {url}"
-                problems += [f"{url} @{width}px: {p}" for p in serious_violations(page)]
+                if problem := sideways_scroll(page):
+                    problems.append(f"{url} ({actor}) @{width}px: {problem}")
+                if width in AXE_WIDTHS:
+                    problems += [f"{url} ({actor}) @{width}px: {p}" for p in serious_violations(page)]
         if group == 0:
             context.clear_cookies()
             page.goto(reverse("account_login"))
             problems += [f"log-in page: {p}" for p in serious_violations(page)]
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": 900})
+                if problem := sideways_scroll(page):
+                    problems.append(f"log-in page @{width}px: {problem}")
     finally:
         context.close()
-    assert problems == []
+    assert problems == [], "\n".join(problems)

@@ -42,12 +42,12 @@ def test_an_off_preference_sends_no_email(world, django_capture_on_commit_callba
 def test_the_header_shows_the_unread_count_and_opening_marks_read(world) -> None:
     notify([world.alice], kind="meeting", title="Meeting moved", url="/c/gm/")
     client = client_for(world.alice)
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("home"), follow=True).content.decode()
     assert '<span class="badge" id="unread-count">1' in page
     n = Notification.objects.get(user=world.alice)
     response = client.get(reverse("cohort:open_notification", kwargs={"notification_id": n.pk}))
     assert response["Location"] == "/c/gm/"
-    assert 'id="unread-count"' not in client.get(reverse("home")).content.decode()
+    assert 'id="unread-count"' not in client.get(reverse("home"), follow=True).content.decode()
 
 
 def test_preferences_are_saved_per_kind(world) -> None:

@@ -44,7 +44,8 @@ def test_the_matrix_of_eight_institutions_seven_areas_and_forty_criteria_has_a_p
     for inst in institutions:
         assert inst.short_name in page
     # Irwell (i = 0): everything ready, nothing reviewed; area 1 has 5 + 5 extra criteria.
-    assert page.count("<meter") == 8 * 7 + 7
+    assert page.count('<td class="heat heat-') == 8 * 7 + 7
+    assert '<td class="heat heat-4" data-label="Area 1"><span class="heat-n">' in page  # Irwell: all ready
 
 
 def test_an_institution_member_sees_its_own_row_and_the_anonymised_aggregate(world: World) -> None:

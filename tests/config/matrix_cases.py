@@ -3,6 +3,8 @@ from tests.matrix import ANY_SIGNED_IN, Case
 CASES = [
     Case("home", kwargs=lambda w: {}, allowed=ANY_SIGNED_IN),
     Case("dashboard"),
+    # The accessibility statement: public, like the footer link to it on every page.
+    Case("accessibility", kwargs=lambda w: {}, public=True, allowed=ANY_SIGNED_IN),
 ]
 
 CASES += [Case("audit:log", allowed=frozenset({"facilitator"}))]

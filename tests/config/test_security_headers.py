@@ -34,7 +34,7 @@ def test_the_log_in_page_sends_the_security_headers(client) -> None:
 
 
 def test_inline_scripts_carry_the_requests_nonce(world) -> None:
-    response = client_for(world.alice).get(reverse("home"))
+    response = client_for(world.alice).get(reverse("home"), follow=True)
     nonce = response["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
     html = response.content.decode()
     for chunk in html.split("<script")[1:]:

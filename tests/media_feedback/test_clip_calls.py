@@ -77,7 +77,7 @@ def test_the_dashboard_shows_the_clips_panel_to_facilitators_and_staff_only(
     irwell_link, make_ready_clip, world
 ) -> None:
     make_ready_clip(irwell_link)
-    assert "1 ready" in client_for(world.fran).get("/c/gm/").content.decode()
+    assert "1 clip ready for review</a>" in client_for(world.fran).get("/c/gm/").content.decode()
     assert "Student clips" in client_for(world.alice).get("/c/gm/").content.decode()
     assert "Student clips" not in client_for(world.oscar).get("/c/gm/").content.decode()
 

@@ -33,5 +33,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Every demo account has the password: {DEMO_PASSWORD}")
         for label, email in world.logins():
             self.stdout.write(f"  {label:<45} {email}")
-        self.stdout.write("  (each institution has lead@<short>.example, member1@… and member2@…)")
         self.stdout.write("Two-factor code for the facilitator or assessor: .venv/bin/python manage.py demo_totp EMAIL")

@@ -57,6 +57,8 @@ def test_the_facilitator_sees_the_redacted_word_marked_and_what_others_read(worl
     html = client_for(world.fran).get(url("review_clip", redacted_clip)).content.decode()
     assert '<span class="visually-hidden">redacted: </span>Jordan</button>' in html
     assert '<p class="shared-text">My name is [redacted] and the rent in halls was hard at Christmas.</p>' in html
+    # The list of redactions names the word, not only its number.
+    assert '<li>“Jordan” <span class="meta">(word 4)</span>' in html
 
 
 def test_captions_for_the_institution_are_redacted_and_only_facilitators_get_the_full_ones(

@@ -15,14 +15,14 @@ from media_feedback.models import Clip, FeedbackCall
 from meetings.models import Meeting
 from tests.browser.support import PHONE, activate, choose, skip_to_main, tab_to
 from tests.cohort.assessment.factories import make_all_ready, self_assessment
-from tests.factories import World
+from tests.factories import World, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def _signed_in(new_page, live_server_asgi: str, user, viewport=None):
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)  # with the second factor done, as the log-in page leaves a staff session
     page = new_page(viewport)
     page.context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server_asgi}]

@@ -263,6 +263,18 @@ def add_comment(
 # Submission and review.
 
 
+def not_ready(self_assessment: SelfAssessment) -> str:
+    """The codes of the criteria not yet ready for review ("" when all are), for a message."""
+    criteria = Criterion.objects.filter(area__framework_id=self_assessment.cohort.framework_id).select_related("area")
+    done = set(
+        CriterionResponse.objects.filter(
+            self_assessment=self_assessment, status__in=[RS.READY, RS.REVIEWED]
+        ).values_list("criterion_id", flat=True)
+    )
+    missing = [c.code for c in criteria if c.pk not in done]
+    return ", ".join(missing[:12]) + (f" and {len(missing) - 12} more" if len(missing) > 12 else "")
+
+
 def submit(membership: Membership, self_assessment: SelfAssessment) -> SelfAssessment:
     if not (membership.is_lead and membership.institution_id == self_assessment.institution_id):
         raise NotAllowed("Only the institution lead submits the self-assessment.")
@@ -270,19 +282,10 @@ def submit(membership: Membership, self_assessment: SelfAssessment) -> SelfAsses
         locked = SelfAssessment.objects.select_for_update().get(pk=self_assessment.pk)
         if not locked.is_editable:
             raise ValidationError(f"The self-assessment is already {locked.get_status_display().lower()}.")
-        criteria = Criterion.objects.filter(area__framework_id=self_assessment.cohort.framework_id).select_related(
-            "area"
-        )
-        done = set(
-            CriterionResponse.objects.filter(self_assessment=locked, status__in=[RS.READY, RS.REVIEWED]).values_list(
-                "criterion_id", flat=True
-            )
-        )
-        missing = [c.code for c in criteria if c.pk not in done]
+        missing = not_ready(locked)
         if missing:
-            shown = ", ".join(missing[:12]) + (f" and {len(missing) - 12} more" if len(missing) > 12 else "")
             raise ValidationError(
-                f"Every criterion must be ready for review before you submit. Not ready yet: {shown}."
+                f"Every criterion must be ready for review before you submit. Not ready yet: {missing}."
             )
         locked.status = SA.SUBMITTED
         locked.submissions += 1
@@ -593,7 +596,7 @@ def correct_action(
     if owner is None and not owner_name:
         raise ValidationError({"owner": "Choose an owner or give the owner's name."})
     recorded_on = timezone.localdate(item.created_at)
-    if due_on < recorded_on:
+    if due_on != item.due_on and due_on < recorded_on:  # an unchanged date is not judged again
         raise ValidationError(
             {"due_on": f"The due date cannot be before the action was recorded ({recorded_on:%-d %B %Y})."}
         )

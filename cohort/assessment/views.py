@@ -78,6 +78,20 @@ def _roles(membership: Membership, sa: SelfAssessment) -> dict[str, bool]:
 def workspace(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse:
     membership, participation = get_private_scope(request.user, cohort, institution)
     sa = assessment.current_self_assessment(membership.cohort, participation.institution)
+    return _workspace_page(request, membership, participation, sa)
+
+
+def _workspace_page(
+    request: AuthedRequest,
+    membership: Membership,
+    participation: Participation,
+    sa: SelfAssessment,
+    *,
+    status: int = 200,
+    award_form: AwardForm | None = None,
+    correct_award_form: AwardForm | None = None,
+) -> HttpResponse:
+    """The workspace, also shown again (400) with a refused award date as it was typed."""
     context = {
         "membership": membership,
         "cohort": membership.cohort,
@@ -87,12 +101,13 @@ def workspace(request: AuthedRequest, cohort: str, institution: str) -> HttpResp
         "counts": assessment.status_counts(sa),
         "cycles": SelfAssessment.objects.filter(cohort=membership.cohort, institution=participation.institution),
         "recommend_form": RecommendForm(),
-        "award_form": AwardForm(),
-        "correct_award_form": AwardForm(initial={"awarded_on": sa.awarded_on}, prefix="correct"),
+        "award_form": award_form or AwardForm(),
+        "correct_award_form": correct_award_form or AwardForm(initial={"awarded_on": sa.awarded_on}, prefix="correct"),
+        "correcting_award": correct_award_form is not None,
         "can_manage": membership.can_manage_institution(participation.institution_id),
         **_roles(membership, sa),
     }
-    return render(request, "cohort/assessment/workspace.html", context)
+    return render(request, "cohort/assessment/workspace.html", context, status=status)
 
 
 def _criterion_page(
@@ -359,6 +374,12 @@ def submit(request: AuthedRequest, cohort: str, institution: str) -> HttpRespons
     membership, participation = get_private_scope(request.user, cohort, institution)
     sa = assessment.current_self_assessment(membership.cohort, participation.institution)
     workspace_url = reverse("cohort:workspace", kwargs={"cohort": cohort, "institution": institution})
+    if not is_confirmed(request) and sa.is_editable and (missing := assessment.not_ready(sa)):
+        # Nothing to confirm yet: say what is missing instead of asking to confirm a submission that cannot happen.
+        messages.error(
+            request, f"Every criterion must be ready for review before you submit. Not ready yet: {missing}."
+        )
+        return redirect(workspace_url)
     if not is_confirmed(request):
         assessors = [str(user) for user in assessment.assessor_of(sa)]
         confirmation = Confirmation(
@@ -401,7 +422,17 @@ def award(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse
     membership, participation = get_private_scope(request.user, cohort, institution)
     sa = assessment.current_self_assessment(membership.cohort, participation.institution)
     form = AwardForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and not is_confirmed(request):
+    if request.method == "POST" and not is_confirmed(request):
+        # The date is checked before the confirmation page: a refused date comes back as typed, beside its field.
+        if form.is_valid():
+            try:
+                if not membership.is_facilitator:
+                    raise NotAllowed("Only a facilitator records the award.")
+                sa.check_award_date(form.cleaned_data["awarded_on"])
+            except (NotAllowed, ValidationError) as error:
+                add_service_errors(form, error)
+        if not form.is_valid():
+            return _workspace_page(request, membership, participation, sa, status=400, award_form=form)
         awarded_on = form.cleaned_data["awarded_on"]
         confirmation = Confirmation(
             title=f"Record the Quality Mark for {participation.institution.short_name} from {awarded_on:%-d %B %Y}?",
@@ -438,17 +469,22 @@ def correct_award(request: AuthedRequest, cohort: str, institution: str) -> Http
     membership, participation = get_private_scope(request.user, cohort, institution)
     sa = assessment.current_self_assessment(membership.cohort, participation.institution)
     form = AwardForm(request.POST, prefix="correct")
-
-    def do_correct() -> str:
-        if not form.is_valid():
-            raise ValidationError(f"Award date: {' '.join(str(e) for e in form.errors.get('awarded_on', []))}")
-        corrected = assessment.correct_award(membership, sa, awarded_on=form.cleaned_data["awarded_on"])
-        return (
-            f"The award date is now {corrected.awarded_on:%-d %B %Y}. Mid-point review: "
-            f"{corrected.midpoint_review_on:%-d %B %Y}; expires: {corrected.expires_on:%-d %B %Y}."
-        )
-
-    return post_action(request, do_correct, to="cohort:workspace", cohort=cohort, institution=institution)
+    if form.is_valid():
+        try:
+            corrected = assessment.correct_award(membership, sa, awarded_on=form.cleaned_data["awarded_on"])
+        except NotAllowed as refusal:  # no correction form on this person's page: say it at the top
+            messages.error(request, str(refusal))
+            return redirect("cohort:workspace", cohort=cohort, institution=institution)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"The award date is now {corrected.awarded_on:%-d %B %Y}. Mid-point review: "
+                f"{corrected.midpoint_review_on:%-d %B %Y}; expires: {corrected.expires_on:%-d %B %Y}.",
+            )
+            return redirect("cohort:workspace", cohort=cohort, institution=institution)
+    return _workspace_page(request, membership, participation, sa, status=400, correct_award_form=form)
 
 
 @login_required

@@ -355,3 +355,30 @@ def test_an_award_correction_before_the_submission_or_by_the_lead_changes_nothin
     assert "Only a facilitator corrects the award." in by_lead.content.decode()
     sa.refresh_from_db()
     assert sa.awarded_on == date(2026, 11, 2)
+
+
+def test_an_impossible_award_date_is_refused_before_the_confirmation_and_comes_back_as_typed(world: World) -> None:
+    """Found by an outside tester: the confirmation page accepted 1 January 2020, then the date was refused
+    and lost."""
+    sa = self_assessment(world.cohort, world.irwell)
+    SelfAssessment.objects.filter(pk=sa.pk).update(
+        status=SelfAssessment.Status.RECOMMENDED, submitted_at="2026-10-01T09:00Z", submissions=1
+    )
+    with time_machine.travel("2026-11-20 09:00Z", tick=False):
+        page = client_for(world.fran).post(_url("cohort:record_award", world), {"awarded_on": "2020-01-01"})
+    text = page.content.decode()
+    assert page.status_code == 400 and "Record the award" not in text.split("<h1")[1][:80]
+    assert "cannot be before the self-assessment was submitted (1 October 2026)" in text
+    assert 'value="2020-01-01"' in text
+    sa.refresh_from_db()
+    assert sa.status == SelfAssessment.Status.RECOMMENDED and sa.awarded_on is None
+
+
+def test_submitting_with_criteria_not_ready_says_what_is_missing_instead_of_asking_to_confirm(world: World) -> None:
+    sa = self_assessment(world.cohort, world.irwell)
+    make_all_ready(sa, skip=("1.2",))
+    page = client_for(world.lena).get(_url("cohort:submit_self_assessment", world), follow=True)
+    text = page.content.decode()
+    assert "Not ready yet: 1.2." in text and 'name="confirmed"' not in text
+    sa.refresh_from_db()
+    assert sa.status == SelfAssessment.Status.DRAFT

@@ -113,6 +113,8 @@ def _check_span(clip: Clip, first: int, last: int) -> None:
 def _refresh_outputs(clip: Clip) -> None:
     """After the words or redactions change: rewrite the shared (redacted) captions and drop the
     redacted rendition so a stale one is never served; a task renders the new one after commit."""
+    # The clip may come with its redactions prefetched from before this change: read them afresh.
+    getattr(clip, "_prefetched_objects_cache", {}).pop("redactions", None)
     vtt = captions(clip, reveal=False)
     name = f"{clip.storage_prefix}captions.vtt"
     if default_storage.exists(name):

@@ -185,3 +185,17 @@ def test_media_that_cannot_be_decoded_leaves_no_redacted_rendition_and_the_page_
     html = client_for(world.fran).get(url("review_clip", clip)).content.decode()
     assert "The redacted version could not be made from this clip&#x27;s media." in html
     assert client_for(world.alice).get(url("redacted_media", clip)).status_code == 404
+
+
+def test_the_stored_captions_follow_every_redaction_even_on_a_clip_with_prefetched_redactions(
+    world: World, media_storage, fran_membership: Membership
+) -> None:
+    """Found by an outside tester: the stored captions file was one redaction behind."""
+    from django.core.files.storage import default_storage
+
+    clip = make_clip(make_call(world.cohort), world.irwell, TEXT)
+    loaded = Clip.objects.prefetch_related("redactions").get(pk=clip.pk)
+    review.redact_words(fran_membership, loaded, 3, 3)
+    review.redact_words(fran_membership, loaded, 12, 12)
+    stored = default_storage.open(Clip.objects.get(pk=clip.pk).captions_name).read().decode()
+    assert "Jordan" not in stored and "Christmas" not in stored

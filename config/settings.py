@@ -226,7 +226,9 @@ ACCOUNT_RATE_LIMITS = {
     # Five failures for one account from one address lock that address out of that account for 15 minutes
     # (the key is the account and the address: cohort.adapters, which also locks an account attacked from
     # many addresses and e-mails its owner an unlock link).
-    "login_failed": "10/m/ip,5/15m/key",
+    # Per address, failures across all accounts: high enough that a class's typos behind one campus
+    # address do not lock everyone there out, low enough to slow password spraying.
+    "login_failed": "30/m/ip,5/15m/key",
     "reset_password": "20/m/ip,3/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",

@@ -32,7 +32,7 @@ import logging
 import random
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 # The safety net: pushed re-checks (cohort.live) cover logouts and membership changes at once.
 RECHECK_SECONDS = float(getattr(settings, "DISCUSSIONS_WS_RECHECK_SECONDS", 120))
 # A theme page's `since` is microseconds since 1970; past the year 9999 no datetime holds it.
-LATEST_SINCE = int(datetime.max.replace(tzinfo=UTC).timestamp()) * 1_000_000
+LATEST_SINCE = (datetime.max.replace(tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
 REORDER_SECONDS = 0.5  # how long an event after a gap in the sequence waits for the events before it
 CATCH_UP_SHARE_SECONDS = 1.0
 CLOSE_RECONNECT = 1012  # "service restart": the page's ws extension reconnects, and connect checks scope afresh
@@ -434,7 +434,7 @@ class ThemeConsumer(LiveConsumer):
             await self.base_send(await fragments.arow_event(thread_id, version))
 
     def _changed_since(self, since: int) -> list[tuple[int, str]]:
-        moment = datetime.fromtimestamp(since / 1_000_000, tz=UTC)
+        moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=since)  # exact, no float
         threads = (
             Thread.objects.visible_to(self.membership)
             .filter(theme_id=self.theme_id, changed_at__gt=moment)

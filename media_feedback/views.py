@@ -37,6 +37,9 @@ from media_feedback.forms import UNDER_16, CallForm, ConsentForm, ReceiptEmailFo
 from media_feedback.models import CallLink, Clip, FeedbackCall
 
 SESSION_KEY = "clip_uploads"
+# Receipt e-mails sent from one network address in an hour: a class of students each sending
+# their own link fits; a script sending hundreds does not (each receipt also allows only 3).
+RECEIPT_EMAILS_PER_ADDRESS = 60
 
 # ---------------------------------------------------------------- the student's side (no account)
 
@@ -193,6 +196,15 @@ def receipt_email(request: HttpRequest, token: str) -> HttpResponse:
     if not form.is_valid():
         return render(request, "media_feedback/student/receipt.html", context, status=400)
     url = request.build_absolute_uri(services.receipt_path(token))
+    if not ratelimit.allow(request, "receipt-email-sender", limit=RECEIPT_EMAILS_PER_ADDRESS, per=3600):
+        return ratelimit.rate_limited(
+            request,
+            "e-mailing private links",
+            3600,
+            f"More than {RECEIPT_EMAILS_PER_ADDRESS} private links have been e-mailed from your network in the "
+            "last hour, so this one was not sent. Nothing was changed: copy your link from this page instead, "
+            "or try again in an hour.",
+        )
     try:
         services.send_receipt(clip, form.cleaned_data["email"], url)
     except NotAllowed as refusal:

@@ -90,6 +90,13 @@ class _BoundedArchive:
         return data
 
 
+def _understated(info: zipfile.ZipInfo) -> bool:
+    """An entry whose compressed data is larger than the size it declares, by more than compression can
+    add (deflate adds a few bytes per 16 KB block): its declared size is a lie, and what it really
+    inflates to is unknown (a zip bomb that reads as small)."""
+    return info.compress_size > info.file_size + info.file_size // 100 + 1024
+
+
 def _sniff_zip(upload: UploadedFile) -> str | None:
     """The kind of office document a zip archive holds, or None. Raises ValidationError for an archive
     too large to look into (see MAX_ARCHIVE_ENTRIES and the read limits)."""
@@ -99,6 +106,8 @@ def _sniff_zip(upload: UploadedFile) -> str | None:
     try:
         with zipfile.ZipFile(upload) as archive:
             if len(archive.filelist) > MAX_ARCHIVE_ENTRIES:  # the directory held more than its end record said
+                raise ValidationError(OVERSIZED_ARCHIVE)
+            if any(_understated(info) for info in archive.filelist):
                 raise ValidationError(OVERSIZED_ARCHIVE)
             names = set(archive.namelist())
             if "mimetype" in names:

@@ -133,3 +133,17 @@ async def test_a_theme_page_resuming_from_a_huge_time_stays_open(world: World, s
     await comm.send_to(text_data=json.dumps({"type": "resume", "since": 0}))
     assert "Defining care experience" in await comm.receive_from(timeout=3)
     await comm.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+@own_loop
+async def test_a_theme_page_resuming_from_the_last_moment_of_year_9999_stays_open(world: World, settings) -> None:
+    """Found by an outside tester: the largest `since` allowed was computed through a float and meant
+    the year 10000, so the top of the range still closed the socket with 1011."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    comm = await communicator(world.bob, f"/ws/c/gm/themes/{thread.theme_id}/")
+    assert (await comm.connect())[0]
+    await comm.send_to(text_data=json.dumps({"type": "resume", "since": 253402300799999999}))
+    assert await comm.receive_nothing(timeout=0.5)  # nothing changed after that moment, and no close
+    await comm.disconnect()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core import mail
 from django.test import Client
 
+from media_feedback import views
 from media_feedback.models import Clip
 from tests.factories import early_in_window
 from tests.media_feedback.factories import consent, tus_client_upload
@@ -73,3 +74,21 @@ def test_one_address_gets_at_most_three_receipts_a_day(irwell_link) -> None:
     assert "already sent 3 private links to this address today" in page and "Try again tomorrow" in page
     last.refresh_from_db()
     assert last.receipt_emails_sent == 0  # the refusal changed nothing
+
+
+def test_one_network_address_can_send_only_so_many_private_links_an_hour(irwell_link, monkeypatch) -> None:
+    """Found by an outside tester: limits per clip and per recipient let one sender mail hundreds of
+    addresses an hour by sending many clips."""
+    monkeypatch.setattr(views, "RECEIPT_EMAILS_PER_ADDRESS", 4)
+    early_in_window(3600, 10)
+    receipts = [_arrived(irwell_link)[1] for _ in range(2)]
+    client = Client()
+    statuses = [
+        client.post(f"/my-clip/{receipt}/email/", {"email": f"r{n}{i}@example.org"}).status_code
+        for n, receipt in enumerate(receipts)
+        for i in range(3)
+    ]
+    assert statuses == [302, 302, 302, 302, 429, 429]
+    assert len(mail.outbox) == 4
+    refused = client.post(f"/my-clip/{receipts[1]}/email/", {"email": "x@example.org"}).content.decode()
+    assert "e-mailed from your network in the last hour" in refused

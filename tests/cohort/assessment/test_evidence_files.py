@@ -63,3 +63,15 @@ def test_an_archive_listing_too_many_files_is_refused(monkeypatch) -> None:
 def test_a_real_opendocument_file_is_still_accepted() -> None:
     checked = evidence_files.check_evidence_file(SimpleUploadedFile("report.odt", odt_bomb(0, entries=5)))
     assert checked.kind == "odf"
+
+
+def test_an_archive_that_understates_an_entrys_size_is_refused() -> None:
+    """Found by an outside tester: a `mimetype` entry declaring 39 bytes whose data inflates to many MB
+    was read 39 bytes deep and stored as evidence (a zip bomb for whoever opens it)."""
+    data = bytearray(odt_bomb(20 * 1024 * 1024))
+    declared = len(b"application/vnd.oasis.opendocument.text").to_bytes(4, "little")
+    data[22:26] = declared  # the local header's uncompressed size
+    central = data.index(b"PK\x01\x02")
+    data[central + 24 : central + 28] = declared  # the directory's
+    with pytest.raises(ValidationError, match="far larger than a document's"):
+        evidence_files.check_evidence_file(SimpleUploadedFile("report.odt", bytes(data)))

@@ -26,6 +26,10 @@ def _subject(title: str, *, cancelled: bool, updated: bool) -> str:
     return f"{'Updated' if updated else 'Invitation'}: {title}"
 
 
+def _shorten(subject: str, limit: int = 150) -> str:
+    return subject if len(subject) <= limit else subject[: limit - 1].rstrip() + "…"
+
+
 @task()
 def send_series_invitations(series_id: int, changes: list[str] | None = None) -> int:
     """E-mail each cohort member one invitation (or update, or cancellation) for the whole series.
@@ -39,6 +43,8 @@ def send_series_invitations(series_id: int, changes: list[str] | None = None) ->
     active = [m for m in meetings if not m.is_cancelled]
     organizer = series.organizer()
     subject = _subject(series.title, cancelled=not active, updated=series.sequence > 0)
+    if changes and active:  # say in the subject what changed ("… — Fran cancelled … on …")
+        subject = _shorten(f"{subject} — {changes[0].rstrip('.')}")
     sent = 0
     invitees = meetings[0].invitees().order_by("pk") if meetings else []
     for user in invitees:

@@ -10,7 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cohort import authn
 from cohort.authn import Verdict
@@ -41,7 +41,7 @@ class SignedInMiddleware:
       else signed in gets 404.
     """
 
-    setup_prefixes = ("/accounts/", "/static/", "/invitations/")
+    setup_prefixes = ("/accounts/", "/static/", "/invitations/", "/language/")
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -80,4 +80,23 @@ ADMIN_PREFIX = "/admin/"
 
 def second_factor_paths() -> set[str]:
     """What a session that has not used its second factor may reach: the check itself and log-out."""
-    return {reverse("mfa_reauthenticate"), reverse("account_logout")}
+    return {reverse("mfa_reauthenticate"), reverse("account_logout"), reverse("set_language")}
+
+
+class PersonLanguageMiddleware:
+    """A signed-in person who has chosen a language sees every page in it, on any device. (For everyone
+    else LocaleMiddleware has already chosen: the toggle's cookie, else the browser's language.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        chosen = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        if chosen:
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        if chosen:
+            response.headers.setdefault("Content-Language", chosen)
+        return response

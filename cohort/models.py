@@ -60,6 +60,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("e-mail address", unique=True)
     display_name = models.CharField(max_length=120, blank=True)
     time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
+    # The language of the pages and of everything sent to this person ("" until they choose: the
+    # browser's language for pages, English for what is sent). cohort.i18n reads it.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True, default="")
     is_staff = models.BooleanField(default=False, help_text="Can log in to the admin site.")
     is_active = models.BooleanField(default=True)  # type: ignore[assignment]
     date_joined = models.DateTimeField(default=timezone.now)

@@ -8,6 +8,7 @@ import cohort.urls
 import discussions.urls
 import media_feedback.urls
 import meetings.urls
+from cohort import i18n
 from config import views
 
 # Every page of a cohort lives under this one prefix; the views take the slug as `cohort`.
@@ -45,6 +46,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("s/<str:token>/privacy/", views.privacy_notice, name="privacy_notice"),
     path("privacy/accounts/", views.account_search, name="account_search"),
     path("privacy/accounts/<id:user_id>/erase/", views.account_erasure, name="account_erasure"),
+    path("language/", i18n.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,16 @@ CASES = [
     Case("dashboard"),
     # The accessibility statement: public, like the footer link to it on every page.
     Case("accessibility", kwargs=lambda w: {}, public=True, allowed=ANY_SIGNED_IN),
+    # The language toggle on every page, the log-in page included: anyone.
+    Case(
+        "set_language",
+        kwargs=lambda w: {},
+        method="post",
+        public=True,
+        public_status=302,
+        allowed=ANY_SIGNED_IN,
+        data=lambda w: {"language": "cy", "next": "/"},
+    ),
 ]
 
 CASES += [Case("audit:log", allowed=frozenset({"facilitator"}))]

@@ -1,0 +1,80 @@
+"""English and Welsh: which language a page, an e-mail or a document is in, and data kept in both.
+
+- Pages: LocaleMiddleware picks the visitor's choice (the language cookie the toggle sets) or their
+  browser's language; PersonLanguageMiddleware then uses a signed-in person's own preference.
+- Everything sent to someone (e-mails, calendar invitations, digests) is written in *their* language,
+  not the sender's: render it inside `in_language_of(recipient)`.
+- Data people read in both languages (an area's name, a feedback call's title, a summary) keeps a Welsh
+  version in a field named like the English one with `_cy` after it; `localised(obj, "title")` gives the
+  reader's version, or the English one when there is no Welsh yet (see cohort.templatetags.bilingual).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+
+ENGLISH = "en-gb"
+WELSH = "cy"
+CODES = frozenset(code for code, _name in settings.LANGUAGES)
+
+
+def normalise(code: str | None) -> str:
+    """A supported language code for any code or none: 'cy', 'cy-GB' -> 'cy'; anything else -> 'en-gb'."""
+    if code and code.lower().split("-")[0] == WELSH:
+        return WELSH
+    return ENGLISH
+
+
+def active() -> str:
+    return normalise(translation.get_language())
+
+
+def language_of(person: Any) -> str:
+    """The language to write to a person in: their chosen one, else English. `person` may be a user, an
+    object with a `language` attribute (an invitation), a language code, or None."""
+    if person is None:
+        return ENGLISH
+    if isinstance(person, str):
+        return normalise(person)
+    return normalise(getattr(person, "language", "") or ENGLISH)
+
+
+@contextmanager
+def in_language_of(person: Any) -> Iterator[str]:
+    """Render what is sent to `person` in their language: `with in_language_of(user): subject = _(...)`."""
+    code = language_of(person)
+    with translation.override(code):
+        yield code
+
+
+def localised(obj: Any, field: str, language: str | None = None) -> tuple[str, str]:
+    """(text, the language it is in) of a bilingual field: the Welsh version for a Welsh reader when it
+    has one, otherwise the English one."""
+    language = normalise(language) if language else active()
+    if language == WELSH:
+        welsh = getattr(obj, f"{field}_cy", "") or ""
+        if welsh.strip():
+            return welsh, WELSH
+    return getattr(obj, field, "") or "", ENGLISH
+
+
+def set_language(request: Any) -> Any:
+    """The language toggle (POST language, next): the same page in the chosen language. Remembers the
+    choice in a cookie and, for a signed-in person, as their preference (their e-mails follow it)."""
+    from django.http import HttpResponseNotAllowed
+    from django.views.i18n import set_language as django_set_language
+
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    response = django_set_language(request)
+    code = request.POST.get("language", "")
+    user = getattr(request, "user", None)
+    if code in CODES and user is not None and user.is_authenticated and user.language != code:
+        user.language = code
+        user.save(update_fields=["language"])
+    return response

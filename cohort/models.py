@@ -142,6 +142,9 @@ class Area(models.Model):
     slug = models.SlugField(max_length=60)
     title = models.CharField(max_length=120)
     summary = models.TextField(blank=True)
+    # The Welsh version beside the English one (cohort.i18n.localised); blank until written.
+    title_cy = models.CharField(max_length=120, blank=True)
+    summary_cy = models.TextField(blank=True)
 
     class Meta:
         ordering = ["framework", "position"]
@@ -159,6 +162,8 @@ class Criterion(models.Model):
     position = models.PositiveSmallIntegerField()
     statement = models.TextField()
     guidance = models.TextField(blank=True)
+    statement_cy = models.TextField(blank=True)
+    guidance_cy = models.TextField(blank=True)
 
     class Meta:
         ordering = ["area__position", "position"]
@@ -177,6 +182,7 @@ class NationNote(models.Model):
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="nation_notes")
     nation = models.CharField(max_length=20, choices=Nation.choices)
     note = models.TextField()
+    note_cy = models.TextField(blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["criterion", "nation"], name="unique_nation_note")]
@@ -382,6 +388,8 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The language the invitation e-mail is written in (and the new account's language).
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en-gb")
 
     class Meta:
         ordering = ["-created_at"]

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -144,9 +145,13 @@ def _languages(clip: Clip) -> dict[str, str]:
     """The language the student spoke (for lang and srclang) and the captions' labels."""
     spoken = review.spoken_language(clip)
     welsh = spoken == WELSH
+    # The student's words carry their language where it is not the page's.
+    attr = format_html(' lang="{}"', HTML_LANG[spoken]) if spoken != active() else ""
     return {
         "spoken_lang": HTML_LANG[spoken],
         "page_lang": HTML_LANG[active()],
+        "spoken_attr_lead": attr,
+        "spoken_attr": format_html("{} ", attr.strip()) if attr else "",
         "captions_label": _("Welsh (full)") if welsh else _("English (full)"),
         "redacted_captions_label": _("Welsh (redacted)") if welsh else _("English (redacted)"),
     }
@@ -472,13 +477,18 @@ def _editor_context(membership: Membership, document: SummaryDocument, form: Sum
         "preview": review.expand(document, body, available=quotes),
         "preview_cy": review.expand_welsh(document, body_cy),
         "quotes": [
-            (q, review.quote_text(q), HTML_LANG[review.spoken_language(q.clip)])
+            (q, review.quote_text(q), _other_language(review.spoken_language(q.clip)))
             for q in quotes.values()
             if review.may_quote(q.clip)
         ],
         "versions": document.versions.order_by("-number"),
         "latest": review.latest_version(document),
     }
+
+
+def _other_language(spoken: str) -> str:
+    """The lang attribute's value for words spoken in another language than the page's, else ""."""
+    return HTML_LANG[spoken] if spoken != active() else ""
 
 
 def _same_text(a: str, b: str) -> bool:

@@ -49,7 +49,7 @@ def wellbeing(world: World) -> Area:
 def spoken_in_welsh(clip: Clip) -> Clip:
     # The language the student spoke: the clip's own when it has one (the student's choice), else the transcript's.
     if hasattr(clip, "language"):
-        Clip.objects.filter(pk=clip.pk).update(language="cy")
+        Clip.objects.filter(pk=clip.pk).update(**{"language": "cy"})
     Transcript.objects.filter(clip=clip).update(language="cy")
     return Clip.objects.select_related("transcript").get(pk=clip.pk)
 

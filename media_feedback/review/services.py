@@ -408,6 +408,15 @@ def draft_markdown(call: FeedbackCall, language: str = ENGLISH) -> str:
         return _draft_markdown(call, language)
 
 
+def _in_its_language(obj: Any, field_name: str, language: str) -> str:
+    """A bilingual field for a draft in `language` (Markdown): the English text marked as English when
+    there is no Welsh version of it yet."""
+    text, its_language = localised(obj, field_name, language)
+    if its_language == language:
+        return text
+    return f'<span lang="{HTML_LANG[its_language]}">{_escape(text)}</span>'
+
+
 def _draft_markdown(call: FeedbackCall, language: str) -> str:
     clips = list(reviewed_clips(call))
     areas = list(call.cohort.framework.areas.order_by("position"))
@@ -438,12 +447,12 @@ def _draft_markdown(call: FeedbackCall, language: str) -> str:
         % {
             "clips": shown_count(len(clips)),
             "institutions": shown_count(len(institutions)),
-            "call": localised(call, "title", language)[0],
+            "call": _in_its_language(call, "title", language),
         },
         "",
     ]
     for section in sections.values():
-        lines += [f"## {localised(section.area, 'title', language)[0]}", ""]
+        lines += [f"## {_in_its_language(section.area, 'title', language)}", ""]
         if not section.clip_ids:
             lines += [_("None of the reviewed clips spoke to this area."), ""]
             continue

@@ -219,3 +219,20 @@ def test_withdrawing_a_quoted_clip_takes_its_words_out_of_the_welsh_version_too(
     alice = welsh_reader(world.alice)
     page = client_for(alice).get(summary_url("summary_version", document, number=2)).content.decode()
     assert "Arian" in page and "lonely" not in page
+
+
+def test_the_welsh_draft_marks_what_has_no_welsh_yet_as_english(
+    world: World, call: FeedbackCall, fran_membership: Membership
+) -> None:
+    reviewed(make_clip(call, world.irwell), world.fran)
+    document = review.create_summary(fran_membership, call, "What students told us")
+    area = wellbeing(world)
+
+    review.redraft(fran_membership, document, "cy")
+
+    document.refresh_from_db()
+    assert f'## <span lang="en-GB">{area.title}</span>' in document.body_cy  # the area has no Welsh title yet
+    assert f"## {area.title}\n" in document.body  # the English draft is as it was
+    area.title_cy = "Llesiant myfyrwyr"
+    area.save(update_fields=["title_cy"])
+    assert "## Llesiant myfyrwyr\n" in review.draft_markdown(call, "cy")

@@ -21,7 +21,7 @@ $(STAMP): $(BIN)/python $(LOCK) pyproject.toml package.json
 	touch $(STAMP)
 
 # The Welsh (and English) translations, compiled from the .po files in locale/ (gettext's msgfmt).
-MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po locale/libraries/*/LC_MESSAGES/*.po))
 %.mo: %.po
 	msgfmt --check -o $@ $<
 
@@ -82,4 +82,4 @@ fmt: install
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) node_modules var locale/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) node_modules var locale/*/LC_MESSAGES/*.mo locale/libraries/*/LC_MESSAGES/*.mo

@@ -306,6 +306,14 @@ def test_every_javascript_string_put_on_the_page_is_marked_for_translation() -> 
     )
 
 
+def _msgid(block: str) -> str:
+    """The msgid of one entry of a .po file, its quoted lines joined and unescaped."""
+    found = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
+    if not found:
+        return ""
+    return "".join(ast.literal_eval(line) for line in found.group(1).split("\n") if line.strip())
+
+
 def _catalogue(domain: str) -> Path:
     return LOCALE / "cy" / "LC_MESSAGES" / f"{domain}.po"
 
@@ -353,3 +361,33 @@ def test_the_welsh_catalogue_translates_every_message(domain: str, tmp_path: Pat
     )
     checked = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(committed)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
+
+
+@pytest.mark.skipif(
+    shutil.which("msgcmp") is None, reason="needs GNU gettext (Debian's gettext), which .ci/run installs"
+)
+def test_the_log_in_and_two_factor_pages_of_django_allauth_are_in_welsh_too() -> None:
+    """allauth ships no Welsh: locale/libraries holds it. Every message of the parts the product uses
+    (accounts, two-factor, single sign-on) has Welsh, also after an upgrade brings new ones."""
+    import allauth
+
+    library = LOCALE / "libraries" / "cy" / "LC_MESSAGES" / "django.po"
+    # Any of allauth's own catalogues lists every message it has (German is complete upstream).
+    upstream = Path(allauth.__file__).parent / "locale" / "de" / "LC_MESSAGES" / "django.po"
+    unused = ("usersessions", "idp/", "openid/", "headless", "socialaccount/providers/")
+    wanted = subprocess.run(
+        ["msgattrib", "--no-obsolete", "--clear-fuzzy", str(upstream)], capture_output=True, text=True
+    )
+    blocks = [
+        block
+        for block in wanted.stdout.split("\n\n")[1:]
+        if not all(
+            any(u in ref for u in unused) for ref in re.findall(r"^#: (.*)$", block, re.M) for ref in ref.split()
+        )
+    ]
+    assert blocks, "allauth's catalogue could not be read"
+    ours = {_msgid(block) for block in library.read_text().split("\n\n")}
+    missing = [m[:80] for m in (_msgid(block) for block in blocks) if m and m not in ours]
+    assert not missing, f"allauth messages without Welsh in {library.relative_to(ROOT)}: {missing[:10]}"
+    untranslated = subprocess.run(["msgattrib", "--untranslated", str(library)], capture_output=True, text=True)
+    assert "msgid" not in untranslated.stdout.split("\n\n", 1)[-1], untranslated.stdout[:2000]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from cohort.i18n import ENGLISH
 from media_feedback.review.models import HTML_LANG, SummaryVersion
@@ -24,6 +25,9 @@ def version_pdf(version: SummaryVersion, language: str = ENGLISH) -> bytes:
             "title": version.title_in(language),
             "body": version.html_in(language),
             "lang": HTML_LANG[language],
+            # A CSS string around the page counters: "Page " counter(page) " of " counter(pages).
+            "page_numbers": _("Page %(page)s of %(pages)s").replace('"', "'")
+            % {"page": '" counter(page) "', "pages": '" counter(pages) "'},
         }
         html = render_to_string("media_feedback/review/summary_pdf.html", context)
     document = HTML(string=html, base_url=str(settings.BASE_DIR))

@@ -146,12 +146,12 @@ def _languages(clip: Clip) -> dict[str, str]:
     spoken = review.spoken_language(clip)
     welsh = spoken == WELSH
     # The student's words carry their language where it is not the page's.
-    attr = format_html(' lang="{}"', HTML_LANG[spoken]) if spoken != active() else ""
+    other = spoken != active()
     return {
         "spoken_lang": HTML_LANG[spoken],
         "page_lang": HTML_LANG[active()],
-        "spoken_attr_lead": attr,
-        "spoken_attr": format_html("{} ", attr.strip()) if attr else "",
+        "spoken_attr_lead": format_html(' lang="{}"', HTML_LANG[spoken]) if other else "",
+        "spoken_attr": format_html('lang="{}" ', HTML_LANG[spoken]) if other else "",
         "captions_label": _("Welsh (full)") if welsh else _("English (full)"),
         "redacted_captions_label": _("Welsh (redacted)") if welsh else _("English (redacted)"),
     }

@@ -236,3 +236,22 @@ def test_the_welsh_draft_marks_what_has_no_welsh_yet_as_english(
     area.title_cy = "Llesiant myfyrwyr"
     area.save(update_fields=["title_cy"])
     assert "## Llesiant myfyrwyr\n" in review.draft_markdown(call, "cy")
+
+
+def test_a_welsh_facilitator_reviews_an_english_clip_with_its_words_marked_as_english(
+    world: World, call: FeedbackCall, fran_membership: Membership
+) -> None:
+    clip = reviewed(make_clip(call, world.irwell), world.fran)
+    review.add_quote(fran_membership, clip, wellbeing(world), 0, 3)
+    fran = welsh_reader(world.fran)
+
+    page = (
+        client_for(fran)
+        .get(reverse("media_feedback:review_clip", kwargs={"cohort": "gm", "clip_id": clip.public_id}))
+        .content.decode()
+    )
+
+    assert '<html lang="cy">' in page
+    assert '<button type="button" class="word" lang="en-GB" data-index="1"' in page
+    assert '<blockquote class="quote" lang="en-GB">“My name is Jordan”</blockquote>' in page
+    assert "&quot;" not in page.split('id="transcript"')[1].split("</div>")[0]

@@ -32,7 +32,7 @@ from media_feedback import access, services
 from media_feedback.models import Clip, FeedbackCall
 from media_feedback.review import access as review_access, redaction, services as review
 from media_feedback.review.forms import QuoteForm, SpanForm, SuggestionForm, SummaryForm, TagForm, TranscriptForm
-from media_feedback.review.models import HTML_LANG, ClipTag, SummaryDocument
+from media_feedback.review.models import HTML_LANG, ClipTag, SummaryDocument, SummaryVersion
 from media_feedback.review.pdf import version_pdf
 from media_feedback.views import serve_stored
 
@@ -639,6 +639,21 @@ def summary_pdf(request: AuthedRequest, cohort: str, document_id: int, number: i
     return attachment(version_pdf(version, language), filename=filename, content_type="application/pdf")
 
 
+def _unchanged_text(older: SummaryVersion | None, newer: SummaryVersion) -> str:
+    """What a history line says when the English text did not change."""
+    if (
+        older is not None
+        and older.title == newer.title
+        and (older.title_cy, older.source_cy)
+        != (
+            newer.title_cy,
+            newer.source_cy,
+        )
+    ):
+        return _("Only the Welsh version changed.")
+    return _("Only the title changed.")
+
+
 @login_required
 def summary_history(request: AuthedRequest, cohort: str, document_id: int) -> HttpResponse:
     membership = cohort_access.get_membership(request.user, cohort)
@@ -646,7 +661,10 @@ def summary_history(request: AuthedRequest, cohort: str, document_id: int) -> Ht
     versions = list(found.versions.select_related("published_by").order_by("number"))
     if not versions and not membership.is_facilitator:
         raise Http404("No such summary.")
-    rows = [(v, review.version_diff(review.shown_before(versions, i), v)) for i, v in enumerate(versions)]
+    rows = []
+    for i, version in enumerate(versions):
+        older = review.shown_before(versions, i)
+        rows.append((version, review.version_diff(older, version), _unchanged_text(older, version)))
     return render(
         request,
         "media_feedback/review/history.html",

@@ -154,6 +154,8 @@ def test_the_facilitator_writes_the_welsh_version_in_the_editor_and_publishes_bo
         fran_membership, document, title=document.title, body=ENGLISH_BODY, body_cy=WELSH_BODY + "\nMwy.\n"
     )
     assert review.publish_summary(fran_membership, document).number == 2
+    history = fran.get(summary_url("summary_history", document)).content.decode()
+    assert "Only the Welsh version changed." in history
 
 
 @pytest.mark.parametrize(("title_cy", "body_cy"), [("", WELSH_BODY), (WELSH_TITLE, ""), (WELSH_TITLE, "{{quote 999}}")])

@@ -745,11 +745,13 @@ class DiffLine:
     text: str
 
 
-def version_diff(older: SummaryVersion | None, newer: SummaryVersion) -> list[DiffLine]:
-    """What changed from one published version to the next, line by line (a little context kept)."""
-    before = older.content.splitlines() if older else []
+def version_diff(older: SummaryVersion | None, newer: SummaryVersion, language: str = ENGLISH) -> list[DiffLine]:
+    """What changed from one published version to the next, line by line (a little context kept), in
+    the English text or (language "cy") the Welsh one."""
+    field_name = "content_cy" if language == WELSH else "content"
+    before = getattr(older, field_name).splitlines() if older else []
     lines: list[DiffLine] = []
-    for line in difflib.unified_diff(before, newer.content.splitlines(), lineterm="", n=1):
+    for line in difflib.unified_diff(before, getattr(newer, field_name).splitlines(), lineterm="", n=1):
         if line.startswith(("---", "+++")):
             continue
         if line.startswith("@@"):

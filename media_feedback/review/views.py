@@ -639,19 +639,19 @@ def summary_pdf(request: AuthedRequest, cohort: str, document_id: int, number: i
     return attachment(version_pdf(version, language), filename=filename, content_type="application/pdf")
 
 
-def _unchanged_text(older: SummaryVersion | None, newer: SummaryVersion) -> str:
-    """What a history line says when the English text did not change."""
-    if (
-        older is not None
-        and older.title == newer.title
-        and (older.title_cy, older.source_cy)
-        != (
-            newer.title_cy,
-            newer.source_cy,
-        )
-    ):
-        return _("Only the Welsh version changed.")
-    return _("Only the title changed.")
+def _history_row(older: SummaryVersion | None, newer: SummaryVersion) -> tuple[Any, ...]:
+    """(version, its diff, what to say when the diff is empty, the diff's lang): a Welsh reader sees
+    what changed in the Welsh text when both versions have one, everyone else the English text's."""
+    welsh = active() == WELSH and older is not None and older.has_welsh and newer.has_welsh
+    diff = review.version_diff(older, newer, WELSH if welsh else "en-gb")
+    shown, other = ("title_cy", "source_cy"), ("title", "source")
+    if not welsh:
+        shown, other = other, shown
+    unchanged = _("Only the title changed.")
+    same_title = older is not None and getattr(older, shown[0]) == getattr(newer, shown[0])
+    if same_title and any(getattr(older, name) != getattr(newer, name) for name in other):
+        unchanged = _("Only the English version changed.") if welsh else _("Only the Welsh version changed.")
+    return newer, diff, unchanged, HTML_LANG[WELSH if welsh else "en-gb"]
 
 
 @login_required
@@ -661,12 +661,15 @@ def summary_history(request: AuthedRequest, cohort: str, document_id: int) -> Ht
     versions = list(found.versions.select_related("published_by").order_by("number"))
     if not versions and not membership.is_facilitator:
         raise Http404("No such summary.")
-    rows = []
-    for i, version in enumerate(versions):
-        older = review.shown_before(versions, i)
-        rows.append((version, review.version_diff(older, version), _unchanged_text(older, version)))
+    rows = [_history_row(review.shown_before(versions, i), v) for i, v in enumerate(versions)]
     return render(
         request,
         "media_feedback/review/history.html",
-        {"membership": membership, "cohort": membership.cohort, "document": found, "rows": rows[::-1]},
+        {
+            "membership": membership,
+            "cohort": membership.cohort,
+            "document": found,
+            "rows": rows[::-1],
+            "page_lang": HTML_LANG[active()],
+        },
     )

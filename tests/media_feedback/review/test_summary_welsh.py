@@ -156,6 +156,8 @@ def test_the_facilitator_writes_the_welsh_version_in_the_editor_and_publishes_bo
     assert review.publish_summary(fran_membership, document).number == 2
     history = fran.get(summary_url("summary_history", document)).content.decode()
     assert "Only the Welsh version changed." in history
+    welsh_history = client_for(welsh_reader(world.alice)).get(summary_url("summary_history", document)).content
+    assert '<ul class="diff">' in welsh_history.decode() and "Mwy.</li>" in welsh_history.decode()
 
 
 @pytest.mark.parametrize(("title_cy", "body_cy"), [("", WELSH_BODY), (WELSH_TITLE, ""), (WELSH_TITLE, "{{quote 999}}")])

@@ -128,6 +128,9 @@ def _meeting_context(membership: Membership, meeting: Meeting, **forms: Any) -> 
     cohort = membership.cohort
     attendances = list(Attendance.objects.filter(meeting=meeting).select_related("user").order_by("user__display_name"))
     mine = next((a for a in attendances if a.user_id == membership.user_id), None)
+    going = [a for a in attendances if a.response == Attendance.Response.GOING]
+    not_going = [a for a in attendances if a.response == Attendance.Response.NOT_GOING]
+    attended = [a for a in attendances if a.attended]
     context: dict[str, Any] = {
         "membership": membership,
         "cohort": cohort,
@@ -135,9 +138,13 @@ def _meeting_context(membership: Membership, meeting: Meeting, **forms: Any) -> 
         "agenda": meeting.agenda_items.select_related("criterion__area", "institution", "carried_to__meeting"),
         "outcomes": meeting.outcomes.select_related("institution", "owner"),
         "my_response": mine.response if mine else "",
-        "going": [a for a in attendances if a.response == Attendance.Response.GOING],
-        "not_going": [a for a in attendances if a.response == Attendance.Response.NOT_GOING],
-        "attended": [a for a in attendances if a.attended],
+        "going": going,
+        "not_going": not_going,
+        "attended": attended,
+        # Lists of names, for the sentences that say who is going (translated whole).
+        "going_names": ", ".join(str(a.user) for a in going),
+        "not_going_names": ", ".join(str(a.user) for a in not_going),
+        "attended_names": ", ".join(str(a.user) for a in attended),
         "show_summary": membership.is_facilitator or meeting.is_published,
         "next_meeting": services.next_meeting_after(meeting),
     }

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext, gettext_lazy as _
 
 from cohort.forms import Form, IdsChoiceField
+from cohort.i18n import localised
 from cohort.models import Area, Cohort, Criterion, Institution, Membership, Role, User, time_zone_choices
 from cohort.widgets import DateInput, TimeInput
 from meetings.models import Attendance, Meeting, Outcome
@@ -14,6 +15,22 @@ from meetings.models import Attendance, Meeting, Outcome
 
 def _areas(cohort: Cohort) -> Any:
     return Area.objects.filter(framework_id=cohort.framework_id).order_by("position")
+
+
+def area_label(area: Area) -> str:
+    """An area as a choice reads it, in the reader's language when it has a Welsh title."""
+    return f"{area.position}. {localised(area, 'title')[0]}"
+
+
+def criterion_label(criterion: Criterion) -> str:
+    return f"{criterion.code} {localised(criterion, 'statement')[0][:60]}"
+
+
+def show_areas(field: forms.Field, areas: Any) -> None:
+    """Give a choice of areas its rows, labelled in the reader's language."""
+    choice = cast(forms.ModelChoiceField, field)
+    choice.queryset = areas
+    choice.label_from_instance = area_label  # type: ignore[method-assign, assignment]
 
 
 class SeriesForm(Form):
@@ -42,7 +59,7 @@ class SeriesForm(Form):
 
     def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["first_area"]).queryset = _areas(cohort)
+        show_areas(self.fields["first_area"], _areas(cohort))
 
 
 class SeriesLengthForm(Form):
@@ -71,7 +88,7 @@ class MeetingForm(Form):
             },
         )
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["area"]).queryset = _areas(meeting.cohort)
+        show_areas(self.fields["area"], _areas(meeting.cohort))
         self.fields["time_of_day"].help_text = gettext("In %(zone)s time.") % {
             "zone": meeting.time_zone.replace("_", " ")
         }
@@ -98,7 +115,9 @@ class AgendaItemForm(Form):
     def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         criteria = Criterion.objects.filter(area__framework_id=cohort.framework_id).select_related("area")
-        cast(forms.ModelChoiceField, self.fields["criterion"]).queryset = criteria
+        criterion = cast(forms.ModelChoiceField, self.fields["criterion"])
+        criterion.queryset = criteria
+        criterion.label_from_instance = criterion_label  # type: ignore[method-assign, assignment]
         cast(forms.ModelChoiceField, self.fields["institution"]).queryset = cohort.institutions.all()
 
 

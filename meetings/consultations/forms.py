@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from datetime import date, datetime, time
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
@@ -15,6 +15,7 @@ from cohort.forms import Form, IdsChoiceField
 from cohort.models import Area, time_zone_choices
 from cohort.widgets import DateInput, show_limits
 from meetings.consultations.models import WEEKDAY_LABELS, WEEKDAYS, ConsultationSettings, VideoMode
+from meetings.forms import show_areas
 
 DAY_FIELDS = [day.lower() for day in WEEKDAYS]
 # The form's fields that are ConsultationSettings' own, under the same names.
@@ -209,7 +210,7 @@ class BookingForm(RescheduleForm):
 
     def __init__(self, *args: Any, areas: QuerySet[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(IdsChoiceField, self.fields["areas"]).queryset = areas
+        show_areas(self.fields["areas"], areas)
 
 
 class NotesForm(Form):
@@ -229,7 +230,7 @@ class ActionForm(Form):
 
     def __init__(self, *args: Any, areas: QuerySet[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["area"]).queryset = areas
+        show_areas(self.fields["area"], areas)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -187,3 +187,19 @@ def test_the_meeting_page_and_the_schedule_are_in_welsh_for_a_welsh_reader(fran_
     assert "1. Diwylliant ac arweinyddiaeth" in page
     schedule = client.get(reverse("meetings:schedule", kwargs={"cohort": world.cohort.slug})).content.decode()
     assert "Cyfarfodydd grŵp" in schedule and "I ddod" in schedule and "Meh 2030" in schedule
+
+
+def test_a_published_summary_is_announced_to_each_member_in_their_language(fran_m, world) -> None:
+    from cohort.models import Notification
+
+    welsh(world.bob)
+    meeting = services.create_series(
+        fran_m, title="Cyfarfod grŵp", starts_on=date(2030, 6, 4), time_of_day=time(10), count=1, send_invitations=False
+    ).meetings.get()
+    services.save_minutes(fran_m, meeting, "Trafodwyd y data.")
+    services.publish_summary(fran_m, meeting)
+    titles = dict(Notification.objects.filter(user__in=[world.bob, world.alice]).values_list("user__email", "title"))
+    assert titles == {
+        world.bob.email: f"Crynodeb o {meeting.title}",
+        world.alice.email: f"Summary of {meeting.title}",
+    }

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -38,6 +40,13 @@ def test_the_demo_seed_is_idempotent(db) -> None:
 
 
 # The framework in Welsh (issue #21).
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """A Welsh reader's request leaves Welsh active in the thread: the next test starts in English."""
+    yield
+    translation.deactivate()
 
 
 def _cy(user: User) -> Client:

@@ -231,6 +231,8 @@ def test_the_welsh_draft_marks_what_has_no_welsh_yet_as_english(
     reviewed(make_clip(call, world.irwell), world.fran)
     document = review.create_summary(fran_membership, call, "What students told us")
     area = wellbeing(world)
+    area.title_cy = ""  # a framework whose Welsh has not been written yet
+    area.save(update_fields=["title_cy"])
 
     review.redraft(fran_membership, document, "cy")
 

@@ -8,7 +8,7 @@ from allauth.account.models import EmailAddress
 from django.test import Client
 from django.urls import reverse
 
-from tests.cohort.sso.conftest import IDP_SSO
+from tests.cohort.sso.support import IDP_SSO
 from tests.factories import PASSWORD, make_user
 
 LOGIN = "/accounts/login/"

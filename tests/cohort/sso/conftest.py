@@ -9,6 +9,7 @@ from cohort.sso import services
 from cohort.sso.models import IdentityProvider
 from tests.cohort.sso.support import OidcDiscovery, metadata
 
+
 @pytest.fixture(scope="session")
 def saml_metadata() -> str:
     return metadata()

@@ -59,7 +59,6 @@ def metadata(*, slo: bool = True, cert: str | None = None) -> str:
     )
 
 
-
 class OidcDiscovery:
     """A real HTTP server answering an OpenID Connect discovery document (no tokens: enough for the
     settings' check and for allauth to send a person to the authorization endpoint)."""

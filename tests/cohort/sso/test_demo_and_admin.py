@@ -15,7 +15,11 @@ def test_the_demo_sets_up_one_switched_off_provider_for_irwell_and_its_pages_sho
     sso_demo.seed(world)
     sso_demo.seed(world)  # a second run adds nothing
     provider = IdentityProvider.objects.get()
-    assert (provider.institution.slug, provider.enabled, provider.domain_list) == ("irwell", False, ["sso.irwell.example"])
+    assert (provider.institution.slug, provider.enabled, provider.domain_list) == (
+        "irwell",
+        False,
+        ["sso.irwell.example"],
+    )
     assert not SocialApp.objects.exists()
     kwargs = {"cohort": world.cohort.slug, "institution": "irwell"}
     page = client_for(world.facilitator).get(reverse("cohort:sso_settings", kwargs=kwargs)).content.decode()

@@ -13,17 +13,35 @@ from tests.factories import client_for
 
 
 def url(world, institution=None) -> str:
-    return reverse("cohort:sso_settings", kwargs={"cohort": world.cohort.slug, "institution": (institution or world.irwell).slug})
+    return reverse(
+        "cohort:sso_settings", kwargs={"cohort": world.cohort.slug, "institution": (institution or world.irwell).slug}
+    )
 
 
 def saml(**more) -> dict:
-    return {"name": "Irwell Single Sign-On", "slug": "irwell-sso", "kind": "saml", "domains": "irwell.example",
-            "enabled": "on", "metadata_xml": metadata(), **more}
+    return {
+        "name": "Irwell Single Sign-On",
+        "slug": "irwell-sso",
+        "kind": "saml",
+        "domains": "irwell.example",
+        "enabled": "on",
+        "metadata_xml": metadata(),
+        **more,
+    }
 
 
 def oidc(issuer: str, **more) -> dict:
-    return {"name": "Irwell Login", "slug": "irwell-oidc", "kind": "oidc", "domains": "irwell.example",
-            "enabled": "on", "issuer": issuer, "client_id": "qm-cohort", "client_secret": "s3cret-value-9XyZ", **more}
+    return {
+        "name": "Irwell Login",
+        "slug": "irwell-oidc",
+        "kind": "oidc",
+        "domains": "irwell.example",
+        "enabled": "on",
+        "issuer": issuer,
+        "client_id": "qm-cohort",
+        "client_secret": "s3cret-value-9XyZ",
+        **more,
+    }
 
 
 def post(world, data, institution=None):
@@ -31,7 +49,9 @@ def post(world, data, institution=None):
 
 
 def nothing_saved() -> bool:
-    return not IdentityProvider.objects.exists() and not ServedDomain.objects.exists() and not SocialApp.objects.exists()
+    return (
+        not IdentityProvider.objects.exists() and not ServedDomain.objects.exists() and not SocialApp.objects.exists()
+    )
 
 
 def test_saml_metadata_xml_is_read_and_allauths_app_made(world) -> None:
@@ -42,8 +62,18 @@ def test_saml_metadata_xml_is_read_and_allauths_app_made(world) -> None:
     assert provider.x509cert and provider.sso_only and provider.institution == world.irwell
     assert provider.domain_list == ["irwell.example", "staff.irwell.example"]
     app = SocialApp.objects.get()
-    assert (app.provider, app.provider_id, app.client_id, app.name) == ("saml", "irwell-sso", "irwell-sso", "Irwell Single Sign-On")
-    assert app.settings["idp"] == {"entity_id": IDP_ENTITY, "sso_url": IDP_SSO, "x509cert": provider.x509cert, "slo_url": IDP_SLO}
+    assert (app.provider, app.provider_id, app.client_id, app.name) == (
+        "saml",
+        "irwell-sso",
+        "irwell-sso",
+        "Irwell Single Sign-On",
+    )
+    assert app.settings["idp"] == {
+        "entity_id": IDP_ENTITY,
+        "sso_url": IDP_SSO,
+        "x509cert": provider.x509cert,
+        "slo_url": IDP_SLO,
+    }
     assert app.settings["advanced"]["reject_idp_initiated_sso"] is True
 
 
@@ -62,13 +92,24 @@ def test_allauth_serves_the_service_providers_metadata_for_it(world) -> None:
     ("data", "field", "message"),
     [
         ({"metadata_xml": "<not-xml"}, "metadata_xml", "This is not SAML metadata that can be read"),
-        ({"metadata_xml": "<md:EntityDescriptor xmlns:md='urn:oasis:names:tc:SAML:2.0:metadata' entityID='x'/>"},
-         "metadata_xml", "names no identity provider"),
+        (
+            {"metadata_xml": "<md:EntityDescriptor xmlns:md='urn:oasis:names:tc:SAML:2.0:metadata' entityID='x'/>"},
+            "metadata_xml",
+            "names no identity provider",
+        ),
         ({"metadata_xml": metadata(cert="")}, "metadata_xml", "holds no signing certificate"),
         ({"metadata_xml": "", "metadata_url": ""}, "metadata_url", "Give the metadata URL or paste the metadata XML"),
         ({"metadata_xml": "", "metadata_url": "not a url"}, "metadata_url", "Enter a valid URL"),
-        ({"metadata_xml": "", "metadata_url": "http://idp.irwell.example/metadata"}, "metadata_url", "Use an https:// address"),
-        ({"metadata_xml": "", "metadata_url": "http://127.0.0.1:9/metadata"}, "metadata_url", "could not be read from that address"),
+        (
+            {"metadata_xml": "", "metadata_url": "http://idp.irwell.example/metadata"},
+            "metadata_url",
+            "Use an https:// address",
+        ),
+        (
+            {"metadata_xml": "", "metadata_url": "http://127.0.0.1:9/metadata"},
+            "metadata_url",
+            "could not be read from that address",
+        ),
         ({"domains": "irwell"}, "domains", "is not an e-mail domain"),
         ({"domains": "someone@irwell.example"}, "domains", "is not an e-mail domain"),
         ({"domains": "irwell..example"}, "domains", "is not an e-mail domain"),
@@ -76,8 +117,21 @@ def test_allauth_serves_the_service_providers_metadata_for_it(world) -> None:
         ({"slug": "Not a slug!"}, "slug", "Enter a valid “slug”"),
         ({"kind": "kerberos"}, "kind", "Select a valid choice"),
     ],
-    ids=["bad-xml", "no-idp", "no-cert", "no-metadata", "bad-url", "plain-http", "unreachable", "one-label",
-         "an-address", "double-dot", "no-domains", "bad-slug", "bad-kind"],
+    ids=[
+        "bad-xml",
+        "no-idp",
+        "no-cert",
+        "no-metadata",
+        "bad-url",
+        "plain-http",
+        "unreachable",
+        "one-label",
+        "an-address",
+        "double-dot",
+        "no-domains",
+        "bad-slug",
+        "bad-kind",
+    ],
 )
 def test_bad_input_is_refused_with_a_message_and_nothing_is_saved(world, data, field, message) -> None:
     response = post(world, saml(**data))
@@ -110,7 +164,11 @@ def test_oidc_needs_an_issuer_whose_discovery_answers(world, oidc_discovery) -> 
     assert response.status_code == 302
     app = SocialApp.objects.get()
     assert (app.provider, app.provider_id, app.client_id, app.secret) == (
-        "openid_connect", "irwell-oidc", "qm-cohort", "s3cret-value-9XyZ")
+        "openid_connect",
+        "irwell-oidc",
+        "qm-cohort",
+        "s3cret-value-9XyZ",
+    )
     assert app.settings["server_url"] == oidc_discovery.issuer
 
 
@@ -164,9 +222,11 @@ def test_the_slug_cannot_change_once_made(world) -> None:
 
 def test_the_it_page_lists_what_to_register(world) -> None:
     post(world, saml())
-    page = client_for(world.lena).get(
-        reverse("cohort:sso_it", kwargs={"cohort": world.cohort.slug, "institution": world.irwell.slug})
-    ).content.decode()
+    page = (
+        client_for(world.lena)
+        .get(reverse("cohort:sso_it", kwargs={"cohort": world.cohort.slug, "institution": world.irwell.slug}))
+        .content.decode()
+    )
     assert "http://testserver/accounts/saml/irwell-sso/metadata/" in page
     assert "http://testserver/accounts/saml/irwell-sso/acs/" in page
     assert "http://testserver/accounts/saml/irwell-sso/sls/" in page
@@ -175,9 +235,11 @@ def test_the_it_page_lists_what_to_register(world) -> None:
 
 def test_the_it_page_gives_the_oidc_redirect_uri(world, oidc_discovery) -> None:
     post(world, oidc(oidc_discovery.issuer))
-    page = client_for(world.fran).get(
-        reverse("cohort:sso_it", kwargs={"cohort": world.cohort.slug, "institution": world.irwell.slug})
-    ).content.decode()
+    page = (
+        client_for(world.fran)
+        .get(reverse("cohort:sso_it", kwargs={"cohort": world.cohort.slug, "institution": world.irwell.slug}))
+        .content.decode()
+    )
     assert "http://testserver/accounts/oidc/irwell-oidc/login/callback/" in page
     assert "email_verified" in page
 

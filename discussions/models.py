@@ -50,6 +50,10 @@ class Theme(models.Model):
         """An area's theme is called after its area, so its Welsh title is the area's (see cohort.i18n)."""
         return self.area.title_cy if self.area_id and self.area else ""
 
+    @property
+    def description_cy(self) -> str:
+        return self.area.summary_cy if self.area_id and self.area else ""
+
     def localised_title(self) -> str:
         return localised(self, "title")[0]
 

@@ -54,6 +54,10 @@ def _is_htmx(request: AuthedRequest) -> bool:
 def index(request: AuthedRequest, cohort: str) -> HttpResponse:
     membership = cohort_access.get_membership(request.user, cohort)
     services.ensure_area_themes(membership.cohort)
+    return render(request, "discussions/index.html", _index_context(membership, ThemeForm()))
+
+
+def _index_context(membership: Membership, theme_form: ThemeForm) -> dict[str, object]:
     visible = Thread.objects.visible_to(membership)
     unread = visible.unread_by(membership.user).count_per_theme()
     counts = visible.count_per_theme()
@@ -61,8 +65,7 @@ def index(request: AuthedRequest, cohort: str) -> HttpResponse:
     for theme in themes:
         theme.unread = unread.get(theme.pk, 0)  # type: ignore[attr-defined]
         theme.thread_count = counts.get(theme.pk, 0)  # type: ignore[attr-defined]
-    context = {"membership": membership, "cohort": membership.cohort, "themes": themes, "theme_form": ThemeForm()}
-    return render(request, "discussions/index.html", context)
+    return {"membership": membership, "cohort": membership.cohort, "themes": themes, "theme_form": theme_form}
 
 
 @login_required
@@ -78,9 +81,7 @@ def add_theme(request: AuthedRequest, cohort: str) -> HttpResponse:
         else:
             messages.success(request, _("Theme “%(title)s” added.") % {"title": theme.title})
             return redirect(theme)
-    themes = Theme.objects.filter(cohort=membership.cohort)
-    context = {"membership": membership, "cohort": membership.cohort, "themes": themes, "theme_form": form}
-    return render(request, "discussions/index.html", context, status=400)
+    return render(request, "discussions/index.html", _index_context(membership, form), status=400)
 
 
 def _theme_context(membership: Membership, theme: Theme) -> dict[str, object]:

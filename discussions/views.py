@@ -38,14 +38,6 @@ MODERATION_FLAGS = {
 }
 
 
-def _posting_limited(request: AuthedRequest) -> HttpResponse:
-    message = _(
-        "There have been too many attempts at posting in a short time. Nothing was changed. "
-        "Try again in %(seconds)s seconds."
-    ) % {"seconds": 60}
-    return ratelimit.rate_limited(request, _("posting"), 60, message)
-
-
 def _is_htmx(request: AuthedRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
@@ -119,7 +111,7 @@ def new_thread(request: AuthedRequest, cohort: str, theme_id: int) -> HttpRespon
     if request.method == "POST" and not ratelimit.allow(
         request, "post", limit=POSTS_PER_MINUTE, per=60, key=str(request.user.pk)
     ):
-        return _posting_limited(request)
+        return ratelimit.rate_limited(request, _("posting"))
     form = ThreadForm(request.POST or None, membership=membership)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -192,7 +184,7 @@ def add_post(request: AuthedRequest, cohort: str, thread_id: int) -> HttpRespons
     cohort_access.require_role(membership, *services.POSTING_ROLES)
     thread = access.get_thread(membership, thread_id)
     if not ratelimit.allow(request, "post", limit=POSTS_PER_MINUTE, per=60, key=str(request.user.pk)):
-        return _posting_limited(request)
+        return ratelimit.rate_limited(request, _("posting"))
     form = PostForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data

@@ -13,7 +13,7 @@ from cohort.models import User
 from discussions import fragments
 from discussions.consumers import socket_language
 from tests.discussions.factories import reply, start
-from tests.discussions.live import _session_cookie, open_thread, own_loop, thread_path
+from tests.discussions.live import _session_cookie, communicator, open_thread, own_loop, thread_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -74,3 +74,22 @@ def test_a_socket_speaks_the_persons_choice_then_the_cookie_then_the_browser(wor
     assert socket_language({"cookies": {}, "headers": []}, world.bob) == "en-gb"
     assert socket_language(browser, speaks(world.bob, "en-gb")) == "en-gb"
     assert socket_language({"cookies": {}, "headers": []}, speaks(world.lena, "cy")) == "cy"
+
+
+@own_loop
+async def test_a_welsh_theme_page_gets_its_rows_in_welsh_and_an_english_one_in_english(world, memory) -> None:
+    thread = await sync_to_async(start)(world.alice, world.cohort)
+    await sync_to_async(speaks)(world.bob, "cy")
+    pages = []
+    for user in (world.bob, world.lena):
+        comm = await communicator(user, f"/ws/c/gm/themes/{thread.theme_id}/")
+        assert (await comm.connect())[0]
+        await comm.send_to(text_data=json.dumps({"type": "resume", "since": 0}))
+        await comm.receive_from(timeout=3)  # the row as it is
+        pages.append(comm)
+    await sync_to_async(reply)(world.alice, thread, "A reply moves the row")
+    welsh, english = [await comm.receive_from(timeout=3) for comm in pages]
+    assert "1 ateb" in welsh and "y gweithgarwch diwethaf" in welsh
+    assert "1 reply" in english and "last activity" in english
+    for comm in pages:
+        await comm.disconnect()

@@ -434,13 +434,22 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(
         "media_feedback.SummaryDocument",
         cohort="call__cohort",
-        fields=(_cohort("title"), _cohort("body"), _student("withdrawn_quote_ids", WITH_THE_SUMMARY)),
+        fields=(
+            _cohort("title"),
+            _cohort("body"),
+            _cohort("title_cy"),
+            _cohort("body_cy"),
+            _student("withdrawn_quote_ids", WITH_THE_SUMMARY),
+        ),
         not_personal=("flag_reason",),
     ),
     Holding(
         "media_feedback.SummaryVersion",
         cohort="document__call__cohort",
-        fields=(_cohort("title"), _cohort("source"), _cohort("content"), _cohort("html")),
+        fields=(
+            *(_cohort(name) for name in ("title", "source", "content", "html")),
+            *(_cohort(name) for name in ("title_cy", "source_cy", "content_cy", "html_cy")),
+        ),
         not_personal=("note",),  # the platform's fixed history line ("A quote was removed at a student's request.")
     ),
     Holding("media_feedback.VersionQuote", cohort="version__document__call__cohort"),

@@ -4,7 +4,7 @@ import uuid
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from cohort.forms import Form
 from cohort.i18n import localised
@@ -97,7 +97,7 @@ class PracticeForm(Form):
 
 class ModerateForm(Form):
     action = forms.ChoiceField(
-        label=_("Action"),
+        label=pgettext_lazy("moderation", "Action"),
         choices=[("pin", _("Pin")), ("unpin", _("Unpin")), ("lock", _("Lock")), ("unlock", _("Unlock"))],
     )
 

@@ -215,6 +215,10 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "account_login"
 
+# An institution's identity provider may be on this machine or a private network (and use http) only in
+# development and tests: elsewhere its address must be public https (cohort.sso.services.check_url).
+SSO_ALLOW_LOCAL_PROVIDERS = env_bool("SSO_ALLOW_LOCAL_PROVIDERS", DEBUG)
+
 # django-allauth: e-mail log-in, accounts only through invitations, TOTP for staff roles.
 ACCOUNT_ADAPTER = "cohort.sso.adapters.AccountAdapter"  # cohort.adapters' with "SSO only" domains refused
 ACCOUNT_LOGIN_METHODS = {"email"}

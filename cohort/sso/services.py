@@ -3,14 +3,17 @@ that decide an SSO log-in (which provider serves an address, whether it asserted
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
+import socket
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from allauth.socialaccount.models import SocialApp, SocialLogin
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -105,11 +108,37 @@ def check_domains_free(domains: list[str], provider: IdentityProvider | None) ->
 
 
 def check_url(url: str) -> None:
-    """An IdP's address: https, or http only on this machine (a provider started for a trial or a test)."""
+    """An IdP's address, which the server fetches: https to a public address. An address on this machine
+    or a private network (and http) only where SSO_ALLOW_LOCAL_PROVIDERS is on (development, tests), so
+    that the form cannot be used to make the server call its own or its network's internal services."""
     parts = urlsplit(url)
-    local = parts.hostname in {"127.0.0.1", "localhost", "::1"}
-    if parts.scheme != "https" and not (parts.scheme == "http" and local):
-        raise ValidationError(_("Use an https:// address (http:// is accepted only for this machine)."))
+    local_allowed = bool(getattr(settings, "SSO_ALLOW_LOCAL_PROVIDERS", False))
+    if parts.scheme != "https" and not (local_allowed and parts.scheme == "http"):
+        raise ValidationError(_("Use an https:// address."))
+    if not parts.hostname:
+        raise ValidationError(_("That is not a complete web address."))
+    if local_allowed:
+        return
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+    except (OSError, UnicodeError):
+        raise ValidationError(_("No server answers to that name: check the address.")) from None
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not ip.is_global or ip.is_multicast:
+            raise ValidationError(
+                _("That address is on a private network: give the identity provider's public https:// address.")
+            )
+
+
+def _get(url: str) -> requests.Response:
+    """One GET of an address check_url accepted; redirects are not followed (each hop would need checking)."""
+    check_url(url)
+    response = requests.get(url, timeout=METADATA_TIMEOUT, allow_redirects=False)
+    if response.is_redirect:
+        raise requests.TooManyRedirects("the address redirects")
+    response.raise_for_status()
+    return response
 
 
 # --- SAML metadata ---------------------------------------------------------------------------------
@@ -142,10 +171,8 @@ def parse_metadata(xml: str) -> dict[str, str]:
 
 
 def fetch_metadata(url: str) -> str:
-    check_url(url)
     try:
-        response = requests.get(url, timeout=METADATA_TIMEOUT)
-        response.raise_for_status()
+        response = _get(url)
     except requests.RequestException as error:
         log.info("SAML metadata could not be fetched: %s", type(error).__name__)
         raise ValidationError(
@@ -158,9 +185,7 @@ def check_oidc_issuer(issuer: str) -> None:
     """The issuer's discovery document answers and names the same issuer."""
     url = issuer.rstrip("/") + "/.well-known/openid-configuration"
     try:
-        response = requests.get(url, timeout=METADATA_TIMEOUT)
-        response.raise_for_status()
-        config = response.json()
+        config = _get(url).json()
     except (requests.RequestException, ValueError) as error:
         log.info("OpenID configuration could not be fetched: %s", type(error).__name__)
         raise ValidationError(

@@ -53,3 +53,10 @@ def oidc_provider(world, oidc_discovery) -> IdentityProvider:
 def client() -> Client:
     """A browser's client: it sends a Host header, which python3-saml builds its addresses from (and refuses a one-label name such as "testserver")."""
     return Client(HTTP_HOST="127.0.0.1")
+
+
+@pytest.fixture(autouse=True)
+def _providers_on_this_machine(settings) -> None:
+    """These tests' identity providers answer on 127.0.0.1, as in development (production refuses such an
+    address: tests/cohort/sso/test_settings.py)."""
+    settings.SSO_ALLOW_LOCAL_PROVIDERS = True

@@ -108,7 +108,22 @@ def test_allauth_serves_the_service_providers_metadata_for_it(world) -> None:
         (
             {"metadata_xml": "", "metadata_url": "http://127.0.0.1:9/metadata"},
             "metadata_url",
-            "could not be read from that address",
+            "Use an https:// address",
+        ),
+        (
+            {"metadata_xml": "", "metadata_url": "https://127.0.0.1:9/metadata"},
+            "metadata_url",
+            "is on a private network",
+        ),
+        (
+            {"metadata_xml": "", "metadata_url": "https://10.1.2.3/metadata"},
+            "metadata_url",
+            "is on a private network",
+        ),
+        (
+            {"metadata_xml": "", "metadata_url": "https://[::1]/metadata"},
+            "metadata_url",
+            "is on a private network",
         ),
         ({"domains": "irwell"}, "domains", "is not an e-mail domain"),
         ({"domains": "someone@irwell.example"}, "domains", "is not an e-mail domain"),
@@ -124,7 +139,10 @@ def test_allauth_serves_the_service_providers_metadata_for_it(world) -> None:
         "no-metadata",
         "bad-url",
         "plain-http",
-        "unreachable",
+        "http-to-this-machine",
+        "https-to-this-machine",
+        "private-network",
+        "ipv6-loopback",
         "one-label",
         "an-address",
         "double-dot",
@@ -133,12 +151,20 @@ def test_allauth_serves_the_service_providers_metadata_for_it(world) -> None:
         "bad-kind",
     ],
 )
-def test_bad_input_is_refused_with_a_message_and_nothing_is_saved(world, data, field, message) -> None:
+def test_bad_input_is_refused_with_a_message_and_nothing_is_saved(world, settings, data, field, message) -> None:
+    settings.SSO_ALLOW_LOCAL_PROVIDERS = False  # as in production: public https addresses only
     response = post(world, saml(**data))
     page = response.content.decode()
     assert response.status_code == 400
     assert "There is a problem" in page
     assert message in page
+    assert nothing_saved()
+
+
+def test_an_address_that_does_not_answer_is_refused_with_a_message(world) -> None:
+    response = post(world, saml(metadata_xml="", metadata_url="http://127.0.0.1:9/metadata"))
+    assert response.status_code == 400
+    assert "could not be read from that address" in response.content.decode()
     assert nothing_saved()
 
 

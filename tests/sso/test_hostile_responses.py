@@ -1,0 +1,173 @@
+"""Hostile answers from an identity provider, through the real flow in Chromium: each is refused with a
+clear message, and leaves no session and no account.
+
+SAML responses are the test IdP's real output, changed on their way to the product's ACS (the browser
+carries them, so a person in the middle can change them): changed after signing, or changed and signed
+again with the IdP's own key. OpenID Connect's hostile answers come from the provider itself (an ID token
+with another audience or issuer, an address it says is unverified) or from the browser (a changed state).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+import pytest
+
+from cohort.models import Role, User
+from cohort.sso.adapters import refused_reason_text
+from tests import factories
+from tests.sso import saml_tools
+from tests.sso.conftest import DOMAIN, OIDC_SLUG, SAML_SLUG
+from tests.sso.support import accounts_for, pick_account, signed_in_sessions, start_sso
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("sso")]
+
+LENA = f"lena@{DOMAIN}"
+
+
+def assert_refused_and_nobody_in(page: Any, email: str, *, message: str) -> None:
+    shown = page.locator("main").inner_text()
+    assert message in shown, f"the page says: {shown[:400]!r}"
+    assert signed_in_sessions() == []
+    assert accounts_for(email) == {"users": 0, "memberships": 0, "linked": 0}
+    page.goto("/")
+    assert "/accounts/login/" in page.url
+
+
+# --- SAML: the response changed between the IdP and the product ---------------------------------------
+
+
+@pytest.fixture
+def kind() -> str:
+    """This module's tests use the SAML IdP unless they name the kind."""
+    return "saml"
+
+
+def change_saml_response(page: Any, change: Any) -> list[str]:
+    """Change the SAMLResponse the browser posts to the product's ACS; returns the originals seen."""
+    seen: list[str] = []
+
+    def on_post(route: Any) -> None:
+        form = parse_qs(route.request.post_data or "")
+        original = form["SAMLResponse"][0]
+        seen.append(original)
+        form["SAMLResponse"] = [saml_tools.encode(change(saml_tools.decode(original)))]
+        route.continue_(post_data=urlencode(form, doseq=True))
+
+    page.route(f"**/accounts/saml/{SAML_SLUG}/acs/", on_post)
+    return seen
+
+
+def resigned(change: Any, idp: Any) -> Any:
+    return lambda xml: saml_tools.resign(change(xml), key_file=idp.key_file, cert_file=idp.cert_file)
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        pytest.param(lambda idp: lambda xml: saml_tools.replace_email(xml, LENA, "nia@irwell.ac.uk"), id="tampered"),
+        pytest.param(
+            lambda idp: resigned(lambda xml: saml_tools.replace_audience(xml, "https://elsewhere.example/sp"), idp),
+            id="wrong-audience",
+        ),
+        pytest.param(lambda idp: resigned(saml_tools.expire, idp), id="expired"),
+    ],
+)
+def test_a_changed_saml_response_is_refused(page: Any, provider: Any, saml_idp: Any, invite: Any, hostile: Any) -> None:
+    invite(LENA, Role.LEAD)
+    seen = change_saml_response(page, hostile(saml_idp))
+
+    start_sso(page, LENA, saml_idp.url)
+    pick_account(page, "lena")
+
+    assert len(seen) == 1
+    assert_refused_and_nobody_in(page, LENA, message=refused_reason_text("error"))
+
+
+def test_a_replayed_saml_response_is_refused(
+    page: Any, new_page: Any, provider: Any, saml_idp: Any, invite: Any
+) -> None:
+    invite(LENA, Role.LEAD)
+    captured = change_saml_response(page, lambda xml: xml)  # Lena's own log-in, seen on its way
+    start_sso(page, LENA, saml_idp.url)
+    pick_account(page, "lena")
+    assert page.get_by_role("heading", level=1).inner_text() == "Greater Manchester cohort"
+    lena = User.objects.get(email=LENA)
+    lena_sessions = signed_in_sessions()
+    assert lena_sessions == [str(lena.pk)]
+
+    # Someone else starts a log-in of their own and sends Lena's captured response in place of theirs.
+    other = new_page()
+    replayed = change_saml_response(other, lambda xml: saml_tools.decode(captured[0]))
+    start_sso(other, LENA, saml_idp.url)
+    pick_account(other, "uma")
+
+    assert len(replayed) == 1
+    shown = other.locator("main").inner_text()
+    assert refused_reason_text("error") in shown, f"the page says: {shown[:400]!r}"
+    assert signed_in_sessions() == lena_sessions  # Lena's own session only: none for the replay
+    other.goto("/")
+    assert "/accounts/login/" in other.url
+
+
+# --- Either protocol: the IdP vouches for an address it does not look after ---------------------------
+
+
+@pytest.mark.parametrize("kind", ["oidc", "saml"])
+def test_an_address_from_a_domain_the_provider_does_not_serve_is_refused(
+    page: Any, provider: Any, running_idp: Any, sso_cohort: Any
+) -> None:
+    # Bob has an account at Medlock; Irwell's provider must not be able to sign anyone in as him.
+    cohort, _, _ = sso_cohort
+    medlock = factories.make_institution("Medlock Metropolitan University", "Medlock")
+    factories.join(cohort, medlock)
+    bob = factories.make_user("Bob Brown", email="bob@medlock.ac.uk")
+    factories.member(bob, cohort, Role.MEMBER, medlock)
+
+    start_sso(page, f"uma@{DOMAIN}", running_idp.url)
+    pick_account(page, "bob-elsewhere")
+
+    shown = page.locator("main").inner_text()
+    assert refused_reason_text("domain") in shown, f"the page says: {shown[:400]!r}"
+    assert signed_in_sessions() == []
+    assert accounts_for(bob.email) == {"users": 1, "memberships": 1, "linked": 0}
+
+
+# --- OpenID Connect: what the provider says, and the state the browser carries ------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "account", "email", "reason"),
+    [
+        ("oidc", "vic-unverified", f"vic@{DOMAIN}", "unverified"),
+        ("oidc", "wrong-audience", LENA, "error"),
+        ("oidc", "wrong-issuer", LENA, "error"),
+    ],
+)
+def test_an_oidc_answer_the_product_cannot_trust_is_refused(
+    page: Any, provider: Any, oidc_idp: Any, invite: Any, account: str, email: str, reason: str
+) -> None:
+    invite(email, Role.MEMBER)
+
+    start_sso(page, email, oidc_idp.url)
+    pick_account(page, account)
+
+    assert_refused_and_nobody_in(page, email, message=refused_reason_text(reason))
+
+
+@pytest.mark.parametrize("kind", ["oidc"])
+def test_an_oidc_callback_with_another_state_is_refused(page: Any, provider: Any, oidc_idp: Any, invite: Any) -> None:
+    invite(LENA, Role.LEAD)
+
+    def change_state(route: Any) -> None:
+        parts = urlsplit(route.request.url)
+        query = parse_qs(parts.query)
+        query["state"] = ["forged-state"]
+        route.continue_(url=urlunsplit(parts._replace(query=urlencode(query, doseq=True))))
+
+    page.route(f"**/accounts/oidc/{OIDC_SLUG}/login/callback/**", change_state)
+    start_sso(page, LENA, oidc_idp.url)
+    pick_account(page, "lena")
+
+    assert_refused_and_nobody_in(page, LENA, message=refused_reason_text("error"))

@@ -74,7 +74,7 @@ def _wait_until_answers(process: subprocess.Popen[bytes], url: str, log: Path, t
         if process.poll() is not None:
             raise RuntimeError(f"the identity provider exited at start: {log.read_text()[-2000:]}")
         try:
-            urllib.request.urlopen(url, timeout=1).close()  # noqa: S310 (a local address)
+            urllib.request.urlopen(url, timeout=1).close()
             return
         except OSError:
             time.sleep(0.1)
@@ -221,7 +221,7 @@ def invite(sso_cohort: Any) -> Callable[..., Any]:
     """Invite an address to the cohort, as its facilitator would."""
     from cohort import services
 
-    cohort, irwell, facilitation = sso_cohort
+    _, irwell, facilitation = sso_cohort
 
     def make(email: str, role: str, *, institution: Any = irwell) -> Any:
         invitation, _token = services.invite(facilitation, email=email, role=role, institution=institution)

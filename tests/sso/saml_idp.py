@@ -20,6 +20,7 @@ hostile responses (see tests/sso/saml_tools.py).
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import secrets
@@ -27,14 +28,17 @@ import sys
 import threading
 import urllib.request
 from pathlib import Path
+from socketserver import ThreadingMixIn
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
-from socketserver import ThreadingMixIn
 
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.config import IdPConfig
+from saml2.metadata import entity_descriptor
+from saml2.s_utils import decode_base64_and_inflate
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_EMAILADDRESS, NameID
+from saml2.samlp import authn_request_from_string
 from saml2.server import Server
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
@@ -104,12 +108,12 @@ class IdentityProvider:
 
     def know_sp(self, entity_id: str) -> None:
         """Load a service provider's metadata from its entity id (an address on this machine)."""
-        if entity_id in self.server.metadata.keys():
+        if entity_id in self.server.metadata.keys():  # noqa: SIM118 (MetadataStore has no __contains__)
             return
         parts = urlsplit(entity_id)
         if parts.scheme != "http" or parts.hostname not in LOCAL_HOSTS | {"::1"}:
             raise LookupError(f"unknown service provider {entity_id}")
-        with urllib.request.urlopen(entity_id, timeout=10) as response:  # noqa: S310 (a local address)
+        with urllib.request.urlopen(entity_id, timeout=10) as response:
             self.server.metadata.load("inline", response.read().decode())
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -134,17 +138,11 @@ class IdentityProvider:
             return page(start_response, "400 Bad Request", "The identity provider refused", html.escape(str(error)))
 
     def metadata(self, start_response: Any) -> list[bytes]:
-        from saml2.metadata import entity_descriptor
-
         body = str(entity_descriptor(self.server.config)).encode()
         start_response("200 OK", [("Content-Type", "text/xml"), ("Content-Length", str(len(body)))])
         return [body]
 
     def sign_in_page(self, form: dict[str, str], binding: str, start_response: Any) -> list[bytes]:
-        from saml2.samlp import authn_request_from_string
-        from saml2.s_utils import decode_base64_and_inflate
-        import base64
-
         encoded = form["SAMLRequest"]
         raw = decode_base64_and_inflate(encoded) if binding == BINDING_HTTP_REDIRECT else base64.b64decode(encoded)
         issuer = authn_request_from_string(raw).issuer.text
@@ -194,7 +192,7 @@ class _Server(ThreadingMixIn, WSGIServer):
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 

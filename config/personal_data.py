@@ -455,6 +455,12 @@ REFERENCE: dict[str, tuple[str, ...]] = {
     "cohort.Criterion": ("statement", "guidance"),
     "cohort.NationNote": ("nation", "note"),
     "cohort.Cohort": ("name", "slug", "funder"),
+    # An institution's identity provider (cohort.sso): addresses, certificates, a client secret; no one's data.
+    "cohort.IdentityProvider": (
+        "kind", "slug", "name", "metadata_url", "metadata_xml", "entity_id", "sso_url", "slo_url", "x509cert",
+        "issuer", "tenant_id", "client_id", "client_secret", "mfa_acr",
+    ),
+    "cohort.ServedDomain": ("domain",),
     "meetings.AvailabilityWindow": (),
     "meetings.BlockedPeriod": (),
     "cohort.PeriodicJob": ("name", "last_error"),

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 import cohort.audit.urls
+import cohort.sso.login
 import cohort.urls
 import discussions.urls
 import media_feedback.urls
@@ -47,6 +48,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("privacy/accounts/", views.account_search, name="account_search"),
     path("privacy/accounts/<id:user_id>/erase/", views.account_erasure, name="account_erasure"),
     path("language/", i18n.set_language, name="set_language"),
+    # allauth's log-in with the e-mail first (an institution's own sign-in, or the password).
+    path("accounts/login/", cohort.sso.login.login),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,7 +5,7 @@
 // CONFIG.json: {"port": 8102, "clients": [{"client_id", "client_secret", "redirect_uris": [...]}],
 //               "accounts": "ACCOUNTS.json"}
 // ACCOUNTS.json (read again at every log-in, so a test may add people while the provider runs):
-//   {"<account id>": {"email", "email_verified": true, "name", "mfa": false,
+//   {"<account id>": {"email", "email_verified": true, "given_name", "surname", "mfa": false,
 //                     "id_token": {"aud": "someone-else"}}}   <- optional: claims a hostile provider puts
 //                                                               in the ID token, signed with its own key
 // The log-in page lists the accounts as buttons: the tester picks who signs in. With "mfa" the provider
@@ -44,7 +44,7 @@ const provider = new Provider(issuer, {
     // amr and acr ride with the openid scope, so every ID token carries them (as Entra ID's do)
     openid: ["sub", "acr", "amr", "auth_time"],
     email: ["email", "email_verified"],
-    profile: ["name"],
+    profile: ["name", "given_name", "family_name"],
   },
   scopes: ["openid", "email", "profile"],
   acrValues: ["pwd", "mfa"],
@@ -67,7 +67,15 @@ const provider = new Provider(issuer, {
     return {
       accountId: id,
       async claims() {
-        return { sub: id, email: account.email, email_verified: account.email_verified !== false, name: account.name };
+        const name = account.name ?? [account.given_name, account.surname].filter(Boolean).join(" ");
+        return {
+          sub: id,
+          email: account.email,
+          email_verified: account.email_verified !== false,
+          name,
+          given_name: account.given_name,
+          family_name: account.surname,
+        };
       },
     };
   },

@@ -36,6 +36,21 @@ def sign_in_by_sso(page: Any, email: str, account: str, idp_url: str) -> None:
     pick_account(page, account)
 
 
+# What the refusal page (templates/socialaccount/refused.html) says for each reason.
+REFUSED = {
+    "no_invitation": "Ask your institution's lead for an invitation",
+    "domain": "vouched for an e-mail address it does not look after here",
+    "unverified": "says your e-mail address is not verified",
+    "error": "the answer from your institution's sign-in could not be accepted. Nothing was changed.",
+}
+
+
+def assert_refused(page: Any, reason: str) -> None:
+    """The refusal page, with the sentence for this reason."""
+    shown = page.locator("main").inner_text()
+    assert "You are not signed in" in shown and REFUSED[reason] in shown, f"the page says: {shown[:500]!r}"
+
+
 def signed_in_sessions() -> list[str]:
     """The ids of the people some stored session signs in."""
     people = []

@@ -47,7 +47,7 @@ REFUSED = {
 
 def assert_refused(page: Any, reason: str) -> None:
     """The refusal page, with the sentence for this reason."""
-    shown = page.locator("main").inner_text()
+    shown = page.locator("body").inner_text()
     assert "You are not signed in" in shown and REFUSED[reason] in shown, f"the page says: {shown[:500]!r}"
 
 

@@ -17,7 +17,7 @@ import pytest
 from cohort.models import Role, User
 from tests import factories
 from tests.sso import saml_tools
-from tests.sso.conftest import DOMAIN, OIDC_SLUG, SAML_SLUG
+from tests.sso.conftest import DOMAIN, SAML_SLUG
 from tests.sso.support import accounts_for, assert_refused, pick_account, signed_in_sessions, start_sso
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("sso")]
@@ -153,17 +153,30 @@ def test_an_oidc_answer_the_product_cannot_trust_is_refused(
 
 
 @pytest.mark.parametrize("kind", ["oidc"])
-def test_an_oidc_callback_with_another_state_is_refused(page: Any, provider: Any, oidc_idp: Any, invite: Any) -> None:
+@pytest.mark.parametrize("state", ["as-sent", "forged"])
+def test_an_oidc_callback_this_browser_did_not_start_is_refused(
+    page: Any, new_page: Any, provider: Any, oidc_idp: Any, invite: Any, state: str
+) -> None:
+    # Lena signs in; the provider's answer (code and state) is then sent in another browser, as a
+    # log-in forgery would: the state is not one that browser's session is waiting for.
     invite(LENA, Role.LEAD)
-
-    def change_state(route: Any) -> None:
-        parts = urlsplit(route.request.url)
-        query = parse_qs(parts.query)
-        query["state"] = ["forged-state"]
-        route.continue_(url=urlunsplit(parts._replace(query=urlencode(query, doseq=True))))
-
-    page.route(f"**/accounts/oidc/{OIDC_SLUG}/login/callback/**", change_state)
+    callbacks: list[str] = []
+    page.on("request", lambda request: callbacks.append(request.url) if "/login/callback/" in request.url else None)
     start_sso(page, LENA, oidc_idp.url)
     pick_account(page, "lena")
+    assert page.get_by_role("heading", level=1).inner_text() == "Greater Manchester cohort"
+    lena_sessions = signed_in_sessions()
 
-    assert_refused_and_nobody_in(page, LENA, reason="error")
+    parts = urlsplit(callbacks[0])
+    if state == "forged":
+        query = parse_qs(parts.query)
+        query["state"] = ["forged-state"]
+        parts = parts._replace(query=urlencode(query, doseq=True))
+    other = new_page()
+    other.goto(urlunsplit(parts))
+
+    assert_refused(other, "error")
+    assert signed_in_sessions() == lena_sessions
+    assert accounts_for(LENA) == {"users": 1, "memberships": 1, "linked": 1}
+    other.goto("/")
+    assert "/accounts/login/" in other.url

@@ -29,6 +29,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from cohort import services
+from cohort.models import Role
+from cohort.sso import services as sso
+from cohort.sso.models import IdentityProvider
+from tests import factories
 from tests.browser.conftest import browser, live_server_asgi, new_page, page  # noqa: F401 (fixtures reused here)
 from tests.local_servers import free_port, stop
 from tests.services import missing
@@ -115,8 +120,8 @@ def sso_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def oidc_idp(sso_dir: Path, live_server_asgi: str) -> Iterator[RunningIdP]:  # noqa: F811 (the fixture above)
-    node = shutil.which("node")
-    if node is None or not (ROOT / "node_modules" / "oidc-provider").is_dir():
+    node = shutil.which("node") or ""
+    if not node or not (ROOT / "node_modules" / "oidc-provider").is_dir():
         missing("the OpenID Connect tests need Node.js and npm's oidc-provider: run `npm install`")
     port = free_port()
     secret = secrets.token_urlsafe(24)
@@ -176,9 +181,6 @@ def running_idp(kind: str, request: pytest.FixtureRequest) -> RunningIdP:
 @pytest.fixture
 def sso_cohort(transactional_db: None) -> Any:
     """The Greater Manchester cohort with Irwell taking part, and its facilitator's membership."""
-    from cohort.models import Role
-    from tests import factories
-
     cohort = factories.make_cohort("Greater Manchester cohort", slug="gm")
     irwell = factories.make_institution("University of Irwell Valley", "Irwell")
     factories.join(cohort, irwell)
@@ -190,9 +192,6 @@ def sso_cohort(transactional_db: None) -> Any:
 @pytest.fixture
 def provider(running_idp: RunningIdP, sso_cohort: Any) -> Any:
     """Irwell's identity provider, connected as an operator would: it serves irwell.ac.uk."""
-    from cohort.sso import services
-    from cohort.sso.models import IdentityProvider
-
     _, irwell, _ = sso_cohort
     if running_idp.kind == "oidc":
         idp = IdentityProvider(
@@ -211,16 +210,14 @@ def provider(running_idp: RunningIdP, sso_cohort: Any) -> Any:
             slug=SAML_SLUG,
             name="Irwell Valley single sign-on",
             metadata_url=running_idp.url,
-            **services.parse_metadata(services.fetch_metadata(running_idp.url)),
+            **sso.parse_metadata(sso.fetch_metadata(running_idp.url)),
         )
-    return services.save_provider(None, idp, [DOMAIN])
+    return sso.save_provider(None, idp, [DOMAIN])
 
 
 @pytest.fixture
 def invite(sso_cohort: Any) -> Callable[..., Any]:
     """Invite an address to the cohort, as its facilitator would."""
-    from cohort import services
-
     _, irwell, facilitation = sso_cohort
 
     def make(email: str, role: str, *, institution: Any = irwell) -> Any:

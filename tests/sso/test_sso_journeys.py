@@ -38,11 +38,11 @@ def test_an_uninvited_person_is_told_to_ask_for_an_invitation_and_gets_no_accoun
     sign_in_by_sso(page, f"uma@{DOMAIN}", "uma", running_idp.url)
 
     assert_refused(page, "no_invitation")
+    screenshot(page, f"sso-{kind}-uninvited", widths=(1280,))
     assert accounts_for(f"uma@{DOMAIN}") == {"users": 0, "memberships": 0, "linked": 0}
     assert signed_in_sessions() == []
     page.goto("/")
     assert "/accounts/login/" in page.url
-    screenshot(page, f"sso-{kind}-uninvited", widths=(1280,))
 
 
 @pytest.fixture

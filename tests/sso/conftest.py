@@ -19,15 +19,10 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
 from cohort import services
 from cohort.models import Role
@@ -37,6 +32,7 @@ from tests import factories
 from tests.browser.conftest import browser, live_server_asgi, new_page, page  # noqa: F401 (fixtures reused here)
 from tests.local_servers import free_port, stop
 from tests.services import missing
+from tests.sso import saml_tools
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = "irwell.ac.uk"
@@ -87,30 +83,6 @@ def _wait_until_answers(process: subprocess.Popen[bytes], url: str, log: Path, t
     raise RuntimeError(f"the identity provider did not answer {url} within {timeout:.0f} s: {log.read_text()[-2000:]}")
 
 
-def _write_key_and_cert(directory: Path) -> tuple[str, str]:
-    """A fresh signing key and self-signed certificate for the SAML IdP (made here, never committed)."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "QM Cohort test IdP")])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=2))
-        .sign(key, hashes.SHA256())
-    )
-    key_file, cert_file = directory / "idp.key", directory / "idp.crt"
-    key_file.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    key_file.chmod(0o600)
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    return str(key_file), str(cert_file)
-
-
 @pytest.fixture(scope="session")
 def sso_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("sso")
@@ -148,7 +120,7 @@ def saml_idp(sso_dir: Path) -> Iterator[RunningIdP]:
     if shutil.which("xmlsec1") is None:
         missing("the SAML tests need xmlsec1: apt-get install xmlsec1")
     port = free_port()
-    key_file, cert_file = _write_key_and_cert(sso_dir)
+    key_file, cert_file = saml_tools.write_key_and_cert(sso_dir)
     config = sso_dir / "saml.json"
     config.write_text(
         json.dumps({"port": port, "key": key_file, "cert": cert_file, "accounts": str(sso_dir / "accounts.json")})

@@ -1,13 +1,19 @@
 """Hostile SAML responses made from the test IdP's real output: changed after signing (the signature
-no longer holds), or changed and signed again with the IdP's own key (the signature holds, the content
-is wrong: another audience, an assertion past its time)."""
+no longer holds), changed with the signature taken off or made with another key, or changed and signed
+again with the IdP's own key (the signature holds, the content is wrong: another audience, an assertion
+past its time). Also the IdP's key and certificate, made at test time."""
 
 from __future__ import annotations
 
 import base64
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 from saml2.config import IdPConfig
 from saml2.sigver import security_context
 
@@ -49,6 +55,36 @@ def expire(xml: str, *, ago: timedelta = timedelta(hours=2)) -> str:
         return f'{match.group(1)}="{when.strftime("%Y-%m-%dT%H:%M:%SZ")}"'
 
     return re.sub(r"\b(IssueInstant|NotBefore|NotOnOrAfter|AuthnInstant)=\"([^\"]+)\"", earlier, xml)
+
+
+def write_key_and_cert(directory: Path, name: str = "idp") -> tuple[str, str]:
+    """A fresh signing key and self-signed certificate (made at test time, never committed)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"QM Cohort test {name}")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=2))
+        .sign(key, hashes.SHA256())
+    )
+    key_file, cert_file = directory / f"{name}.key", directory / f"{name}.crt"
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    key_file.chmod(0o600)
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return str(key_file), str(cert_file)
+
+
+def strip_signature(xml: str) -> str:
+    stripped, count = re.subn(r"<(\w+:)?Signature\b.*?</(\w+:)?Signature>", "", xml, flags=re.DOTALL)
+    assert count == 1, "the response has no single signature"
+    return stripped
 
 
 def resign(xml: str, *, key_file: str, cert_file: str) -> str:

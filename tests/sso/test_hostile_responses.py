@@ -9,6 +9,8 @@ with another audience or issuer, an address it says is unverified) or from the b
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
@@ -23,6 +25,7 @@ from tests.sso.support import accounts_for, assert_refused, pick_account, signed
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("sso")]
 
 LENA = f"lena@{DOMAIN}"
+ALICE = f"alice@{DOMAIN}"  # invited too: a changed response that named her must not sign her in
 
 
 def assert_refused_and_nobody_in(page: Any, email: str, *, reason: str) -> None:
@@ -57,30 +60,38 @@ def change_saml_response(page: Any, change: Any) -> list[str]:
     return seen
 
 
-def resigned(change: Any, idp: Any) -> Any:
-    return lambda xml: saml_tools.resign(change(xml), key_file=idp.key_file, cert_file=idp.cert_file)
+def hostile_change(name: str, idp: Any, workdir: Path) -> Callable[[str], str]:
+    """How a response is changed on its way: the XML in, the XML posted out."""
+    as_idp = {"key_file": idp.key_file, "cert_file": idp.cert_file}
+    if name == "tampered":  # another person's address, the IdP's signature left as it was
+        return lambda xml: saml_tools.replace_email(xml, LENA, ALICE)
+    if name == "unsigned":  # another person's address, the signature taken off
+        return lambda xml: saml_tools.strip_signature(saml_tools.replace_email(xml, LENA, ALICE))
+    if name == "signed-by-another-key":  # another person's address, signed with a key of one's own
+        key_file, cert_file = saml_tools.write_key_and_cert(workdir, "attacker")
+        return lambda xml: saml_tools.resign(
+            saml_tools.replace_email(xml, LENA, ALICE), key_file=key_file, cert_file=cert_file
+        )
+    if name == "wrong-audience":  # meant for another service, signed by the IdP
+        return lambda xml: saml_tools.resign(saml_tools.replace_audience(xml, "https://elsewhere.example/sp"), **as_idp)
+    assert name == "expired"  # two hours old, signed by the IdP
+    return lambda xml: saml_tools.resign(saml_tools.expire(xml), **as_idp)
 
 
-@pytest.mark.parametrize(
-    "hostile",
-    [
-        pytest.param(lambda idp: lambda xml: saml_tools.replace_email(xml, LENA, "nia@irwell.ac.uk"), id="tampered"),
-        pytest.param(
-            lambda idp: resigned(lambda xml: saml_tools.replace_audience(xml, "https://elsewhere.example/sp"), idp),
-            id="wrong-audience",
-        ),
-        pytest.param(lambda idp: resigned(saml_tools.expire, idp), id="expired"),
-    ],
-)
-def test_a_changed_saml_response_is_refused(page: Any, provider: Any, saml_idp: Any, invite: Any, hostile: Any) -> None:
+@pytest.mark.parametrize("hostile", ["tampered", "unsigned", "signed-by-another-key", "wrong-audience", "expired"])
+def test_a_changed_saml_response_is_refused(
+    page: Any, provider: Any, saml_idp: Any, invite: Any, hostile: str, tmp_path: Path
+) -> None:
     invite(LENA, Role.LEAD)
-    seen = change_saml_response(page, hostile(saml_idp))
+    invite(ALICE, Role.MEMBER)
+    seen = change_saml_response(page, hostile_change(hostile, saml_idp, tmp_path))
 
     start_sso(page, LENA, saml_idp.url)
     pick_account(page, "lena")
 
     assert len(seen) == 1
     assert_refused_and_nobody_in(page, LENA, reason="error")
+    assert accounts_for(ALICE) == {"users": 0, "memberships": 0, "linked": 0}
 
 
 def test_a_replayed_saml_response_is_refused(

@@ -20,14 +20,14 @@ def start_sso(page: Any, email: str, idp_url: str) -> None:
     page.keyboard.type(email)
     page.keyboard.press("Enter")
     origin = idp_url.split("/", 3)[:3]
-    page.wait_for_url(lambda url: url.split("/", 3)[:3] == origin, timeout=20_000)
+    page.wait_for_url(lambda url: url.split("/", 3)[:3] == origin, timeout=30_000)
 
 
 def pick_account(page: Any, account: str) -> None:
     """On the IdP's log-in page, sign in as one of the people it knows; wait to be back at the product."""
     idp_origin = page.url.split("/", 3)[:3]
     page.locator(f'button[name="account"][value="{account}"]').click()
-    page.wait_for_url(lambda url: url.split("/", 3)[:3] != idp_origin, timeout=20_000)
+    page.wait_for_url(lambda url: url.split("/", 3)[:3] != idp_origin, timeout=30_000)
     page.wait_for_load_state()
 
 

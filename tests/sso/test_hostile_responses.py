@@ -53,7 +53,12 @@ def change_saml_response(page: Any, change: Any) -> list[str]:
         form = parse_qs(route.request.post_data or "")
         original = form["SAMLResponse"][0]
         seen.append(original)
-        form["SAMLResponse"] = [saml_tools.encode(change(saml_tools.decode(original)))]
+        try:
+            form["SAMLResponse"] = [saml_tools.encode(change(saml_tools.decode(original)))]
+        except Exception as error:  # say what went wrong here, rather than leave the browser waiting
+            seen.append(f"could not change the response: {error!r}")
+            route.abort()
+            raise
         route.continue_(post_data=urlencode(form, doseq=True))
 
     page.route(f"**/accounts/saml/{SAML_SLUG}/acs/", on_post)
@@ -89,7 +94,7 @@ def test_a_changed_saml_response_is_refused(
     start_sso(page, LENA, saml_idp.url)
     pick_account(page, "lena")
 
-    assert len(seen) == 1
+    assert len(seen) == 1, seen
     assert_refused_and_nobody_in(page, LENA, reason="error")
     assert accounts_for(ALICE) == {"users": 0, "memberships": 0, "linked": 0}
 

@@ -171,4 +171,3 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         raise ImmediateHttpResponse(
             render(request, "socialaccount/refused.html", {"reason": "error", "provider": known}, status=403)
         )
-

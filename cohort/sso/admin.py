@@ -24,7 +24,7 @@ class IdentityProviderAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "institution__name", "domains__domain"]
     readonly_fields = ["for_it"]
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [*self.form(institution=None).fields, "for_it"]
 
     @admin.display(description=_("For the institution's IT"))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from cohort.forms import Form, ModelForm
 from cohort.models import Institution
 from cohort.sso import services
-from cohort.sso.models import IdentityProvider
+from cohort.sso.models import ENTRA_ISSUER, IdentityProvider
 
 TENANT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$")
 
@@ -123,7 +123,7 @@ class IdentityProviderForm(ModelForm):
             if not TENANT_RE.match(tenant):
                 self.add_error("tenant_id", _("Give the directory (tenant) ID: a GUID, or the tenant's domain."))
                 return
-            issuer = services.ENTRA_ISSUER.format(tenant=tenant)
+            issuer = ENTRA_ISSUER.format(tenant=tenant)
         else:
             issuer = data.get("issuer", "")
             if not issuer:

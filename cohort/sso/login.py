@@ -72,9 +72,7 @@ def start_sso(request: HttpRequest, provider: IdentityProvider) -> HttpResponse 
     if app is None:
         return None
     try:
-        return app.get_provider(request).redirect(
-            request, AuthProcess.LOGIN, next_url=get_next_redirect_url(request)
-        )
+        return app.get_provider(request).redirect(request, AuthProcess.LOGIN, next_url=get_next_redirect_url(request))
     except Exception as error:  # the IdP's configuration or metadata did not answer
         log.warning("sign-in through identity provider %s could not start: %s", provider.pk, type(error).__name__)
         return None

@@ -120,7 +120,9 @@ def parse_metadata(xml: str) -> dict[str, str]:
         parsed = OneLogin_Saml2_IdPMetadataParser.parse(xml)
     except Exception as error:  # lxml's and python3-saml's errors: the text is not usable metadata
         log.info("SAML metadata refused: %s", type(error).__name__)
-        raise ValidationError(_("This is not SAML metadata that can be read: check it is the IdP's whole XML.")) from None
+        raise ValidationError(
+            _("This is not SAML metadata that can be read: check it is the IdP's whole XML.")
+        ) from None
     idp = parsed.get("idp") or {}
     sso_url = (idp.get("singleSignOnService") or {}).get("url", "")
     cert = idp.get("x509cert") or next(iter((idp.get("x509certMulti") or {}).get("signing", [])), "")

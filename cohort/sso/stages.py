@@ -3,9 +3,9 @@ multi-factor authentication for this log-in (cohort.sso.adapters records it as t
 
 from __future__ import annotations
 
+from allauth.mfa.stages import AuthenticateStage as AllauthAuthenticateStage
 from django.http import HttpRequest
 
-from allauth.mfa.stages import AuthenticateStage as AllauthAuthenticateStage
 from cohort.sso import services
 
 

@@ -14,6 +14,7 @@ from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -24,16 +25,22 @@ from cohort.services import invite
 from cohort.sso import services
 from cohort.sso.adapters import SLO_KEY
 from cohort.sso.models import IdentityProvider
-from tests.factories import give_totp, make_user
+from tests.factories import make_user
+
+
+def browser_request() -> HttpRequest:
+    """A request as allauth's callback receives it: a session, messages, no one signed in."""
+    request = RequestFactory().get("/accounts/oidc/medlock-oidc/login/callback/", HTTP_HOST="127.0.0.1")
+    SessionMiddleware(lambda r: HttpResponse()).process_request(request)
+    MessageMiddleware(lambda r: HttpResponse()).process_request(request)
+    request.user = AnonymousUser()
+    return request
 
 
 def sso_login(provider: IdentityProvider, claims: dict[str, Any], *, saml_extra: dict[str, Any] | None = None):
     """What allauth does once a provider's answer has been checked: its provider builds the social
     log-in from the answer and allauth completes it. Returns the request (its session) and the response."""
-    request = RequestFactory().get("/accounts/oidc/callback/", HTTP_HOST="127.0.0.1")
-    SessionMiddleware(lambda r: None).process_request(request)
-    MessageMiddleware(lambda r: None).process_request(request)
-    request.user = AnonymousUser()
+    request = browser_request()
     app = SocialApp.objects.get(provider_id=provider.slug)
     with context.request_context(request):
         allauth_provider = app.get_provider(request)
@@ -50,7 +57,10 @@ def claims(email: str, **more: Any) -> dict[str, Any]:
 @pytest.fixture
 def invitation(world, oidc_provider) -> Invitation:
     invitation, _token = invite(
-        get_membership(world.fran, world.cohort.slug), email="mo@medlock.example", role="lead", institution=world.medlock
+        get_membership(world.fran, world.cohort.slug),
+        email="mo@medlock.example",
+        role="lead",
+        institution=world.medlock,
     )
     return invitation
 
@@ -145,12 +155,11 @@ def test_entra_id_sends_no_email_verified_and_its_tenants_addresses_pass(world, 
 def test_a_switched_off_provider_lets_no_one_in(world, invitation, oidc_provider) -> None:
     app = SocialApp.objects.get(provider_id="medlock-oidc")
     IdentityProvider.objects.filter(pk=oidc_provider.pk).update(enabled=False)  # as if switched off mid-log-in
-    request = RequestFactory().get("/", HTTP_HOST="127.0.0.1")
-    SessionMiddleware(lambda r: None).process_request(request)
-    MessageMiddleware(lambda r: None).process_request(request)
-    request.user = AnonymousUser()
+    request = browser_request()
     with context.request_context(request):
-        sociallogin = app.get_provider(request).sociallogin_from_response(request, {"userinfo": claims("mo@medlock.example")})
+        sociallogin = app.get_provider(request).sociallogin_from_response(
+            request, {"userinfo": claims("mo@medlock.example")}
+        )
         sociallogin.state = {"process": "login"}
         response = complete_social_login(request, sociallogin)
     assert response.status_code == 403
@@ -205,7 +214,14 @@ def test_a_member_needs_no_second_factor_and_none_is_recorded_without_mfa(world,
         ({"_authn_contexts": ["http://schemas.microsoft.com/claims/multipleauthn"]}, True),
         ({"_authn_contexts": ["https://refeds.org/profile/mfa"]}, True),
         ({"_authn_contexts": ["urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"]}, False),
-        ({"http://schemas.microsoft.com/claims/authnmethodsreferences": ["http://schemas.microsoft.com/claims/multipleauthn"]}, True),
+        (
+            {
+                "http://schemas.microsoft.com/claims/authnmethodsreferences": [
+                    "http://schemas.microsoft.com/claims/multipleauthn"
+                ]
+            },
+            True,
+        ),
         ({}, False),
     ],
 )

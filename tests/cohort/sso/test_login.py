@@ -8,7 +8,7 @@ from allauth.account.models import EmailAddress
 from django.test import Client
 from django.urls import reverse
 
-from tests.cohort.sso.conftest import IDP_SSO
+from tests.cohort.sso.support import IDP_SSO
 from tests.factories import PASSWORD, make_user
 
 LOGIN = "/accounts/login/"
@@ -73,7 +73,9 @@ def test_a_switched_off_provider_sends_no_one_there(client, saml_provider) -> No
     assert 'name="password"' in page
 
 
-def test_a_provider_that_cannot_be_reached_says_so_and_offers_the_password(client, oidc_provider, oidc_discovery) -> None:
+def test_a_provider_that_cannot_be_reached_says_so_and_offers_the_password(
+    client, oidc_provider, oidc_discovery
+) -> None:
     oidc_discovery.body = None  # its discovery document no longer answers
     page = client.post(LOGIN, {"login": "mo@medlock.example"}).content.decode()
     assert "Medlock Login, your institution&#x27;s sign-in, cannot be reached just now" in page

@@ -26,7 +26,13 @@ def start_sso(page: Any, email: str, idp_url: str) -> None:
 def pick_account(page: Any, account: str) -> None:
     """On the IdP's log-in page, sign in as one of the people it knows; wait to be back at the product."""
     idp_origin = page.url.split("/", 3)[:3]
-    page.locator(f'button[name="account"][value="{account}"]').click()
+    button = page.locator(f'button[name="account"][value="{account}"]')
+    try:
+        button.wait_for(timeout=30_000)
+    except Exception as error:
+        shown = page.locator("body").inner_text(timeout=5_000)
+        raise AssertionError(f"no account {account!r} to pick at {page.url}: {shown[:500]!r}") from error
+    button.click()
     page.wait_for_url(lambda url: url.split("/", 3)[:3] != idp_origin, timeout=30_000)
     page.wait_for_load_state()
 

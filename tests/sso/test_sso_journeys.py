@@ -16,7 +16,7 @@ from tests.sso.support import accounts_for, assert_refused, pick_account, sign_i
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("sso")]
 
 
-def test_an_invited_lead_signs_in_by_sso_and_lands_on_their_dashboard(
+def test_an_invited_lead_signs_in_by_sso_lands_on_their_dashboard_and_logs_out(
     page: Any, provider: Any, running_idp: Any, invite: Any, kind: str
 ) -> None:
     invite(f"lena@{DOMAIN}", Role.LEAD)
@@ -30,6 +30,13 @@ def test_an_invited_lead_signs_in_by_sso_and_lands_on_their_dashboard(
     assert (membership.role, membership.institution.short_name) == (Role.LEAD, "Irwell")
     assert accounts_for(lena.email) == {"users": 1, "memberships": 1, "linked": 1}
     screenshot(page, f"sso-{kind}-lead-dashboard", widths=(1280,))
+
+    # Log-out ends the product's own session (these IdPs offer no single log-out).
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log out").click()
+    assert signed_in_sessions() == []
+    page.goto("/")
+    assert "/accounts/login/" in page.url
 
 
 def test_an_uninvited_person_is_told_to_ask_for_an_invitation_and_gets_no_account(

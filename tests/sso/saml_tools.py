@@ -60,12 +60,12 @@ def expire(xml: str, *, ago: timedelta = timedelta(hours=2)) -> str:
 def write_key_and_cert(directory: Path, name: str = "idp") -> tuple[str, str]:
     """A fresh signing key and self-signed certificate (made at test time, never committed)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"QM Cohort test {name}")])
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"QM Cohort test {name}")])
     now = datetime.now(UTC)
     cert = (
         x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
+        .subject_name(subject)
+        .issuer_name(subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(days=1))

@@ -47,6 +47,13 @@ def replace_audience(xml: str, audience: str) -> str:
     return changed
 
 
+def unsolicited(xml: str) -> str:
+    """The response as an IdP-initiated one: answering no request (no InResponseTo anywhere)."""
+    changed, count = re.subn(r'\s+InResponseTo="[^"]*"', "", xml)
+    assert count >= 1, "the response answers no request already"
+    return changed
+
+
 def expire(xml: str, *, ago: timedelta = timedelta(hours=2)) -> str:
     """Every time the assertion names moved back by `ago`: issued, valid from and until, all in the past."""
 

@@ -79,11 +79,15 @@ def hostile_change(name: str, idp: Any, workdir: Path) -> Callable[[str], str]:
         )
     if name == "wrong-audience":  # meant for another service, signed by the IdP
         return lambda xml: saml_tools.resign(saml_tools.replace_audience(xml, "https://elsewhere.example/sp"), **as_idp)
+    if name == "unsolicited":  # sent by the IdP on its own initiative (answering no request), signed by it
+        return lambda xml: saml_tools.resign(saml_tools.unsolicited(xml), **as_idp)
     assert name == "expired"  # two hours old, signed by the IdP
     return lambda xml: saml_tools.resign(saml_tools.expire(xml), **as_idp)
 
 
-@pytest.mark.parametrize("hostile", ["tampered", "unsigned", "signed-by-another-key", "wrong-audience", "expired"])
+@pytest.mark.parametrize(
+    "hostile", ["tampered", "unsigned", "signed-by-another-key", "wrong-audience", "expired", "unsolicited"]
+)
 def test_a_changed_saml_response_is_refused(
     page: Any, provider: Any, saml_idp: Any, invite: Any, hostile: str, tmp_path: Path
 ) -> None:

@@ -26,6 +26,7 @@ import json
 import secrets
 import sys
 import threading
+import traceback
 import urllib.request
 from pathlib import Path
 from socketserver import ThreadingMixIn
@@ -101,7 +102,7 @@ class IdentityProvider:
         self.server = Server(config=IdPConfig().load(config))
         self.accounts_file = accounts
         self.pending: dict[str, tuple[Any, str]] = {}  # log-in page key -> (parsed request, relay state)
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # pysaml2's Server and `pending` are shared by the request threads
 
     def accounts(self) -> dict[str, dict[str, Any]]:
         return json.loads(self.accounts_file.read_text())
@@ -113,8 +114,11 @@ class IdentityProvider:
         parts = urlsplit(entity_id)
         if parts.scheme != "http" or parts.hostname not in LOCAL_HOSTS | {"::1"}:
             raise LookupError(f"unknown service provider {entity_id}")
-        with urllib.request.urlopen(entity_id, timeout=10) as response:
-            self.server.metadata.load("inline", response.read().decode())
+        with urllib.request.urlopen(entity_id, timeout=20) as response:
+            xml = response.read().decode()
+        with self.lock:
+            if entity_id not in self.server.metadata.keys():  # noqa: SIM118 (as above)
+                self.server.metadata.load("inline", xml)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
         path, method = environ["PATH_INFO"], environ["REQUEST_METHOD"]
@@ -125,16 +129,17 @@ class IdentityProvider:
             params = parse_qs(environ.get("QUERY_STRING", ""))
         form = {key: values[0] for key, values in params.items()}
         try:
-            with self.lock:
-                if path == "/metadata":
-                    return self.metadata(start_response)
-                if path in ("/sso/redirect", "/sso/post"):
-                    binding = BINDING_HTTP_REDIRECT if path == "/sso/redirect" else BINDING_HTTP_POST
-                    return self.sign_in_page(form, binding, start_response)
-                if path == "/login" and method == "POST":
-                    return self.answer(form, start_response)
+            # No lock around network calls: the SP, fetching its metadata, may ask for the IdP's meanwhile.
+            if path == "/metadata":
+                return self.metadata(start_response)
+            if path in ("/sso/redirect", "/sso/post"):
+                binding = BINDING_HTTP_REDIRECT if path == "/sso/redirect" else BINDING_HTTP_POST
+                return self.sign_in_page(form, binding, start_response)
+            if path == "/login" and method == "POST":
+                return self.answer(form, start_response)
             return page(start_response, "404 Not Found", "Not found", "")
-        except Exception as error:  # a test IdP: show what went wrong instead of a bare 500
+        except Exception as error:  # a test IdP: show what went wrong instead of a bare 500, and log it
+            traceback.print_exc()
             return page(start_response, "400 Bad Request", "The identity provider refused", html.escape(str(error)))
 
     def metadata(self, start_response: Any) -> list[bytes]:
@@ -147,9 +152,10 @@ class IdentityProvider:
         raw = decode_base64_and_inflate(encoded) if binding == BINDING_HTTP_REDIRECT else base64.b64decode(encoded)
         issuer = authn_request_from_string(raw).issuer.text
         self.know_sp(issuer)
-        request = self.server.parse_authn_request(encoded, binding).message
-        key = secrets.token_urlsafe(16)
-        self.pending[key] = (request, form.get("RelayState", ""))
+        with self.lock:
+            request = self.server.parse_authn_request(encoded, binding).message
+            key = secrets.token_urlsafe(16)
+            self.pending[key] = (request, form.get("RelayState", ""))
         buttons = "".join(
             f'<li><button type="submit" name="account" value="{html.escape(account_id)}">'
             f"Sign in as {html.escape(account['email'])}{' (with MFA)' if account.get('mfa') else ''}</button></li>"
@@ -159,20 +165,21 @@ class IdentityProvider:
         return page(start_response, "200 OK", "Test SAML identity provider: sign in", body)
 
     def answer(self, form: dict[str, str], start_response: Any) -> list[bytes]:
-        request, relay_state = self.pending.pop(form["key"])
         account = self.accounts()[form["account"]]
-        args = self.server.response_args(request, [BINDING_HTTP_POST])
-        response = self.server.create_authn_response(
-            identity_of(account),
-            name_id=NameID(format=NAMEID_FORMAT_EMAILADDRESS, text=account["email"]),
-            authn=authn_of(account, self.server.config.entityid),
-            sign_assertion=True,
-            sign_response=False,
-            **args,
-        )
-        http_args = self.server.apply_binding(
-            BINDING_HTTP_POST, str(response), args["destination"], relay_state, response=True
-        )
+        with self.lock:
+            request, relay_state = self.pending.pop(form["key"])
+            args = self.server.response_args(request, [BINDING_HTTP_POST])
+            response = self.server.create_authn_response(
+                identity_of(account),
+                name_id=NameID(format=NAMEID_FORMAT_EMAILADDRESS, text=account["email"]),
+                authn=authn_of(account, self.server.config.entityid),
+                sign_assertion=True,
+                sign_response=False,
+                **args,
+            )
+            http_args = self.server.apply_binding(
+                BINDING_HTTP_POST, str(response), args["destination"], relay_state, response=True
+            )
         body = http_args["data"].encode() if isinstance(http_args["data"], str) else http_args["data"]
         start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))])
         return [body]

@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
+from allauth.socialaccount.providers.base.constants import AuthProcess
 from allauth.socialaccount.providers.saml.utils import build_auth
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -111,6 +112,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         provider = services.provider_of(sociallogin)
         if provider is None or not provider.enabled:
             raise self.refuse(request, "provider", provider)
+        if sociallogin.state.get("process", AuthProcess.LOGIN) != AuthProcess.LOGIN:
+            # Signing in only: no connecting an institution's account to whoever is signed in.
+            raise self.refuse(request, "error", provider)
         email = self.asserted_email(sociallogin)
         if not email or "@" not in email:
             raise self.refuse(request, "no_email", provider)

@@ -44,3 +44,9 @@ class IdentityProviderAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: IdentityProvider, form: Any, change: bool) -> None:
         services.save_provider(None, obj, form.domain_list)
+
+    def delete_model(self, request: HttpRequest, obj: IdentityProvider) -> None:
+        services.delete_providers([obj])
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        services.delete_providers(list(queryset))

@@ -12,7 +12,8 @@ from cohort.models import Institution
 from cohort.sso import services
 from cohort.sso.models import ENTRA_ISSUER, IdentityProvider
 
-TENANT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$")
+# A directory (tenant) ID: a GUID. (A tenant's domain would give an issuer naming the GUID, which allauth refuses.)
+TENANT_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 class EmailFirstForm(Form):
@@ -119,10 +120,14 @@ class IdentityProviderForm(ModelForm):
 
     def _clean_oidc(self, data: dict[str, Any], kind: str) -> None:
         if kind == IdentityProvider.Kind.ENTRA:
-            tenant = data.get("tenant_id", "").strip()
+            tenant = data.get("tenant_id", "").strip().lower()
             if not TENANT_RE.match(tenant):
-                self.add_error("tenant_id", _("Give the directory (tenant) ID: a GUID, or the tenant's domain."))
+                self.add_error(
+                    "tenant_id",
+                    _("Give the directory (tenant) ID, a GUID such as 3f1c0d2e-5b7a-4c1d-9e8f-0a1b2c3d4e5f."),
+                )
                 return
+            data["tenant_id"] = tenant
             issuer = ENTRA_ISSUER.format(tenant=tenant)
         else:
             issuer = data.get("issuer", "")

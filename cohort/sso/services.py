@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -226,6 +227,15 @@ def save_provider(actor: Membership | None, provider: IdentityProvider, domains:
     sync_social_app(provider)
     log.info("identity provider %s saved (institution %s)", provider.pk, provider.institution_id)
     return provider
+
+
+@transaction.atomic
+def delete_providers(providers: Iterable[IdentityProvider]) -> None:
+    """Delete providers and allauth's apps for them (the admin's delete; a deleted institution's providers
+    go with it, and an app left without its provider lets no one in: the adapter finds no provider)."""
+    slugs = [p.slug for p in providers]
+    SocialApp.objects.filter(provider_id__in=slugs).delete()
+    IdentityProvider.objects.filter(slug__in=slugs).delete()
 
 
 # --- a log-in through a provider ------------------------------------------------------------------

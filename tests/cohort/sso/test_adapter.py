@@ -37,7 +37,7 @@ def browser_request() -> HttpRequest:
     return request
 
 
-def sso_login(provider: IdentityProvider, claims: dict[str, Any], *, saml_extra: dict[str, Any] | None = None):
+def sso_login(provider: IdentityProvider, claims: dict[str, Any], *, process: str = "login"):
     """What allauth does once a provider's answer has been checked: its provider builds the social
     log-in from the answer and allauth completes it. Returns the request (its session) and the response."""
     request = browser_request()
@@ -45,7 +45,7 @@ def sso_login(provider: IdentityProvider, claims: dict[str, Any], *, saml_extra:
     with context.request_context(request):
         allauth_provider = app.get_provider(request)
         sociallogin = allauth_provider.sociallogin_from_response(request, {"userinfo": claims, "id_token": claims})
-        sociallogin.state = {"process": "login"}
+        sociallogin.state = {"process": process}
         response = complete_social_login(request, sociallogin)
     return request, response
 
@@ -243,3 +243,12 @@ def test_a_saml_session_keeps_what_single_log_out_needs(world, saml_provider) ->
     response = client.post(reverse("account_logout"))
     assert response["Location"].startswith("https://idp.irwell.example/saml/slo?SAMLRequest=")
     assert "_auth_user_id" not in client.session  # the product's own session ended first
+
+
+@pytest.mark.parametrize("process", ["connect", "redirect"])
+def test_only_signing_in_is_offered_not_connecting_or_redirecting(world, oidc_provider, process) -> None:
+    mo = make_user("Mo", email="mo@medlock.example")
+    request, response = sso_login(oidc_provider, claims(mo.email), process=process)
+    assert response.status_code == 403
+    assert signed_in(request) is None
+    assert not SocialAccount.objects.exists()

@@ -53,3 +53,6 @@ def test_an_operator_sets_up_a_provider_in_the_admin(world) -> None:
     assert SocialApp.objects.get().provider_id == "medlock-sso"
     change = client.get(reverse("admin:cohort_identityprovider_change", args=[provider.pk])).content.decode()
     assert "/accounts/saml/medlock-sso/acs/" in change
+    delete = reverse("admin:cohort_identityprovider_delete", args=[provider.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not IdentityProvider.objects.exists() and not SocialApp.objects.exists()

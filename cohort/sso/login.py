@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.forms import LoginForm as AllauthLoginForm, ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.utils import get_next_redirect_url
 from allauth.account.views import LoginView as AllauthLoginView
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base.constants import AuthProcess
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 
 from cohort.sso import services
@@ -113,4 +116,27 @@ class LoginView(AllauthLoginView):
         return context
 
 
-login = LoginView.as_view()
+def identity_provider_origins() -> list[str]:
+    """Where the log-in page's forms may lead: the browser applies the page's CSP form-action to the
+    redirect that follows a form, so the enabled providers' origins (SAML's SSO URL, OpenID Connect's
+    issuer) are allowed besides the site's own."""
+    origins = set()
+    for provider in IdentityProvider.objects.enabled():
+        parts = urlsplit(provider.sso_url if provider.is_saml else provider.issuer_url)
+        if parts.scheme in ("https", "http") and parts.netloc:
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)
+
+
+def allow_forms_to_identity_providers(response: HttpResponse) -> HttpResponse:
+    policy = getattr(response, "_csp_config", settings.SECURE_CSP)
+    if policy and (origins := identity_provider_origins()):
+        response._csp_config = {**policy, "form-action": [*policy.get("form-action", [CSP.SELF]), *origins]}  # type: ignore[attr-defined]
+    return response
+
+
+def login(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    return allow_forms_to_identity_providers(_login(request, *args, **kwargs))
+
+
+_login = LoginView.as_view()

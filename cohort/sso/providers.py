@@ -6,11 +6,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.providers.saml.provider import SAMLProvider as AllauthSAMLProvider
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 
 
 class SAMLProvider(AllauthSAMLProvider):
     package = "allauth.socialaccount.providers.saml"  # allauth's URLs and views
+
+    def unstash_redirect_state(self, request: HttpRequest, state_id: Any) -> Any:
+        """A response that answers no log-in this session started (a replayed one, or one meant for
+        another browser) gets the refusal page, not a bare 403."""
+        try:
+            return super().unstash_redirect_state(request, state_id)
+        except PermissionDenied as error:
+            get_adapter(request).on_authentication_error(request, self, error="unknown_state", exception=error)
+            raise  # the adapter answers with a page of its own; this only if it did not
 
     def extract_extra_data(self, data: Any) -> dict[str, Any]:
         extra = dict(super().extract_extra_data(data))

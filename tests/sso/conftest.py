@@ -197,3 +197,10 @@ def invite(sso_cohort: Any) -> Callable[..., Any]:
         return invitation
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _providers_on_this_machine(settings: Any) -> None:
+    """These identity providers answer on 127.0.0.1 over http, as in development; production refuses
+    such addresses (tests/cohort/sso/test_settings.py)."""
+    settings.SSO_ALLOW_LOCAL_PROVIDERS = True

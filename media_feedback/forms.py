@@ -37,6 +37,7 @@ class CallForm(Form):
         label=_("First language of the link"),
         choices=settings.LANGUAGES,
         initial="en-gb",
+        required=False,  # English unless chosen
         help_text=_("Students who have not chosen a language see the link's pages in this one first."),
     )
     areas = IdsChoiceField(
@@ -95,7 +96,7 @@ class CallForm(Form):
             "title_cy": d["title_cy"],
             "questions": d["questions"],
             "questions_cy": d["questions_cy"],
-            "language": d["language"],
+            "language": d["language"] or "en-gb",
             "areas": list(d["areas"]),
             "opens_at": d["opens_at"],
             "closes_at": d["closes_at"],

@@ -141,7 +141,8 @@ def upload(request: HttpRequest, token: str) -> HttpResponse:
         "link": link,
         "call": link.call,
         "clip": clip,
-        "languages": Clip.Language.choices,
+        # Each language by its own name (as language choices are shown in both languages), not translated.
+        "languages": [(Clip.Language.ENGLISH, "English"), (Clip.Language.WELSH, "Cymraeg")],
         "ticket": services.upload_ticket(clip),
         "chunk_size": min(4 * 1024 * 1024, settings.CLIP_UPLOAD_CHUNK_BYTES),
     }

@@ -19,8 +19,8 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from fractions import Fraction
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np

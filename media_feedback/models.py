@@ -36,7 +36,9 @@ class FeedbackCall(models.Model):
     # The Welsh of each question, line by line in the same order as `questions` (a clip records the
     # English question, so lists and filters stay one question whatever the student read).
     questions_cy = models.TextField(
-        _("questions in Welsh"), blank=True, help_text=_("The same questions in Welsh, one per line, in the same order.")
+        _("questions in Welsh"),
+        blank=True,
+        help_text=_("The same questions in Welsh, one per line, in the same order."),
     )
     # The language the student pages of the call's links open in, for a visitor who has not chosen one.
     language = models.CharField(
@@ -272,7 +274,9 @@ class Consent(models.Model):
     age_band = models.CharField(_("age"), max_length=10, choices=AgeBand.choices)
     # Which language's consent text the student agreed to, and that text's version (each language's
     # text has its own: services.CONSENT_VERSIONS).
-    language = models.CharField(_("language of the consent text"), max_length=8, choices=settings.LANGUAGES, default="en-gb")
+    language = models.CharField(
+        _("language of the consent text"), max_length=8, choices=settings.LANGUAGES, default="en-gb"
+    )
     text_version = models.CharField(max_length=20)
     text = models.TextField(help_text=_("The consent text exactly as shown."))
     given_at = models.DateTimeField(default=timezone.now)

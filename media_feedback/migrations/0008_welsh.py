@@ -4,70 +4,107 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('media_feedback', '0007_merge_20261206_0428'),
+        ("media_feedback", "0007_merge_20261206_0428"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='clip',
-            name='language',
-            field=models.CharField(choices=[('en', 'English'), ('cy', 'Cymraeg')], default='en', max_length=8, verbose_name='language spoken'),
+            model_name="clip",
+            name="language",
+            field=models.CharField(
+                choices=[("en", "English"), ("cy", "Cymraeg")],
+                default="en",
+                max_length=8,
+                verbose_name="language spoken",
+            ),
         ),
         migrations.AddField(
-            model_name='clip',
-            name='transcript_needed',
-            field=models.BooleanField(default=False, verbose_name='transcript needed'),
+            model_name="clip",
+            name="transcript_needed",
+            field=models.BooleanField(default=False, verbose_name="transcript needed"),
         ),
         migrations.AddField(
-            model_name='consent',
-            name='language',
-            field=models.CharField(choices=[('en-gb', 'English'), ('cy', 'Cymraeg')], default='en-gb', max_length=8, verbose_name='language of the consent text'),
+            model_name="consent",
+            name="language",
+            field=models.CharField(
+                choices=[("en-gb", "English"), ("cy", "Cymraeg")],
+                default="en-gb",
+                max_length=8,
+                verbose_name="language of the consent text",
+            ),
         ),
         migrations.AddField(
-            model_name='feedbackcall',
-            name='language',
-            field=models.CharField(choices=[('en-gb', 'English'), ('cy', 'Cymraeg')], default='en-gb', max_length=8, verbose_name='first language of the link'),
+            model_name="feedbackcall",
+            name="language",
+            field=models.CharField(
+                choices=[("en-gb", "English"), ("cy", "Cymraeg")],
+                default="en-gb",
+                max_length=8,
+                verbose_name="first language of the link",
+            ),
         ),
         migrations.AddField(
-            model_name='feedbackcall',
-            name='questions_cy',
-            field=models.TextField(blank=True, help_text='The same questions in Welsh, one per line, in the same order.', verbose_name='questions in Welsh'),
+            model_name="feedbackcall",
+            name="questions_cy",
+            field=models.TextField(
+                blank=True,
+                help_text="The same questions in Welsh, one per line, in the same order.",
+                verbose_name="questions in Welsh",
+            ),
         ),
         migrations.AddField(
-            model_name='feedbackcall',
-            name='title_cy',
-            field=models.CharField(blank=True, max_length=200, verbose_name='title in Welsh'),
+            model_name="feedbackcall",
+            name="title_cy",
+            field=models.CharField(blank=True, max_length=200, verbose_name="title in Welsh"),
         ),
         migrations.AlterField(
-            model_name='clip',
-            name='kind',
-            field=models.CharField(blank=True, choices=[('audio', 'Audio'), ('video', 'Video')], max_length=10, verbose_name='kind'),
+            model_name="clip",
+            name="kind",
+            field=models.CharField(
+                blank=True, choices=[("audio", "Audio"), ("video", "Video")], max_length=10, verbose_name="kind"
+            ),
         ),
         migrations.AlterField(
-            model_name='clip',
-            name='question',
-            field=models.CharField(blank=True, max_length=500, verbose_name='question'),
+            model_name="clip",
+            name="question",
+            field=models.CharField(blank=True, max_length=500, verbose_name="question"),
         ),
         migrations.AlterField(
-            model_name='clip',
-            name='status',
-            field=models.CharField(choices=[('receiving', 'Uploading'), ('received', 'Received'), ('checking', 'Checking'), ('transcoding', 'Preparing for playback'), ('transcribing', 'Transcribing'), ('ready', 'Ready'), ('failed', 'Could not be used')], default='receiving', max_length=20, verbose_name='status'),
+            model_name="clip",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("receiving", "Uploading"),
+                    ("received", "Received"),
+                    ("checking", "Checking"),
+                    ("transcoding", "Preparing for playback"),
+                    ("transcribing", "Transcribing"),
+                    ("ready", "Ready"),
+                    ("failed", "Could not be used"),
+                ],
+                default="receiving",
+                max_length=20,
+                verbose_name="status",
+            ),
         ),
         migrations.AlterField(
-            model_name='consent',
-            name='age_band',
-            field=models.CharField(choices=[('16-17', '16 or 17'), ('18+', '18 or over')], max_length=10, verbose_name='age'),
+            model_name="consent",
+            name="age_band",
+            field=models.CharField(
+                choices=[("16-17", "16 or 17"), ("18+", "18 or over")], max_length=10, verbose_name="age"
+            ),
         ),
         migrations.AlterField(
-            model_name='feedbackcall',
-            name='questions',
-            field=models.TextField(help_text='The questions students are asked, one per line.', verbose_name='questions'),
+            model_name="feedbackcall",
+            name="questions",
+            field=models.TextField(
+                help_text="The questions students are asked, one per line.", verbose_name="questions"
+            ),
         ),
         migrations.AlterField(
-            model_name='feedbackcall',
-            name='title',
-            field=models.CharField(max_length=200, verbose_name='title'),
+            model_name="feedbackcall",
+            name="title",
+            field=models.CharField(max_length=200, verbose_name="title"),
         ),
     ]

@@ -164,7 +164,7 @@ class Clip(models.Model):
         """The language the student speaks in the clip (a Whisper language code)."""
 
         ENGLISH = "en", _("English")
-        WELSH = "cy", _("Cymraeg")
+        WELSH = "cy", _("Welsh")
 
     # Every URL names a clip by this random id, never by its primary key.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -75,9 +75,9 @@ def tus_put(django_capture_on_commit_callbacks: Any) -> Any:
     """Upload through the tus endpoint with Django's test client, running on-commit work (the
     pipeline task) as a committed request would."""
 
-    def put(clip: Clip, data: bytes, *, chunk: int = 256 * 1024, client: Any = None) -> Any:
+    def put(clip: Clip, data: bytes, *, chunk: int = 256 * 1024, client: Any = None, language: str | None = None) -> Any:
         with django_capture_on_commit_callbacks(execute=True):
-            return tus_client_upload(client or Client(), clip, data, chunk=chunk)
+            return tus_client_upload(client or Client(), clip, data, chunk=chunk, language=language)
 
     return put
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, cast
 
@@ -133,14 +134,15 @@ class ConsentForm(Form):
     )
     confirm = forms.BooleanField(label=_("I have read what happens to my clip and I agree to take part"))
 
-    def __init__(self, *args: Any, questions: list[tuple[str, str, str]], **kwargs: Any) -> None:
-        """`questions`: (the English question, the text the student reads, its language), as
-        FeedbackCall.questions_in gives them; the clip records the English one."""
+    def __init__(self, *args: Any, questions: Sequence[str | tuple[str, str, str]], **kwargs: Any) -> None:
+        """`questions`: each (the English question, the text the student reads, its language), as
+        FeedbackCall.questions_in gives them, or just the question; the clip records the English one."""
         super().__init__(*args, **kwargs)
+        pairs = [(q, q) if isinstance(q, str) else (q[0], q[1]) for q in questions]
         field = cast(forms.ChoiceField, self.fields["question"])
-        field.choices = [(key, shown) for key, shown, _in in questions]
-        if len(questions) == 1:
-            field.initial = questions[0][0]
+        field.choices = pairs
+        if len(pairs) == 1:
+            field.initial = pairs[0][0]
             field.widget = forms.HiddenInput()
 
 

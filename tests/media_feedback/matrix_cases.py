@@ -187,5 +187,12 @@ CASES: list[Case] = [
         kwargs=lambda w: _clip_kwargs(w, status="ready", language="cy", transcript_needed=True),
         allowed=FACILITATOR_ONLY,
     ),
+    Case(
+        "media_feedback:type_transcript",
+        kwargs=lambda w: _clip_kwargs(w, status="ready", language="cy", transcript_needed=True),
+        method="post",
+        data=lambda w: {"text": "Helo"},
+        allowed=FACILITATOR_ONLY,
+    ),
 ]
 WS_CASES: list[WsCase] = []

@@ -28,9 +28,14 @@ WELSH_SPEECH = "Roedd y tîm cymorth yn y coleg yn help mawr i mi yn ystod fy ml
 
 
 def skip_to_main_in_any_language(page: object) -> None:
-    """The skip link, found by what it is rather than by its (English or Welsh) words."""
+    """tests.browser.support.skip_to_main, finding the skip link by what it is rather than by its
+    (English or Welsh) words."""
     page.keyboard.press("Tab")  # type: ignore[attr-defined]
-    assert page.evaluate("document.activeElement.classList.contains('skip-link')"), "the first Tab missed the skip link"  # type: ignore[attr-defined]
+    if page.evaluate("document.activeElement.closest('main') !== null"):  # type: ignore[attr-defined]
+        page.keyboard.press("Shift+Tab")  # type: ignore[attr-defined]  # a page at #main already starts there
+        return
+    is_skip_link = page.evaluate("document.activeElement.classList.contains('skip-link')")  # type: ignore[attr-defined]
+    assert is_skip_link, "the first Tab missed the skip link"
     page.keyboard.press("Enter")  # type: ignore[attr-defined]
     assert page.evaluate("document.activeElement.id") == "main", "the skip link did not move focus to <main>"  # type: ignore[attr-defined]
 

@@ -45,6 +45,7 @@ def welsh_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
     espeak = shutil.which("espeak-ng")
     if espeak is None:
         missing("the Welsh student journey needs espeak-ng for real speech")
+    assert espeak is not None  # `missing` does not return
     path = tmp_path_factory.mktemp("welsh-journey") / "siarad.wav"
     subprocess.run([espeak, "-v", "cy", "-s", "150", "-w", str(path), WELSH_SPEECH], check=True, capture_output=True)
     return path

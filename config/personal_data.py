@@ -379,7 +379,12 @@ HOLDINGS: tuple[Holding, ...] = (
         not_personal=("outcome",),
     ),
     # media_feedback: students' material; members appear only as the staff who reviewed it
-    Holding("media_feedback.FeedbackCall", cohort="cohort", fields=(_cohort("title"), _cohort("questions"))),
+    Holding(
+        "media_feedback.FeedbackCall",
+        cohort="cohort",
+        fields=(_cohort("title"), _cohort("title_cy"), _cohort("questions"), _cohort("questions_cy")),
+        not_personal=("language",),
+    ),
     Holding("media_feedback.CallLink", cohort="call__cohort", not_personal=("token",)),
     Holding(
         "media_feedback.Clip",
@@ -398,6 +403,7 @@ HOLDINGS: tuple[Holding, ...] = (
         not_personal=(
             "kind",
             "status",
+            "language",
             "receipt_token_hash",
             "upload_key_hash",
             "upload_type",
@@ -416,7 +422,7 @@ HOLDINGS: tuple[Holding, ...] = (
         "media_feedback.Consent",
         cohort="clip__call__cohort",
         fields=(_student("age_band"), _student("text")),
-        not_personal=("text_version",),
+        not_personal=("text_version", "language"),
     ),
     Holding(
         "media_feedback.Transcript",

@@ -27,6 +27,12 @@ from media_feedback.tasks import run_pipeline, webvtt
 
 TITLE = "How was your first year?"
 QUESTIONS = "What helped you most in your first year?\nWhat would you change for the next student like you?"
+# The call in Welsh too (its link opens in English: a student can switch with the toggle).
+TITLE_CY = "Sut oedd eich blwyddyn gyntaf?"
+QUESTIONS_CY = (
+    "Beth wnaeth eich helpu fwyaf yn eich blwyddyn gyntaf?\n"
+    "Beth fyddech chi'n ei newid ar gyfer y myfyriwr nesaf sydd fel chi?"
+)
 
 CLIPS = [
     # (institution index, question index, shares with institution, may quote, age band, text)
@@ -44,7 +50,9 @@ def seed(world: DemoWorld) -> None:
         call = services.open_call(
             facilitator,
             title=TITLE,
+            title_cy=TITLE_CY,
             questions=QUESTIONS,
+            questions_cy=QUESTIONS_CY,
             areas=list(world.cohort.framework.areas.filter(position__in=[5, 6])),
             opens_at=now - timedelta(days=7),
             closes_at=now + timedelta(days=60),

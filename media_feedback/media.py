@@ -20,9 +20,11 @@ import time
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
+from django.utils.translation import gettext, gettext_noop
 
 log = logging.getLogger(__name__)
 
@@ -33,20 +35,33 @@ OPEN_OPTIONS = {"format_whitelist": DEMUXERS, "protocol_whitelist": "file", "pro
 PROBE_SECONDS = 60.0  # wall-clock limit on checking one file (the child process is killed after it)
 PROBE_MEMORY_BYTES = 1024**3  # address-space cap of the checking process
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-TOO_SLOW = "The file took too long to check. Please send a shorter clip."
+TOO_SLOW = gettext_noop("The file took too long to check. Please send a shorter clip.")
 DURATION_TOLERANCE = 2.0
 MAX_HEIGHT = 720
 PEAKS = 200
 SAMPLE_RATE = 16_000
 
-NOT_MEDIA = (
+NOT_MEDIA = gettext_noop(
     "This file is not a recording we can play. Please record again, or choose an audio or "
     "video file (for example MP4, MOV, WebM, M4A, MP3 or WAV)."
 )
+DAMAGED = gettext_noop("The file seems damaged or incomplete. Please try sending it again.")
 
 
 class Refused(Exception):
-    """The file cannot be used; the message is for the student, in plain words."""
+    """The file cannot be used; the message is for the student, in plain words. It is kept as its
+    English message (a catalogue msgid) and its values, so that the worker can write it in the
+    student's language (`translated`); `str()` is the English."""
+
+    def __init__(self, message: str, params: dict[str, Any] | None = None) -> None:
+        self.message = message
+        self.params = dict(params or {})
+        super().__init__(message % self.params if self.params else message)
+
+    def translated(self) -> str:
+        """In the active language."""
+        text = gettext(self.message)
+        return text % self.params if self.params else text
 
 
 @dataclass
@@ -63,9 +78,12 @@ def probe(path: str | Path, *, max_seconds: int, max_bytes: int, allow_audio: bo
     """Accept only real audio or video within the limits; raise Refused with a reason otherwise."""
     size = Path(path).stat().st_size
     if size == 0:
-        raise Refused("The file is empty. Please record again or choose another file.")
+        raise Refused(gettext_noop("The file is empty. Please record again or choose another file."))
     if size > max_bytes:
-        raise Refused(f"The file is larger than {max_bytes // (1024 * 1024)} MB. Please send a shorter clip.")
+        raise Refused(
+            gettext_noop("The file is larger than %(megabytes)s MB. Please send a shorter clip."),
+            {"megabytes": max_bytes // (1024 * 1024)},
+        )
     try:
         container = open_input(path)
     except (av.error.FFmpegError, OSError, ValueError):
@@ -79,15 +97,15 @@ def probe(path: str | Path, *, max_seconds: int, max_bytes: int, allow_audio: bo
             raise Refused(NOT_MEDIA)
         kind = "video" if video else "audio"
         if kind == "video" and not allow_video:
-            raise Refused("This call asks for audio only. Please send an audio recording.")
+            raise Refused(gettext_noop("This call asks for audio only. Please send an audio recording."))
         if kind == "audio" and not allow_audio:
-            raise Refused("This call asks for video. Please send a video recording.")
+            raise Refused(gettext_noop("This call asks for video. Please send a video recording."))
         streams = [*(video[:1]), *(audio[:1])]
         duration = _read_through(container, streams, max_seconds)
     if duration <= 0.2:
-        raise Refused("The recording has no sound or picture we could read. Please record again.")
+        raise Refused(gettext_noop("The recording has no sound or picture we could read. Please record again."))
     if duration > max_seconds + DURATION_TOLERANCE:
-        raise Refused(f"The recording is longer than {_minutes(max_seconds)}. Please send a shorter clip.")
+        raise _too_long(max_seconds)
     return Probe(kind=kind, duration=duration)
 
 
@@ -123,9 +141,10 @@ def probe_isolated(
     if done.returncode != 0 or not isinstance(answer, dict):
         # Killed by its CPU or memory limit, or crashed inside the demuxer: the file is the cause.
         log.warning("a clip check ended abnormally (exit %s)", done.returncode)
-        raise Refused("The file seems damaged or incomplete. Please try sending it again.")
+        raise Refused(DAMAGED)
     if "refused" in answer:
-        raise Refused(str(answer["refused"]))
+        params = answer.get("params")
+        raise Refused(str(answer["refused"]), params if isinstance(params, dict) else None)
     return Probe(kind=str(answer["kind"]), duration=float(answer["duration"]))
 
 
@@ -139,16 +158,21 @@ def _probe_child(path: str, limits: dict) -> int:
     try:
         found = probe(path, **limits)
     except Refused as refused:
-        answer: dict = {"refused": str(refused)}
+        answer: dict = {"refused": refused.message, "params": refused.params}
     else:
         answer = asdict(found)
     sys.stdout.write(json.dumps(answer))
     return 0
 
 
-def _minutes(seconds: int) -> str:
-    minutes = seconds / 60
-    return f"{minutes:g} minute{'s' if minutes != 1 else ''}"
+def _too_long(max_seconds: int) -> Refused:
+    minutes = max_seconds / 60
+    if minutes == 1:
+        return Refused(gettext_noop("The recording is longer than 1 minute. Please send a shorter clip."))
+    return Refused(
+        gettext_noop("The recording is longer than %(minutes)s minutes. Please send a shorter clip."),
+        {"minutes": f"{minutes:g}"},
+    )
 
 
 def _read_through(container: av.container.InputContainer, streams: list, max_seconds: int) -> float:
@@ -173,14 +197,14 @@ def _read_through(container: av.container.InputContainer, streams: list, max_sec
                 frames = packet.decode()
                 decoded[packet.stream_index] += len(frames)
     except av.error.FFmpegError:
-        raise Refused("The file seems damaged or incomplete. Please try sending it again.") from None
+        raise Refused(DAMAGED) from None
     if not any(decoded.values()):
         raise Refused(NOT_MEDIA)
     start = float(container.start_time or 0) / av.time_base
     declared = float(container.duration or 0) / av.time_base
     present = max(0.0, end - max(0.0, start))
     if declared and present < declared * 0.9 - 1:
-        raise Refused("The file seems incomplete: it stops before its end. Please try sending it again.")
+        raise Refused(gettext_noop("The file seems incomplete: it stops before its end. Please try sending it again."))
     return present
 
 

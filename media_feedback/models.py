@@ -14,7 +14,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from cohort.i18n import ENGLISH, WELSH, normalise
 from cohort.models import Area, Cohort, Institution
 
 MB = 1024 * 1024
@@ -28,8 +30,20 @@ def new_link_token() -> str:
 
 class FeedbackCall(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="feedback_calls")
-    title = models.CharField(max_length=200)
-    questions = models.TextField(help_text="The questions students are asked, one per line.")
+    title = models.CharField(_("title"), max_length=200)
+    title_cy = models.CharField(_("title in Welsh"), max_length=200, blank=True)
+    questions = models.TextField(_("questions"), help_text=_("The questions students are asked, one per line."))
+    # The Welsh of each question, line by line in the same order as `questions` (a clip records the
+    # English question, so lists and filters stay one question whatever the student read).
+    questions_cy = models.TextField(
+        _("questions in Welsh"),
+        blank=True,
+        help_text=_("The same questions in Welsh, one per line, in the same order."),
+    )
+    # The language the student pages of the call's links open in, for a visitor who has not chosen one.
+    language = models.CharField(
+        _("first language of the link"), max_length=8, choices=settings.LANGUAGES, default="en-gb"
+    )
     areas = models.ManyToManyField(Area, blank=True, related_name="feedback_calls")
     opens_at = models.DateTimeField()
     closes_at = models.DateTimeField()
@@ -38,10 +52,10 @@ class FeedbackCall(models.Model):
     max_seconds = models.PositiveIntegerField(default=5 * 60)
     max_bytes = models.PositiveBigIntegerField(default=500 * MB)
     retention_days = models.PositiveIntegerField(
-        default=90, help_text="Clips are deleted this many days after the call's summary is published."
+        default=90, help_text=_("Clips are deleted this many days after the call's summary is published.")
     )
     keep_originals = models.BooleanField(
-        default=False, help_text="Keep the uploaded original beside the web rendition (normally deleted)."
+        default=False, help_text=_("Keep the uploaded original beside the web rendition (normally deleted).")
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -64,14 +78,32 @@ class FeedbackCall(models.Model):
     def question_list(self) -> list[str]:
         return [q.strip() for q in self.questions.splitlines() if q.strip()]
 
+    @property
+    def question_list_cy(self) -> list[str]:
+        return [q.strip() for q in self.questions_cy.splitlines() if q.strip()]
+
+    def question_in(self, question: str, language: str) -> tuple[str, str]:
+        """(the question as a reader of `language` sees it, the language it is in): its Welsh line for
+        a Welsh reader when the call has one, else the English."""
+        if normalise(language) == WELSH:
+            english, welsh = self.question_list, self.question_list_cy
+            if question in english and english.index(question) < len(welsh):
+                return welsh[english.index(question)], WELSH
+        return question, ENGLISH
+
+    def questions_in(self, language: str) -> list[tuple[str, str, str]]:
+        """Each question as (English key, the text shown, its language) for a reader of `language`."""
+        return [(q, *self.question_in(q, language)) for q in self.question_list]
+
     def is_open(self, at: object = None) -> bool:
         now = at or timezone.now()
         return self.opens_at <= now < self.closes_at  # type: ignore[operator]
 
     @property
     def kinds_label(self) -> str:
-        kinds = [k for k, on in (("audio", self.allow_audio), ("video", self.allow_video)) if on]
-        return " or ".join(kinds)
+        if self.allow_audio and self.allow_video:
+            return str(_("audio or video"))
+        return str(_("audio")) if self.allow_audio else str(_("video"))
 
     @property
     def max_minutes(self) -> float:
@@ -116,26 +148,36 @@ class ClipQuerySet(models.QuerySet["Clip"]):
 
 class Clip(models.Model):
     class Kind(models.TextChoices):
-        AUDIO = "audio", "Audio"
-        VIDEO = "video", "Video"
+        AUDIO = "audio", _("Audio")
+        VIDEO = "video", _("Video")
 
     class Status(models.TextChoices):
-        RECEIVING = "receiving", "Uploading"
-        RECEIVED = "received", "Received"
-        CHECKING = "checking", "Checking"
-        TRANSCODING = "transcoding", "Preparing for playback"
-        TRANSCRIBING = "transcribing", "Transcribing"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Could not be used"
+        RECEIVING = "receiving", _("Uploading")
+        RECEIVED = "received", _("Received")
+        CHECKING = "checking", _("Checking")
+        TRANSCODING = "transcoding", _("Preparing for playback")
+        TRANSCRIBING = "transcribing", _("Transcribing")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Could not be used")
+
+    class Language(models.TextChoices):
+        """The language the student speaks in the clip (a Whisper language code)."""
+
+        ENGLISH = "en", _("English")
+        WELSH = "cy", _("Welsh")
 
     # Every URL names a clip by this random id, never by its primary key.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     call = models.ForeignKey(FeedbackCall, on_delete=models.CASCADE, related_name="clips")
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="clips")
     link = models.ForeignKey(CallLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="clips")
-    question = models.CharField(max_length=500, blank=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVING)
+    question = models.CharField(_("question"), max_length=500, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVING)
+    language = models.CharField(_("language spoken"), max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    # A clip the model could not transcribe (Welsh with the English-only model): a facilitator types
+    # its transcript (services.type_transcript), which then serves review like a machine one.
+    transcript_needed = models.BooleanField(_("transcript needed"), default=False)
     failure_reason = models.TextField(blank=True)
     receipt_token_hash = models.CharField(max_length=64, unique=True)
     # How many times the student had the receipt link e-mailed (at most RECEIPT_EMAILS_PER_CLIP).
@@ -150,13 +192,15 @@ class Clip(models.Model):
     # redacted rendition, the only one anyone but facilitators plays, is then made from it.
     blurred_rendition_name = models.CharField(max_length=300, blank=True)
     blur_requested = models.BooleanField(
-        default=False, help_text="A facilitator asked for the faces to be blurred for everyone else."
+        default=False, help_text=_("A facilitator asked for the faces to be blurred for everyone else.")
     )
     poster_name = models.CharField(max_length=300, blank=True)
     captions_name = models.CharField(max_length=300, blank=True)
     waveform = models.JSONField(default=list, blank=True)
     transcribed = models.BooleanField(default=False)
-    voice_disguise = models.BooleanField(default=False, help_text="The student asked for their voice to be disguised.")
+    voice_disguise = models.BooleanField(
+        default=False, help_text=_("The student asked for their voice to be disguised.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     ready_at = models.DateTimeField(null=True, blank=True)
     # Set when a facilitator releases the reviewed clip to its institution's staff (who then see its
@@ -170,7 +214,7 @@ class Clip(models.Model):
     upload_length = models.PositiveBigIntegerField(null=True, blank=True)
     upload_offset = models.PositiveBigIntegerField(default=0)
     upload_expires_at = models.DateTimeField(null=True, blank=True)
-    upload_type = models.CharField(max_length=100, blank=True, help_text="The MIME type the browser reported.")
+    upload_type = models.CharField(max_length=100, blank=True, help_text=_("The MIME type the browser reported."))
     s3_upload_id = models.CharField(max_length=200, blank=True)
     s3_parts = models.JSONField(default=list, blank=True)
     # Processing: retried on errors; a clip whose step has not moved for a while is re-enqueued.
@@ -219,17 +263,22 @@ class Consent(models.Model):
     """What the student agreed to, and the exact words they saw."""
 
     class AgeBand(models.TextChoices):
-        AGE_16_17 = "16-17", "16 or 17"
-        AGE_18_PLUS = "18+", "18 or over"
+        AGE_16_17 = "16-17", _("16 or 17")
+        AGE_18_PLUS = "18+", _("18 or over")
 
     clip = models.OneToOneField(Clip, on_delete=models.CASCADE, related_name="consent")
     share_with_institutions = models.BooleanField(
-        default=False, help_text="Staff of the student's own institution may see it (otherwise facilitators only)."
+        default=False, help_text=_("Staff of the student's own institution may see it (otherwise facilitators only).")
     )
-    may_quote = models.BooleanField(default=False, help_text="May be quoted anonymously in a summary document.")
-    age_band = models.CharField(max_length=10, choices=AgeBand.choices)
+    may_quote = models.BooleanField(default=False, help_text=_("May be quoted anonymously in a summary document."))
+    age_band = models.CharField(_("age"), max_length=10, choices=AgeBand.choices)
+    # Which language's consent text the student agreed to, and that text's version (each language's
+    # text has its own: services.CONSENT_VERSIONS).
+    language = models.CharField(
+        _("language of the consent text"), max_length=8, choices=settings.LANGUAGES, default="en-gb"
+    )
     text_version = models.CharField(max_length=20)
-    text = models.TextField(help_text="The consent text exactly as shown.")
+    text = models.TextField(help_text=_("The consent text exactly as shown."))
     given_at = models.DateTimeField(default=timezone.now)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from cohort.models import Membership
 from cohort.panels import NavItem, Panel
@@ -14,7 +15,7 @@ from media_feedback.models import Clip, FeedbackCall
 def nav_items(membership: Membership) -> list[NavItem]:
     if membership.role not in CLIP_VIEWERS:
         return []
-    return [NavItem("Clips", reverse("media_feedback:clips", kwargs={"cohort": membership.cohort.slug}), 60)]
+    return [NavItem(_("Clips"), reverse("media_feedback:clips", kwargs={"cohort": membership.cohort.slug}), 60)]
 
 
 def dashboard_panels(membership: Membership) -> list[Panel]:

@@ -9,7 +9,9 @@ entry points, so the writes here can enqueue them.
 from __future__ import annotations
 
 import secrets
+import tempfile
 from datetime import datetime
+from pathlib import Path
 
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -18,30 +20,44 @@ from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _, gettext_lazy
 
 from cohort import ratelimit
 from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
 from cohort.errors import NotAllowed
+from cohort.i18n import ENGLISH, WELSH, in_language_of, localised, normalise
 from cohort.mail import send_later
 from cohort.models import Area, Membership, hash_token
 from media_feedback import storage
-from media_feedback.models import MB, UPLOAD_LIFETIME, CallLink, Clip, Consent, FeedbackCall, RefusedUpload, Withdrawal
-from media_feedback.tasks import process_clip
+from media_feedback.models import (
+    MB,
+    UPLOAD_LIFETIME,
+    CallLink,
+    Clip,
+    Consent,
+    FeedbackCall,
+    RefusedUpload,
+    Transcript,
+    Withdrawal,
+)
+from media_feedback.tasks import process_clip, webvtt
 
-# The consent text's version: change it whenever _consent_text.txt changes (v2: staff see a clip only
-# once a facilitator has released it, redacted; no assessor sees it; v3: faces blurred in a video of a
-# student who may be quoted anonymously).
-CONSENT_VERSION = "2026-12-v3"
+# Each language's consent text has its own version: change a language's whenever its words change
+# (_consent_text.txt for English, its Welsh in the catalogue). English: v2: staff see a clip only once
+# a facilitator has released it, redacted; no assessor sees it; v3: faces blurred in a video of a
+# student who may be quoted anonymously. Welsh: cy1, the Welsh of English v3.
+CONSENT_VERSIONS = {ENGLISH: "2026-12-v3", WELSH: "2026-12-cy1"}
+CONSENT_VERSION = CONSENT_VERSIONS[ENGLISH]
 TICKET_SALT = "media_feedback.upload"
 TICKET_MAX_AGE = 24 * 3600
-FACILITATORS_ONLY = "Only the cohort's facilitators manage feedback calls and clips."
+FACILITATORS_ONLY = gettext_lazy("Only the cohort's facilitators manage feedback calls and clips.")
 
 
 def _check_facilitator(membership: Membership, cohort_id: int) -> None:
     if not membership.is_facilitator or membership.cohort_id != cohort_id:
-        raise NotAllowed(FACILITATORS_ONLY)
+        raise NotAllowed(str(FACILITATORS_ONLY))
 
 
 def open_call(
@@ -50,6 +66,9 @@ def open_call(
     title: str,
     questions: str,
     areas: list[Area],
+    title_cy: str = "",
+    questions_cy: str = "",
+    language: str = ENGLISH,
     opens_at: datetime,
     closes_at: datetime,
     allow_audio: bool = True,
@@ -62,14 +81,17 @@ def open_call(
     """A feedback call for the cohort, with a link for every institution taking part."""
     _check_facilitator(membership, membership.cohort_id)
     if closes_at <= opens_at:
-        raise ValidationError({"closes_at": "The call must close after it opens."})
+        raise ValidationError({"closes_at": _("The call must close after it opens.")})
     membership.cohort.check_within(timezone.localdate(opens_at), field="opens_at", what="The call's opening")
     membership.cohort.check_within(timezone.localdate(closes_at), field="closes_at", what="The call's closing")
     with transaction.atomic():
         call = FeedbackCall.objects.create(
             cohort=membership.cohort,
             title=title,
+            title_cy=title_cy,
             questions=questions,
+            questions_cy=questions_cy,
+            language=normalise(language),
             opens_at=opens_at,
             closes_at=closes_at,
             allow_audio=allow_audio,
@@ -98,18 +120,27 @@ def set_link_active(membership: Membership, link: CallLink, active: bool) -> Non
     link.save(update_fields=["active"])
 
 
-def consent_text(link: CallLink) -> str:
-    """The words the student agrees to, exactly as shown on the page and stored with the clip."""
-    return render_to_string(
-        "media_feedback/_consent_text.txt", {"call": link.call, "institution": link.institution}
-    ).strip()
+def consent_text(link: CallLink, language: str = ENGLISH) -> str:
+    """The words the student agrees to in `language`, exactly as shown on the page and stored with the clip."""
+    with translation.override(normalise(language)):
+        title, _in = localised(link.call, "title")
+        return render_to_string(
+            "media_feedback/_consent_text.txt", {"call": link.call, "title": title, "institution": link.institution}
+        ).strip()
 
 
 def give_consent(
-    link: CallLink, *, question: str, share_with_institutions: bool, may_quote: bool, age_band: str
+    link: CallLink,
+    *,
+    question: str,
+    share_with_institutions: bool,
+    may_quote: bool,
+    age_band: str,
+    language: str = ENGLISH,
 ) -> tuple[Clip, str]:
-    """Record consent and make the clip that will receive the upload. Returns the receipt token,
-    which is never stored (only its hash)."""
+    """Record consent, in the language of the text the student read, and make the clip that will
+    receive the upload. Returns the receipt token, which is never stored (only its hash)."""
+    language = normalise(language)
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         clip = Clip.objects.create(
@@ -125,8 +156,9 @@ def give_consent(
             share_with_institutions=share_with_institutions,
             may_quote=may_quote,
             age_band=age_band,
-            text_version=CONSENT_VERSION,
-            text=consent_text(link),
+            language=language,
+            text_version=CONSENT_VERSIONS[language],
+            text=consent_text(link, language),
         )
         audit.record(
             AuditAction.CONSENT_GIVEN,
@@ -214,29 +246,38 @@ RECEIPT_EMAILS_PER_CLIP = 3
 RECEIPT_EMAILS_PER_ADDRESS_PER_DAY = 3
 
 
-def send_receipt(clip: Clip, email: str, url: str) -> None:
-    """E-mail the private link of a clip that has arrived; the address is kept only until the e-mail
-    has gone. Refused (NotAllowed, nothing sent or counted) past the limits per clip and per address."""
+def send_receipt(clip: Clip, email: str, url: str, language: str = ENGLISH) -> None:
+    """E-mail the private link of a clip that has arrived, in `language` (the student's page's); the
+    address is kept only until the e-mail has gone. Refused (NotAllowed, nothing sent or counted) past
+    the limits per clip and per address."""
     with transaction.atomic():
         counted = Clip.objects.filter(pk=clip.pk, receipt_emails_sent__lt=RECEIPT_EMAILS_PER_CLIP).update(
             receipt_emails_sent=F("receipt_emails_sent") + 1
         )
         if not counted:
             raise NotAllowed(
-                f"This private link has already been e-mailed {RECEIPT_EMAILS_PER_CLIP} times, the most we send "
-                "for one clip. Nothing more was sent. Copy your private link from this page and keep it somewhere safe."
+                _(
+                    "This private link has already been e-mailed %(count)s times, the most we send for one clip. "
+                    "Nothing more was sent. Copy your private link from this page and keep it somewhere safe."
+                )
+                % {"count": RECEIPT_EMAILS_PER_CLIP}
             )
         address = email.strip().lower()
         if not ratelimit.hit(
             "receipt-email-to", hash_token(address), limit=RECEIPT_EMAILS_PER_ADDRESS_PER_DAY, per=86400
         ):
             raise NotAllowed(  # the transaction rolls back: this clip's count is as it was
-                f"We have already sent {RECEIPT_EMAILS_PER_ADDRESS_PER_DAY} private links to this address today, "
-                "the most we send to one address in a day. Nothing was sent. Try again tomorrow, or copy your private "
-                "link from this page."
+                _(
+                    "We have already sent %(count)s private links to this address today, the most we send to one "
+                    "address in a day. Nothing was sent. Try again tomorrow, or copy your private link from this page."
+                )
+                % {"count": RECEIPT_EMAILS_PER_ADDRESS_PER_DAY}
             )
-        body = render_to_string("media_feedback/email/receipt.txt", {"url": url, "call": clip.call})
-        send_later(EmailMessage("Your clip: your private link", body, to=[email]))
+        with in_language_of(language):
+            title, _in = localised(clip.call, "title")
+            body = render_to_string("media_feedback/email/receipt.txt", {"url": url, "call": clip.call, "title": title})
+            subject = _("Your clip: your private link")
+        send_later(EmailMessage(subject, body, to=[email]))
 
 
 def schedule_retention(call: FeedbackCall, published_at: datetime) -> None:
@@ -268,3 +309,51 @@ def abandon_upload(clip: Clip) -> None:
     with transaction.atomic():
         Clip.objects.filter(pk=clip.pk, status=Clip.Status.RECEIVING).delete()
     storage.delete_clip_files(clip)
+
+
+def set_clip_language(clip: Clip, language: str) -> None:
+    """The language the student says they speak in the clip (the upload page asks)."""
+    if language not in Clip.Language.values:
+        raise ValidationError(_("Choose the language you speak in your clip: English or Cymraeg."))
+    clip.language = language
+    clip.save(update_fields=["language"])
+
+
+def type_transcript(membership: Membership, clip: Clip, text: str) -> Transcript:
+    """A facilitator types the transcript of a clip the model could not transcribe (Welsh with the
+    English-only model). The words get even timings across the clip, so redaction, quotes and captions
+    work on it as on a machine transcript (a redaction's tone then covers about the right stretch)."""
+    _check_facilitator(membership, clip.call.cohort_id)
+    tokens = text.split()
+    if not tokens:
+        raise ValidationError({"text": _("Type what the student says: the transcript cannot be empty.")})
+    if clip.status != Clip.Status.READY or not clip.rendition_name:
+        raise ValidationError(_("This clip is not ready yet: type its transcript once it can be played."))
+    if clip.transcribed:
+        raise ValidationError(_("This clip already has a transcript: correct it on the review page."))
+    duration = max(clip.duration_seconds or 0.0, 0.5)
+    step = duration / len(tokens)
+    words = [
+        {"word": word, "start": round(i * step, 2), "end": round(min((i + 1) * step, duration), 2)}
+        for i, word in enumerate(tokens)
+    ]
+    with tempfile.TemporaryDirectory(prefix="clip-") as tmp:
+        vtt = Path(tmp) / "captions.vtt"
+        vtt.write_text(webvtt(words), encoding="utf-8")
+        captions = storage.put(f"{clip.storage_prefix}captions.vtt", vtt)
+    with transaction.atomic():
+        transcript, _created = Transcript.objects.update_or_create(
+            clip=clip,
+            defaults={
+                "words": words,
+                "text": " ".join(tokens),
+                "language": clip.language,
+                "model_name": "typed",
+                "edited_at": timezone.now(),
+            },
+        )
+        clip.transcribed = True
+        clip.transcript_needed = False
+        clip.captions_name = captions
+        clip.save(update_fields=["transcribed", "transcript_needed", "captions_name"])
+    return transcript

@@ -21,8 +21,10 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.tasks import task
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
+from cohort.i18n import ENGLISH, WELSH, localised
 from cohort.models import Criterion
 from cohort.periodic import periodic
 from media_feedback import storage, vocabulary
@@ -33,7 +35,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 STUCK_AFTER = timedelta(minutes=30)
 
-TRANSCODE_FAILED = (
+# Stored in English (the clip page shows it in the reader's language: it is a catalogue msgid).
+TRANSCODE_FAILED = gettext_noop(
     "We could not prepare this recording for playback. Ask the student to record again, or retry "
     "processing from the clip page."
 )
@@ -47,9 +50,18 @@ def _set(clip: Clip, status: str, **fields: Any) -> None:
     clip.save(update_fields=["status", "status_changed_at", *fields])
 
 
-def refuse_clip(clip: Clip, reason: str) -> None:
+def student_language(clip: Clip) -> str:
+    """The language the student consented in: what they read the reason for a refusal in."""
+    consent = getattr(clip, "consent", None) if clip.pk else None
+    return consent.language if consent is not None else ENGLISH
+
+
+def refuse_clip(clip: Clip, reason: Any) -> None:
     """The file is not usable (the checks here, or tus on the way in): keep nothing of it, only the
-    reason for the student's receipt link."""
+    reason for the student's receipt link, written in the student's language (`reason` is a
+    media.Refused, or a text: a catalogue msgid is translated, other text kept as it is)."""
+    with translation.override(student_language(clip)):
+        reason = reason.translated() if hasattr(reason, "translated") else gettext(str(reason))
     with transaction.atomic():
         RefusedUpload.objects.get_or_create(
             receipt_token_hash=clip.receipt_token_hash,
@@ -78,7 +90,7 @@ def _check(clip: Clip) -> bool:
                 allow_video=clip.call.allow_video,
             )
         except media.Refused as refused:
-            refuse_clip(clip, str(refused))
+            refuse_clip(clip, refused)
             return False
     _set(clip, Clip.Status.TRANSCODING, kind=found.kind, duration_seconds=found.duration)
     return True
@@ -152,17 +164,19 @@ def model_path() -> str:
 BEAM_SIZE = 5
 
 
-def call_hints(call: FeedbackCall, count_tokens: Any) -> str:
+def call_hints(call: FeedbackCall, count_tokens: Any, language: str = "en") -> str:
     """The vocabulary hints for a call's clips: its questions, the field's terms, and its framework
-    areas (the areas the call is about, or all of the framework's) with their criteria."""
+    areas (the areas the call is about, or all of the framework's) with their criteria; for a Welsh
+    clip, their Welsh versions where there are some."""
+    reader = WELSH if language == "cy" else ENGLISH
     areas = list(call.areas.all()) or list(call.cohort.framework.areas.all())
     criteria = Criterion.objects.filter(area__in=areas).order_by("area__position", "position")
     by_area: dict[int, list[str]] = {}
     for criterion in criteria:
-        by_area.setdefault(criterion.area_id, []).append(criterion.statement)
+        by_area.setdefault(criterion.area_id, []).append(localised(criterion, "statement", reader)[0])
     return vocabulary.hint_text(
-        questions=call.question_list,
-        areas=[(area.title, by_area.get(area.pk, [])) for area in areas],
+        questions=[shown for _key, shown, _in in call.questions_in(reader)],
+        areas=[(localised(area, "title", reader)[0], by_area.get(area.pk, [])) for area in areas],
         count_tokens=count_tokens,
     )
 
@@ -172,11 +186,19 @@ def token_counter(model: Any) -> Any:
     return lambda text: len(model.hf_tokenizer.encode(text, add_special_tokens=False).ids)
 
 
-def transcribe_audio(audio: Any, hints: str = "") -> list[dict[str, Any]]:
+def is_multilingual() -> bool:
+    """Whether the transcription model knows Welsh: a model set in TRANSCRIPTION_MODEL whose name does
+    not end ".en" (the default, tiny.en, and every other ".en" model is English only)."""
+    if not settings.TRANSCRIPTION_MODEL:
+        return False
+    return not str(settings.TRANSCRIPTION_MODEL).rstrip("/").lower().endswith(".en")
+
+
+def transcribe_audio(audio: Any, hints: str = "", language: str = "en") -> list[dict[str, Any]]:
     model = load_model(model_path())
     segments, _info = model.transcribe(
         audio,
-        language="en",
+        language=language,
         word_timestamps=True,
         beam_size=BEAM_SIZE,
         vad_filter=False,
@@ -211,17 +233,21 @@ def webvtt(words: list[dict[str, Any]], per_cue: int = 8) -> str:
 def _transcribe(clip: Clip) -> None:
     from media_feedback import media  # lazy on purpose: PyAV and NumPy
 
+    if clip.language != Clip.Language.ENGLISH and not is_multilingual():
+        # The English-only model would write English-sounding nonsense: a facilitator types it instead.
+        _ready(clip, transcribed=False, transcript_needed=True, captions_name="")
+        return
     try:
-        hints = call_hints(clip.call, token_counter(load_model(model_path())))
+        hints = call_hints(clip.call, token_counter(load_model(model_path())), clip.language)
         with storage.local_copy(clip.rendition_name) as path:
-            words = transcribe_audio(media.decode_audio(path), hints)
+            words = transcribe_audio(media.decode_audio(path), hints, clip.language)
         with tempfile.TemporaryDirectory(prefix="clip-") as tmp:
             vtt = Path(tmp) / "captions.vtt"
             vtt.write_text(webvtt(words), encoding="utf-8")
             captions_name = storage.put(f"{clip.storage_prefix}captions.vtt", vtt)
     except Exception:  # the clip stays usable without a transcript
         log.exception("transcription failed for clip %s", clip.pk)
-        _ready(clip, transcribed=False, captions_name="")
+        _ready(clip, transcribed=False, transcript_needed=clip.language != Clip.Language.ENGLISH, captions_name="")
         return
     with transaction.atomic():
         Transcript.objects.update_or_create(
@@ -229,6 +255,7 @@ def _transcribe(clip: Clip) -> None:
             defaults={
                 "words": words,
                 "text": " ".join(w["word"] for w in words),
+                "language": clip.language,
                 "model_name": Path(model_path()).parent.name,
             },
         )

@@ -22,18 +22,24 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 
 from cohort import ratelimit
 from cohort.models import hash_token
 from media_feedback import services, storage, tasks
+from media_feedback.language import use_student_language
 from media_feedback.models import UPLOAD_LIFETIME, Clip
 
 log = logging.getLogger(__name__)
 
 VERSION = "1.0.0"
 EXTENSIONS = "creation,expiration,termination"
-STORE_DOWN = "The upload could not be stored just now. It will carry on by itself; if not, please try again later."
+# The answers the upload page shows the student are translated; the protocol's own (a wrong method or
+# header, which only a client program can get wrong) are for developers and stay English.
+STORE_DOWN = gettext_lazy(
+    "The upload could not be stored just now. It will carry on by itself; if not, please try again later."
+)
 
 
 def chunk_limit() -> int:
@@ -87,23 +93,35 @@ def endpoint(request: HttpRequest) -> HttpResponse:
     metadata = parse_metadata(request.headers.get("Upload-Metadata", ""))
     clip = services.clip_for_ticket(metadata.get("ticket", ""))
     if clip is None:
-        return _response(404, "This upload link has expired. Please open your institution's link again.")
+        return _response(404, _("This upload link has expired. Please open your institution's link again."))
+    use_student_language(request, tasks.student_language(clip))
     call = clip.call
     if not call.is_open() or (clip.link is not None and not clip.link.active):
-        return _response(403, "This feedback call is not taking clips at the moment.")
+        return _response(403, _("This feedback call is not taking clips at the moment."))
+    spoken = metadata.get("language", Clip.Language.ENGLISH)
+    if spoken not in Clip.Language.values:
+        return _response(400, _("Choose the language you speak in your clip: English or Cymraeg."))
     if refusal := ratelimit.allow_student(request, "tus-create", clip.link_id or 0):
         return _response(429, refusal, Retry_After=str(ratelimit.STUDENT_WINDOW))
     # A refused size ends this consent too: nothing is kept; the student may start again from the link.
     if length <= 0:
-        return _refuse(clip, 400, "The file is empty. Please record again or choose another file.")
+        return _refuse(clip, 400, media_refusal("The file is empty. Please record again or choose another file."))
     if length > call.max_bytes:
-        return _refuse(clip, 413, f"The file is larger than {call.max_megabytes} MB. Please send a shorter clip.")
+        return _refuse(
+            clip,
+            413,
+            media_refusal(
+                "The file is larger than %(megabytes)s MB. Please send a shorter clip.",
+                {"megabytes": call.max_megabytes},
+            ),
+        )
     key = secrets.token_urlsafe(32)
     try:
         storage.begin_upload(clip)
     except storage.store_errors():
         log.exception("could not begin an upload in the store")
-        return _response(503, STORE_DOWN, Retry_After="30")
+        return _response(503, str(STORE_DOWN), Retry_After="30")
+    clip.language = spoken
     clip.upload_key_hash = hash_token(key)
     clip.upload_length = length
     clip.upload_offset = 0
@@ -111,6 +129,7 @@ def endpoint(request: HttpRequest) -> HttpResponse:
     clip.upload_expires_at = timezone.now() + UPLOAD_LIFETIME
     clip.save(
         update_fields=[
+            "language",
             "upload_key_hash",
             "upload_length",
             "upload_offset",
@@ -122,6 +141,13 @@ def endpoint(request: HttpRequest) -> HttpResponse:
     )
     location = request.build_absolute_uri(reverse("media_feedback:tus_upload", kwargs={"key": key}))
     return _response(201, Location=location, Upload_Expires=http_date(clip.upload_expires_at.timestamp()))
+
+
+def media_refusal(message: str, params: dict[str, object] | None = None) -> str:
+    """A refusal's words in the active language (the student's): the same catalogue messages as the
+    checks in media_feedback.media."""
+    text = _(message)
+    return text % params if params else text
 
 
 def _refuse(clip: Clip, status: int, reason: str) -> HttpResponse:
@@ -195,14 +221,14 @@ def _patch(request: HttpRequest, key: str) -> HttpResponse:
     except storage.store_errors():
         # The transaction rolled back: the offset is what it was and the client resumes from it.
         log.exception("could not append a chunk to the store")
-        return _response(503, STORE_DOWN, Retry_After="10")
+        return _response(503, str(STORE_DOWN), Retry_After="10")
 
 
 @transaction.atomic
 def _append_in_transaction(request: HttpRequest, key: str, offset: int, size: int) -> HttpResponse:
     clip = _upload(key, lock=True)
     if clip is None:
-        return _response(404, "This upload has expired or finished.")
+        return _response(404, _("This upload has expired or finished."))
     if offset != clip.upload_offset:
         return _response(409, "Upload-Offset does not match what has arrived.", Upload_Offset=str(clip.upload_offset))
     if offset + size > (clip.upload_length or 0):

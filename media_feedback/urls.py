@@ -28,5 +28,6 @@ cohort_urlpatterns: list[URLPattern] = [
     path("clips/links/<id:link_id>/toggle/", views.link_toggle, name="link_toggle"),
     path("clips/<uuid:clip_id>/retry/", views.clip_retry, name="clip_retry"),
     path("clips/<uuid:clip_id>/file/<str:what>/", views.clip_file, name="clip_file"),
+    path("clips/<uuid:clip_id>/type-transcript/", views.type_transcript, name="type_transcript"),
     *review.cohort_urlpatterns,
 ]

@@ -22,6 +22,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -33,7 +34,8 @@ from cohort.http import AuthedRequest
 from cohort.integers import query_int
 from cohort.web import add_service_errors, post_action
 from media_feedback import access, services, storage
-from media_feedback.forms import UNDER_16, CallForm, ConsentForm, ReceiptEmailForm
+from media_feedback.forms import UNDER_16, CallForm, ConsentForm, ReceiptEmailForm, TypedTranscriptForm
+from media_feedback.language import use_student_language
 from media_feedback.models import CallLink, Clip, FeedbackCall
 
 SESSION_KEY = "clip_uploads"
@@ -73,12 +75,21 @@ def _is_sent(entry: list[str] | None) -> bool:
     return entry is not None and len(entry) > 2
 
 
+def _consented_in(clip: Clip | None, link: CallLink | None) -> str:
+    """The language a student's later pages default to: the one they consented in, else the call's."""
+    consent = getattr(clip, "consent", None) if clip is not None else None
+    if consent is not None:
+        return consent.language
+    return link.call.language if link is not None else "en-gb"
+
+
 @never_cache
 def call_link(request: HttpRequest, token: str) -> HttpResponse:
     link = access.get_open_link(token)
+    language = use_student_language(request, link.call.language)
     if closed := _closed(request, link):
         return closed
-    form = ConsentForm(request.POST or None, questions=link.call.question_list)
+    form = ConsentForm(request.POST or None, questions=link.call.questions_in(language))
     if request.method == "POST" and (refusal := ratelimit.allow_student(request, "clip-consent", link.pk)):
         return ratelimit.rate_limited(request, "sending clips", ratelimit.STUDENT_WINDOW, refusal)
     if request.method == "POST" and form.is_valid():
@@ -90,6 +101,7 @@ def call_link(request: HttpRequest, token: str) -> HttpResponse:
             share_with_institutions=form.cleaned_data["visibility"] == "institutions",
             may_quote=form.cleaned_data["may_quote"],
             age_band=form.cleaned_data["age_band"],
+            language=language,
         )
         request.session[SESSION_KEY] = {**request.session.get(SESSION_KEY, {}), token: [str(clip.public_id), receipt]}
         return redirect("media_feedback:upload", token=token)
@@ -98,7 +110,8 @@ def call_link(request: HttpRequest, token: str) -> HttpResponse:
         "link": link,
         "call": link.call,
         "form": form,
-        "consent_text": services.consent_text(link),
+        "consent_text": services.consent_text(link, language),
+        "questions": link.call.questions_in(language),
         "sent_before": _is_sent(_entry(request, token)),
     }
     return render(request, "media_feedback/student/consent.html", context, status=status)
@@ -115,17 +128,21 @@ def _session_clip(request: HttpRequest, token: str) -> tuple[Clip, str] | None:
 @never_cache
 def upload(request: HttpRequest, token: str) -> HttpResponse:
     link = access.get_open_link(token)
+    found = _session_clip(request, token)
+    use_student_language(request, _consented_in(found[0] if found else None, link))
     if closed := _closed(request, link):
         return closed
     if _is_sent(_entry(request, token)):
         return redirect("media_feedback:upload_done", token=token)
-    found = _session_clip(request, token)
     if found is None or found[0].status != Clip.Status.RECEIVING:
         return redirect("media_feedback:call_link", token=token)
     clip = found[0]
     context = {
         "link": link,
         "call": link.call,
+        "clip": clip,
+        # Each language by its own name (as language choices are shown in both languages), not translated.
+        "languages": [(Clip.Language.ENGLISH, "English"), (Clip.Language.WELSH, "Cymraeg")],
         "ticket": services.upload_ticket(clip),
         "chunk_size": min(4 * 1024 * 1024, settings.CLIP_UPLOAD_CHUNK_BYTES),
     }
@@ -142,6 +159,7 @@ def upload_done(request: HttpRequest, token: str) -> HttpResponse:
     if entry is None:
         return redirect("media_feedback:call_link", token=token)
     found = _session_clip(request, token)
+    use_student_language(request, _consented_in(found[0] if found else None, link))
     if found is not None and found[0].status == Clip.Status.RECEIVING:
         return render(request, "media_feedback/student/done.html", {"link": link, "arriving": True})
     if not _is_sent(entry):
@@ -179,6 +197,8 @@ def _receipt_context(token: str) -> dict[str, Any]:
 @never_cache
 def receipt(request: HttpRequest, token: str) -> HttpResponse:
     context = _receipt_context(token)
+    refused = context["refused"]
+    use_student_language(request, _consented_in(context["clip"], refused.link if refused else None))
     status = 200 if context["clip"] or context["refused"] else 404
     template = "media_feedback/student/receipt.html"
     if request.headers.get("HX-Request"):
@@ -191,6 +211,7 @@ def receipt_email(request: HttpRequest, token: str) -> HttpResponse:
     clip = services.clip_for_receipt(token)
     if clip is None:
         raise Http404("No such clip.")
+    language = use_student_language(request, _consented_in(clip, None))
     form = ReceiptEmailForm(request.POST)
     context = {**_receipt_context(token), "email_form": form}
     if not form.is_valid():
@@ -199,22 +220,26 @@ def receipt_email(request: HttpRequest, token: str) -> HttpResponse:
     if not ratelimit.allow(request, "receipt-email-sender", limit=RECEIPT_EMAILS_PER_ADDRESS, per=3600):
         return ratelimit.rate_limited(
             request,
-            "e-mailing private links",
+            _("e-mailing private links"),
             3600,
-            f"More than {RECEIPT_EMAILS_PER_ADDRESS} private links have been e-mailed from your network in the "
-            "last hour, so this one was not sent. Nothing was changed: copy your link from this page instead, "
-            "or try again in an hour.",
+            _(
+                "More than %(count)s private links have been e-mailed from your network in the last hour, so this "
+                "one was not sent. Nothing was changed: copy your link from this page instead, or try again in an hour."
+            )
+            % {"count": RECEIPT_EMAILS_PER_ADDRESS},
         )
     try:
-        services.send_receipt(clip, form.cleaned_data["email"], url)
+        services.send_receipt(clip, form.cleaned_data["email"], url, language)
     except NotAllowed as refusal:
         form.add_error(None, str(refusal))
         context["receipt_url"] = url  # the link to copy instead, on the page that says so
         return render(request, "media_feedback/student/receipt.html", context, status=429)
     messages.success(
         request,
-        "Your private link is on its way: it should arrive within a few minutes. "
-        "We delete your address once the e-mail has gone.",
+        _(
+            "Your private link is on its way: it should arrive within a few minutes. "
+            "We delete your address once the e-mail has gone."
+        ),
     )
     return redirect("media_feedback:receipt", token=token)
 
@@ -369,7 +394,10 @@ def calls(request: AuthedRequest, cohort: str) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"The call “{call.title}” is open. Share each institution's link or poster.")
+            messages.success(
+                request,
+                _("The call “%(title)s” is open. Share each institution's link or poster.") % {"title": call.title},
+            )
             return redirect("media_feedback:call", cohort=cohort, call_id=call.pk)
     listed = FeedbackCall.objects.filter(cohort=membership.cohort).annotate(
         clip_count=Count("clips", filter=~Q(clips__status=Clip.Status.RECEIVING))
@@ -403,7 +431,8 @@ def link_qr(request: AuthedRequest, cohort: str, link_id: int) -> HttpResponse:
     qr = segno.make(url, error="m")
     # A standalone SVG document (with xmlns), so it works in an <img> and as a download for posters.
     buffer = io.BytesIO()
-    qr.save(buffer, kind="svg", scale=8, xmldecl=False, title=f"QR code for {found.institution.name}")
+    title = _("QR code for %(institution)s") % {"institution": found.institution.name}
+    qr.save(buffer, kind="svg", scale=8, xmldecl=False, title=title)
     response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
     response["Cache-Control"] = "private, no-store"
     return response
@@ -417,6 +446,27 @@ def link_toggle(request: AuthedRequest, cohort: str, link_id: int) -> HttpRespon
 
     def act() -> str:
         services.set_link_active(membership, found, not found.active)
-        return f"The link for {found.institution.short_name} is switched {'on' if found.active else 'off'}."
+        name = found.institution.short_name
+        if found.active:
+            return _("The link for %(institution)s is switched on.") % {"institution": name}
+        return _("The link for %(institution)s is switched off.") % {"institution": name}
 
     return post_action(request, act, to="media_feedback:call", cohort=cohort, call_id=found.call_id)
+
+
+@login_required
+def type_transcript(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse:
+    """A facilitator types the transcript of a clip the model could not transcribe (a Welsh clip)."""
+    membership = cohort_access.get_facilitator_membership(request.user, cohort)
+    found = access.get_clip(membership, clip_id)
+    form = TypedTranscriptForm(request.POST or None, language=found.language)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.type_transcript(membership, found, form.cleaned_data["text"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The transcript is saved: you can now review, redact and quote it."))
+            return redirect("media_feedback:clip", cohort=cohort, clip_id=clip_id)
+    context = {"membership": membership, "clip": found, "form": form}
+    return render(request, "media_feedback/type_transcript.html", context, status=400 if form.errors else 200)

@@ -4,6 +4,11 @@
   "use strict";
   var root = document.getElementById("clip-upload");
   if (!root || !window.tus) return;
+  // Django's JavaScript catalogue (base.html loads it); English as it is without one.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (match, key) { return values[key]; });
+  };
 
   var endpoint = root.dataset.endpoint;
   var ticket = root.dataset.ticket;
@@ -20,40 +25,49 @@
 
   function say(text) { statusText.textContent = text; }
 
+  // The language the student says they speak in the clip (a Welsh clip may need a typed transcript).
+  function spokenLanguage() {
+    var chosen = root.querySelector('input[name="language"]:checked');
+    return chosen ? chosen.value : "en";
+  }
+
   function send(blob, name) {
-    if (blob.size === 0) { progressSection.hidden = false; say("The file is empty. Please choose another file."); return; }
+    if (blob.size === 0) { progressSection.hidden = false; say(gettext("The file is empty. Please choose another file.")); return; }
     if (blob.size > maxBytes) {
       progressSection.hidden = false;
-      say("The file is larger than " + Math.round(maxBytes / 1048576) + " MB. Please send a shorter clip.");
+      say(interpolate(gettext("The file is larger than %(megabytes)s MB. Please send a shorter clip."),
+        { megabytes: Math.round(maxBytes / 1048576) }, true));
       return;
     }
     progressSection.hidden = false;
     retryButton.hidden = true;
     progress.value = 0;
-    say("Starting…");
+    say(gettext("Starting…"));
     var upload = new tus.Upload(blob, {
       endpoint: endpoint,
       chunkSize: chunkSize,
       retryDelays: [0, 1000, 3000, 5000, 10000],
       removeFingerprintOnSuccess: true,
-      metadata: { ticket: ticket, filetype: blob.type || "" },
+      metadata: { ticket: ticket, filetype: blob.type || "", language: spokenLanguage() },
       // Resume only uploads of this very clip (the ticket is per consent).
       fingerprint: function (file) {
         return Promise.resolve(["qm-clip", ticket, name, file.size, file.lastModified || 0].join("|"));
       },
       onError: function (error) {
         var body = error.originalResponse ? error.originalResponse.getBody() : "";
-        say((body || "The upload stopped.") + " You can try again: it carries on where it stopped.");
+        say((body || gettext("The upload stopped.")) + " " + gettext("You can try again: it carries on where it stopped."));
         retryButton.hidden = false;
       },
       onProgress: function (sent, total) {
         var pct = total ? Math.floor((sent / total) * 100) : 0;
         progress.value = pct;
-        say("Sent " + pct + "% (" + (sent / 1048576).toFixed(1) + " of " + (total / 1048576).toFixed(1) + " MB)");
+        say(interpolate(gettext("Sent %(percent)s (%(sent)s of %(total)s MB)"), {
+          percent: pct + "%", sent: (sent / 1048576).toFixed(1), total: (total / 1048576).toFixed(1),
+        }, true));
       },
       onSuccess: function () {
         progress.value = 100;
-        say("Sent. Opening your receipt…");
+        say(gettext("Sent. Opening your receipt…"));
         window.location.assign(doneUrl);
       },
     });
@@ -69,7 +83,7 @@
   document.getElementById("file-form").addEventListener("submit", function (event) {
     event.preventDefault();
     var input = document.getElementById("clip-file");
-    if (!input.files.length) { progressSection.hidden = false; say("Choose a file first."); input.focus(); return; }
+    if (!input.files.length) { progressSection.hidden = false; say(gettext("Choose a file first.")); input.focus(); return; }
     send(input.files[0], input.files[0].name);
   });
 
@@ -118,7 +132,10 @@
           if (s >= maxSeconds) stop();
         }, 250);
       })
-      .catch(function () { say("We could not use your camera or microphone. You can choose a file instead."); progressSection.hidden = false; });
+      .catch(function () {
+        say(gettext("We could not use your camera or microphone. You can choose a file instead."));
+        progressSection.hidden = false;
+      });
   }
 
   var videoButton = document.getElementById("record-video");

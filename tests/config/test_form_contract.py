@@ -257,6 +257,7 @@ FORM_VIEWS: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "discussions.forms.EditPostForm": ("discussions:edit_post:post", "facilitator"),
     "discussions.forms.ReportForm": ("discussions:report_post:post", "member"),
     "media_feedback.forms.CallForm": ("media_feedback:calls:create", "facilitator"),
+    "media_feedback.forms.TypedTranscriptForm": ("media_feedback:type_transcript:post", "facilitator"),
     "media_feedback.review.forms.TranscriptForm": ("media_feedback:correct_transcript:post", "facilitator"),
     "media_feedback.review.forms.SummaryForm": ("media_feedback:edit_summary:post", "facilitator"),
     "cohort.sso.forms.IdentityProviderForm": ("cohort:sso_settings:post", "facilitator"),

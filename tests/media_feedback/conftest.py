@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cohort.access import get_membership
 from media_feedback import services
@@ -20,6 +20,14 @@ from tests.factories import World
 from tests.media_feedback.factories import consent, tus_client_upload
 from tests.media_feedback.make_fixtures import make_all
 from tests.services import missing
+
+
+@pytest.fixture(autouse=True)
+def english_after_each_test() -> Iterator[None]:
+    """A student page activates its call's language for the thread (media_feedback.language); the next
+    test starts from the default again, as the next request would."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session")
@@ -75,9 +83,11 @@ def tus_put(django_capture_on_commit_callbacks: Any) -> Any:
     """Upload through the tus endpoint with Django's test client, running on-commit work (the
     pipeline task) as a committed request would."""
 
-    def put(clip: Clip, data: bytes, *, chunk: int = 256 * 1024, client: Any = None) -> Any:
+    def put(
+        clip: Clip, data: bytes, *, chunk: int = 256 * 1024, client: Any = None, language: str | None = None
+    ) -> Any:
         with django_capture_on_commit_callbacks(execute=True):
-            return tus_client_upload(client or Client(), clip, data, chunk=chunk)
+            return tus_client_upload(client or Client(), clip, data, chunk=chunk, language=language)
 
     return put
 

@@ -49,13 +49,19 @@ def tus_upload(server: str, clip: Clip, path: Path, *, chunk_size: int = 64 * 10
     return str(uploader.url)
 
 
-def tus_client_upload(client: Any, clip: Clip, data: bytes, *, chunk: int = 256 * 1024) -> Any:
-    """Speak tus to the app through Django's test client (fast, no server); returns the last response."""
+def tus_client_upload(
+    client: Any, clip: Clip, data: bytes, *, chunk: int = 256 * 1024, language: str | None = None
+) -> Any:
+    """Speak tus to the app through Django's test client (fast, no server); returns the last response.
+    `language`: the language the student says they speak in the clip (the upload page sends it)."""
+    metadata = {"ticket": services.upload_ticket(clip), "filetype": "video/mp4"}
+    if language is not None:
+        metadata["language"] = language
     created = client.post(
         "/clips/tus/",
         HTTP_TUS_RESUMABLE="1.0.0",
         HTTP_UPLOAD_LENGTH=str(len(data)),
-        HTTP_UPLOAD_METADATA=tus_metadata(ticket=services.upload_ticket(clip), filetype="video/mp4"),
+        HTTP_UPLOAD_METADATA=tus_metadata(**metadata),
     )
     if created.status_code != 201:
         return created

@@ -181,5 +181,18 @@ CASES: list[Case] = [
     ),
     # The unredacted captions (and rendition) are the facilitators' alone; staff get the redacted ones.
     Case("media_feedback:clip_file", kwargs=_clip_with_captions, allowed=FACILITATOR_ONLY),
+    # A Welsh clip the English-only model left for a facilitator to type.
+    Case(
+        "media_feedback:type_transcript",
+        kwargs=lambda w: _clip_kwargs(w, status="ready", language="cy", transcript_needed=True),
+        allowed=FACILITATOR_ONLY,
+    ),
+    Case(
+        "media_feedback:type_transcript",
+        kwargs=lambda w: _clip_kwargs(w, status="ready", language="cy", transcript_needed=True),
+        method="post",
+        data=lambda w: {"text": "Helo"},
+        allowed=FACILITATOR_ONLY,
+    ),
 ]
 WS_CASES: list[WsCase] = []

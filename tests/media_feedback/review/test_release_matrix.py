@@ -85,6 +85,8 @@ REVIEW_ACTIONS = {
     "mark_reviewed",
     "release_clip",
     "blur_faces",
+    # The facilitators' page to type a Welsh clip's transcript (it plays the rendition through clip_file).
+    "type_transcript",
 }
 
 

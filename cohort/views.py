@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -8,6 +9,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -168,6 +170,11 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if not ratelimit.allow(request, "invitation", limit=20, per=60):
         return ratelimit.rate_limited(request, _("opening invitations"))
     invitation = services.find_invitation(token)
+    if invitation is not None and not request.user.is_authenticated:
+        # The invitee has not chosen a language on this site yet: the page speaks as the e-mail did.
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            translation.activate(invitation.language)
+            request.LANGUAGE_CODE = translation.get_language()
     if invitation is None or not invitation.is_usable:
         return render(request, "cohort/invitation_invalid.html", {"invitation": invitation}, status=404)
     user = request.user
@@ -274,9 +281,21 @@ def notification_preferences(request: AuthedRequest) -> HttpResponse:
 def profile(request: AuthedRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        user = form.save()
+        if user.language:  # the page that confirms it is in the language just chosen, as are the next ones
+            translation.activate(user.language)
         messages.success(request, _("Your profile is saved."))
-        return redirect("cohort:profile")
+        response = redirect("cohort:profile")
+        if user.language:  # as the toggle does: pages before log-in follow it on this browser too
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                user.language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            )
+        return response
     return render(request, "cohort/profile.html", {"form": form}, status=400 if form.errors else 200)
 
 

@@ -46,16 +46,16 @@ class NotificationsConsumer(AsyncWebsocketConsumer):
         """Nothing is taken from the page over this socket."""
 
     async def notifications_changed(self, event: dict[str, Any]) -> None:
-        await self.send_count(str(event.get("title", ""))[:200], str(event.get("message", "")))
+        await self.send_count(str(event.get("title", ""))[:200], str(event.get("sentence", "")))
 
-    async def send_count(self, title: str, message: str = "") -> None:
-        html = await database_sync_to_async(self.render_count)(title, message)
+    async def send_count(self, title: str, sentence: str = "") -> None:
+        html = await database_sync_to_async(self.render_count)(title, sentence)
         if html is None:
             await self.close(code=live.CLOSE_REFUSED)
             return
         await self.send(text_data=html)
 
-    def render_count(self, title: str, message: str) -> str | None:
+    def render_count(self, title: str, sentence: str) -> str | None:
         """The header's link with the person's unread count (and a new notification's title), in the
         page's language; None if this session no longer signs them in."""
         user = self.signed_in_user()
@@ -63,7 +63,7 @@ class NotificationsConsumer(AsyncWebsocketConsumer):
             return None
         count = Notification.objects.filter(user_id=self.user_id, read_at__isnull=True).count()
         with translation.override(self.page_language(user)):
-            title = (render_sentence(message) or title)[:200]
+            title = (render_sentence(sentence) or title)[:200]
             return render_to_string("cohort/_notifications_live.html", {"unread_notifications": count, "title": title})
 
     def page_language(self, user: Any) -> str:

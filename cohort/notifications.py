@@ -142,7 +142,7 @@ def notify_ids(
             for uid in recipients
         ]
     )
-    live.notifications_changed(recipients, title=title[:200], message=message)
+    live.notifications_changed(recipients, title=title[:200], sentence=message)
     immediate = sorted({n.user_id for n in rows if n.delivery == Delivery.IMMEDIATE})
     if immediate:
         transaction.on_commit(lambda: _queue_emails(immediate))

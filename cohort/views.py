@@ -170,11 +170,11 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if not ratelimit.allow(request, "invitation", limit=20, per=60):
         return ratelimit.rate_limited(request, _("opening invitations"))
     invitation = services.find_invitation(token)
-    if invitation is not None and not request.user.is_authenticated:
+    chosen = request.user.is_authenticated or settings.LANGUAGE_COOKIE_NAME in request.COOKIES
+    if invitation is not None and not chosen:
         # The invitee has not chosen a language on this site yet: the page speaks as the e-mail did.
-        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
-            translation.activate(invitation.language)
-            request.LANGUAGE_CODE = translation.get_language()
+        translation.activate(invitation.language)
+        request.LANGUAGE_CODE = translation.get_language()
     if invitation is None or not invitation.is_usable:
         return render(request, "cohort/invitation_invalid.html", {"invitation": invitation}, status=404)
     user = request.user
@@ -292,7 +292,7 @@ def profile(request: AuthedRequest) -> HttpResponse:
                 user.language,
                 max_age=settings.LANGUAGE_COOKIE_AGE,
                 secure=settings.LANGUAGE_COOKIE_SECURE,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]  # "Lax" in settings
                 httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
             )
         return response

@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run run-prod test check install lock migrate demo worker fmt clean
+.PHONY: run run-prod test check install lock migrate demo worker fmt clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,18 @@ $(STAMP): $(BIN)/python $(LOCK) pyproject.toml package.json
 	npm install --no-audit --no-fund --silent
 	touch $(STAMP)
 
-install: $(STAMP)
+# The Welsh (and English) translations, compiled from the .po files in locale/ (gettext's msgfmt).
+MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po locale/libraries/*/LC_MESSAGES/*.po))
+%.mo: %.po
+	msgfmt --check -o $@ $<
+
+install: $(STAMP) $(MO)
+
+# After changing or adding strings: brings locale/*/LC_MESSAGES/*.po up to date with the code (then
+# write the Welsh of every new or changed message: tests/config/test_translations.py checks).
+messages: install
+	DEBUG=1 $(BIN)/python manage.py makemessages -l cy -l en_GB --no-obsolete -i node_modules -i var -i tests -i bench
+	DEBUG=1 $(BIN)/python manage.py makemessages -d djangojs -l cy -l en_GB --no-obsolete -i node_modules -i var -i tests -i bench
 
 $(BIN)/uv: $(BIN)/python
 	$(BIN)/pip install --quiet uv
@@ -71,4 +82,4 @@ fmt: install
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) node_modules var
+	rm -rf $(VENV) node_modules var locale/*/LC_MESSAGES/*.mo locale/libraries/*/LC_MESSAGES/*.mo

@@ -16,7 +16,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 
 ENGLISH = "en-gb"
 WELSH = "cy"
@@ -63,18 +66,32 @@ def localised(obj: Any, field: str, language: str | None = None) -> tuple[str, s
     return getattr(obj, field, "") or "", ENGLISH
 
 
-def set_language(request: Any) -> Any:
+def set_language(request: HttpRequest) -> HttpResponse:
     """The language toggle (POST language, next): the same page in the chosen language. Remembers the
-    choice in a cookie and, for a signed-in person, as their preference (their e-mails follow it)."""
-    from django.http import HttpResponseNotAllowed
-    from django.views.i18n import set_language as django_set_language
-
+    choice in a cookie and, for a signed-in person, as their preference (their e-mails follow it).
+    An unknown language changes nothing; `next` must be a page of this site."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    response = django_set_language(request)
+    following = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(
+        following, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    response = redirect(following if safe and following else "/")
     code = request.POST.get("language", "")
+    if code not in CODES:
+        return response
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
     user = getattr(request, "user", None)
-    if code in CODES and user is not None and user.is_authenticated and user.language != code:
+    if user is not None and user.is_authenticated and user.language != code:
         user.language = code
         user.save(update_fields=["language"])
     return response

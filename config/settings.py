@@ -274,7 +274,9 @@ ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "")
 # language of everything sent to them.
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The product's own messages, then the Welsh of the libraries whose pages people see (django-allauth's
+# log-in, two-factor and password pages ship no Welsh of their own).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "libraries"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_SAMESITE = "Lax"

@@ -2,6 +2,7 @@ from types import ModuleType
 
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
+from django.views.i18n import JavaScriptCatalog
 
 import cohort.audit.urls
 import cohort.urls
@@ -47,6 +48,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("privacy/accounts/", views.account_search, name="account_search"),
     path("privacy/accounts/<id:user_id>/erase/", views.account_erasure, name="account_erasure"),
     path("language/", i18n.set_language, name="set_language"),
+    # The Welsh and English of the project's JavaScript (static/js), for gettext() in the browser.
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,7 +3,7 @@
 // the server counts: characters (not UTF-16 units), a line break as the two the browser sends.
 (() => {
   const counted = (text) => [...text.replace(/\r?\n/g, "\r\n")].length;
-  const number = (n) => n.toLocaleString("en-GB");
+  const number = (n) => n.toLocaleString(document.documentElement.lang || "en-GB");
 
   function attach(field) {
     if (field.dataset.counterReady) return;
@@ -20,10 +20,25 @@
     field.after(counter, warning);
     const update = () => {
       const used = counted(field.value);
-      counter.textContent = `${number(used)} of ${number(limit)} characters`;
+      counter.textContent = interpolate(
+        ngettext("%(used)s of %(limit)s character", "%(used)s of %(limit)s characters", limit),
+        { used: number(used), limit: number(limit) },
+        true,
+      );
       const over = used - limit;
       counter.classList.toggle("over", over > 0);
-      const text = over > 0 ? `${number(over)} characters too many: shorten the text before you send it.` : "";
+      const text =
+        over > 0
+          ? interpolate(
+              ngettext(
+                "%(over)s character too many: shorten the text before you send it.",
+                "%(over)s characters too many: shorten the text before you send it.",
+                over,
+              ),
+              { over: number(over) },
+              true,
+            )
+          : "";
       if (warning.textContent !== text) warning.textContent = text;
     };
     field.addEventListener("input", update);

@@ -39,9 +39,14 @@ document.addEventListener("DOMContentLoaded", () => {
     const label = document.createElement("label");
     label.htmlFor = input.id;
     const own = document.querySelector(`label[for="${select.id}"]`);
-    const name = own ? own.textContent.replace(/[:*]\s*$/, "").trim() : "the list";
-    const example = select.name.includes("time_zone") ? " (type part of a place, e.g. London)" : "";
-    label.textContent = `Filter the list: ${name.toLowerCase()}${example}`;
+    const name = own ? own.textContent.replace(/[:*]\s*$/, "").trim() : gettext("the list");
+    label.textContent = interpolate(
+      select.name.includes("time_zone")
+        ? gettext("Filter the list: %(name)s (type part of a place, e.g. London)")
+        : gettext("Filter the list: %(name)s"),
+      { name: name.toLowerCase() },
+      true,
+    );
     label.className = "filter-label";
     const status = document.createElement("span");
     status.className = "visually-hidden";
@@ -57,7 +62,7 @@ document.addEventListener("DOMContentLoaded", () => {
         option.hidden = !match;
         if (match) shown += 1;
       });
-      status.textContent = `${shown} of ${options.length} shown`;
+      status.textContent = interpolate(gettext("%(shown)s of %(all)s shown"), { shown, all: options.length }, true);
     });
   });
 });

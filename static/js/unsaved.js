@@ -27,7 +27,11 @@
         note.setAttribute("role", "alert");
         form.append(note);
       }
-      note.textContent = `Nothing was sent: ${dirty.dataset.unsavedGuard} has changes that are not saved. Save them first.`;
+      note.textContent = interpolate(
+        gettext("Nothing was sent: %(form)s has changes that are not saved. Save them first."),
+        { form: dirty.dataset.unsavedGuard },
+        true,
+      );
     });
   });
 })();

@@ -1,6 +1,7 @@
-"""Every page of the access matrix, seen by the role that sees most of it (public pages by anyone):
-the page itself never scrolls sideways at 320, 390 and 1280 px, and axe-core (from npm) finds no
-serious or critical violation at phone (320 px) and desktop (1280 px) widths."""
+"""Every page of the access matrix, seen by the role that sees most of it (public pages by anyone),
+in English and in Welsh: the page itself never scrolls sideways at 320, 390 and 1280 px, and axe-core
+(from npm) finds no serious or critical violation at phone (320 px) and desktop (1280 px) widths. In
+Welsh the page says it is Welsh (`<html lang="cy">`), so English text within it needs its own `lang`."""
 
 from __future__ import annotations
 
@@ -78,9 +79,10 @@ def viewer(case) -> str:
     return next((actor for actor in VIEWERS if actor in case.allowed), sorted(case.allowed)[0])
 
 
+@pytest.mark.parametrize("language", ["en-gb", "cy"])
 @pytest.mark.parametrize("group", range(GROUPS))
 def test_no_page_has_a_serious_or_critical_accessibility_violation(
-    group: int, browser, live_server_asgi, transactional_db, world
+    group: int, language: str, browser, live_server_asgi, transactional_db, world
 ) -> None:
     if not AXE.exists():
         pytest.fail("axe-core is missing: run `make install` (npm install)")
@@ -91,6 +93,7 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(
         page = context.new_page()
         for case in PAGES[group::GROUPS]:
             context.clear_cookies()
+            context.add_cookies([{"name": "django_language", "value": language, "url": live_server_asgi}])
             actor = "anonymous" if case.public else viewer(case)
             if actor != "anonymous":
                 if actor not in cookies:
@@ -104,6 +107,8 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(
             response = page.goto(url)
             assert response is not None and response.status < 500, f"{url} answered {response and response.status}"
             assert "/accounts/login/" not in page.url, f"{actor} was sent to log in from {url}"
+            if page.get_attribute("html", "lang") != ("cy" if language == "cy" else "en-GB"):
+                problems.append(f"{url} ({actor}): <html lang> is {page.get_attribute('html', 'lang')!r}")
             for width in WIDTHS:
                 # The same page at each width (resizing reflows it as a phone turned or a window widened).
                 page.set_viewport_size({"width": width, "height": 900})
@@ -113,6 +118,7 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(
                     problems += [f"{url} ({actor}) @{width}px: {p}" for p in serious_violations(page)]
         if group == 0:
             context.clear_cookies()
+            context.add_cookies([{"name": "django_language", "value": language, "url": live_server_asgi}])
             page.goto(reverse("account_login"))
             problems += [f"log-in page: {p}" for p in serious_violations(page)]
             for width in WIDTHS:

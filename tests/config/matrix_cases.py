@@ -5,6 +5,8 @@ CASES = [
     Case("dashboard"),
     # The accessibility statement: public, like the footer link to it on every page.
     Case("accessibility", kwargs=lambda w: {}, public=True, allowed=ANY_SIGNED_IN),
+    # The JavaScript's translations, loaded by every page (the log-in page too).
+    Case("javascript-catalog", kwargs=lambda w: {}, public=True, allowed=ANY_SIGNED_IN),
     # The language toggle on every page, the log-in page included: anyone.
     Case(
         "set_language",

@@ -19,6 +19,7 @@ from cohort.access import get_membership
 from cohort.models import Invitation, Notification, PeriodicJob, Role, User
 from cohort.notifications import Sentence, notify
 from cohort.services import invite
+from config.privacy import erase_in_cohort
 from tests.factories import client_for
 
 
@@ -212,3 +213,27 @@ def test_the_failing_job_email_is_in_each_recipients_language(world, django_capt
     assert "wedi methu 3 gwaith yn olynol" in welsh.body
     english = by_address[world.olga.email]
     assert "has failed 3 times in a row" in english.body
+
+
+def test_erasing_a_person_takes_their_name_out_of_the_sentences_others_read(world) -> None:
+    world.lena.language = "cy"
+    world.lena.save()
+    person = User.objects.create_user(email="samira.q@example.org", display_name="Samira Quayle")
+    fran = get_membership(world.fran, "gm")
+    _invitation, token = invite(fran, email=person.email, role=Role.MEMBER, institution=world.irwell)
+    client_for(person).post(reverse("cohort:accept_invitation", kwargs={"token": token}))
+    notify(
+        [world.lena],
+        kind="invitation",
+        title=Sentence("%(person)s accepted your invitation to %(cohort)s", person=str(person), cohort="GM"),
+        cohort=world.cohort,
+    )
+    assert (
+        "Mae Samira Quayle wedi derbyn" in client_for(world.lena).get(reverse("cohort:notifications")).content.decode()
+    )
+
+    erase_in_cohort(fran, person, confirm_email=person.email)
+    for reader in (world.fran, world.lena):
+        page = client_for(reader).get(reverse("cohort:notifications")).content.decode()
+        assert "Samira" not in page
+        assert not Notification.objects.filter(user=reader, message__contains="Samira").exists()

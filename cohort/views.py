@@ -291,6 +291,8 @@ def profile(request: AuthedRequest) -> HttpResponse:
                 settings.LANGUAGE_COOKIE_NAME,
                 user.language,
                 max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
                 secure=settings.LANGUAGE_COOKIE_SECURE,
                 samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]  # "Lax" in settings
                 httponly=settings.LANGUAGE_COOKIE_HTTPONLY,

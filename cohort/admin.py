@@ -135,3 +135,7 @@ class OutgoingMailAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+# The sub-domains' admin pages.
+import cohort.sso.admin  # noqa: E402, F401

@@ -80,9 +80,12 @@ def assess(user: Any, session: SessionBase | None, *, now: float | None = None) 
         return Verdict.SIGNED_IN, False
     if session is None:
         return Verdict.SIGNED_OUT, True
-    if not has_totp:
+    done = second_factor(session, user)
+    if not has_totp and not (done or "").startswith("sso:"):
+        # No TOTP of their own: set it up, unless their institution's identity provider asserted
+        # multi-factor authentication for this very session.
         return Verdict.NEEDS_SETUP, True
-    if second_factor(session, user) is None:
+    if done is None:
         return Verdict.NEEDS_SECOND_FACTOR, True
     if idle_deadline(session) < (time.time() if now is None else now):
         return Verdict.IDLE, True

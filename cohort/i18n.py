@@ -16,8 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -76,7 +75,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     safe = url_has_allowed_host_and_scheme(
         following, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
-    response = redirect(following if safe and following else "/")
+    response = HttpResponseRedirect(following if safe and following.startswith("/") else "/")
     code = request.POST.get("language", "")
     if code not in CODES:
         return response
@@ -88,7 +87,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
         domain=settings.LANGUAGE_COOKIE_DOMAIN,
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]
     )
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.language != code:

@@ -665,3 +665,7 @@ from cohort.audit.models import (  # noqa: E402
     AuditAction as AuditAction,
     AuditEvent as AuditEvent,
 )
+from cohort.sso.models import (  # noqa: E402
+    IdentityProvider as IdentityProvider,
+    ServedDomain as ServedDomain,
+)

@@ -7,7 +7,7 @@ import nh3
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre", "h2", "h3", "h4",
-    "hr", "table", "thead", "tbody", "tr", "th", "td", "del",
+    "hr", "table", "thead", "tbody", "tr", "th", "td", "del", "span",
 }  # fmt: skip
 
 
@@ -17,7 +17,8 @@ def render_markdown(text: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
-        attributes={"a": {"href", "title"}, "th": {"align"}, "td": {"align"}},
+        # lang: words in another language than the text's (a student's quote in Welsh in an English summary).
+        attributes={"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "span": {"lang"}, "blockquote": {"lang"}},
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener noreferrer",
     )

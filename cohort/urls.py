@@ -2,6 +2,7 @@ from django.urls import path
 
 from cohort import views
 from cohort.assessment import urls as assessment
+from cohort.sso import urls as sso
 
 app_name = "cohort"
 # Site-wide: the person's own pages.
@@ -26,4 +27,5 @@ cohort_urlpatterns = [
     path("people/removed/<id:former_id>/readd/", views.readd_member, name="readd_member"),
     path("invitations/<id:invitation_id>/revoke/", views.revoke_invitation, name="revoke_invitation"),
     *assessment.cohort_urlpatterns,
+    *sso.cohort_urlpatterns,
 ]

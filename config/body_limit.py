@@ -8,7 +8,8 @@ declares (Content-Length) or streams more bytes than its route family may carry,
 - an evidence upload: the evidence file limit, plus room for the form's other fields;
 - anything else: REQUEST_BODY_MAX_BYTES (forms and posts are text).
 
-The refusal is plain text that says what happened and what to do; the request reaches no view, so
+The refusal is plain text that says what happened and what to do, in the sender's language (their
+language cookie, else their browser's: no session is read out here); the request reaches no view, so
 nothing changes.
 """
 
@@ -18,7 +19,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
+from django.http.cookie import parse_cookie
 from django.urls import Resolver404, resolve
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from cohort.assessment.evidence_files import MAX_EVIDENCE_BYTES
 
@@ -43,23 +48,33 @@ def limit_for(path: str) -> tuple[int, str]:
         name = ""
     if name == "media_feedback:tus_upload":
         chunk = settings.CLIP_UPLOAD_CHUNK_BYTES
-        return chunk, (
-            f"This part of the recording is larger than {_mb(chunk)}, the most the server takes at once, "
+        return chunk, _(
+            "This part of the recording is larger than %(size)s, the most the server takes at once, "
             "so it was refused and nothing was saved from it. The upload page sends recordings in parts "
             "of that size: reload it and upload again."
-        )
+        ) % {"size": _mb(chunk)}
     if name == "cohort:add_evidence":
-        return MAX_EVIDENCE_BYTES + FORM_ROOM, (
-            f"The file is larger than {_mb(MAX_EVIDENCE_BYTES)}, the most evidence can be, so it was "
+        return MAX_EVIDENCE_BYTES + FORM_ROOM, _(
+            "The file is larger than %(size)s, the most evidence can be, so it was "
             "refused and nothing was saved. Go back and attach a smaller file, or add a link to the "
             "document instead."
-        )
+        ) % {"size": _mb(MAX_EVIDENCE_BYTES)}
     limit = settings.REQUEST_BODY_MAX_BYTES
-    return limit, (
-        f"What was sent is larger than {_mb(limit)}, the most this page accepts, so it was refused and "
+    return limit, _(
+        "What was sent is larger than %(size)s, the most this page accepts, so it was refused and "
         "nothing was saved. Go back and send less: shorten the text, or attach files only where a page "
         "offers it."
-    )
+    ) % {"size": _mb(limit)}
+
+
+def sender_language(scope: Scope) -> str:
+    """The language LocaleMiddleware would choose for this request: the language cookie, else the
+    browser's (Accept-Language), else the site's."""
+    request = HttpRequest()
+    headers = {name.lower(): value.decode("latin-1") for name, value in scope.get("headers", [])}
+    request.COOKIES = parse_cookie(headers.get(b"cookie", ""))
+    request.META["HTTP_ACCEPT_LANGUAGE"] = headers.get(b"accept-language", "")
+    return translation.get_language_from_request(request)
 
 
 def _declared_length(scope: Scope) -> int | None:
@@ -80,7 +95,8 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit, message = limit_for(scope["path"])
+        with translation.override(sender_language(scope)):
+            limit, message = limit_for(scope["path"])
         declared = _declared_length(scope)
         if declared is not None and declared > limit:
             await _refuse(send, message)

@@ -11,6 +11,8 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
 
 from cohort.models import ActionItem, CriterionResponse, Membership, Participation, SelfAssessment
 from media_feedback.models import Clip
@@ -22,6 +24,8 @@ SOON = timedelta(days=90)
 
 
 class Stage:
+    """The stages' names: the keys (a stage's CSS class is made from them); STAGE_LABELS are what people read."""
+
     NOT_STARTED = "Not started"
     DRAFTING = "Drafting"
     SUBMITTED = "Submitted"
@@ -29,6 +33,15 @@ class Stage:
     REVIEWED = "Reviewed"
     AWARDED = "Awarded"
 
+
+STAGE_LABELS = {
+    Stage.NOT_STARTED: gettext_lazy("Not started"),
+    Stage.DRAFTING: gettext_lazy("Drafting"),
+    Stage.SUBMITTED: gettext_lazy("Submitted"),
+    Stage.MORE_EVIDENCE: gettext_lazy("More evidence"),
+    Stage.REVIEWED: gettext_lazy("Reviewed"),
+    Stage.AWARDED: gettext_lazy("Awarded"),
+}
 
 _STAGE_OF_STATUS = {
     SelfAssessment.Status.SUBMITTED: Stage.SUBMITTED,
@@ -72,16 +85,16 @@ class Row:
     next_url: str = ""
     flags: list[Flag] = field(default_factory=list)
 
+    @property
+    def stage_label(self) -> str:
+        return str(STAGE_LABELS.get(self.stage, self.stage))
+
 
 @dataclass
 class Overview:
     todos: list[Todo]
     rows: list[Row]
     consultations_booked: int
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 def facilitator_overview(membership: Membership, participations: list[Participation]) -> Overview:
@@ -138,11 +151,14 @@ def facilitator_overview(membership: Membership, participations: list[Participat
         sa = current.get(p.institution_id)
         row = Row(p, stage_of(sa, getattr(sa, "started", 0)))
         if sa is not None and sa.status == SelfAssessment.Status.RECOMMENDED:
-            row.stage_note = "award recommended"
-            todos.append(Todo(f"Record the award for {p.institution.name}", inst_url("workspace", p)))
+            row.stage_note = _("award recommended")
+            todos.append(
+                Todo(_("Record the award for %(name)s") % {"name": p.institution.name}, inst_url("workspace", p))
+            )
         consultation = next_consultation.get(p.institution_id)
         if consultation and (next_meeting is None or consultation.starts_at < next_meeting.starts_at):
-            row.next_label, row.next_when = f"Consultation: {consultation.topic}", consultation.starts_at
+            row.next_label = _("Consultation: %(topic)s") % {"topic": consultation.topic}
+            row.next_when = consultation.starts_at
             row.next_url = reverse(
                 "meetings:consultation_detail", kwargs={"cohort": slug, "consultation_id": consultation.pk}
             )
@@ -150,35 +166,48 @@ def facilitator_overview(membership: Membership, participations: list[Participat
             row.next_label, row.next_when = next_meeting.title, next_meeting.starts_at
             row.next_url = reverse("meetings:meeting", kwargs={"cohort": slug, "meeting_id": next_meeting.pk})
         if n := overdue.get(p.institution_id, 0):
-            row.flags.append(Flag(_plural(n, "overdue action", "overdue actions"), inst_url("action_plan", p)))
+            overdue_text = ngettext("%(n)s overdue action", "%(n)s overdue actions", n) % {"n": n}
+            row.flags.append(Flag(overdue_text, inst_url("action_plan", p)))
         if n := clips.get(p.institution_id, 0):
             url = reverse("media_feedback:clips", kwargs={"cohort": slug})
             row.flags.append(
                 Flag(
-                    f"{_plural(n, 'clip', 'clips')} waiting for review",
+                    ngettext("%(n)s clip waiting for review", "%(n)s clips waiting for review", n) % {"n": n},
                     f"{url}?institution={p.institution.slug}&status=ready",
                 )
             )
         if n := past_consultations_without_notes.get(p.institution_id, 0):
             url = reverse("meetings:consultations", kwargs={"cohort": slug})
             row.flags.append(
-                Flag(_plural(n, "past consultation without notes", "past consultations without notes"), url)
+                Flag(
+                    ngettext("%(n)s past consultation without notes", "%(n)s past consultations without notes", n)
+                    % {"n": n},
+                    url,
+                )
             )
         if sa is not None and sa.status == SelfAssessment.Status.AWARDED:
-            for label, day in (("Mid-point review", sa.midpoint_review_on), ("Award expires", sa.expires_on)):
-                if day is not None and today <= day <= today + SOON:
-                    row.flags.append(Flag(f"{label} {_day(day)}", inst_url("workspace", p)))
-                elif label == "Award expires" and day is not None and day < today:
-                    row.flags.append(Flag(f"Award expired {_day(day)}", inst_url("workspace", p)))
+            midpoint, expiry = sa.midpoint_review_on, sa.expires_on
+            if midpoint is not None and today <= midpoint <= today + SOON:
+                text = _("Mid-point review %(date)s") % {"date": _day(midpoint)}
+                row.flags.append(Flag(text, inst_url("workspace", p)))
+            if expiry is not None and today <= expiry <= today + SOON:
+                row.flags.append(Flag(_("Award expires %(date)s") % {"date": _day(expiry)}, inst_url("workspace", p)))
+            elif expiry is not None and expiry < today:
+                row.flags.append(Flag(_("Award expired %(date)s") % {"date": _day(expiry)}, inst_url("workspace", p)))
         rows.append(row)
 
     for meeting in meetings_without_minutes:
         url = reverse("meetings:meeting", kwargs={"cohort": slug, "meeting_id": meeting.pk}) + "#minutes"
-        todos.append(Todo(f"Write the minutes of {meeting.title} ({_day(meeting.starts_at.date())})", url))
+        text = _("Write the minutes of %(title)s (%(date)s)") % {
+            "title": meeting.title,
+            "date": _day(meeting.starts_at.date()),
+        }
+        todos.append(Todo(text, url))
     n_clips = sum(clips.values())
     if n_clips:
         url = reverse("media_feedback:clips", kwargs={"cohort": slug}) + "?status=ready"
-        todos.append(Todo(f"{_plural(n_clips, 'clip', 'clips')} ready for review", url))
+        text = ngettext("%(n)s clip ready for review", "%(n)s clips ready for review", n_clips) % {"n": n_clips}
+        todos.append(Todo(text, url))
     late = [
         (row.participation, overdue[row.participation.institution_id])
         for row in rows
@@ -189,7 +218,7 @@ def facilitator_overview(membership: Membership, participations: list[Participat
         total = sum(n for _, n in late)
         todos.append(
             Todo(
-                f"{_plural(total, 'overdue action', 'overdue actions')}:",
+                ngettext("%(n)s overdue action:", "%(n)s overdue actions:", total) % {"n": total},
                 "",
                 [(f"{p.institution.short_name} ({n})", inst_url("action_plan", p)) for p, n in late],
             )
@@ -198,4 +227,4 @@ def facilitator_overview(membership: Membership, participations: list[Participat
 
 
 def _day(day: date) -> str:
-    return f"{day:%-d %B %Y}"
+    return date_format(day, "j F Y")

@@ -25,6 +25,11 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext_lazy as _, ngettext
+
+type StrOrPromise = str | Promise  # text, or text put into the reader's language when shown
+
 
 class Whose(StrEnum):
     PERSON = "person"  # about the person: their name, address, preferences
@@ -50,14 +55,15 @@ FORMER_MEMBER = "A former member"
 
 @dataclass(frozen=True)
 class Retention:
-    """How long rows are kept. `wording` is what notices and the retention page say. With `since`, the
+    """How long rows are kept. `wording` is what notices and the retention page say (translatable: it is
+    put into the reader's language when it is shown). With `since`, the
     retention task deletes the holding's rows (those matching `where`) once `since` (a date on the row)
     is `after` ago. With `per_call`, the period is the feedback call's own setting instead: `since` is
     a date on the call (reached along the holding's cohort lookup) and the rows go `retention_days`
     after it. Without `since`, nothing deletes the rows on a schedule: they stay as long as `wording`
     says (erasure and withdrawal still reach them)."""
 
-    wording: str
+    wording: StrOrPromise
     since: str = ""
     after: timedelta = timedelta(0)
     per_call: bool = False
@@ -71,43 +77,53 @@ class Retention:
 def _period(delta: timedelta) -> str:
     if delta % timedelta(days=1) == timedelta(0):
         days = delta.days
-        return f"{days} day{'s' if days != 1 else ''}"
+        return ngettext("%(n)s day", "%(n)s days", days) % {"n": days}
     hours = int(delta.total_seconds() // 3600)
-    return f"{hours} hour{'s' if hours != 1 else ''}"
+    return ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours}
+
+
+def _after_wording(delta: timedelta, then: StrOrPromise) -> str:
+    period = _period(delta)
+    return str(then) % {"period": period} if then else period
+
+
+# Made when it is shown, in the reader's language (the map is built once, at import).
+_lazy_after_wording = lazy(_after_wording, str)
 
 
 def after(
-    delta: timedelta, *, since: str = "created_at", where: tuple[tuple[str, Any], ...] = (), then: str = ""
+    delta: timedelta, *, since: str = "created_at", where: tuple[tuple[str, Any], ...] = (), then: StrOrPromise = ""
 ) -> Retention:
-    """Deleted `delta` after the row's `since` date (the wording is made from the period)."""
-    return Retention(f"{_period(delta)}{then}", since=since, after=delta, where=where)
+    """Deleted `delta` after the row's `since` date (the wording is made from the period; `then`, if
+    given, is a sentence around it: "%(period)s after …")."""
+    return Retention(_lazy_after_wording(delta, then), since=since, after=delta, where=where)
 
 
-ALL_MEMBER_TIME = Retention("while the cohort's record is kept")
-ACCOUNT_TIME = Retention("until the operator erases the account")
-AUDIT_TIME = Retention("the audit log's retention")
+ALL_MEMBER_TIME = Retention(_("while the cohort's record is kept"))
+ACCOUNT_TIME = Retention(_("until the operator erases the account"))
+AUDIT_TIME = Retention(_("the audit log's retention"))
 # An invitation can be accepted for 14 days; the row, with the address it went to, stays as the
 # cohort's record of who was invited (nothing deletes it on a schedule; erasure does).
-INVITATION_RETENTION = Retention("while the cohort's record is kept (an invitation can be accepted for 14 days)")
+INVITATION_RETENTION = Retention(_("while the cohort's record is kept (an invitation can be accepted for 14 days)"))
 # A student's clip and everything made from it: until they withdraw it, or until the call's retention
 # period after its summary is published (the period is each call's own setting).
 STUDENT_RETENTION = Retention(
-    "until withdrawal or the feedback call's retention period ends",
+    _("until withdrawal or the feedback call's retention period ends"),
     since="summary_published_at",
     per_call=True,
 )
 # An upload never finished by its deadline (set when the student consents: UPLOAD_LIFETIME later).
 UNFINISHED_UPLOAD = Retention(
-    "until the upload's deadline if it is never finished",
+    _("until the upload's deadline if it is never finished"),
     since="upload_expires_at",
     where=(("status", "receiving"),),
 )
 # The reason a file was refused, for the student's receipt link; the file itself is never kept.
-REFUSAL_RETENTION = after(timedelta(days=7), then=" after the file was refused")
+REFUSAL_RETENTION = after(timedelta(days=7), then=_("%(period)s after the file was refused"))
 # Which quote a withdrawal removed from a summary (an id, never the words): the summary's own record.
-WITH_THE_SUMMARY = Retention("as long as the summary is kept")
+WITH_THE_SUMMARY = Retention(_("as long as the summary is kept"))
 MAIL_RETENTION = Retention(
-    "until the e-mail is sent (the row is deleted), or emptied once it has failed for good (about a day)"
+    _("until the e-mail is sent (the row is deleted), or emptied once it has failed for good (about a day)")
 )
 
 
@@ -174,6 +190,7 @@ HOLDINGS: tuple[Holding, ...] = (
             Field("email", Whose.PERSON, Erase.DELETE, retention=ACCOUNT_TIME),
             Field("display_name", Whose.PERSON, Erase.DELETE, retention=ACCOUNT_TIME),
             Field("time_zone", Whose.PERSON, Erase.DELETE, retention=ACCOUNT_TIME),
+            Field("language", Whose.PERSON, Erase.DELETE, retention=ACCOUNT_TIME),
             Field("password", Whose.PERSON, Erase.DELETE, export=False),
         ),
         scrub=False,
@@ -185,7 +202,7 @@ HOLDINGS: tuple[Holding, ...] = (
         "cohort.Invitation",
         cohort="cohort",
         fields=(Field("email", Whose.PERSON, Erase.DELETE, retention=INVITATION_RETENTION),),
-        not_personal=("role", "token_hash"),
+        not_personal=("role", "token_hash", "language"),
     ),
     Holding(
         "cohort.Notification",
@@ -418,13 +435,22 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding(
         "media_feedback.SummaryDocument",
         cohort="call__cohort",
-        fields=(_cohort("title"), _cohort("body"), _student("withdrawn_quote_ids", WITH_THE_SUMMARY)),
+        fields=(
+            _cohort("title"),
+            _cohort("body"),
+            _cohort("title_cy"),
+            _cohort("body_cy"),
+            _student("withdrawn_quote_ids", WITH_THE_SUMMARY),
+        ),
         not_personal=("flag_reason",),
     ),
     Holding(
         "media_feedback.SummaryVersion",
         cohort="document__call__cohort",
-        fields=(_cohort("title"), _cohort("source"), _cohort("content"), _cohort("html")),
+        fields=(
+            *(_cohort(name) for name in ("title", "source", "content", "html")),
+            *(_cohort(name) for name in ("title_cy", "source_cy", "content_cy", "html_cy")),
+        ),
         not_personal=("note",),  # the platform's fixed history line ("A quote was removed at a student's request.")
     ),
     Holding("media_feedback.VersionQuote", cohort="version__document__call__cohort"),
@@ -440,7 +466,7 @@ HOLDINGS: tuple[Holding, ...] = (
                 Erase.DELETE,
                 export=False,
                 retention=Retention(
-                    "until the e-mail is sent; kept, without contents or addresses, if it failed for good"
+                    _("until the e-mail is sent; kept, without contents or addresses, if it failed for good")
                 ),
             ),
         ),
@@ -452,10 +478,28 @@ HOLDINGS: tuple[Holding, ...] = (
 REFERENCE: dict[str, tuple[str, ...]] = {
     "cohort.Institution": ("name", "short_name", "slug", "kind", "nation"),
     "cohort.FrameworkVersion": ("name", "version"),
-    "cohort.Area": ("slug", "title", "summary"),
-    "cohort.Criterion": ("statement", "guidance"),
-    "cohort.NationNote": ("nation", "note"),
+    "cohort.Area": ("slug", "title", "summary", "title_cy", "summary_cy"),
+    "cohort.Criterion": ("statement", "guidance", "statement_cy", "guidance_cy"),
+    "cohort.NationNote": ("nation", "note", "note_cy"),
     "cohort.Cohort": ("name", "slug", "funder"),
+    # An institution's identity provider (cohort.sso): addresses, certificates, a client secret; no one's data.
+    "cohort.IdentityProvider": (
+        "kind",
+        "slug",
+        "name",
+        "metadata_url",
+        "metadata_xml",
+        "entity_id",
+        "sso_url",
+        "slo_url",
+        "x509cert",
+        "issuer",
+        "tenant_id",
+        "client_id",
+        "client_secret",
+        "mfa_acr",
+    ),
+    "cohort.ServedDomain": ("domain",),
     "meetings.AvailabilityWindow": (),
     "meetings.BlockedPeriod": (),
     "cohort.PeriodicJob": ("name", "last_error"),

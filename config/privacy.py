@@ -18,6 +18,7 @@ from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from cohort import live
 from cohort.audit import services as audit
@@ -229,7 +230,7 @@ def _scrub(needles: list[tuple[str, str]], cohort: Cohort | None) -> dict[str, s
             limit = field.max_length if isinstance(field, models.CharField) else None
             for start in range(0, len(needles), SCRUB_BATCH):
                 found = Q()
-                for needle, _ in needles[start : start + SCRUB_BATCH]:
+                for needle, _replacement in needles[start : start + SCRUB_BATCH]:
                     found |= Q(**{f"{spec.name}__icontains": needle})
                 rows = []
                 for obj in scope.filter(found).only("pk", spec.name):
@@ -265,7 +266,7 @@ def _erase(user: User, cohort: Cohort | None) -> None:
 
 def _confirm(user: User, confirm_email: str) -> None:
     if confirm_email.strip().lower() != user.email.lower():
-        raise ValidationError("Type the person's e-mail address to confirm the erasure. Nothing was erased.")
+        raise ValidationError(_("Type the person's e-mail address to confirm the erasure. Nothing was erased."))
 
 
 @transaction.atomic
@@ -274,11 +275,11 @@ def erase_in_cohort(actor: Membership, user: User, *, confirm_email: str) -> Non
     of them), their name where others' text in the cohort carries it. Their account, and what they
     hold in other cohorts, stay. The facilitator confirms by typing the person's address."""
     if not actor.is_facilitator:
-        raise NotAllowed("Only a facilitator erases a person's data in a cohort.")
+        raise NotAllowed(_("Only a facilitator erases a person's data in a cohort."))
     if user.pk == actor.user_id:
-        raise NotAllowed("You cannot erase your own data here.")
+        raise NotAllowed(_("You cannot erase your own data here."))
     if not Membership.objects.filter(user=user, cohort_id=actor.cohort_id).exists():
-        raise NotAllowed("This person is not a member of the cohort.")
+        raise NotAllowed(_("This person is not a member of the cohort."))
     _confirm(user, confirm_email)
     _erase(user, actor.cohort)
     live.access_changed(user.pk, cohort_id=actor.cohort_id)  # their open live pages of the cohort close at once
@@ -289,9 +290,9 @@ def erase_in_cohort(actor: Membership, user: User, *, confirm_email: str) -> Non
 def erase_account(operator: User, user: User, *, confirm_email: str) -> None:
     """The site operator's erasure of an account, in every cohort, then the account itself."""
     if not operator.is_superuser:
-        raise NotAllowed("Only the site operator erases an account.")
+        raise NotAllowed(_("Only the site operator erases an account."))
     if user.pk == operator.pk:
-        raise NotAllowed("You cannot erase your own account.")
+        raise NotAllowed(_("You cannot erase your own account."))
     _confirm(user, confirm_email)
     _erase(user, None)
     target = user.pk

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from cohort.periodic import periodic
 from config import personal_data
-from config.personal_data import Holding, Retention
+from config.personal_data import Holding, Retention, StrOrPromise
 from media_feedback import tasks as clip_tasks
 from media_feedback.models import FeedbackCall
 
@@ -92,7 +92,7 @@ class Rule:
     """One line of the retention page: what is kept, and how long (from the map)."""
 
     what: str
-    how_long: str
+    how_long: StrOrPromise
     scheduled: bool
 
 

@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.saml",
+    "allauth.socialaccount.providers.openid_connect",
     "config",
     "cohort",
     "meetings",
@@ -213,7 +216,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "account_login"
 
 # django-allauth: e-mail log-in, accounts only through invitations, TOTP for staff roles.
-ACCOUNT_ADAPTER = "cohort.adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "cohort.sso.adapters.AccountAdapter"  # cohort.adapters' with "SSO only" domains refused
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -240,6 +243,17 @@ ACCOUNT_RATE_LIMITS = {
 # (cohort.authn); everyone's session lasts SESSION_COOKIE_AGE (Django's default, two weeks) at most.
 STAFF_IDLE_TIMEOUT_SECONDS = 60 * int(os.environ.get("STAFF_IDLE_TIMEOUT_MINUTES", "30"))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+ACCOUNT_FORMS = {"login": "cohort.sso.login.LoginForm", "reset_password": "cohort.sso.login.ResetPasswordForm"}
+# Sign-in through an institution's identity provider (cohort.sso): SAML 2.0 and OpenID Connect apps are
+# rows that cohort.sso keeps in step; an invitation or an existing account decides who gets in.
+SOCIALACCOUNT_ADAPTER = "cohort.sso.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # the adapter admits only e-mail the provider asserts as verified
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_PROVIDERS = {"saml": {"provider_class": "cohort.sso.providers.SAMLProvider"}}
 # Websockets (cohort.sockets): sockets one session may hold open at once, messages one socket may send a minute.
 WEBSOCKET_SOCKETS_PER_SESSION = int(os.environ.get("WEBSOCKET_SOCKETS_PER_SESSION", "20"))
 WEBSOCKET_MESSAGES_PER_MINUTE = int(os.environ.get("WEBSOCKET_MESSAGES_PER_MINUTE", "30"))

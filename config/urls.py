@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import JavaScriptCatalog
 
 import cohort.audit.urls
+import cohort.sso.login
 import cohort.urls
 import discussions.urls
 import media_feedback.urls
@@ -50,6 +51,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("language/", i18n.set_language, name="set_language"),
     # The Welsh and English of the project's JavaScript (static/js), for gettext() in the browser.
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # allauth's log-in with the e-mail first (an institution's own sign-in, or the password).
+    path("accounts/login/", cohort.sso.login.login),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

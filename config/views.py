@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cohort import access
@@ -123,7 +124,10 @@ def privacy_erase(request: AuthedRequest, cohort: str, user_id: int) -> HttpResp
     except (NotAllowed, ValidationError) as error:
         messages.error(request, error_text(error))
         return redirect(f"{reverse('privacy', kwargs={'cohort': cohort})}?{urlencode({'email': person.email})}")
-    messages.success(request, f"What the person held in {membership.cohort.name} was erased. Their account stays.")
+    messages.success(
+        request,
+        _("What the person held in %(cohort)s was erased. Their account stays.") % {"cohort": membership.cohort.name},
+    )
     return redirect("privacy", cohort=cohort)
 
 
@@ -149,7 +153,7 @@ def account_erasure(request: AuthedRequest, user_id: int) -> HttpResponse:
         except (NotAllowed, ValidationError) as error:
             messages.error(request, error_text(error))
         else:
-            messages.success(request, "The account and everything it held in every cohort were erased.")
+            messages.success(request, _("The account and everything it held in every cohort were erased."))
             return redirect("account_search")
     cohorts = Membership.objects.filter(user=person).select_related("cohort")
     return render(request, "account_erasure.html", {"person": person, "memberships": cohorts})

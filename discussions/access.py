@@ -15,7 +15,8 @@ def get_theme(membership: Membership, theme_id: int) -> Theme:
 
 def get_thread(membership: Membership, thread_id: int) -> Thread:
     return get_object_or_404(
-        Thread.objects.visible_to(membership).select_related("theme__cohort", "institution"), pk=thread_id
+        Thread.objects.visible_to(membership).select_related("theme__cohort", "theme__area", "institution"),
+        pk=thread_id,
     )
 
 

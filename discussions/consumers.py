@@ -13,6 +13,10 @@ posts can arrive out of order), and a gap that stays (a message lost by the laye
 catch-up from the database, shared by the process's sockets. Nothing is lost; a dropped message
 only delays a client.
 
+Language: each socket settles its reader's language when it connects (socket_language: the person's
+chosen language, else the language cookie or the browser's, as for their pages) and sends the fragments
+rendered in it, so a Welsh reader gets Welsh around a post whoever wrote it.
+
 Access while connected: the socket joins the user's group (cohort.live). Where access changes —
 a logout, a membership removed, a role changed — cohort.live.access_changed() makes the user's
 sockets re-check at once: closed with 4403 if no longer allowed, reconnected if the role changed.
@@ -42,10 +46,12 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from channels.sessions import InstanceSessionWrapper
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django.utils import translation
 
 from cohort import live
 from cohort.access import get_membership
+from cohort.i18n import language_of, normalise
 from cohort.integers import LARGEST, bounded_int
 from cohort.models import Membership
 from discussions import events, fragments
@@ -121,10 +127,23 @@ def _int(value: Any, maximum: int = LARGEST) -> int | None:
     return value if isinstance(value, int) and bounded_int(value, maximum=maximum) is not None else None
 
 
+def socket_language(scope: dict[str, Any], user: Any) -> str:
+    """The language a socket's fragments are in: what the same person's pages are in (cohort.middleware):
+    their chosen language, else the toggle's cookie, else their browser's language."""
+    if user is not None and user.is_authenticated and user.language:
+        return language_of(user)
+    request = HttpRequest()
+    request.COOKIES = dict(scope.get("cookies") or {})
+    headers = dict(scope.get("headers") or [])
+    request.META["HTTP_ACCEPT_LANGUAGE"] = headers.get(b"accept-language", b"").decode("latin-1")
+    return normalise(translation.get_language_from_request(request))
+
+
 class LiveConsumer(AsyncWebsocketConsumer):
     """What thread and theme pages share: scope check, per-user group, periodic re-check, resume."""
 
     groups_joined: list[str]
+    language: str = fragments.DEFAULT_LANGUAGE
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Send) -> None:
         """Channels' AsyncConsumer.__call__, with dispatch_in_turn for its loop.
@@ -154,7 +173,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         kwargs = self.scope["url_route"]["kwargs"]
         try:
             self.membership = await database_sync_to_async(get_membership)(user, kwargs["cohort"])
-            allowed = await database_sync_to_async(self.authorise)(self.membership, kwargs)
+            allowed = await database_sync_to_async(self.admit)(self.membership, kwargs)
         except Http404:
             allowed = False
         if not allowed:
@@ -235,6 +254,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def access_revoked(self, event: dict[str, Any]) -> None:
         await self.close(code=live.CLOSE_REFUSED)
+
+    def admit(self, membership: Membership, kwargs: dict[str, Any]) -> bool:
+        """authorise(), and the socket's language settled in the same thread hop."""
+        self.language = socket_language(self.scope, membership.user)
+        return self.authorise(membership, kwargs)
 
     # Implemented by each page's consumer.
     def authorise(self, membership: Membership, kwargs: dict[str, Any]) -> bool:
@@ -337,7 +361,7 @@ class ThreadConsumer(LiveConsumer):
                 return
         thread = await database_sync_to_async(fragments.load_thread)(self.thread_id)
         if thread is not None:
-            await self.base_send(await fragments.astatus_event(thread.pk, events.version(thread)))
+            await self.base_send(await fragments.astatus_event(thread.pk, events.version(thread), self.language))
 
     async def catch_up(self, after: int, *, gap: bool = False) -> bool:
         """Send what the page lacks after `after` from the database; False if it lacks too much (the
@@ -356,7 +380,7 @@ class ThreadConsumer(LiveConsumer):
             page = pages.pop()
             # Parents before replies: by id, so every reply finds its container on the page.
             for post_id, seq, token in page:
-                await self.base_send(await fragments.apost_event(post_id, seq, token.hex))
+                await self.base_send(await fragments.apost_event(post_id, seq, token.hex, self.language))
                 sent.append(seq)
             if not gap and len(page) == CATCH_UP_PAGE and len(sent) <= MAX_CATCH_UP_ROWS:  # the next page
                 last_seq, page = await database_sync_to_async(_changes_after)(
@@ -375,7 +399,7 @@ class ThreadConsumer(LiveConsumer):
             if seq <= self.sent_seq:
                 return
             if seq == self.sent_seq + 1 and not self.early:  # in order, nothing held (so no gap timed): send
-                await self.base_send(await fragments.apost_event(event["post"], seq, event["key"]))
+                await self.base_send(await fragments.apost_event(event["post"], seq, event["key"], self.language))
                 self.sent_seq = seq
                 return
             self.early[seq] = event
@@ -389,7 +413,7 @@ class ThreadConsumer(LiveConsumer):
         """Send held events that now follow on; time the wait for a gap that remains. Caller holds self.order."""
         assert self.sent_seq is not None
         while (event := self.early.pop(self.sent_seq + 1, None)) is not None:
-            await self.base_send(await fragments.apost_event(event["post"], event["seq"], event["key"]))
+            await self.base_send(await fragments.apost_event(event["post"], event["seq"], event["key"], self.language))
             self.sent_seq = event["seq"]
         for seq in [seq for seq in self.early if seq <= self.sent_seq]:
             del self.early[seq]
@@ -409,7 +433,7 @@ class ThreadConsumer(LiveConsumer):
                 await self.catch_up(self.sent_seq, gap=True)
 
     async def thread_status(self, event: dict[str, Any]) -> None:
-        await self.base_send(await fragments.astatus_event(event["thread"], event["version"]))
+        await self.base_send(await fragments.astatus_event(event["thread"], event["version"], self.language))
 
 
 class ThemeConsumer(LiveConsumer):
@@ -431,7 +455,7 @@ class ThemeConsumer(LiveConsumer):
             return
         self.resumed = True
         for thread_id, version in await database_sync_to_async(self._changed_since)(since):
-            await self.base_send(await fragments.arow_event(thread_id, version))
+            await self.base_send(await fragments.arow_event(thread_id, version, self.language))
 
     def _changed_since(self, since: int) -> list[tuple[int, str]]:
         moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=since)  # exact, no float
@@ -443,4 +467,4 @@ class ThemeConsumer(LiveConsumer):
         return [(t.pk, events.version(t)) for t in threads]
 
     async def thread_row(self, event: dict[str, Any]) -> None:
-        await self.base_send(await fragments.arow_event(event["thread"], event["version"]))
+        await self.base_send(await fragments.arow_event(event["thread"], event["version"], self.language))

@@ -9,6 +9,11 @@ The memo holds each fragment as the websocket.send message that carries it: one 
 fragment per process, which every socket of the process sends as it is (nothing is built per
 socket). ASGI servers only read the messages they are sent; nobody may change one.
 
+Fragments are in the reader's language: each is rendered (and cached, and remembered) once per
+language, and every socket sends the one in its reader's language (the socket's language is settled
+when it connects: see consumers.socket_language). A post's words are the same in every language; the
+interface around them (Reply, Edit, dates) is not.
+
 Fragments are pure ASCII, every other character written as a character reference (&#8230; for …),
 which the page parses to the same text: the server encodes each message to UTF-8 once per socket,
 and for an ASCII string that is a copy, about fifteen times cheaper than for a string with a
@@ -24,13 +29,19 @@ from collections.abc import Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.utils import translation
 
+from cohort.i18n import CODES, normalise
 from discussions.models import Post, Thread
 
 log = logging.getLogger(__name__)
 
+# The language of a fragment rendered on commit, before any socket asked for one (others render on demand).
+DEFAULT_LANGUAGE = normalise(settings.LANGUAGE_CODE)
+LANGUAGES = sorted(CODES)
 TTL = 300
 _MEMO_SIZE = 512
 type Message = dict[str, str]  # a websocket.send message
@@ -75,18 +86,18 @@ def _ascii(html: str) -> str:
     return html.encode("ascii", "xmlcharrefreplace").decode("ascii")
 
 
-def post_key(post_id: int, seq: int, token: str) -> str:
+def post_key(post_id: int, seq: int, token: str, language: str = DEFAULT_LANGUAGE) -> str:
     # The token (the post's idempotency key) keeps a key from naming another post when ids are reused
     # (a restored or flushed database with a long-lived cache).
-    return f"discussions:post:{post_id}:{seq}:{token}"
+    return f"discussions:post:{post_id}:{seq}:{token}:{language}"
 
 
-def row_key(thread_id: int, version: str) -> str:
-    return f"discussions:row:{thread_id}:{version}"
+def row_key(thread_id: int, version: str, language: str = DEFAULT_LANGUAGE) -> str:
+    return f"discussions:row:{thread_id}:{version}:{language}"
 
 
-def status_key(thread_id: int, version: str) -> str:
-    return f"discussions:status:{thread_id}:{version}"
+def status_key(thread_id: int, version: str, language: str = DEFAULT_LANGUAGE) -> str:
+    return f"discussions:status:{thread_id}:{version}:{language}"
 
 
 def render_post_event(post: Post, seq: int) -> str:
@@ -135,8 +146,11 @@ def _fragment(key: str, render: Callable[[], str | None], *, fresh: bool = False
     return _remember(key, html)["text"]
 
 
-def post_event_html(post_id: int, seq: int, token: str, post: Post | None = None) -> str:
-    """The fragment for a post as of seq (or its current state, which is newer and equally right).
+def post_event_html(
+    post_id: int, seq: int, token: str, post: Post | None = None, language: str = DEFAULT_LANGUAGE
+) -> str:
+    """The fragment for a post as of seq (or its current state, which is newer and equally right), in
+    `language`.
 
     With post (the instance just saved, its thread, cohort, parent and institution loaded), the
     fragment is rendered from it: the service's on-commit path, which reads nothing back.
@@ -144,25 +158,36 @@ def post_event_html(post_id: int, seq: int, token: str, post: Post | None = None
 
     def render() -> str | None:
         found = post or _load_post(post_id)
-        return render_post_event(found, seq) if found is not None else None
+        if found is None:
+            return None
+        with translation.override(language):
+            return render_post_event(found, seq)
 
-    return _fragment(post_key(post_id, seq, token), render, fresh=post is not None)
+    return _fragment(post_key(post_id, seq, token, language), render, fresh=post is not None)
 
 
-def row_event_html(thread_id: int, version: str, thread: Thread | None = None) -> str:
+def row_event_html(thread_id: int, version: str, thread: Thread | None = None, language: str = DEFAULT_LANGUAGE) -> str:
     def render() -> str | None:
         found = thread or load_thread(thread_id)
-        return render_row_event(found, version) if found is not None else None
+        if found is None:
+            return None
+        with translation.override(language):
+            return render_row_event(found, version)
 
-    return _fragment(row_key(thread_id, version), render, fresh=thread is not None)
+    return _fragment(row_key(thread_id, version, language), render, fresh=thread is not None)
 
 
-def status_event_html(thread_id: int, version: str, thread: Thread | None = None) -> str:
+def status_event_html(
+    thread_id: int, version: str, thread: Thread | None = None, language: str = DEFAULT_LANGUAGE
+) -> str:
     def render() -> str | None:
         found = thread or load_thread(thread_id)
-        return render_status_event(found) if found is not None else None
+        if found is None:
+            return None
+        with translation.override(language):
+            return render_status_event(found)
 
-    return _fragment(status_key(thread_id, version), render, fresh=thread is not None)
+    return _fragment(status_key(thread_id, version, language), render, fresh=thread is not None)
 
 
 async def _shared(key: str, render: Callable[[], str]) -> Message:
@@ -207,27 +232,28 @@ async def _shared(key: str, render: Callable[[], str]) -> Message:
                 waiter.set_result(message)
 
 
-# The messages consumers send. A memo hit, the case of every socket but the first, costs one lookup.
-async def apost_event(post_id: int, seq: int, token: str) -> Message:
-    key = post_key(post_id, seq, token)
-    return _memo.get(key) or await _shared(key, lambda: post_event_html(post_id, seq, token))
+# The messages consumers send, in the socket's language. A memo hit, the case of every socket but the
+# first of each language, costs one lookup.
+async def apost_event(post_id: int, seq: int, token: str, language: str = DEFAULT_LANGUAGE) -> Message:
+    key = post_key(post_id, seq, token, language)
+    return _memo.get(key) or await _shared(key, lambda: post_event_html(post_id, seq, token, language=language))
 
 
-async def arow_event(thread_id: int, version: str) -> Message:
-    key = row_key(thread_id, version)
-    return _memo.get(key) or await _shared(key, lambda: row_event_html(thread_id, version))
+async def arow_event(thread_id: int, version: str, language: str = DEFAULT_LANGUAGE) -> Message:
+    key = row_key(thread_id, version, language)
+    return _memo.get(key) or await _shared(key, lambda: row_event_html(thread_id, version, language=language))
 
 
-async def astatus_event(thread_id: int, version: str) -> Message:
-    key = status_key(thread_id, version)
-    return _memo.get(key) or await _shared(key, lambda: status_event_html(thread_id, version))
+async def astatus_event(thread_id: int, version: str, language: str = DEFAULT_LANGUAGE) -> Message:
+    key = status_key(thread_id, version, language)
+    return _memo.get(key) or await _shared(key, lambda: status_event_html(thread_id, version, language=language))
 
 
 def forget_post(post_id: int, upto_seq: int, token: str) -> None:
     """Drop every fragment of a post up to seq from the shared cache and this process's memo: after an
     erasure no cached copy may still carry the words. (Other processes' memos are keyed by the old
     token, which no event names again once the post has a new one.)"""
-    keys = [post_key(post_id, seq, token) for seq in range(1, upto_seq + 1)]
+    keys = [post_key(post_id, seq, token, language) for seq in range(1, upto_seq + 1) for language in LANGUAGES]
     for start in range(0, len(keys), 500):
         try:
             cache.delete_many(keys[start : start + 500])
@@ -239,7 +265,7 @@ def forget_post(post_id: int, upto_seq: int, token: str) -> None:
 
 def forget_thread(thread_id: int, version: str) -> None:
     """Drop a thread's row and status fragments as of version (its title or last author changed)."""
-    keys = [row_key(thread_id, version), status_key(thread_id, version)]
+    keys = [key(thread_id, version, language) for key in (row_key, status_key) for language in LANGUAGES]
     try:
         cache.delete_many(keys)
     except Exception:

@@ -14,7 +14,9 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Valu
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from cohort.i18n import localised
 from cohort.models import Area, Cohort, EffectivePractice, Institution, Membership, MembershipQuerySet, User
 
 MAX_POST_LENGTH = 20_000
@@ -42,6 +44,18 @@ class Theme(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("discussions:theme", kwargs={"cohort": self.cohort.slug, "theme_id": self.pk})
+
+    @property
+    def title_cy(self) -> str:
+        """An area's theme is called after its area, so its Welsh title is the area's (see cohort.i18n)."""
+        return self.area.title_cy if self.area_id and self.area else ""
+
+    @property
+    def description_cy(self) -> str:
+        return self.area.summary_cy if self.area_id and self.area else ""
+
+    def localised_title(self) -> str:
+        return localised(self, "title")[0]
 
 
 class ThreadQuerySet(models.QuerySet["Thread"]):
@@ -143,7 +157,7 @@ class Post(models.Model):
     )
     practice = models.ForeignKey(EffectivePractice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     has_replies = models.BooleanField(default=False)
-    search_text = models.TextField(blank=True, help_text="Thread title and body, for search.")
+    search_text = models.TextField(blank=True, help_text=_("Thread title and body, for search."))
 
     objects = PostQuerySet.as_manager()
 
@@ -181,8 +195,8 @@ class ReadState(models.Model):
 
 class Subscription(models.Model):
     class State(models.TextChoices):
-        FOLLOW = "follow", "Following"
-        MUTE = "mute", "Muted"
+        FOLLOW = "follow", _("Following")
+        MUTE = "mute", _("Muted")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="subscriptions")
@@ -200,9 +214,9 @@ class ReportQuerySet(models.QuerySet["Report"]):
 
 class Report(models.Model):
     class Outcome(models.TextChoices):
-        OPEN = "open", "Open"
-        HIDDEN = "hidden", "Post hidden"
-        DISMISSED = "dismissed", "Dismissed"
+        OPEN = "open", _("Open")
+        HIDDEN = "hidden", _("Post hidden")
+        DISMISSED = "dismissed", _("Dismissed")
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from cohort.models import Membership
 from cohort.panels import NavItem, Panel
@@ -10,7 +11,9 @@ from discussions.models import Report, Theme, Thread
 
 
 def nav_items(membership: Membership) -> list[NavItem]:
-    return [NavItem("Discussions", reverse("discussions:index", kwargs={"cohort": membership.cohort.slug}), order=30)]
+    return [
+        NavItem(_("Discussions"), reverse("discussions:index", kwargs={"cohort": membership.cohort.slug}), order=30)
+    ]
 
 
 def dashboard_panels(membership: Membership) -> list[Panel]:

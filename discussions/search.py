@@ -15,7 +15,7 @@ LIMIT = 50
 
 def search_posts(membership: Membership, query: str) -> list[Post]:
     posts = Post.objects.readable().filter(thread__in=Thread.objects.visible_to(membership))
-    posts = posts.select_related("thread__theme", "institution")
+    posts = posts.select_related("thread__theme__area", "institution")
     if connection.vendor == "postgresql":
         # Lazy on purpose: it loads the PostgreSQL driver (psycopg, a few hundred ms), which a
         # process on SQLite never needs.

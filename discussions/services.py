@@ -13,14 +13,17 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from cohort.errors import NotAllowed
+from cohort.i18n import language_of
 from cohort.models import (
     Area,
     Cohort,
@@ -74,10 +77,10 @@ def ensure_area_themes(cohort: Cohort) -> None:
 
 def add_theme(membership: Membership, *, title: str, description: str = "") -> Theme:
     if not membership.is_facilitator:
-        raise NotAllowed("Only facilitators can add themes.")
+        raise NotAllowed(_("Only facilitators can add themes."))
     title = title.strip()
     if Theme.objects.filter(cohort_id=membership.cohort_id, title__iexact=title).exists():
-        raise ValidationError({"title": "There is already a theme with this title."})
+        raise ValidationError({"title": _("There is already a theme with this title.")})
     position = 100 + Theme.objects.filter(cohort_id=membership.cohort_id, area__isnull=True).count()
     return Theme.objects.create(
         cohort_id=membership.cohort_id,
@@ -91,12 +94,14 @@ def add_theme(membership: Membership, *, title: str, description: str = "") -> T
 def _clean_body(body: str) -> tuple[str, str]:
     body = (body or "").strip()
     if not body:
-        raise ValidationError({"body": "Write something before you post."})
+        raise ValidationError({"body": _("Write something before you post.")})
     if len(body) > MAX_POST_LENGTH:
-        raise ValidationError({"body": f"A post can be at most {MAX_POST_LENGTH:,} characters long."})
+        raise ValidationError(
+            {"body": _("A post can be at most %(limit)s characters long.") % {"limit": f"{MAX_POST_LENGTH:,}"}}
+        )
     html = render_body(body)
     if not html.strip():
-        raise ValidationError({"body": "Write something before you post."})
+        raise ValidationError({"body": _("Write something before you post.")})
     return body, html
 
 
@@ -166,15 +171,15 @@ def start_thread(
     if existing is not None:
         return PostResult(existing, False)
     if not can_post(membership):
-        raise NotAllowed("Observers can read discussions but not start threads.")
+        raise NotAllowed(_("Observers can read discussions but not start threads."))
     title = (title or "").strip()
     if not title:
-        raise ValidationError({"title": "Give the thread a title."})
+        raise ValidationError({"title": _("Give the thread a title.")})
     if len(title) > 200:
-        raise ValidationError({"title": "A title can be at most 200 characters long."})
+        raise ValidationError({"title": _("A title can be at most 200 characters long.")})
     text, html = _clean_body(body)
     if private and not membership.institution_id:
-        raise ValidationError({"private": "Only members of an institution can start a private thread."})
+        raise ValidationError({"private": _("Only members of an institution can start a private thread.")})
     try:
         with transaction.atomic():
             thread = Thread.objects.create(
@@ -219,20 +224,20 @@ def add_post(
     repeat).
     """
     if not can_post(membership):
-        raise NotAllowed("Observers can read discussions but not post.")
+        raise NotAllowed(_("Observers can read discussions but not post."))
     text, html = _clean_body(body)
     parent = None
     if parent_id is not None:
         parent = Post.objects.filter(pk=parent_id, thread=thread).first()
         if parent is None:
-            raise ValidationError({"parent": "You can only reply to a post in this thread."})
+            raise ValidationError({"parent": _("You can only reply to a post in this thread.")})
         if parent.is_gone:
-            raise ValidationError({"parent": "That post was removed; reply to the thread instead."})
+            raise ValidationError({"parent": _("That post was removed; reply to the thread instead.")})
     try:
         with transaction.atomic():
             locked = Thread.objects.select_for_update().get(pk=thread.pk)
             if locked.locked:
-                raise ValidationError("This thread is locked: no new posts.")
+                raise ValidationError(_("This thread is locked: no new posts."))
             if parent is None:
                 depth, container_id = 0, None
             elif parent.depth < MAX_DEPTH:
@@ -273,7 +278,7 @@ def add_post(
             raise
         if existing.thread_id != thread.pk:
             raise ValidationError(
-                "This form was already used in another thread. Reload the page and try again."
+                _("This form was already used in another thread. Reload the page and try again.")
             ) from None
         return PostResult(existing, False)
     return PostResult(post, True)
@@ -312,9 +317,9 @@ def _restamp(post: Post, fields: list[str], *, reply_delta: int = 0) -> None:
 
 def edit_post(membership: Membership, post: Post, *, body: str) -> Post:
     if not _may_change(membership, post):
-        raise NotAllowed("You can only edit your own posts.")
+        raise NotAllowed(_("You can only edit your own posts."))
     if post.is_gone:
-        raise ValidationError("This post was removed and cannot be edited.")
+        raise ValidationError(_("This post was removed and cannot be edited."))
     text, html = _clean_body(body)
     if text == post.body:
         return post
@@ -328,7 +333,7 @@ def edit_post(membership: Membership, post: Post, *, body: str) -> Post:
 def delete_post(membership: Membership, post: Post) -> Post:
     """The text goes; a post with replies leaves a placeholder so the replies keep their place."""
     if not _may_change(membership, post):
-        raise NotAllowed("You can only delete your own posts.")
+        raise NotAllowed(_("You can only delete your own posts."))
     if post.deleted_at is not None:
         return post
     with transaction.atomic():
@@ -342,7 +347,7 @@ def delete_post(membership: Membership, post: Post) -> Post:
 def hide_post(membership: Membership, post: Post) -> Post:
     """Moderation: the post vanishes for everyone (live); its open reports are closed."""
     if not membership.is_facilitator:
-        raise NotAllowed("Only facilitators can hide posts.")
+        raise NotAllowed(_("Only facilitators can hide posts."))
     with transaction.atomic():
         if post.hidden_at is None:
             was_counted = post.deleted_at is None and post.parent_id is not None
@@ -358,7 +363,7 @@ def set_thread_flags(
     membership: Membership, thread: Thread, *, pinned: bool | None = None, locked: bool | None = None
 ) -> Thread:
     if not membership.is_facilitator:
-        raise NotAllowed("Only facilitators can pin or lock threads.")
+        raise NotAllowed(_("Only facilitators can pin or lock threads."))
     thread.changed_at = timezone.now()
     fields = ["changed_at"]
     if pinned is not None:
@@ -378,28 +383,31 @@ def report_post(membership: Membership, post: Post, *, reason: str) -> Report:
     """Anyone who may read a post may report it: the facilitators hear of it."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say briefly what is wrong with this post."})
+        raise ValidationError({"reason": _("Say briefly what is wrong with this post.")})
     if len(reason) > 1000:
-        raise ValidationError({"reason": "Keep the reason under 1,000 characters."})
+        raise ValidationError({"reason": _("Keep the reason under 1,000 characters.")})
     if post.is_gone:
-        raise ValidationError("This post has already been removed.")
+        raise ValidationError(_("This post has already been removed."))
     with transaction.atomic():
         report, created = Report.objects.get_or_create(post=post, reporter=membership.user, defaults={"reason": reason})
         if created:
-            notify(
-                User.objects.facilitators_of(membership.cohort_id),
-                kind=NotificationKind.MODERATION,
-                title=f"A post in “{post.thread.title}” was reported",
-                url=reverse("discussions:reports", kwargs={"cohort": membership.cohort.slug}),
-                cohort=membership.cohort,
-                exclude=membership.user,
-            )
+            url = reverse("discussions:reports", kwargs={"cohort": membership.cohort.slug})
+            for language, users in _by_language(User.objects.facilitators_of(membership.cohort_id)).items():
+                with translation.override(language):
+                    notify(
+                        users,
+                        kind=NotificationKind.MODERATION,
+                        title=_("A post in “%(title)s” was reported") % {"title": post.thread.title},
+                        url=url,
+                        cohort=membership.cohort,
+                        exclude=membership.user,
+                    )
     return report
 
 
 def dismiss_report(membership: Membership, report: Report) -> Report:
     if not membership.is_facilitator:
-        raise NotAllowed("Only facilitators can dismiss reports.")
+        raise NotAllowed(_("Only facilitators can dismiss reports."))
     report.outcome, report.resolved_at, report.resolved_by = Report.Outcome.DISMISSED, timezone.now(), membership.user
     report.save(update_fields=["outcome", "resolved_at", "resolved_by"])
     return report
@@ -423,17 +431,17 @@ def set_subscription(membership: Membership, thread: Thread, state: str | None) 
         Subscription.objects.filter(user=membership.user, thread=thread).delete()
         return
     if state not in Subscription.State.values:
-        raise ValidationError("Choose follow or mute.")
+        raise ValidationError(_("Choose follow or mute."))
     Subscription.objects.update_or_create(user=membership.user, thread=thread, defaults={"state": state})
 
 
 def mark_effective_practice(membership: Membership, post: Post, *, area: Area, title: str) -> EffectivePractice:
     if not membership.is_facilitator:
-        raise NotAllowed("Only facilitators can mark effective practice.")
+        raise NotAllowed(_("Only facilitators can mark effective practice."))
     if post.is_gone:
-        raise ValidationError("This post was removed.")
+        raise ValidationError(_("This post was removed."))
     if area.framework_id != membership.cohort.framework_id:
-        raise ValidationError({"area": "Choose an area of this cohort's framework."})
+        raise ValidationError({"area": _("Choose an area of this cohort's framework.")})
     title = (title or "").strip() or post.thread.title
     with transaction.atomic():
         if post.practice_id:
@@ -481,30 +489,45 @@ def _notify_mentions(membership: Membership, post: Post) -> set[int]:
     if not names:
         return set()
     users = [m.user for m in post.thread.readers().select_related("user") if str(m.user).casefold() in names]
-    notify(
-        users,
-        kind=NotificationKind.MENTION,
-        title=f"{post.author_name} mentioned you in “{post.thread.title}”",
-        url=f"{post.thread.get_absolute_url()}#post-{post.pk}",
-        cohort=membership.cohort,
-        exclude=membership.user,
-    )
+    for language, group in _by_language(users).items():
+        with translation.override(language):
+            notify(
+                group,
+                kind=NotificationKind.MENTION,
+                title=_("%(name)s mentioned you in “%(title)s”")
+                % {"name": post.author_name, "title": post.thread.title},
+                url=f"{post.thread.get_absolute_url()}#post-{post.pk}",
+                cohort=membership.cohort,
+                exclude=membership.user,
+            )
     return {u.pk for u in users}
 
 
 def _notify_followers(membership: Membership, post: Post, *, skip: set[int]) -> None:
     followers = Subscription.objects.filter(thread=post.thread, state=Subscription.State.FOLLOW).values("user_id")
     readers = post.thread.readers().filter(user_id__in=followers).exclude(user_id__in={*skip, membership.user_id})
-    chosen = dict(
-        readers.annotate(delivery=preference_of("user_id", NotificationKind.DISCUSSION)).values_list(
-            "user_id", "delivery"
-        )
+    rows = readers.annotate(delivery=preference_of("user_id", NotificationKind.DISCUSSION)).values_list(
+        "user_id", "delivery", "user__language"
     )
-    notify_ids(
-        chosen,
-        deliveries=chosen,
-        kind=NotificationKind.DISCUSSION,
-        title=f"{post.author_name} replied in “{post.thread.title}”",
-        url=f"{post.thread.get_absolute_url()}#post-{post.pk}",
-        cohort=membership.cohort,
-    )
+    # Each follower reads the notification in their own language: one batch per language.
+    per_language: dict[str, dict[int, str | None]] = {}
+    for user_id, delivery, language in rows:
+        per_language.setdefault(language_of(language or None), {})[user_id] = delivery
+    for language, chosen in per_language.items():
+        with translation.override(language):
+            notify_ids(
+                chosen,
+                deliveries=chosen,
+                kind=NotificationKind.DISCUSSION,
+                title=_("%(name)s replied in “%(title)s”") % {"name": post.author_name, "title": post.thread.title},
+                url=f"{post.thread.get_absolute_url()}#post-{post.pk}",
+                cohort=membership.cohort,
+            )
+
+
+def _by_language(users: Iterable[User]) -> dict[str, list[User]]:
+    """People grouped by the language they read (cohort.i18n.language_of), to write to each in theirs."""
+    groups: dict[str, list[User]] = {}
+    for user in users:
+        groups.setdefault(language_of(user), []).append(user)
+    return groups

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cohort import access as cohort_access, ratelimit
@@ -45,6 +46,10 @@ def _is_htmx(request: AuthedRequest) -> bool:
 def index(request: AuthedRequest, cohort: str) -> HttpResponse:
     membership = cohort_access.get_membership(request.user, cohort)
     services.ensure_area_themes(membership.cohort)
+    return render(request, "discussions/index.html", _index_context(membership, ThemeForm()))
+
+
+def _index_context(membership: Membership, theme_form: ThemeForm) -> dict[str, object]:
     visible = Thread.objects.visible_to(membership)
     unread = visible.unread_by(membership.user).count_per_theme()
     counts = visible.count_per_theme()
@@ -52,8 +57,7 @@ def index(request: AuthedRequest, cohort: str) -> HttpResponse:
     for theme in themes:
         theme.unread = unread.get(theme.pk, 0)  # type: ignore[attr-defined]
         theme.thread_count = counts.get(theme.pk, 0)  # type: ignore[attr-defined]
-    context = {"membership": membership, "cohort": membership.cohort, "themes": themes, "theme_form": ThemeForm()}
-    return render(request, "discussions/index.html", context)
+    return {"membership": membership, "cohort": membership.cohort, "themes": themes, "theme_form": theme_form}
 
 
 @login_required
@@ -67,11 +71,9 @@ def add_theme(request: AuthedRequest, cohort: str) -> HttpResponse:
         except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Theme “{theme.title}” added.")
+            messages.success(request, _("Theme “%(title)s” added.") % {"title": theme.title})
             return redirect(theme)
-    themes = Theme.objects.filter(cohort=membership.cohort)
-    context = {"membership": membership, "cohort": membership.cohort, "themes": themes, "theme_form": form}
-    return render(request, "discussions/index.html", context, status=400)
+    return render(request, "discussions/index.html", _index_context(membership, form), status=400)
 
 
 def _theme_context(membership: Membership, theme: Theme) -> dict[str, object]:
@@ -109,7 +111,7 @@ def new_thread(request: AuthedRequest, cohort: str, theme_id: int) -> HttpRespon
     if request.method == "POST" and not ratelimit.allow(
         request, "post", limit=POSTS_PER_MINUTE, per=60, key=str(request.user.pk)
     ):
-        return ratelimit.rate_limited(request, "posting")
+        return ratelimit.rate_limited(request, _("posting"))
     form = ThreadForm(request.POST or None, membership=membership)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -182,7 +184,7 @@ def add_post(request: AuthedRequest, cohort: str, thread_id: int) -> HttpRespons
     cohort_access.require_role(membership, *services.POSTING_ROLES)
     thread = access.get_thread(membership, thread_id)
     if not ratelimit.allow(request, "post", limit=POSTS_PER_MINUTE, per=60, key=str(request.user.pk)):
-        return ratelimit.rate_limited(request, "posting")
+        return ratelimit.rate_limited(request, _("posting"))
     form = PostForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -224,10 +226,10 @@ def subscription(request: AuthedRequest, cohort: str, thread_id: int) -> HttpRes
 
     def subscribe() -> str:
         if not form.is_valid():
-            raise ValidationError("Choose follow or mute.")
+            raise ValidationError(_("Choose follow or mute."))
         state = form.cleaned_data["state"]
         services.set_subscription(membership, thread, None if state == "none" else state)
-        return {"follow": "You follow this thread.", "mute": "Thread muted."}.get(state, "Done.")
+        return {"follow": _("You follow this thread."), "mute": _("Thread muted.")}.get(state, _("Done."))
 
     return post_action(request, subscribe, to=thread.get_absolute_url())
 
@@ -241,10 +243,16 @@ def moderate_thread(request: AuthedRequest, cohort: str, thread_id: int) -> Http
 
     def moderate() -> str:
         if not form.is_valid():
-            raise ValidationError("Choose pin, unpin, lock or unlock.")
+            raise ValidationError(_("Choose pin, unpin, lock or unlock."))
         action = form.cleaned_data["action"]
         services.set_thread_flags(membership, thread, **MODERATION_FLAGS[action])
-        return f"Thread {action}ned." if action.endswith("pin") else f"Thread {action}ed."
+        done = {
+            "pin": _("Thread pinned."),
+            "unpin": _("Thread unpinned."),
+            "lock": _("Thread locked."),
+            "unlock": _("Thread unlocked."),
+        }
+        return done[action]
 
     return post_action(request, moderate, to=thread.get_absolute_url())
 
@@ -274,7 +282,7 @@ def delete_post(request: AuthedRequest, cohort: str, post_id: int) -> HttpRespon
     services.delete_post(membership, post)
     if _is_htmx(request):  # the page hears of it over its socket
         return HttpResponse(status=204)
-    messages.success(request, "Post deleted.")
+    messages.success(request, _("Post deleted."))
     return redirect(post.thread)
 
 
@@ -289,7 +297,7 @@ def report_post(request: AuthedRequest, cohort: str, post_id: int) -> HttpRespon
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Thank you: a facilitator will look at this post.")
+            messages.success(request, _("Thank you: a facilitator will look at this post."))
             return redirect(post.thread)
     status = 400 if request.method == "POST" else 200
     context = {"membership": membership, "cohort": membership.cohort, "post": post, "form": form}
@@ -304,7 +312,7 @@ def hide_post(request: AuthedRequest, cohort: str, post_id: int) -> HttpResponse
     services.hide_post(membership, post)
     if _is_htmx(request):
         return HttpResponse(status=204)
-    messages.success(request, "The post is hidden.")
+    messages.success(request, _("The post is hidden."))
     return redirect(
         (request.POST.get("next") == "reports" and reverse("discussions:reports", args=[cohort])) or post.thread
     )
@@ -323,7 +331,7 @@ def mark_practice(request: AuthedRequest, cohort: str, post_id: int) -> HttpResp
         except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Added to the cohort's effective-practice library.")
+            messages.success(request, _("Added to the cohort's effective-practice library."))
             return redirect(f"{post.thread.get_absolute_url()}#post-{post.pk}")
     status = 400 if request.method == "POST" else 200
     context = {"membership": membership, "cohort": membership.cohort, "post": post, "form": form}
@@ -348,7 +356,7 @@ def dismiss_report(request: AuthedRequest, cohort: str, report_id: int) -> HttpR
 
     def dismiss() -> str:
         services.dismiss_report(membership, report)
-        return "Report dismissed."
+        return _("Report dismissed.")
 
     return post_action(request, dismiss, to="discussions:reports", cohort=cohort)
 

@@ -23,6 +23,7 @@ from email.utils import formataddr, parseaddr
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from cohort.mail import send_later
@@ -70,11 +71,13 @@ def _event(item: CalendarEvent) -> Event:
     description = item.description
     if item.video_url:
         event.add("location", item.video_url)
-        description = f"Join online: {item.video_url}\n\n{description}".strip()
+        joining = _("Join online: %(url)s") % {"url": item.video_url}
+        description = f"{joining}\n\n{description}".strip()
     if item.url or item.video_url:
         event.add("url", item.video_url or item.url)
     if item.url:
-        description = f"{description}\n\nDetails: {item.url}".strip()
+        details = _("Details: %(url)s") % {"url": item.url}
+        description = f"{description}\n\n{details}".strip()
     event.add("description", description)
     event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
     if item.organizer_email:
@@ -115,6 +118,9 @@ def send_invitation(
 ) -> None:
     """E-mail an invitation (or its update, or cancellation) with the .ics attached.
 
+    Call it inside cohort.i18n.in_language_of(recipient): the event's own words ("Join online",
+    "Details") and the sender's name are written in the active language.
+
     `items` is one event, or a recurring event followed by its overrides. The method follows the
     (first) event unless given: PUBLISH is for the organizer's own copy, which they need not answer.
     The e-mail comes from the site's address under the organizer's name, and replies go to the
@@ -127,7 +133,10 @@ def send_invitation(
     from_name, from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     reply_to = []
     if first.organizer_email and first.organizer_email != from_address:
-        from_name = f"{first.organizer_name or first.organizer_email} via {from_name or 'QM Cohort'}"
+        from_name = _("%(organizer)s via %(site)s") % {
+            "organizer": first.organizer_name or first.organizer_email,
+            "site": from_name or "QM Cohort",
+        }
         reply_to = [formataddr((first.organizer_name, first.organizer_email))]
     message = EmailMessage(
         subject=subject,

@@ -14,7 +14,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy as _
 
+from cohort.i18n import localised
 from cohort.integers import bounded_int
 from cohort.models import ActionItem, Area, Cohort, Criterion, Institution, User, validate_time_zone
 from meetings.calendar import CalendarEvent
@@ -40,7 +43,8 @@ class MeetingSeries(models.Model):
     sequence = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name_plural = "meeting series"
+        verbose_name = _("meeting series")
+        verbose_name_plural = _("meeting series")
 
     def __str__(self) -> str:
         return self.title
@@ -75,14 +79,12 @@ class MeetingSeries(models.Model):
         length = timedelta(minutes=self.duration_minutes)
         last = max((p for p, _ in active or meetings), default=1)
         organizer = self.organizer()
-        lines = [f"Meetings of this series ({self.time_zone}):"]
+        lines = [gettext("Meetings of this series (%(zone)s):") % {"zone": self.time_zone}]
         for position, m in meetings:
             if position <= last:
-                local = m.starts_at.astimezone(tz)
-                lines.append(
-                    f"{position}. {local:%A} {local.day} {local:%B %Y, %H:%M}: {m.title}"
-                    + (" (cancelled)" if m.is_cancelled else "")
-                )
+                when = date_format(m.starts_at.astimezone(tz), "l j F Y, H:i")
+                line = f"{position}. {when}: {m.title}"
+                lines.append(gettext("%(meeting)s (cancelled)") % {"meeting": line} if m.is_cancelled else line)
         master = CalendarEvent(
             uid=self.calendar_uid,
             sequence=self.sequence,
@@ -140,8 +142,8 @@ class MeetingQuerySet(models.QuerySet["Meeting"]):
 
 class Meeting(models.Model):
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        CANCELLED = "cancelled", "Cancelled"
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="meetings")
     series = models.ForeignKey(MeetingSeries, on_delete=models.CASCADE, null=True, blank=True, related_name="meetings")
@@ -154,7 +156,7 @@ class Meeting(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
     # 1-based place in its series' schedule (null for a meeting outside any series).
     position = models.PositiveSmallIntegerField(null=True, blank=True)
-    minutes = models.TextField(blank=True, help_text="Markdown.")
+    minutes = models.TextField(blank=True, help_text=_("Markdown."))
     summary_published_at = models.DateTimeField(null=True, blank=True)
     # Calendar identity: the UID never changes; SEQUENCE goes up with every change sent out.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -204,13 +206,19 @@ class Meeting(models.Model):
         return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))
 
     def agenda_summary(self) -> str:
+        """The agenda as calendars show it, in the active language (render inside in_language_of)."""
         lines = []
-        if self.area_id:
-            lines.append(f"Focus: {self.area}")
+        if self.area_id and self.area is not None:
+            area = f"{self.area.position}. {localised(self.area, 'title')[0]}"
+            lines.append(gettext("Focus: %(area)s") % {"area": area})
         items = list(self.agenda_items.all())
         if items:
-            lines.append("Agenda:")
-            lines += [f"{n}. {item.title} ({item.minutes_allotted} min)" for n, item in enumerate(items, start=1)]
+            lines.append(gettext("Agenda:"))
+            lines += [
+                gettext("%(number)s. %(item)s (%(minutes)s min)")
+                % {"number": n, "item": item.title, "minutes": item.minutes_allotted}
+                for n, item in enumerate(items, start=1)
+            ]
         return "\n".join(lines)
 
     def calendar_event(self, *, attendees: list[tuple[str, str]] | None = None) -> CalendarEvent:
@@ -249,7 +257,7 @@ class AgendaItem(models.Model):
     title = models.CharField(max_length=200)
     criterion = models.ForeignKey(Criterion, on_delete=models.SET_NULL, null=True, blank=True)
     institution = models.ForeignKey(
-        Institution, on_delete=models.SET_NULL, null=True, blank=True, help_text="The institution presenting."
+        Institution, on_delete=models.SET_NULL, null=True, blank=True, help_text=_("The institution presenting.")
     )
     minutes_allotted = models.PositiveSmallIntegerField(default=10)
     done = models.BooleanField(default=False)
@@ -269,9 +277,9 @@ class AgendaItem(models.Model):
 
 class Outcome(models.Model):
     class Kind(models.TextChoices):
-        INFORMATION = "information", "Information"
-        DECISION = "decision", "Decision"
-        ACTION = "action", "Action"
+        INFORMATION = "information", _("Information")
+        DECISION = "decision", _("Decision")
+        ACTION = "action", _("Action")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="outcomes")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -299,9 +307,9 @@ class Attendance(models.Model):
     """A person's answer to a meeting's invitation, and whether the facilitator recorded them there."""
 
     class Response(models.TextChoices):
-        NONE = "", "No answer"
-        GOING = "going", "Going"
-        NOT_GOING = "not_going", "Not going"
+        NONE = "", _("No answer")
+        GOING = "going", _("Going")
+        NOT_GOING = "not_going", _("Not going")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_attendances")
@@ -327,7 +335,7 @@ class CalendarFeed(models.Model):
     SALT = "meetings.CalendarFeed"
 
     def __str__(self) -> str:
-        return f"Calendar feed of {self.user}"
+        return gettext("Calendar feed of %(person)s") % {"person": self.user}
 
     @staticmethod
     def new_key() -> str:

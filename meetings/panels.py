@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from cohort.models import Membership
 from cohort.panels import NavItem, Panel
@@ -10,7 +11,7 @@ from meetings.models import Meeting
 
 
 def nav_items(membership: Membership) -> list[NavItem]:
-    return [NavItem("Meetings", reverse("meetings:schedule", kwargs={"cohort": membership.cohort.slug}), order=20)]
+    return [NavItem(_("Meetings"), reverse("meetings:schedule", kwargs={"cohort": membership.cohort.slug}), order=20)]
 
 
 def dashboard_panels(membership: Membership) -> list[Panel]:

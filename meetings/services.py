@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import logging
 import zoneinfo
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from cohort.errors import NotAllowed
+from cohort.i18n import in_language_of, language_of, localised
 from cohort.models import ActionItem, Area, Cohort, Criterion, Institution, Membership, NotificationKind, Role, User
 from cohort.notifications import notify
 from cohort.services import add_action_item
@@ -45,19 +50,19 @@ def series_dates(starts_on: date, cadence_weeks: int, *, count: int | None, ends
     """The dates of a series' meetings, checked: a positive cadence, an end after the start, at most 52."""
     errors: dict[str, str] = {}
     if cadence_weeks < 1:
-        errors["cadence_weeks"] = "Meetings must be at least one week apart."
+        errors["cadence_weeks"] = _("Meetings must be at least one week apart.")
     elif cadence_weeks > MAX_CADENCE_WEEKS:
-        errors["cadence_weeks"] = f"Meetings can be at most {MAX_CADENCE_WEEKS} weeks apart."
+        errors["cadence_weeks"] = _("Meetings can be at most %(weeks)s weeks apart.") % {"weeks": MAX_CADENCE_WEEKS}
     if count is None and ends_on is None:
-        errors["count"] = "Give the number of meetings or the date of the last one."
+        errors["count"] = _("Give the number of meetings or the date of the last one.")
     elif count is not None and ends_on is not None:
-        errors["count"] = "Give either the number of meetings or an end date, not both."
+        errors["count"] = _("Give either the number of meetings or an end date, not both.")
     elif count is not None and count < 1:
-        errors["count"] = "A series needs at least one meeting."
+        errors["count"] = _("A series needs at least one meeting.")
     elif count is not None and count > MAX_MEETINGS:
-        errors["count"] = f"A series can have at most {MAX_MEETINGS} meetings."
+        errors["count"] = _("A series can have at most %(count)s meetings.") % {"count": MAX_MEETINGS}
     elif ends_on is not None and ends_on < starts_on:
-        errors["ends_on"] = "The series must end on or after the day it starts."
+        errors["ends_on"] = _("The series must end on or after the day it starts.")
     if errors:
         raise ValidationError(errors)
     step = timedelta(weeks=cadence_weeks)
@@ -66,7 +71,10 @@ def series_dates(starts_on: date, cadence_weeks: int, *, count: int | None, ends
         count = (ends_on - starts_on) // step + 1
         if count > MAX_MEETINGS:
             raise ValidationError(
-                {"ends_on": f"That end date gives {count} meetings; a series can have at most {MAX_MEETINGS}."}
+                {
+                    "ends_on": _("That end date gives %(count)s meetings; a series can have at most %(most)s.")
+                    % {"count": count, "most": MAX_MEETINGS}
+                }
             )
     return [starts_on + i * step for i in range(count)]
 
@@ -87,7 +95,10 @@ def area_after(areas: list[Area], area_id: int | None, steps: int = 1) -> Area |
 def _check_duration(duration_minutes: int) -> None:
     if not MIN_DURATION <= duration_minutes <= MAX_DURATION:
         raise ValidationError(
-            {"duration_minutes": f"A meeting lasts between {MIN_DURATION} minutes and {MAX_DURATION // 60} hours."}
+            {
+                "duration_minutes": _("A meeting lasts between %(least)s minutes and %(most)s hours.")
+                % {"least": MIN_DURATION, "most": MAX_DURATION // 60}
+            }
         )
 
 
@@ -102,9 +113,14 @@ def _check_no_overlap(cohort: Cohort, slots: list[tuple[datetime, datetime]], ex
     for starts_at, ends_at in slots:
         other = next((m for m in existing if m.starts_at < ends_at and m.ends_at > starts_at), None)
         if other is not None:
-            when = other.local_starts_at.strftime("%-d %B %Y at %H:%M")
+            local = other.local_starts_at
             raise ValidationError(
-                {"starts_on": f"That would overlap “{other.title}” on {when}. Choose another day or time."}
+                {
+                    "starts_on": _(
+                        "That would overlap “%(title)s” on %(date)s at %(time)s. Choose another day or time."
+                    )
+                    % {"title": other.title, "date": date_format(local, "j F Y"), "time": date_format(local, "H:i")}
+                }
             )
 
 
@@ -140,13 +156,13 @@ def create_series(
     try:
         zoneinfo.ZoneInfo(time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError({"time_zone": "Choose a time zone from the list."}) from None
+        raise ValidationError({"time_zone": _("Choose a time zone from the list.")}) from None
     _check_duration(duration_minutes)
     dates = series_dates(starts_on, cadence_weeks, count=count, ends_on=ends_on)
-    cohort.check_within(dates[0], field="starts_on", what="The first meeting")
-    cohort.check_within(dates[-1], field="count" if ends_on is None else "ends_on", what="The last meeting")
+    cohort.check_within(dates[0], field="starts_on", what=_("The first meeting"))
+    cohort.check_within(dates[-1], field="count" if ends_on is None else "ends_on", what=_("The last meeting"))
     if first_area is not None and first_area.framework_id != cohort.framework_id:
-        raise ValidationError({"first_area": "That area belongs to another framework."})
+        raise ValidationError({"first_area": _("That area belongs to another framework.")})
     _lock_cohort(cohort)
     length = timedelta(minutes=duration_minutes)
     slots = [(s, s + length) for s in (local_to_utc(d, time_of_day, time_zone) for d in dates)]
@@ -173,7 +189,7 @@ def create_series(
     Meeting.objects.bulk_create(meetings)
     ids = list(Meeting.objects.filter(series=series).values_list("pk", flat=True))
     if send_invitations:
-        _send_series_on_commit(series, [])
+        _send_series_on_commit(series, {})
     log.info("series %s created in cohort %s with %d meetings", series.pk, cohort.pk, len(ids))
     return series
 
@@ -198,9 +214,9 @@ def change_series_length(actor: Membership, series: MeetingSeries, *, count: int
     upcoming meetings are cancelled). Returns (added, cancelled)."""
     _check_facilitator(actor, series.cohort_id)
     if count < 1:
-        raise ValidationError({"count": "A series needs at least one meeting."})
+        raise ValidationError({"count": _("A series needs at least one meeting.")})
     if count > MAX_MEETINGS:
-        raise ValidationError({"count": f"A series can have at most {MAX_MEETINGS} meetings."})
+        raise ValidationError({"count": _("A series can have at most %(count)s meetings.") % {"count": MAX_MEETINGS}})
     _lock_cohort(series.cohort)
     active = list(series.meetings.active().order_by("starts_at"))
     current = len(active)
@@ -209,12 +225,19 @@ def change_series_length(actor: Membership, series: MeetingSeries, *, count: int
     if count < current:
         to_cancel = active[count:]
         if any(m.is_past for m in to_cancel):
-            raise ValidationError({"count": "Meetings already held cannot be removed; choose a larger number."})
+            raise ValidationError({"count": _("Meetings already held cannot be removed; choose a larger number.")})
         for meeting in to_cancel:
             _cancel(meeting)
         _set_series_end(series, count=count)
-        listed = "; ".join(f"{m.title}, {when(m.starts_at, m.time_zone)}" for m in to_cancel)
-        _series_changed(series, [f"{actor.user} shortened the series to {count} meetings. Cancelled: {listed}."])
+
+        def shortened() -> list[str]:
+            listed = "; ".join(f"{m.title}, {when(m.starts_at, m.time_zone)}" for m in to_cancel)
+            return [
+                _("%(person)s shortened the series to %(count)s meetings. Cancelled: %(meetings)s.")
+                % {"person": actor.user, "count": count, "meetings": listed}
+            ]
+
+        _series_changed(series, in_every_language(shortened))
         return 0, len(to_cancel)
     last_position = _last_position(series.meetings.all())
     last_area_id = active[-1].area_id if active else None
@@ -227,7 +250,7 @@ def change_series_length(actor: Membership, series: MeetingSeries, *, count: int
         starts_at = local_to_utc(series.starts_on + (position - 1) * step, series.time_of_day, series.time_zone)
         new.append((position, starts_at, starts_at + length))
     last_day = series.starts_on + (new[-1][0] - 1) * step
-    series.cohort.check_within(last_day, field="count", what="The last meeting")
+    series.cohort.check_within(last_day, field="count", what=_("The last meeting"))
     _check_no_overlap(series.cohort, [(s, e) for _, s, e in new])
     meetings = [
         _new_meeting(series, position, s, e, area_after(areas, last_area_id, i + 1))
@@ -235,8 +258,15 @@ def change_series_length(actor: Membership, series: MeetingSeries, *, count: int
     ]
     Meeting.objects.bulk_create(meetings)
     _set_series_end(series, count=count)
-    listed = "; ".join(f"{m.title}, {when(m.starts_at, m.time_zone)}" for m in meetings)
-    _series_changed(series, [f"{actor.user} extended the series to {count} meetings. Added: {listed}."])
+
+    def extended() -> list[str]:
+        listed = "; ".join(f"{m.title}, {when(m.starts_at, m.time_zone)}" for m in meetings)
+        return [
+            _("%(person)s extended the series to %(count)s meetings. Added: %(meetings)s.")
+            % {"person": actor.user, "count": count, "meetings": listed}
+        ]
+
+    _series_changed(series, in_every_language(extended))
     return len(meetings), 0
 
 
@@ -249,7 +279,7 @@ def _set_series_end(series: MeetingSeries, *, count: int) -> None:
 def _check_facilitator(actor: Membership, cohort_id: int) -> None:
     # Views already refuse others with 404; this guards every other caller.
     if not actor.is_facilitator or actor.cohort_id != cohort_id:
-        raise NotAllowed("Only facilitators change meetings.")
+        raise NotAllowed(_("Only facilitators change meetings."))
 
 
 # One meeting.
@@ -271,38 +301,54 @@ def update_meeting(
     invitation's content changed."""
     _check_facilitator(actor, meeting.cohort_id)
     if meeting.is_cancelled:
-        raise ValidationError("This meeting is cancelled; it cannot be changed.")
+        raise ValidationError(_("This meeting is cancelled; it cannot be changed."))
     if area is not None and area.framework_id != meeting.cohort.framework_id:
-        raise ValidationError({"area": "That area belongs to another framework."})
+        raise ValidationError({"area": _("That area belongs to another framework.")})
     _check_duration(duration_minutes)
     starts_at = local_to_utc(day, time_of_day, meeting.time_zone)
     ends_at = starts_at + timedelta(minutes=duration_minutes)
     if day != meeting.local_starts_at.date():
-        meeting.cohort.check_within(day, field="day", what="The meeting")
+        meeting.cohort.check_within(day, field="day", what=_("The meeting"))
     _lock_cohort(meeting.cohort)
     try:
         _check_no_overlap(meeting.cohort, [(starts_at, ends_at)], exclude_id=meeting.pk)
     except ValidationError as error:
         raise ValidationError({"day": error.message_dict["starts_on"]}) from None
-    changes = _describe_changes(
-        meeting, title=title, area=area, starts_at=starts_at, ends_at=ends_at, video_url=video_url
+    changes = in_every_language(
+        lambda: _describe_changes(
+            meeting, title=title, area=area, starts_at=starts_at, ends_at=ends_at, video_url=video_url
+        )
     )
     meeting.title, meeting.area, meeting.video_url = title, area, video_url
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     fields = ["title", "area", "video_url", "starts_at", "ends_at", "updated_at"]
-    if changes:
+    if any(changes.values()):
         meeting.sequence += 1
         fields.append("sequence")
     meeting.save(update_fields=fields)
-    if changes:
+    if any(changes.values()):
         _meeting_changed(meeting, changes)
     return meeting
 
 
 def when(instant: datetime, time_zone: str) -> str:
-    """A time as members read it in e-mails: “Tuesday 3 June 2030, 10:00” in the meeting's zone."""
-    local = instant.astimezone(zoneinfo.ZoneInfo(time_zone))
-    return f"{local:%A} {local.day} {local:%B %Y, %H:%M}"
+    """A time as members read it in e-mails: “Tuesday 3 June 2030, 10:00” in the meeting's zone, in
+    the active language (“Dydd Mawrth 3 Mehefin 2030, 10:00”)."""
+    return date_format(instant.astimezone(zoneinfo.ZoneInfo(time_zone)), "l j F Y, H:i")
+
+
+# What changed, as the e-mails say it: written at the time of the change in every language, so that
+# each recipient's e-mail (sent later, by a task) says it in theirs. Keyed by language code.
+Changes = dict[str, list[str]]
+
+
+def in_every_language(describe: Callable[[], list[str]]) -> Changes:
+    """`describe()` run once in each of the site's languages."""
+    changes: Changes = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            changes[code] = describe()
+    return changes
 
 
 def _describe_changes(
@@ -316,15 +362,28 @@ def _describe_changes(
         old_end = meeting.ends_at.astimezone(zoneinfo.ZoneInfo(zone))
         new_end = ends_at.astimezone(zoneinfo.ZoneInfo(zone))
         changes.append(
-            f"{name} has moved from {when(meeting.starts_at, zone)}–{old_end:%H:%M} "
-            f"to {when(starts_at, zone)}–{new_end:%H:%M} ({zone})."
+            _("%(meeting)s has moved from %(old)s to %(new)s (%(zone)s).")
+            % {
+                "meeting": name,
+                "old": f"{when(meeting.starts_at, zone)}–{old_end:%H:%M}",
+                "new": f"{when(starts_at, zone)}–{new_end:%H:%M}",
+                "zone": zone,
+            }
         )
     if meeting.title != title:
-        changes.append(f"“{meeting.title}” is now called “{title}”.")
+        changes.append(_("“%(old)s” is now called “%(new)s”.") % {"old": meeting.title, "new": title})
     if meeting.area_id != (area.pk if area else None):
-        changes.append(f"{title} now focuses on {area.title}." if area else f"{title} no longer focuses on one area.")
+        changes.append(
+            _("%(meeting)s now focuses on %(area)s.") % {"meeting": title, "area": localised(area, "title")[0]}
+            if area
+            else _("%(meeting)s no longer focuses on one area.") % {"meeting": title}
+        )
     if meeting.video_url != video_url:
-        changes.append(f"New link to join {title}: {video_url}." if video_url else f"{title} has no video link now.")
+        changes.append(
+            _("New link to join %(meeting)s: %(url)s.") % {"meeting": title, "url": video_url}
+            if video_url
+            else _("%(meeting)s has no video link now.") % {"meeting": title}
+        )
     return changes
 
 
@@ -332,15 +391,23 @@ def _describe_changes(
 def cancel_meeting(actor: Membership, meeting: Meeting) -> Meeting:
     _check_facilitator(actor, meeting.cohort_id)
     if meeting.is_cancelled:
-        raise ValidationError("This meeting is already cancelled.")
+        raise ValidationError(_("This meeting is already cancelled."))
     if meeting.is_past:
-        raise ValidationError("This meeting has already taken place.")
+        raise ValidationError(_("This meeting has already taken place."))
     _cancel(meeting)
     _meeting_changed(
         meeting,
-        [
-            f"{actor.user} cancelled {meeting.title} on {when(meeting.starts_at, meeting.time_zone)} ({meeting.time_zone})."
-        ],
+        in_every_language(
+            lambda: [
+                _("%(person)s cancelled %(meeting)s on %(when)s (%(zone)s).")
+                % {
+                    "person": actor.user,
+                    "meeting": meeting.title,
+                    "when": when(meeting.starts_at, meeting.time_zone),
+                    "zone": meeting.time_zone,
+                }
+            ]
+        ),
     )
     return meeting
 
@@ -350,20 +417,27 @@ def restore_meeting(actor: Membership, meeting: Meeting) -> Meeting:
     """Undo a cancellation: the meeting is on again and every member gets a fresh invitation."""
     _check_facilitator(actor, meeting.cohort_id)
     if not meeting.is_cancelled:
-        raise ValidationError("This meeting is not cancelled.")
+        raise ValidationError(_("This meeting is not cancelled."))
     if meeting.is_past:
-        raise ValidationError("This meeting's time has passed; schedule a new one instead.")
+        raise ValidationError(_("This meeting's time has passed; schedule a new one instead."))
     _lock_cohort(meeting.cohort)
     try:
         _check_no_overlap(meeting.cohort, [(meeting.starts_at, meeting.ends_at)], exclude_id=meeting.pk)
     except ValidationError as error:
-        raise ValidationError(f"It cannot be restored: {error.message_dict['starts_on'][0]}") from None
+        raise ValidationError(
+            _("It cannot be restored: %(reason)s") % {"reason": error.message_dict["starts_on"][0]}
+        ) from None
     meeting.status = Meeting.Status.SCHEDULED
     meeting.sequence += 1
     meeting.save(update_fields=["status", "sequence", "updated_at"])
     _meeting_changed(
         meeting,
-        [f"{meeting.title} on {when(meeting.starts_at, meeting.time_zone)} is on again ({actor.user} restored it)."],
+        in_every_language(
+            lambda: [
+                _("%(meeting)s on %(when)s is on again (%(person)s restored it).")
+                % {"meeting": meeting.title, "when": when(meeting.starts_at, meeting.time_zone), "person": actor.user}
+            ]
+        ),
     )
     return meeting
 
@@ -391,11 +465,11 @@ def add_agenda_item(
     _check_facilitator(actor, meeting.cohort_id)
     cohort = meeting.cohort
     if criterion is not None and criterion.area.framework_id != cohort.framework_id:
-        raise ValidationError({"criterion": "That criterion belongs to another framework than this cohort's."})
+        raise ValidationError({"criterion": _("That criterion belongs to another framework than this cohort's.")})
     if institution is not None and not cohort.participations.filter(institution=institution).exists():
-        raise ValidationError({"institution": "That institution is not taking part in this cohort."})
+        raise ValidationError({"institution": _("That institution is not taking part in this cohort.")})
     if not 1 <= minutes_allotted <= MAX_DURATION:
-        raise ValidationError({"minutes_allotted": "Give between 1 and 480 minutes."})
+        raise ValidationError({"minutes_allotted": _("Give between 1 and 480 minutes.")})
     position = _last_position(meeting.agenda_items.all()) + 1
     return AgendaItem.objects.create(
         meeting=meeting,
@@ -434,10 +508,10 @@ def carry_forward(actor: Membership, meeting: Meeting) -> tuple[Meeting, int]:
     _check_facilitator(actor, meeting.cohort_id)
     target = next_meeting_after(meeting)
     if target is None:
-        raise ValidationError("There is no later meeting to carry items forward to; extend the series first.")
+        raise ValidationError(_("There is no later meeting to carry items forward to; extend the series first."))
     items = [i for i in meeting.agenda_items.select_for_update().order_by("position") if i.is_open]
     if not items:
-        raise ValidationError("Every agenda item is finished or already carried forward.")
+        raise ValidationError(_("Every agenda item is finished or already carried forward."))
     position = _last_position(target.agenda_items.all())
     for offset, item in enumerate(items, start=1):
         copy = AgendaItem.objects.create(
@@ -480,31 +554,35 @@ def record_outcome(
     _check_facilitator(actor, meeting.cohort_id)
     cohort = meeting.cohort
     if kind not in Outcome.Kind.values:
-        raise ValidationError({"kind": "Choose information, decision or action."})
+        raise ValidationError({"kind": _("Choose information, decision or action.")})
     action_item: ActionItem | None = None
     if kind == Outcome.Kind.ACTION:
         errors = {}
         if owner is None and not owner_name.strip():
-            errors["owner"] = "An action needs an owner: choose a person or type a name."
+            errors["owner"] = _("An action needs an owner: choose a person or type a name.")
         held_on = meeting.local_starts_at.date()
         if due_on is None:
-            errors["due_on"] = "An action needs a due date."
+            errors["due_on"] = _("An action needs a due date.")
         elif due_on < held_on:
-            errors["due_on"] = f"An action cannot be due before its meeting ({held_on:%-d %B %Y})."
+            errors["due_on"] = _("An action cannot be due before its meeting (%(date)s).") % {
+                "date": date_format(held_on, "j F Y")
+            }
         if owner is not None:
             owner_is = Membership.objects.filter(cohort=cohort, user=owner).first()
             if owner_is is None:
-                errors["owner"] = "The owner must be a member of this cohort."
+                errors["owner"] = _("The owner must be a member of this cohort.")
             elif institution is not None and (
                 owner_is.institution_id != institution.pk or owner_is.role not in (Role.LEAD, Role.MEMBER)
             ):
-                errors["owner"] = f"The owner of {institution.short_name}'s action must be in its working group."
+                errors["owner"] = _("The owner of %(institution)s's action must be in its working group.") % {
+                    "institution": institution.short_name
+                }
             elif institution is None and not owner_is.is_facilitator:
-                errors["owner"] = (
+                errors["owner"] = _(
                     "A cohort action is owned by a facilitator; for an institution's, choose it under “For”."
                 )
         if institution is not None and not cohort.participations.filter(institution=institution).exists():
-            errors["institution"] = "That institution is not taking part in this cohort."
+            errors["institution"] = _("That institution is not taking part in this cohort.")
         if errors:
             raise ValidationError(errors)
         action_item = add_action_item(
@@ -536,14 +614,14 @@ def record_outcome(
 def respond(membership: Membership, meeting: Meeting, response: str) -> Attendance:
     """A member's answer to the invitation: going or not going."""
     if membership.cohort_id != meeting.cohort_id:
-        raise NotAllowed("Only members of this meeting's cohort answer its invitation.")
+        raise NotAllowed(_("Only members of this meeting's cohort answer its invitation."))
     if response not in (Attendance.Response.GOING, Attendance.Response.NOT_GOING):
-        raise ValidationError("Answer going or not going.")
+        raise ValidationError(_("Answer going or not going."))
     if meeting.is_cancelled:
-        raise ValidationError("This meeting is cancelled.")
+        raise ValidationError(_("This meeting is cancelled."))
     if meeting.is_past:
-        raise ValidationError("This meeting has already taken place.")
-    attendance, _ = Attendance.objects.update_or_create(
+        raise ValidationError(_("This meeting has already taken place."))
+    attendance, _created = Attendance.objects.update_or_create(
         meeting=meeting, user=membership.user, defaults={"response": response}
     )
     return attendance
@@ -554,10 +632,10 @@ def record_attendance(actor: Membership, meeting: Meeting, user_ids: list[int]) 
     """Who was there: exactly the given cohort members. Returns how many attended."""
     _check_facilitator(actor, meeting.cohort_id)
     if meeting.is_cancelled:
-        raise ValidationError("This meeting was cancelled.")
+        raise ValidationError(_("This meeting was cancelled."))
     members = set(Membership.objects.filter(cohort_id=meeting.cohort_id).values_list("user_id", flat=True))
     if not set(user_ids) <= members:
-        raise ValidationError("Only members of this cohort can be recorded as attending.")
+        raise ValidationError(_("Only members of this cohort can be recorded as attending."))
     Attendance.objects.filter(meeting=meeting).exclude(user_id__in=user_ids).update(attended=False)
     existing = set(Attendance.objects.filter(meeting=meeting, user_id__in=user_ids).values_list("user_id", flat=True))
     Attendance.objects.filter(meeting=meeting, user_id__in=existing).update(attended=True)
@@ -572,31 +650,42 @@ def publish_summary(actor: Membership, meeting: Meeting) -> Meeting:
     """Publish the minutes, decisions and actions to every member of the cohort, who is notified."""
     _check_facilitator(actor, meeting.cohort_id)
     if meeting.is_cancelled:
-        raise ValidationError("A cancelled meeting has no summary.")
+        raise ValidationError(_("A cancelled meeting has no summary."))
     if not meeting.minutes.strip() and not meeting.outcomes.exists():
-        raise ValidationError("Write the minutes or record an outcome before publishing the summary.")
+        raise ValidationError(_("Write the minutes or record an outcome before publishing the summary."))
     again = meeting.is_published
     meeting.summary_published_at = timezone.now()
     meeting.save(update_fields=["summary_published_at", "updated_at"])
-    notify(
-        meeting.invitees(),
-        kind=NotificationKind.MEETING_SUMMARY,
-        title=f"{'Updated summary' if again else 'Summary'} of {meeting.title}",
-        url=meeting.get_absolute_url(),
-        cohort=meeting.cohort,
-        exclude=actor.user,
-    )
+    for language, people in by_language(meeting.invitees()).items():
+        with in_language_of(language):
+            title = _("Updated summary of %(meeting)s") if again else _("Summary of %(meeting)s")
+            notify(
+                people,
+                kind=NotificationKind.MEETING_SUMMARY,
+                title=title % {"meeting": meeting.title},
+                url=meeting.get_absolute_url(),
+                cohort=meeting.cohort,
+                exclude=actor.user,
+            )
     return meeting
 
 
 # Calendars.
 
 
+def by_language(people: QuerySet[User] | list[User]) -> dict[str, list[User]]:
+    """People grouped by the language they are written to in (see cohort.i18n.language_of)."""
+    groups: dict[str, list[User]] = {}
+    for person in people:
+        groups.setdefault(language_of(person), []).append(person)
+    return groups
+
+
 def meeting_ics(meeting: Meeting) -> bytes:
     return build_calendar([meeting.calendar_event()], method="PUBLISH", name=meeting.title)
 
 
-def _meeting_changed(meeting: Meeting, changes: list[str]) -> None:
+def _meeting_changed(meeting: Meeting, changes: Changes) -> None:
     """Send the update after commit: the whole series (one e-mail per person) for a meeting of a series,
     the meeting alone otherwise."""
     if meeting.series is not None:
@@ -605,14 +694,14 @@ def _meeting_changed(meeting: Meeting, changes: list[str]) -> None:
         transaction.on_commit(lambda: send_meeting_invitations.enqueue([meeting.pk], changes))
 
 
-def _series_changed(series: MeetingSeries, changes: list[str]) -> None:
+def _series_changed(series: MeetingSeries, changes: Changes) -> None:
     """Raise the series' SEQUENCE (calendars take the new version over the old) and send it after commit."""
     MeetingSeries.objects.filter(pk=series.pk).update(sequence=models.F("sequence") + 1)
     series.refresh_from_db(fields=["sequence"])
     _send_series_on_commit(series, changes)
 
 
-def _send_series_on_commit(series: MeetingSeries, changes: list[str]) -> None:
+def _send_series_on_commit(series: MeetingSeries, changes: Changes) -> None:
     transaction.on_commit(lambda: send_series_invitations.enqueue(series.pk, changes))
 
 
@@ -620,7 +709,7 @@ def _send_series_on_commit(series: MeetingSeries, changes: list[str]) -> None:
 
 
 def feed_for(user: User) -> CalendarFeed:
-    feed, _ = CalendarFeed.objects.get_or_create(user=user, defaults={"key": CalendarFeed.new_key()})
+    feed, _created = CalendarFeed.objects.get_or_create(user=user, defaults={"key": CalendarFeed.new_key()})
     return feed
 
 

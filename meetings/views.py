@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cohort import access
@@ -57,9 +59,15 @@ def create_series(request: AuthedRequest, cohort: str) -> HttpResponse:
         except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
+            count = series.meetings.count()
             messages.success(
                 request,
-                f"{series.meetings.count()} meetings scheduled. Each member is e-mailed one invitation for the series.",
+                ngettext(
+                    "%(count)s meeting scheduled. Each member is e-mailed one invitation for the series.",
+                    "%(count)s meetings scheduled. Each member is e-mailed one invitation for the series.",
+                    count,
+                )
+                % {"count": count},
             )
             return redirect(series)
     context = {"membership": membership, "cohort": membership.cohort, "form": form}
@@ -96,11 +104,19 @@ def change_series_length(request: AuthedRequest, cohort: str, series_id: int) ->
             add_service_errors(form, error)
         else:
             if added:
-                messages.success(request, f"{added} meetings added to the series.")
+                messages.success(
+                    request,
+                    ngettext("%(count)s meeting added to the series.", "%(count)s meetings added to the series.", added)
+                    % {"count": added},
+                )
             elif cancelled:
-                messages.success(request, f"{cancelled} meetings cancelled.")
+                messages.success(
+                    request,
+                    ngettext("%(count)s meeting cancelled.", "%(count)s meetings cancelled.", cancelled)
+                    % {"count": cancelled},
+                )
             else:
-                messages.info(request, "The series already has that many meetings.")
+                messages.info(request, _("The series already has that many meetings."))
             return redirect(item)
     return render(request, "meetings/series.html", _series_context(membership, item, form), status=400)
 
@@ -112,6 +128,9 @@ def _meeting_context(membership: Membership, meeting: Meeting, **forms: Any) -> 
     cohort = membership.cohort
     attendances = list(Attendance.objects.filter(meeting=meeting).select_related("user").order_by("user__display_name"))
     mine = next((a for a in attendances if a.user_id == membership.user_id), None)
+    going = [a for a in attendances if a.response == Attendance.Response.GOING]
+    not_going = [a for a in attendances if a.response == Attendance.Response.NOT_GOING]
+    attended = [a for a in attendances if a.attended]
     context: dict[str, Any] = {
         "membership": membership,
         "cohort": cohort,
@@ -119,9 +138,13 @@ def _meeting_context(membership: Membership, meeting: Meeting, **forms: Any) -> 
         "agenda": meeting.agenda_items.select_related("criterion__area", "institution", "carried_to__meeting"),
         "outcomes": meeting.outcomes.select_related("institution", "owner"),
         "my_response": mine.response if mine else "",
-        "going": [a for a in attendances if a.response == Attendance.Response.GOING],
-        "not_going": [a for a in attendances if a.response == Attendance.Response.NOT_GOING],
-        "attended": [a for a in attendances if a.attended],
+        "going": going,
+        "not_going": not_going,
+        "attended": attended,
+        # Lists of names, for the sentences that say who is going (translated whole).
+        "going_names": ", ".join(str(a.user) for a in going),
+        "not_going_names": ", ".join(str(a.user) for a in not_going),
+        "attended_names": ", ".join(str(a.user) for a in attended),
         "show_summary": membership.is_facilitator or meeting.is_published,
         "next_meeting": services.next_meeting_after(meeting),
     }
@@ -171,9 +194,11 @@ def edit_meeting(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpRe
             add_service_errors(form, error)
         else:
             if item.sequence != sequence:  # the invitation's content changed
-                messages.success(request, "The meeting is changed; members receive an updated invitation.")
+                messages.success(request, _("The meeting is changed; members receive an updated invitation."))
             else:
-                messages.success(request, "The meeting is saved. Nothing in its invitation changed, so none was sent.")
+                messages.success(
+                    request, _("The meeting is saved. Nothing in its invitation changed, so none was sent.")
+                )
             return redirect(item)
     context = {"membership": membership, "cohort": membership.cohort, "meeting": item, "form": form}
     return render(request, "meetings/meeting_form.html", context, status=400 if form.errors else 200)
@@ -185,31 +210,44 @@ def cancel_meeting(request: AuthedRequest, cohort: str, meeting_id: int) -> Http
     membership = access.get_facilitator_membership(request.user, cohort)
     item = get_meeting(membership, meeting_id)
     if not is_confirmed(request):
-        when = item.local_starts_at.strftime("%A %-d %B %Y at %H:%M")
+        local = item.local_starts_at
         people = item.invitees().count()
         confirmation = Confirmation(
-            title=f"Cancel “{item.title}” on {when}?",
+            title=_("Cancel “%(meeting)s” on %(date)s at %(time)s?")
+            % {"meeting": item.title, "date": date_format(local, "l j F Y"), "time": date_format(local, "H:i")},
             consequences=[
                 (
-                    f"All {people} members of the cohort are e-mailed an update of the series saying that you "
-                    "cancelled this meeting; it takes the meeting out of their calendars."
+                    ngettext(
+                        "All %(count)s members of the cohort are e-mailed an update of the series saying that you "
+                        "cancelled this meeting; it takes the meeting out of their calendars.",
+                        "All %(count)s members of the cohort are e-mailed an update of the series saying that you "
+                        "cancelled this meeting; it takes the meeting out of their calendars.",
+                        people,
+                    )
                     if item.series_id
-                    else f"All {people} members of the cohort are e-mailed a cancellation, which takes the meeting "
-                    "out of their calendars."
-                ),
-                "Its agenda, minutes and outcomes are kept.",
+                    else ngettext(
+                        "All %(count)s members of the cohort are e-mailed a cancellation, which takes the meeting "
+                        "out of their calendars.",
+                        "All %(count)s members of the cohort are e-mailed a cancellation, which takes the meeting "
+                        "out of their calendars.",
+                        people,
+                    )
+                )
+                % {"count": people},
+                _("Its agenda, minutes and outcomes are kept."),
             ],
-            undo="You can restore it from its page while its time has not passed; everyone then gets a "
-            "fresh invitation.",
-            button="Cancel the meeting",
+            undo=_(
+                "You can restore it from its page while its time has not passed; everyone then gets a fresh invitation."
+            ),
+            button=_("Cancel the meeting"),
             back_url=item.get_absolute_url(),
-            back_label="No, keep the meeting",
+            back_label=_("No, keep the meeting"),
         )
         return confirm_page(request, confirmation, {"membership": membership, "cohort": membership.cohort})
 
     def cancel() -> str:
         services.cancel_meeting(membership, item)
-        return "The meeting is cancelled; members receive a cancellation. You can restore it from this page."
+        return _("The meeting is cancelled; members receive a cancellation. You can restore it from this page.")
 
     return post_action(request, cancel, to=item.get_absolute_url())
 
@@ -222,7 +260,7 @@ def restore_meeting(request: AuthedRequest, cohort: str, meeting_id: int) -> Htt
 
     def restore() -> str:
         services.restore_meeting(membership, item)
-        return "The meeting is on again; members receive a fresh invitation."
+        return _("The meeting is on again; members receive a fresh invitation.")
 
     return post_action(request, restore, to=item.get_absolute_url())
 
@@ -239,7 +277,7 @@ def add_agenda_item(request: AuthedRequest, cohort: str, meeting_id: int) -> Htt
         except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"“{form.cleaned_data['title']}” added to the agenda.")
+            messages.success(request, _("“%(item)s” added to the agenda.") % {"item": form.cleaned_data["title"]})
             return redirect(f"{item.get_absolute_url()}#agenda")
     return _show_meeting(request, membership, item, agenda_form=form)
 
@@ -253,7 +291,9 @@ def agenda_item_done(request: AuthedRequest, cohort: str, meeting_id: int, item_
 
     def mark() -> str:
         services.set_agenda_item_done(membership, agenda_item, done=done)
-        return f"“{agenda_item.title}” is marked {'finished' if done else 'not finished'}."
+        if done:
+            return _("“%(item)s” is marked finished.") % {"item": agenda_item.title}
+        return _("“%(item)s” is marked not finished.") % {"item": agenda_item.title}
 
     return post_action(request, mark, to=agenda_item.meeting.get_absolute_url())
 
@@ -266,7 +306,7 @@ def remove_agenda_item(request: AuthedRequest, cohort: str, meeting_id: int, ite
 
     def remove() -> str:
         services.remove_agenda_item(membership, agenda_item)
-        return f"“{agenda_item.title}” removed from the agenda."
+        return _("“%(item)s” removed from the agenda.") % {"item": agenda_item.title}
 
     return post_action(request, remove, to=agenda_item.meeting.get_absolute_url())
 
@@ -279,7 +319,11 @@ def carry_forward(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpR
 
     def carry() -> str:
         target, count = services.carry_forward(membership, item)
-        return f"{count} unfinished items carried forward to {target.title}."
+        return ngettext(
+            "%(count)s unfinished item carried forward to %(meeting)s.",
+            "%(count)s unfinished items carried forward to %(meeting)s.",
+            count,
+        ) % {"count": count, "meeting": target.title}
 
     return post_action(request, carry, to=item.get_absolute_url())
 
@@ -292,7 +336,7 @@ def save_minutes(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpRe
     form = MinutesForm(request.POST)
     if form.is_valid():
         services.save_minutes(membership, item, form.cleaned_data["minutes"])
-        messages.success(request, "The minutes are saved.")
+        messages.success(request, _("The minutes are saved."))
         return redirect(f"{item.get_absolute_url()}#minutes")
     return _show_meeting(request, membership, item, minutes_form=form)
 
@@ -309,8 +353,11 @@ def add_outcome(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpRes
         except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
-            where = " and added to the action plan" if outcome.action_item_id else ""
-            messages.success(request, f"{outcome.get_kind_display()} recorded{where}.")
+            kind = outcome.get_kind_display()
+            if outcome.action_item_id:
+                messages.success(request, _("%(kind)s recorded and added to the action plan.") % {"kind": kind})
+            else:
+                messages.success(request, _("%(kind)s recorded.") % {"kind": kind})
             return redirect(f"{item.get_absolute_url()}#outcomes")
     return _show_meeting(request, membership, item, outcome_form=form)
 
@@ -327,7 +374,11 @@ def record_attendance(request: AuthedRequest, cohort: str, meeting_id: int) -> H
         except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Attendance recorded: {count} {'person' if count == 1 else 'people'}.")
+            messages.success(
+                request,
+                ngettext("Attendance recorded: %(count)s person.", "Attendance recorded: %(count)s people.", count)
+                % {"count": count},
+            )
             return redirect(f"{item.get_absolute_url()}#attendance")
     return _show_meeting(request, membership, item, attendance_form=form)
 
@@ -341,9 +392,11 @@ def respond(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpRespons
 
     def answer() -> str:
         if not form.is_valid():
-            raise ValidationError("Answer going or not going.")
+            raise ValidationError(_("Answer going or not going."))
         attendance = services.respond(membership, item, form.cleaned_data["response"])
-        return f"Your answer is saved: {attendance.get_response_display().lower()}."
+        if attendance.response == Attendance.Response.GOING:
+            return _("Your answer is saved: going.")
+        return _("Your answer is saved: not going.")
 
     return post_action(request, answer, to=item.get_absolute_url())
 
@@ -356,7 +409,7 @@ def publish_summary(request: AuthedRequest, cohort: str, meeting_id: int) -> Htt
 
     def publish() -> str:
         services.publish_summary(membership, item)
-        return "The summary is published; every member of the cohort is notified."
+        return _("The summary is published; every member of the cohort is notified.")
 
     return post_action(request, publish, to=item.get_absolute_url())
 
@@ -377,6 +430,6 @@ def calendar_feed(request: AuthedRequest) -> HttpResponse:
 def regenerate_feed(request: AuthedRequest) -> HttpResponse:
     def regenerate() -> str:
         services.regenerate_feed(request.user)
-        return "Your calendar feed has a new address; the old one no longer works."
+        return _("Your calendar feed has a new address; the old one no longer works.")
 
     return post_action(request, regenerate, to="meetings:calendar_feed")

@@ -26,6 +26,18 @@ def _fresh_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts and ends in the site's default language. A request by a Welsh reader leaves Welsh
+    active in the thread that served it (LocaleMiddleware activates it; nothing deactivates it), and lazy
+    messages would otherwise come out in whatever language the test before left behind."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def early_in_a_minute() -> None:
     """Rate limits count in fixed windows of a minute: a test that expects the 21st request of a burst to

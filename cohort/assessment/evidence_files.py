@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _, gettext_lazy
 
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 
@@ -44,7 +45,7 @@ MAX_ARCHIVE_DIRECTORY_BYTES = 1024 * 1024  # ~10,000 entries with names of 50 ch
 MAX_ENTRY_BYTES = 64 * 1024  # inflated from any one entry (OpenDocument's `mimetype` is ~50 bytes)
 MAX_ARCHIVE_READ_BYTES = 256 * 1024  # inflated from one archive in all
 
-OVERSIZED_ARCHIVE = (
+OVERSIZED_ARCHIVE = gettext_lazy(
     "That file is a compressed archive whose contents are far larger than a document's, so it was not "
     "saved. Open it in your office program and save it again (or export it as PDF), then attach that."
 )
@@ -155,22 +156,29 @@ def check_evidence_file(upload: UploadedFile) -> Checked:
     """Raise ValidationError unless the upload is a document or image within the size limit."""
     name = upload.name or ""
     if upload.size is None or upload.size == 0:
-        raise ValidationError("The file is empty.")
+        raise ValidationError(_("The file is empty."))
     if upload.size > MAX_EVIDENCE_BYTES:
         limit = MAX_EVIDENCE_BYTES // (1024 * 1024)
-        raise ValidationError(f"The file is larger than {limit} MB. Link to it instead, or attach a smaller file.")
+        raise ValidationError(
+            _("The file is larger than %(limit)s MB. Link to it instead, or attach a smaller file.") % {"limit": limit}
+        )
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     kind = _sniff(upload)
     upload.seek(0)
     if kind is None:
         raise ValidationError(
-            "That file is not a document or image we accept (PDF, Word, Excel, PowerPoint, OpenDocument, "
-            "text, CSV, PNG, JPEG, GIF or WebP)."
+            _(
+                "That file is not a document or image we accept (PDF, Word, Excel, PowerPoint, OpenDocument, "
+                "text, CSV, PNG, JPEG, GIF or WebP)."
+            )
         )
     content_type, extensions = KINDS[kind]
     if extension not in extensions:
         raise ValidationError(
-            f"The file's name ends in “.{extension}” but its content is not that kind of file. "
-            "Check you chose the right file."
+            _(
+                "The file's name ends in “.%(extension)s” but its content is not that kind of file. "
+                "Check you chose the right file."
+            )
+            % {"extension": extension}
         )
     return Checked(kind=kind, content_type=content_type)

@@ -1,4 +1,5 @@
-"""The self-assessment, its evidence list and action plan as a PDF and as CSV."""
+"""The self-assessment, its evidence list and action plan as a PDF and as CSV, in the language of
+whoever downloads it (the framework's own words in it too, where they have a Welsh version)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import io
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _, pgettext
 
 from cohort.assessment import services as assessment
+from cohort.i18n import localised
 from cohort.models import ActionItem, Evidence, SelfAssessment
 
 
@@ -52,20 +55,35 @@ def self_assessment_csv(sa: SelfAssessment) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        ["section", "area", "criterion", "status", "practice", "title or narrative", "date", "owner", "link"]
+        [
+            _("section"),
+            _("area"),
+            _("criterion"),
+            _("status"),
+            _("practice"),
+            _("title or narrative"),
+            _("date"),
+            _("owner"),
+            _("link"),
+        ]
     )
+    # What each row is (the "section" column).
+    criterion_row = pgettext("a row of the CSV export", "criterion")
+    evidence_row = pgettext("a row of the CSV export", "evidence")
+    action_row = pgettext("a row of the CSV export", "action")
     context = _context(sa)
     evidence: dict[int, list[Evidence]] = context["evidence"]  # type: ignore[assignment]
     for area, criteria in context["areas"]:  # type: ignore[attr-defined]
+        area_title = localised(area, "title")[0]
         for criterion, response in criteria:
-            status = response.get_status_display() if response else "Not started"
+            status = response.get_status_display() if response else _("Not started")
             practice = response.get_practice_display() if response and response.practice else ""
             writer.writerow(
                 map(
                     _cell,
                     [
-                        "criterion",
-                        area.title,
+                        criterion_row,
+                        area_title,
                         criterion.code,
                         status,
                         practice,
@@ -81,8 +99,8 @@ def self_assessment_csv(sa: SelfAssessment) -> str:
                     map(
                         _cell,
                         [
-                            "evidence",
-                            area.title,
+                            evidence_row,
+                            area_title,
                             criterion.code,
                             "",
                             "",
@@ -98,10 +116,10 @@ def self_assessment_csv(sa: SelfAssessment) -> str:
             map(
                 _cell,
                 [
-                    "action",
-                    action.area.title if action.area else "",
+                    action_row,
+                    localised(action.area, "title")[0] if action.area else "",
                     "",
-                    action.get_status_display() + (" (overdue)" if action.is_overdue else ""),
+                    action.get_status_display() + (" " + _("(overdue)") if action.is_overdue else ""),
                     "",
                     action.title,
                     action.due_on.isoformat() if action.due_on else "",

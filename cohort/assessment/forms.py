@@ -4,11 +4,15 @@ import re
 from typing import Any
 
 from django import forms
+from django.db.models import Model
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy as _
 
 from cohort.assessment.evidence_files import ALLOWED_EXTENSIONS, MAX_EVIDENCE_BYTES
 from cohort.assessment.services import Decision
 from cohort.forms import Form, ModelForm
+from cohort.i18n import localised
 from cohort.models import (
     ActionItem,
     AppTarget,
@@ -23,73 +27,94 @@ from cohort.models import (
 from cohort.widgets import DateInput
 
 
+class AreaChoiceField(forms.ModelChoiceField):
+    """A choice of the framework's areas, each named in the reader's language ("1. Culture and leadership")."""
+
+    def label_from_instance(self, obj: Model) -> str:
+        return f"{obj.position}. {localised(obj, 'title')[0]}"  # type: ignore[attr-defined]
+
+
+def _evidence_file_help() -> str:
+    return gettext("A document or image up to %(limit)s MB (%(extensions)s).") % {
+        "limit": MAX_EVIDENCE_BYTES // (1024 * 1024),
+        "extensions": ", ".join(ALLOWED_EXTENSIONS),
+    }
+
+
 class NarrativeForm(Form):
     narrative = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 12}),
         required=False,
-        help_text="Markdown: **bold**, *italic*, lists, links and tables.",
+        label=_("Narrative"),
+        help_text=_("Markdown: **bold**, *italic*, lists, links and tables."),
     )
-    ready = forms.BooleanField(required=False, label="Ready for review")
+    ready = forms.BooleanField(required=False, label=_("Ready for review"))
 
 
 class EvidenceForm(Form):
-    title = forms.CharField(max_length=200)
-    dated = forms.DateField(label="Date of the evidence", widget=DateInput, help_text="When the evidence is from.")
+    title = forms.CharField(max_length=200, label=_("Title"))
+    dated = forms.DateField(
+        label=_("Date of the evidence"), widget=DateInput, help_text=_("When the evidence is from.")
+    )
     file = forms.FileField(
         required=False,
-        help_text=f"A document or image up to {MAX_EVIDENCE_BYTES // (1024 * 1024)} MB "
-        f"({', '.join(ALLOWED_EXTENSIONS)}).",
+        label=_("File"),
+        help_text=lazy(_evidence_file_help, str)(),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{e}" for e in ALLOWED_EXTENSIONS)}),
     )
-    link = forms.URLField(required=False, max_length=500, assume_scheme="https", help_text="Or a link to it.")
+    link = forms.URLField(
+        required=False, max_length=500, assume_scheme="https", label=_("Link"), help_text=_("Or a link to it.")
+    )
 
     def clean_dated(self) -> Any:
         dated = self.cleaned_data["dated"]
         if dated > timezone.localdate():
-            raise forms.ValidationError("The date of the evidence cannot be in the future.")
+            raise forms.ValidationError(_("The date of the evidence cannot be in the future."))
         return dated
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if bool(data.get("file")) == bool(data.get("link")):
-            raise forms.ValidationError("Attach a file or give a link (one of the two).")
+            raise forms.ValidationError(_("Attach a file or give a link (one of the two)."))
         return data
 
 
 class CommentForm(Form):
-    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ReviewForm(Form):
-    decision = forms.ChoiceField(choices=Decision.CHOICES, widget=forms.RadioSelect)
+    decision = forms.ChoiceField(choices=Decision.CHOICES, widget=forms.RadioSelect, label=_("Decision"))
     practice = forms.ChoiceField(
         choices=CriterionResponse.Practice.choices,
         required=False,
-        label="Practice",
-        help_text="Optional, when you accept: highlight enhanced or exceptional practice.",
+        label=_("Practice"),
+        help_text=_("Optional, when you accept: highlight enhanced or exceptional practice."),
     )
     comment = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Comment to the institution"
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label=_("Comment to the institution")
     )
 
 
 class RecommendForm(Form):
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Recommendation note")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label=_("Recommendation note"))
 
 
 class AwardForm(Form):
-    awarded_on = forms.DateField(label="Award date", widget=DateInput)
+    awarded_on = forms.DateField(label=_("Award date"), widget=DateInput)
 
 
 class ActionForm(Form):
-    title = forms.CharField(max_length=300)
-    area = forms.ModelChoiceField(queryset=Area.objects.none(), required=False, empty_label="Whole framework")
-    owner = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Someone without an account"
+    title = forms.CharField(max_length=300, label=_("Title"))
+    area = AreaChoiceField(
+        queryset=Area.objects.none(), required=False, empty_label=_("Whole framework"), label=_("Area")
     )
-    owner_name = forms.CharField(max_length=120, required=False, label="Owner's name (no account)")
-    due_on = forms.DateField(label="Due date", widget=DateInput)
-    detail = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label=_("Someone without an account"), label=_("Owner")
+    )
+    owner_name = forms.CharField(max_length=120, required=False, label=_("Owner's name (no account)"))
+    due_on = forms.DateField(label=_("Due date"), widget=DateInput)
+    detail = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label=_("Detail"))
 
     def __init__(self, *args: Any, cohort: Cohort, institution: Institution, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -99,13 +124,13 @@ class ActionForm(Form):
     def clean_due_on(self) -> Any:
         due_on = self.cleaned_data["due_on"]
         if due_on < timezone.localdate():
-            raise forms.ValidationError("A new action cannot be due in the past.")
+            raise forms.ValidationError(_("A new action cannot be due in the past."))
         return due_on
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("owner") and not (data.get("owner_name") or "").strip():
-            self.add_error("owner", "Choose an owner or give the owner's name.")
+            self.add_error("owner", _("Choose an owner or give the owner's name."))
         return data
 
 
@@ -114,10 +139,10 @@ class ActionCorrectionForm(Form):
     institution's working group only; the plan page passes its choices in once for every item."""
 
     owner = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Someone without an account"
+        queryset=User.objects.none(), required=False, empty_label=_("Someone without an account"), label=_("Owner")
     )
-    owner_name = forms.CharField(max_length=120, required=False, label="Owner's name (no account)")
-    due_on = forms.DateField(label="Due date", widget=DateInput)
+    owner_name = forms.CharField(max_length=120, required=False, label=_("Owner's name (no account)"))
+    due_on = forms.DateField(label=_("Due date"), widget=DateInput)
 
     def __init__(
         self, *args: Any, cohort: Cohort, institution: Institution, owners: list[User] | None = None, **kwargs: Any
@@ -131,13 +156,13 @@ class ActionCorrectionForm(Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("owner") and not (data.get("owner_name") or "").strip():
-            self.add_error("owner", "Choose an owner or give the owner's name.")
+            self.add_error("owner", _("Choose an owner or give the owner's name."))
         return data
 
 
 class ActionUpdateForm(Form):
-    status = forms.ChoiceField(choices=ActionItem.Status.choices)
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Progress note")
+    status = forms.ChoiceField(choices=ActionItem.Status.choices, label=_("Status"))
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Progress note"))
 
 
 class PracticeForm(ModelForm):
@@ -145,10 +170,16 @@ class PracticeForm(ModelForm):
         model = EffectivePractice
         fields = ["area", "title", "description", "source", "source_url", "anonymous", "shared_with_sector"]
         labels = {
-            "source_url": "Link to where it came from",
-            "anonymous": "Hide our institution's name",
-            "shared_with_sector": "Share with the whole sector (beyond this cohort)",
+            "area": _("Area"),
+            "title": _("Title"),
+            "description": _("Description"),
+            "source": _("Source"),
+            "source_url": _("Link to where it came from"),
+            "anonymous": _("Hide our institution's name"),
+            "shared_with_sector": _("Share with the whole sector (beyond this cohort)"),
         }
+        help_texts = {"anonymous": _("Hide the institution's name.")}
+        field_classes = {"area": AreaChoiceField}
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
@@ -157,8 +188,8 @@ class PracticeForm(ModelForm):
 
 
 class PracticeSearchForm(Form):
-    q = forms.CharField(required=False, label="Search", max_length=200)
-    area = forms.ModelChoiceField(queryset=Area.objects.none(), required=False, empty_label="All areas")
+    q = forms.CharField(required=False, label=_("Search"), max_length=200)
+    area = AreaChoiceField(queryset=Area.objects.none(), required=False, empty_label=_("All areas"), label=_("Area"))
 
     def __init__(self, *args: Any, framework_id: int | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -167,8 +198,8 @@ class PracticeSearchForm(Form):
 
 
 class SharingForm(Form):
-    shared_with_sector = forms.BooleanField(required=False, label="Share with the whole sector")
-    anonymous = forms.BooleanField(required=False, label="Hide the institution's name")
+    shared_with_sector = forms.BooleanField(required=False, label=_("Share with the whole sector"))
+    anonymous = forms.BooleanField(required=False, label=_("Hide the institution's name"))
 
 
 class DataDefinitionForm(ModelForm):
@@ -184,10 +215,16 @@ class TargetForm(ModelForm):
     class Meta:
         model = AppTarget
         fields = ["group", "measure", "baseline", "target", "year"]
-        labels = {"group": "Students"}
+        labels = {
+            "group": _("Students"),
+            "measure": _("Measure"),
+            "baseline": _("Baseline"),
+            "target": _("Target"),
+            "year": _("Year"),
+        }
 
     def clean_year(self) -> str:
         year = self.cleaned_data["year"].strip()
         if not re.fullmatch(r"\d{4}(-\d{2})?", year):
-            raise forms.ValidationError("Give a year such as 2028 or 2028-29.")
+            raise forms.ValidationError(_("Give a year such as 2028 or 2028-29."))
         return year

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy as _
 
 from cohort.models import ActionItem, Cohort, Criterion, Institution
 
@@ -48,19 +50,19 @@ class SelfAssessmentQuerySet(models.QuerySet["SelfAssessment"]):
 
 class SelfAssessment(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted for review"
-        RETURNED = "returned", "More evidence needed"
-        REVIEWED = "reviewed", "Reviewed"
-        RECOMMENDED = "recommended", "Award recommended"
-        AWARDED = "awarded", "Awarded"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted for review")
+        RETURNED = "returned", _("More evidence needed")
+        REVIEWED = "reviewed", _("Reviewed")
+        RECOMMENDED = "recommended", _("Award recommended")
+        AWARDED = "awarded", _("Awarded")
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="self_assessments")
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="self_assessments")
     cycle = models.PositiveSmallIntegerField(default=1)
     previous = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
-    submissions = models.PositiveSmallIntegerField(default=0, help_text="How many times it was submitted.")
+    submissions = models.PositiveSmallIntegerField(default=0, help_text=_("How many times it was submitted."))
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -103,12 +105,15 @@ class SelfAssessment(models.Model):
         today = timezone.localdate()
         submitted = timezone.localdate(self.submitted_at) if self.submitted_at else None
         if awarded_on > today:
-            raise ValidationError({"awarded_on": "The award date cannot be in the future."})
+            raise ValidationError({"awarded_on": gettext("The award date cannot be in the future.")})
         if submitted is not None and awarded_on < submitted:
             raise ValidationError(
                 {
-                    "awarded_on": f"The award date cannot be before the self-assessment was submitted "
-                    f"({submitted:%-d %B %Y}): choose a date from then to today."
+                    "awarded_on": gettext(
+                        "The award date cannot be before the self-assessment was submitted (%(date)s): "
+                        "choose a date from then to today."
+                    )
+                    % {"date": date_format(submitted, "j F Y")}
                 }
             )
 
@@ -120,16 +125,16 @@ class SelfAssessment(models.Model):
 
 class CriterionResponse(models.Model):
     class Status(models.TextChoices):
-        NOT_STARTED = "not_started", "Not started"
-        IN_PROGRESS = "in_progress", "In progress"
-        MORE_EVIDENCE = "more_evidence", "More evidence needed"
-        READY = "ready", "Ready for review"
-        REVIEWED = "reviewed", "Reviewed"
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        MORE_EVIDENCE = "more_evidence", _("More evidence needed")
+        READY = "ready", _("Ready for review")
+        REVIEWED = "reviewed", _("Reviewed")
 
     class Practice(models.TextChoices):
-        NONE = "", "No flag"
-        ENHANCED = "enhanced", "Enhanced practice"
-        EXCEPTIONAL = "exceptional", "Exceptional practice"
+        NONE = "", _("No flag")
+        ENHANCED = "enhanced", _("Enhanced practice")
+        EXCEPTIONAL = "exceptional", _("Exceptional practice")
 
     self_assessment = models.ForeignKey(SelfAssessment, on_delete=models.CASCADE, related_name="responses")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="responses")
@@ -176,7 +181,9 @@ def evidence_upload_to(instance: Evidence, filename: str) -> str:
 class Evidence(models.Model):
     response = models.ForeignKey(CriterionResponse, on_delete=models.CASCADE, related_name="evidence")
     title = models.CharField(max_length=200)
-    dated = models.DateField("date of the evidence", help_text="When the evidence is from, not when it was added.")
+    dated = models.DateField(
+        _("date of the evidence"), help_text=_("When the evidence is from, not when it was added.")
+    )
     file = models.FileField(upload_to=evidence_upload_to, blank=True, max_length=300)
     original_name = models.CharField(max_length=200, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
@@ -204,9 +211,9 @@ class Evidence(models.Model):
 
 class ResponseComment(models.Model):
     class Kind(models.TextChoices):
-        COMMENT = "comment", "Comment"
-        MORE_EVIDENCE = "more_evidence", "More evidence needed"
-        ACCEPTED = "accepted", "Accepted"
+        COMMENT = "comment", _("Comment")
+        MORE_EVIDENCE = "more_evidence", _("More evidence needed")
+        ACCEPTED = "accepted", _("Accepted")
 
     response = models.ForeignKey(CriterionResponse, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -238,9 +245,9 @@ class ActionProgress(models.Model):
 class DataDefinition(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="data_definitions")
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="data_definitions")
-    care_experienced = models.TextField("how you define care-experienced students", blank=True)
-    estranged = models.TextField("how you define estranged students", blank=True)
-    data_sources = models.TextField("where your data comes from", blank=True)
+    care_experienced = models.TextField(_("how you define care-experienced students"), blank=True)
+    estranged = models.TextField(_("how you define estranged students"), blank=True)
+    data_sources = models.TextField(_("where your data comes from"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 
@@ -251,15 +258,15 @@ class DataDefinition(models.Model):
 
 class AppTarget(models.Model):
     class Group(models.TextChoices):
-        CARE_EXPERIENCED = "care_experienced", "Care-experienced students"
-        ESTRANGED = "estranged", "Estranged students"
+        CARE_EXPERIENCED = "care_experienced", _("Care-experienced students")
+        ESTRANGED = "estranged", _("Estranged students")
 
     definition = models.ForeignKey(DataDefinition, on_delete=models.CASCADE, related_name="targets")
     group = models.CharField(max_length=20, choices=Group.choices)
     measure = models.CharField(max_length=200)
     baseline = models.CharField(max_length=60)
     target = models.CharField(max_length=60)
-    year = models.CharField(max_length=9, help_text="The year the target is for, e.g. 2028-29.")
+    year = models.CharField(max_length=9, help_text=_("The year the target is for, e.g. 2028-29."))
 
     class Meta:
         ordering = ["group", "year", "id"]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext as _, ngettext
 
-from cohort.assessment.services import status_counts
+from cohort.assessment.services import long_date, status_counts
 from cohort.models import ActionItem, Institution, Membership, SelfAssessment
 from cohort.panels import NavItem, Panel
 
@@ -14,11 +15,11 @@ def nav_items(membership: Membership) -> list[NavItem]:
     items = []
     if membership.institution is not None:
         own = {"cohort": slug, "institution": membership.institution.slug}
-        items.append(NavItem("Self-assessment", reverse("cohort:workspace", kwargs=own), order=20))
-        items.append(NavItem("Action plan", reverse("cohort:action_plan", kwargs=own), order=21))
-    items.append(NavItem("Progress", reverse("cohort:progress", kwargs={"cohort": slug}), order=22))
-    items.append(NavItem("Practice library", reverse("cohort:practice_library", kwargs={"cohort": slug}), order=70))
-    items.append(NavItem("Data register", reverse("cohort:data_register", kwargs={"cohort": slug}), order=75))
+        items.append(NavItem(_("Self-assessment"), reverse("cohort:workspace", kwargs=own), order=20))
+        items.append(NavItem(_("Action plan"), reverse("cohort:action_plan", kwargs=own), order=21))
+    items.append(NavItem(_("Progress"), reverse("cohort:progress", kwargs={"cohort": slug}), order=22))
+    items.append(NavItem(_("Practice library"), reverse("cohort:practice_library", kwargs={"cohort": slug}), order=70))
+    items.append(NavItem(_("Data register"), reverse("cohort:data_register", kwargs={"cohort": slug}), order=75))
     return items
 
 
@@ -42,23 +43,36 @@ def _own_self_assessment(membership: Membership, institution: Institution) -> Pa
     overdue = ActionItem.objects.overdue().filter(cohort=membership.cohort, institution=institution)
     workspace = reverse("cohort:workspace", kwargs=own)
     lines = [
-        (f"Cycle {sa.cycle}: {sa.get_status_display()}", ""),
-        (f"{counts['ready'] + counts['reviewed']} of {counts['total']} criteria ready or reviewed", workspace),
+        (_("Cycle %(cycle)s: %(status)s") % {"cycle": sa.cycle, "status": sa.get_status_display()}, ""),
+        (
+            _("%(done)s of %(total)s criteria ready or reviewed")
+            % {"done": counts["ready"] + counts["reviewed"], "total": counts["total"]},
+            workspace,
+        ),
     ]
     if counts["more_evidence"]:
-        lines.append((f"{counts['more_evidence']} need more evidence", workspace))
+        lines.append((_("%(n)s need more evidence") % {"n": counts["more_evidence"]}, workspace))
     if sa.expires_on:
-        lines.append((f"Mid-point review {sa.midpoint_review_on:%-d %B %Y}; expires {sa.expires_on:%-d %B %Y}", ""))
+        lines.append(
+            (
+                _("Mid-point review %(midpoint)s; expires %(expires)s")
+                % {"midpoint": long_date(sa.midpoint_review_on), "expires": long_date(sa.expires_on)},
+                "",
+            )
+        )
     n_overdue = overdue.count()
     if n_overdue:
         lines.append(
-            (f"{n_overdue} overdue action{'s' if n_overdue != 1 else ''}", reverse("cohort:action_plan", kwargs=own))
+            (
+                ngettext("%(n)s overdue action", "%(n)s overdue actions", n_overdue) % {"n": n_overdue},
+                reverse("cohort:action_plan", kwargs=own),
+            )
         )
     links = [
-        ("Open the self-assessment", reverse("cohort:workspace", kwargs=own)),
-        ("Action plan", reverse("cohort:action_plan", kwargs=own)),
+        (_("Open the self-assessment"), reverse("cohort:workspace", kwargs=own)),
+        (_("Action plan"), reverse("cohort:action_plan", kwargs=own)),
     ]
-    return Panel("cohort/assessment/_panel.html", {"title": "Self-assessment", "lines": lines, "links": links}, 10)
+    return Panel("cohort/assessment/_panel.html", {"title": _("Self-assessment"), "lines": lines, "links": links}, 10)
 
 
 def _waiting(membership: Membership) -> Panel:
@@ -69,11 +83,11 @@ def _waiting(membership: Membership) -> Panel:
         institution__participations__cohort=membership.cohort,
         institution__participations__assessor=membership.user,
     ).select_related("institution")
-    title = "Waiting for your review"
+    title = _("Waiting for your review")
     slug = membership.cohort.slug
     lines = [
         (sa.institution.name, reverse("cohort:workspace", kwargs={"cohort": slug, "institution": sa.institution.slug}))
         for sa in waiting[:10]
-    ] or [("Nothing waiting.", "")]
-    links = [("Cohort progress", reverse("cohort:progress", kwargs={"cohort": membership.cohort.slug}))]
+    ] or [(_("Nothing waiting."), "")]
+    links = [(_("Cohort progress"), reverse("cohort:progress", kwargs={"cohort": membership.cohort.slug}))]
     return Panel("cohort/assessment/_panel.html", {"title": title, "lines": lines, "links": links}, 10)

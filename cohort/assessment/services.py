@@ -9,20 +9,25 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
 
 from cohort.assessment.evidence_files import check_evidence_file
 from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
 from cohort.errors import NotAllowed
+from cohort.i18n import language_of
 from cohort.models import (
     INSTITUTION_ROLES,
     ActionItem,
@@ -51,6 +56,27 @@ from cohort.services import add_action_item
 log = logging.getLogger(__name__)
 RS = CriterionResponse.Status
 SA = SelfAssessment.Status
+
+
+def long_date(day: date | None) -> str:
+    """A date as the product writes it ("6 December 2026"), in the active language."""
+    return date_format(day, "j F Y") if day else ""
+
+
+def month(day: date | None) -> str:
+    """A month and year ("June 2028"), in the active language."""
+    return date_format(day, "F Y") if day else ""
+
+
+def notify_in_their_language(users: Iterable[User], *, title: Callable[[], str], **kwargs: Any) -> None:
+    """notify() with the title written in each person's own language (cohort.i18n.language_of):
+    `title` is called once per language, inside it."""
+    by_language: dict[str, list[User]] = defaultdict(list)
+    for user in users:
+        by_language[language_of(user)].append(user)
+    for language, people in sorted(by_language.items()):
+        with translation.override(language):
+            notify(people, title=title(), **kwargs)
 
 
 # Who is who for one institution.
@@ -94,14 +120,14 @@ def current_self_assessment(cohort: Cohort, institution: Institution) -> SelfAss
     """The institution's latest self-assessment in the cohort; the first one is started on demand."""
     latest = SelfAssessment.objects.current(cohort, institution)
     if latest is None:
-        latest, _ = SelfAssessment.objects.get_or_create(cohort=cohort, institution=institution, cycle=1)
+        latest, _created = SelfAssessment.objects.get_or_create(cohort=cohort, institution=institution, cycle=1)
     latest.cohort = cohort
     latest.institution = institution
     return latest
 
 
 def response_for(self_assessment: SelfAssessment, criterion: Criterion) -> CriterionResponse:
-    response, _ = CriterionResponse.objects.get_or_create(self_assessment=self_assessment, criterion=criterion)
+    response, _created = CriterionResponse.objects.get_or_create(self_assessment=self_assessment, criterion=criterion)
     return response
 
 
@@ -141,14 +167,15 @@ def _editable_response(
     membership: Membership, self_assessment: SelfAssessment, criterion: Criterion
 ) -> CriterionResponse:
     if not is_working_group(membership, self_assessment.institution_id):
-        raise NotAllowed("Only the institution's working group writes its self-assessment.")
+        raise NotAllowed(_("Only the institution's working group writes its self-assessment."))
     if not self_assessment.is_editable:
         raise ValidationError(
-            f"The self-assessment is {self_assessment.get_status_display().lower()}: it cannot be changed now."
+            _("The self-assessment is %(status)s: it cannot be changed now.")
+            % {"status": self_assessment.get_status_display().lower()}
         )
     response = response_for(self_assessment, criterion)
     if response.status == RS.REVIEWED:
-        raise ValidationError("The assessor has already accepted this criterion.")
+        raise ValidationError(_("The assessor has already accepted this criterion."))
     return response
 
 
@@ -157,7 +184,7 @@ def save_narrative(
 ) -> CriterionResponse:
     narrative = narrative.strip()
     if ready and not narrative:
-        raise ValidationError("Write a narrative before marking the criterion ready for review.")
+        raise ValidationError(_("Write a narrative before marking the criterion ready for review."))
     with transaction.atomic():
         response = _editable_response(membership, self_assessment, criterion)
         previous = response.narrative
@@ -187,9 +214,9 @@ def add_evidence(
     link: str = "",
 ) -> Evidence:
     if (upload is None) == (not link):
-        raise ValidationError("Attach a file or give a link (one of the two).")
+        raise ValidationError(_("Attach a file or give a link (one of the two)."))
     if dated > timezone.localdate():
-        raise ValidationError("The date of the evidence cannot be in the future.")
+        raise ValidationError(_("The date of the evidence cannot be in the future."))
     checked = check_evidence_file(upload) if upload is not None else None
     with transaction.atomic():
         response = _editable_response(membership, self_assessment, criterion)
@@ -229,23 +256,26 @@ def add_comment(
 ) -> ResponseComment:
     body = body.strip()
     if not body:
-        raise ValidationError("Write a comment first.")
+        raise ValidationError(_("Write a comment first."))
     if not (
         is_working_group(membership, self_assessment.institution_id)
         or membership.is_facilitator
         or is_assigned_assessor(membership, self_assessment)
     ):
-        raise NotAllowed("You cannot comment on this self-assessment.")
+        raise NotAllowed(_("You cannot comment on this self-assessment."))
     response = response_for(self_assessment, criterion)
     comment = ResponseComment.objects.create(response=response, author=membership.user, body=body)
     others = [
         *User.objects.working_group(self_assessment.cohort, self_assessment.institution_id),
         *assessor_of(self_assessment),
     ]
-    notify(
+    notify_in_their_language(
         others,
         kind=NotificationKind.SELF_ASSESSMENT,
-        title=f"{membership.user} commented on criterion {criterion.code} ({self_assessment.institution.short_name})",
+        title=lambda: (
+            _("%(person)s commented on criterion %(code)s (%(institution)s)")
+            % {"person": membership.user, "code": criterion.code, "institution": self_assessment.institution.short_name}
+        ),
         url=reverse(
             "cohort:criterion",
             kwargs={
@@ -272,35 +302,52 @@ def not_ready(self_assessment: SelfAssessment) -> str:
         ).values_list("criterion_id", flat=True)
     )
     missing = [c.code for c in criteria if c.pk not in done]
-    return ", ".join(missing[:12]) + (f" and {len(missing) - 12} more" if len(missing) > 12 else "")
+    if len(missing) <= 12:
+        return ", ".join(missing)
+    more = len(missing) - 12
+    return ngettext("%(codes)s and %(n)s more", "%(codes)s and %(n)s more", more) % {
+        "codes": ", ".join(missing[:12]),
+        "n": more,
+    }
 
 
 def submit(membership: Membership, self_assessment: SelfAssessment) -> SelfAssessment:
     if not (membership.is_lead and membership.institution_id == self_assessment.institution_id):
-        raise NotAllowed("Only the institution lead submits the self-assessment.")
+        raise NotAllowed(_("Only the institution lead submits the self-assessment."))
     with transaction.atomic():
         locked = SelfAssessment.objects.select_for_update().get(pk=self_assessment.pk)
         if not locked.is_editable:
-            raise ValidationError(f"The self-assessment is already {locked.get_status_display().lower()}.")
+            raise ValidationError(
+                _("The self-assessment is already %(status)s.") % {"status": locked.get_status_display().lower()}
+            )
         missing = not_ready(locked)
         if missing:
             raise ValidationError(
-                f"Every criterion must be ready for review before you submit. Not ready yet: {missing}."
+                _("Every criterion must be ready for review before you submit. Not ready yet: %(missing)s.")
+                % {"missing": missing}
             )
         locked.status = SA.SUBMITTED
         locked.submissions += 1
         locked.submitted_at = timezone.now()
         locked.submitted_by = membership.user
         locked.save(update_fields=["status", "submissions", "submitted_at", "submitted_by"])
-        again = " again" if locked.submissions > 1 else ""
-        notify(
+        institution = self_assessment.institution.short_name
+        again = locked.submissions > 1
+        notify_in_their_language(
             [
                 *assessor_of(locked),
                 *User.objects.facilitators_of(locked.cohort),
                 *User.objects.working_group(locked.cohort, locked.institution_id),
             ],
             kind=NotificationKind.SELF_ASSESSMENT,
-            title=f"{self_assessment.institution.short_name} submitted its self-assessment{again} for review",
+            title=lambda: (
+                (
+                    _("%(institution)s submitted its self-assessment again for review")
+                    if again
+                    else _("%(institution)s submitted its self-assessment for review")
+                )
+                % {"institution": institution}
+            ),
             url=workspace_url(self_assessment),
             cohort=self_assessment.cohort,
             exclude=membership.user,
@@ -313,7 +360,11 @@ class Decision:
     COMMENT = "comment"
     ACCEPT = "accept"
     MORE_EVIDENCE = "more_evidence"
-    CHOICES = [(ACCEPT, "Accept"), (MORE_EVIDENCE, "More evidence needed"), (COMMENT, "Comment only")]
+    CHOICES = [
+        (ACCEPT, gettext_lazy("Accept")),
+        (MORE_EVIDENCE, gettext_lazy("More evidence needed")),
+        (COMMENT, gettext_lazy("Comment only")),
+    ]
 
 
 def review_criterion(
@@ -326,25 +377,25 @@ def review_criterion(
     comment: str = "",
 ) -> CriterionResponse:
     if not is_assigned_assessor(membership, self_assessment):
-        raise NotAllowed("Only the institution's assigned assessor reviews its self-assessment.")
+        raise NotAllowed(_("Only the institution's assigned assessor reviews its self-assessment."))
     comment = comment.strip()
     if decision not in (Decision.ACCEPT, Decision.MORE_EVIDENCE, Decision.COMMENT):
-        raise ValidationError("Choose accept, more evidence needed, or comment only.")
+        raise ValidationError(_("Choose accept, more evidence needed, or comment only."))
     if practice not in CriterionResponse.Practice.values:
-        raise ValidationError("Choose enhanced, exceptional or no flag.")
+        raise ValidationError(_("Choose enhanced, exceptional or no flag."))
     if decision == Decision.MORE_EVIDENCE and not comment:
-        raise ValidationError("Say what more evidence is needed.")
+        raise ValidationError(_("Say what more evidence is needed."))
     if decision == Decision.COMMENT and not comment:
-        raise ValidationError("Write a comment first.")
+        raise ValidationError(_("Write a comment first."))
     if practice and decision != Decision.ACCEPT:
-        raise ValidationError("Flag enhanced or exceptional practice when you accept the criterion.")
+        raise ValidationError(_("Flag enhanced or exceptional practice when you accept the criterion."))
     with transaction.atomic():
         locked = SelfAssessment.objects.select_for_update().get(pk=self_assessment.pk)
         if locked.status != SA.SUBMITTED:
-            raise ValidationError("The self-assessment is not waiting for review.")
+            raise ValidationError(_("The self-assessment is not waiting for review."))
         response = response_for(locked, criterion)
         if decision != Decision.COMMENT and response.status not in (RS.READY, RS.REVIEWED):
-            raise ValidationError("This criterion is not ready for review.")
+            raise ValidationError(_("This criterion is not ready for review."))
         if decision == Decision.ACCEPT:
             response.status, response.practice = RS.REVIEWED, practice
         elif decision == Decision.MORE_EVIDENCE:
@@ -376,14 +427,18 @@ def _finish_review_if_complete(self_assessment: SelfAssessment) -> None:
     self_assessment.status = SA.RETURNED if returned else SA.REVIEWED
     self_assessment.reviewed_at = timezone.now()
     self_assessment.save(update_fields=["status", "reviewed_at"])
-    if returned:
-        title = (
-            f"The assessor asked for more evidence on {returned} "
-            f"{'criterion' if returned == 1 else 'criteria'} of {self_assessment.institution.short_name}"
-        )
-    else:
-        title = f"The review of {self_assessment.institution.short_name}'s self-assessment is complete"
-    notify(
+    institution = self_assessment.institution.short_name
+
+    def title() -> str:
+        if returned:
+            return ngettext(
+                "The assessor asked for more evidence on %(n)s criterion of %(institution)s",
+                "The assessor asked for more evidence on %(n)s criteria of %(institution)s",
+                returned,
+            ) % {"n": returned, "institution": institution}
+        return _("The review of %(institution)s's self-assessment is complete") % {"institution": institution}
+
+    notify_in_their_language(
         [
             *User.objects.working_group(self_assessment.cohort, self_assessment.institution_id),
             *User.objects.facilitators_of(self_assessment.cohort),
@@ -397,23 +452,26 @@ def _finish_review_if_complete(self_assessment: SelfAssessment) -> None:
 
 def recommend_award(membership: Membership, self_assessment: SelfAssessment, *, note: str = "") -> SelfAssessment:
     if not is_assigned_assessor(membership, self_assessment):
-        raise NotAllowed("Only the institution's assigned assessor recommends the award.")
+        raise NotAllowed(_("Only the institution's assigned assessor recommends the award."))
     with transaction.atomic():
         locked = SelfAssessment.objects.select_for_update().get(pk=self_assessment.pk)
         if locked.status != SA.REVIEWED:
-            raise ValidationError("Finish the review of every criterion before recommending the award.")
+            raise ValidationError(_("Finish the review of every criterion before recommending the award."))
         locked.status = SA.RECOMMENDED
         locked.recommended_at = timezone.now()
         locked.recommended_by = membership.user
         locked.recommendation = note.strip()
         locked.save(update_fields=["status", "recommended_at", "recommended_by", "recommendation"])
-        notify(
+        notify_in_their_language(
             [
                 *User.objects.facilitators_of(self_assessment.cohort),
                 *User.objects.working_group(self_assessment.cohort, self_assessment.institution_id),
             ],
             kind=NotificationKind.SELF_ASSESSMENT,
-            title=f"The assessor recommends {self_assessment.institution.short_name} for the Quality Mark",
+            title=lambda: (
+                _("The assessor recommends %(institution)s for the Quality Mark")
+                % {"institution": self_assessment.institution.short_name}
+            ),
             url=workspace_url(self_assessment),
             cohort=self_assessment.cohort,
         )
@@ -422,22 +480,30 @@ def recommend_award(membership: Membership, self_assessment: SelfAssessment, *, 
 
 def record_award(membership: Membership, self_assessment: SelfAssessment, *, awarded_on: date) -> SelfAssessment:
     if not membership.is_facilitator:
-        raise NotAllowed("Only a facilitator records the award.")
+        raise NotAllowed(_("Only a facilitator records the award."))
     with transaction.atomic():
         locked = SelfAssessment.objects.select_for_update().get(pk=self_assessment.pk)
         if locked.status != SA.RECOMMENDED:
-            raise ValidationError("The assessor has not recommended the award yet.")
+            raise ValidationError(_("The assessor has not recommended the award yet."))
         locked.check_award_date(awarded_on)
         locked.status = SA.AWARDED
         locked.awarded_by = membership.user
         locked.set_award_dates(awarded_on)
         locked.save(update_fields=["status", "awarded_by", "awarded_on", "midpoint_review_on", "expires_on"])
-        notify(
+        notify_in_their_language(
             [*User.objects.working_group(self_assessment.cohort, self_assessment.institution_id), *assessor_of(locked)],
             kind=NotificationKind.AWARD,
-            title=(
-                f"{self_assessment.institution.short_name} holds the Quality Mark from {awarded_on:%-d %B %Y}: "
-                f"mid-point review {locked.midpoint_review_on:%B %Y}, renewal by {locked.expires_on:%-d %B %Y}"
+            title=lambda: (
+                _(
+                    "%(institution)s holds the Quality Mark from %(awarded)s: mid-point review %(midpoint)s, "
+                    "renewal by %(expires)s"
+                )
+                % {
+                    "institution": self_assessment.institution.short_name,
+                    "awarded": long_date(awarded_on),
+                    "midpoint": month(locked.midpoint_review_on),
+                    "expires": long_date(locked.expires_on),
+                }
             ),
             url=workspace_url(self_assessment),
             cohort=self_assessment.cohort,
@@ -458,14 +524,14 @@ def correct_award(membership: Membership, self_assessment: SelfAssessment, *, aw
     """A facilitator puts right an award date recorded wrongly: the mid-point review and expiry move
     with it, the working group and assessor are told, and the audit log keeps the correction."""
     if not membership.is_facilitator or membership.cohort_id != self_assessment.cohort_id:
-        raise NotAllowed("Only a facilitator corrects the award.")
+        raise NotAllowed(_("Only a facilitator corrects the award."))
     with transaction.atomic():
         locked = SelfAssessment.objects.select_for_update().get(pk=self_assessment.pk)
         if locked.status != SA.AWARDED:
-            raise ValidationError("Only a recorded award can be corrected.")
+            raise ValidationError(_("Only a recorded award can be corrected."))
         locked.check_award_date(awarded_on)
         if awarded_on == locked.awarded_on:
-            raise ValidationError({"awarded_on": "That is already the award date; nothing was changed."})
+            raise ValidationError({"awarded_on": _("That is already the award date; nothing was changed.")})
         locked.set_award_dates(awarded_on)
         locked.save(update_fields=["awarded_on", "midpoint_review_on", "expires_on"])
         audit.record(
@@ -475,12 +541,20 @@ def correct_award(membership: Membership, self_assessment: SelfAssessment, *, aw
             target_type="self_assessment",
             target_id=locked.pk,
         )
-        notify(
+        notify_in_their_language(
             [*User.objects.working_group(locked.cohort, locked.institution_id), *assessor_of(locked)],
             kind=NotificationKind.AWARD,
-            title=(
-                f"{locked.institution.short_name}'s award date was corrected to {awarded_on:%-d %B %Y}: "
-                f"mid-point review {locked.midpoint_review_on:%B %Y}, renewal by {locked.expires_on:%-d %B %Y}"
+            title=lambda: (
+                _(
+                    "%(institution)s's award date was corrected to %(awarded)s: mid-point review %(midpoint)s, "
+                    "renewal by %(expires)s"
+                )
+                % {
+                    "institution": locked.institution.short_name,
+                    "awarded": long_date(awarded_on),
+                    "midpoint": month(locked.midpoint_review_on),
+                    "expires": long_date(locked.expires_on),
+                }
             ),
             url=workspace_url(locked),
             cohort=locked.cohort,
@@ -494,13 +568,13 @@ def start_new_cycle(membership: Membership, self_assessment: SelfAssessment) -> 
     """Begin the re-submission: a new cycle that starts from the last narratives and carries the open
     actions of the plan forward."""
     if not membership.can_manage_institution(self_assessment.institution_id):
-        raise NotAllowed("Only the institution lead or a facilitator starts a re-submission.")
+        raise NotAllowed(_("Only the institution lead or a facilitator starts a re-submission."))
     with transaction.atomic():
         latest = SelfAssessment.objects.select_for_update().current(
             self_assessment.cohort_id, self_assessment.institution_id
         )
         if latest is None or latest.pk != self_assessment.pk or latest.status != SA.AWARDED:
-            raise ValidationError("A re-submission starts from the current, awarded self-assessment.")
+            raise ValidationError(_("A re-submission starts from the current, awarded self-assessment."))
         new = SelfAssessment.objects.create(
             cohort_id=latest.cohort_id, institution_id=latest.institution_id, cycle=latest.cycle + 1, previous=latest
         )
@@ -542,14 +616,14 @@ def add_plan_action(
     detail: str = "",
 ) -> ActionItem:
     if not (is_working_group(membership, institution.pk) or membership.is_facilitator):
-        raise NotAllowed("Only the institution's working group or a facilitator adds to its action plan.")
+        raise NotAllowed(_("Only the institution's working group or a facilitator adds to its action plan."))
     if due_on < timezone.localdate():
-        raise ValidationError({"due_on": "A new action cannot be due in the past."})
+        raise ValidationError({"due_on": _("A new action cannot be due in the past.")})
     if (
         owner is not None
         and not Membership.objects.working_group(membership.cohort, institution).filter(user=owner).exists()
     ):
-        raise ValidationError({"owner": "The owner must be in the institution's working group."})
+        raise ValidationError({"owner": _("The owner must be in the institution's working group.")})
     return add_action_item(
         cohort=membership.cohort,
         institution=institution,
@@ -567,12 +641,12 @@ def update_action(membership: Membership, item: ActionItem, *, status: str, note
     if item.institution_id is None or not (
         is_working_group(membership, item.institution_id) or membership.is_facilitator
     ):
-        raise NotAllowed("Only the institution's working group or a facilitator updates its action plan.")
+        raise NotAllowed(_("Only the institution's working group or a facilitator updates its action plan."))
     if status not in ActionItem.Status.values:
-        raise ValidationError("Choose a status from the list.")
+        raise ValidationError(_("Choose a status from the list."))
     note = note.strip()
     if status == item.status and not note:
-        raise ValidationError("Change the status or write a progress note.")
+        raise ValidationError(_("Change the status or write a progress note."))
     with transaction.atomic():
         changed = status != item.status
         item.status = status
@@ -587,32 +661,40 @@ def correct_action(
     """The institution's lead (or a facilitator) puts right who owns an action and when it is due. The
     change is written into the item's progress notes, so the plan keeps its history."""
     if item.institution_id is None or not membership.can_manage_institution(item.institution_id):
-        raise NotAllowed("Only the institution lead or a facilitator changes an action's owner or due date.")
+        raise NotAllowed(_("Only the institution lead or a facilitator changes an action's owner or due date."))
     if owner is not None and not (
         Membership.objects.working_group(item.cohort_id, item.institution_id).filter(user=owner).exists()
     ):
-        raise ValidationError({"owner": "The owner must be in the institution's working group."})
+        raise ValidationError({"owner": _("The owner must be in the institution's working group.")})
     owner_name = "" if owner is not None else owner_name.strip()
     if owner is None and not owner_name:
-        raise ValidationError({"owner": "Choose an owner or give the owner's name."})
+        raise ValidationError({"owner": _("Choose an owner or give the owner's name.")})
     recorded_on = timezone.localdate(item.created_at)
     if due_on != item.due_on and due_on < recorded_on:  # an unchanged date is not judged again
         raise ValidationError(
-            {"due_on": f"The due date cannot be before the action was recorded ({recorded_on:%-d %B %Y})."}
+            {
+                "due_on": _("The due date cannot be before the action was recorded (%(date)s).")
+                % {"date": long_date(recorded_on)}
+            }
         )
+    # The note is kept in the plan's history in the language of whoever made the correction.
     changes = []
     new_owner = str(owner) if owner is not None else owner_name
     if (owner.pk if owner else None) != item.owner_id or owner_name != item.owner_name:
-        changes.append(f"owner now {new_owner} (was {item.owner_label or 'not named'})")
+        changes.append(
+            _("owner now %(owner)s (was %(was)s)") % {"owner": new_owner, "was": item.owner_label or _("not named")}
+        )
     if due_on != item.due_on:
-        was = f"{item.due_on:%-d %B %Y}" if item.due_on else "none"
-        changes.append(f"due {due_on:%-d %B %Y} (was {was})")
+        was = long_date(item.due_on) if item.due_on else _("none")
+        changes.append(_("due %(date)s (was %(was)s)") % {"date": long_date(due_on), "was": was})
     if not changes:
-        raise ValidationError("That is already the action's owner and due date; nothing was changed.")
+        raise ValidationError(_("That is already the action's owner and due date; nothing was changed."))
     with transaction.atomic():
         item.owner, item.owner_name, item.due_on = owner, owner_name, due_on
         item.save(update_fields=["owner", "owner_name", "due_on", "updated_at"])
-        ActionProgress.objects.create(action=item, author=membership.user, note="Corrected: " + "; ".join(changes))
+        ActionProgress.objects.create(
+            action=item, author=membership.user, note=_("Corrected: %(changes)s") % {"changes": "; ".join(changes)}
+        )
     return item
 
 
@@ -699,14 +781,14 @@ def add_practice(
 ) -> EffectivePractice:
     """Put an example in the cohort's library, in the name of the member's institution (if any)."""
     if membership.role == Role.OBSERVER:
-        raise NotAllowed("Observers read the library; they do not add to it.")
+        raise NotAllowed(_("Observers read the library; they do not add to it."))
     cohort, institution = membership.cohort, membership.institution
     if area.framework_id != cohort.framework_id:
-        raise ValidationError("That area belongs to another framework.")
+        raise ValidationError(_("That area belongs to another framework."))
     if institution is not None and not cohort.participations.filter(institution=institution).exists():
-        raise ValidationError("That institution is not taking part in this cohort.")
+        raise ValidationError(_("That institution is not taking part in this cohort."))
     if source not in EffectivePractice.Source.values:
-        raise ValidationError("Unknown source.")
+        raise ValidationError(_("Unknown source."))
     return EffectivePractice.objects.create(
         cohort=cohort,
         area=area,
@@ -731,7 +813,7 @@ def set_practice_sharing(
     membership: Membership, practice: EffectivePractice, *, shared: bool, anonymous: bool
 ) -> EffectivePractice:
     if not can_change_practice(membership, practice):
-        raise NotAllowed("Only the institution's lead or a facilitator decides how an example is shared.")
+        raise NotAllowed(_("Only the institution's lead or a facilitator decides how an example is shared."))
     practice.shared_with_sector = shared
     practice.anonymous = anonymous
     practice.save(update_fields=["shared_with_sector", "anonymous"])
@@ -753,8 +835,8 @@ def save_data_definition(
     membership: Membership, institution: Institution, *, care_experienced: str, estranged: str, data_sources: str
 ) -> DataDefinition:
     if not (is_working_group(membership, institution.pk) or membership.is_facilitator):
-        raise NotAllowed("Only the institution's working group records its definitions.")
-    definition, _ = DataDefinition.objects.update_or_create(
+        raise NotAllowed(_("Only the institution's working group records its definitions."))
+    definition, _created = DataDefinition.objects.update_or_create(
         cohort=membership.cohort,
         institution=institution,
         defaults={
@@ -771,8 +853,8 @@ def add_target(
     membership: Membership, institution: Institution, *, group: str, measure: str, baseline: str, target: str, year: str
 ) -> AppTarget:
     if not (is_working_group(membership, institution.pk) or membership.is_facilitator):
-        raise NotAllowed("Only the institution's working group records its targets.")
-    definition, _ = DataDefinition.objects.get_or_create(cohort=membership.cohort, institution=institution)
+        raise NotAllowed(_("Only the institution's working group records its targets."))
+    definition, _created = DataDefinition.objects.get_or_create(cohort=membership.cohort, institution=institution)
     return AppTarget.objects.create(
         definition=definition, group=group, measure=measure.strip(), baseline=baseline.strip(), target=target.strip(),
         year=year.strip(),
@@ -781,5 +863,5 @@ def add_target(
 
 def delete_target(membership: Membership, target: AppTarget) -> None:
     if not (is_working_group(membership, target.definition.institution_id) or membership.is_facilitator):
-        raise NotAllowed("Only the institution's working group records its targets.")
+        raise NotAllowed(_("Only the institution's working group records its targets."))
     target.delete()

@@ -4,14 +4,15 @@ months in) and before the expiry (three years)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from cohort.assessment.services import workspace_url
+from cohort.assessment.services import long_date, notify_in_their_language, workspace_url
 from cohort.models import NotificationKind, SelfAssessment, User
-from cohort.notifications import notify
 from cohort.periodic import periodic
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,9 @@ def next_reminder_time(now: datetime | None = None) -> datetime:
     return today if today > now else today + timedelta(days=1)
 
 
-def _remind(sa: SelfAssessment, *, field: str, title: str) -> bool:
-    """Send one reminder for one award, exactly once (the row is locked and marked in one transaction)."""
+def _remind(sa: SelfAssessment, *, field: str, title: Callable[[SelfAssessment], str]) -> bool:
+    """Send one reminder for one award, exactly once (the row is locked and marked in one transaction).
+    `title` writes it for the locked row, in each recipient's language."""
     with transaction.atomic():
         locked = (
             SelfAssessment.objects.select_for_update()
@@ -40,17 +42,31 @@ def _remind(sa: SelfAssessment, *, field: str, title: str) -> bool:
             return False
         setattr(locked, field, timezone.now())
         locked.save(update_fields=[field])
-        notify(
+        notify_in_their_language(
             [
                 *User.objects.working_group(locked.cohort, locked.institution_id),
                 *User.objects.facilitators_of(locked.cohort),
             ],
             kind=NotificationKind.AWARD,
-            title=title.format(sa=locked),
+            title=lambda: title(locked),
             url=workspace_url(locked),
             cohort=locked.cohort,
         )
     return True
+
+
+def _midpoint_title(sa: SelfAssessment) -> str:
+    return _("%(institution)s: the Quality Mark mid-point review is due by %(date)s") % {
+        "institution": sa.institution.short_name,
+        "date": long_date(sa.midpoint_review_on),
+    }
+
+
+def _expiry_title(sa: SelfAssessment) -> str:
+    return _("%(institution)s: the Quality Mark expires on %(date)s; start the re-submission") % {
+        "institution": sa.institution.short_name,
+        "date": long_date(sa.expires_on),
+    }
 
 
 @periodic(next_reminder_time)
@@ -62,13 +78,13 @@ def send_award_reminders() -> int:
         sent += _remind(
             sa,
             field="midpoint_reminder_sent_at",
-            title="{sa.institution.short_name}: the Quality Mark mid-point review is due by {sa.midpoint_review_on:%-d %B %Y}",
+            title=_midpoint_title,
         )
     for sa in awarded.filter(expiry_reminder_sent_at__isnull=True, expires_on__lte=today + EXPIRY_NOTICE):
         sent += _remind(
             sa,
             field="expiry_reminder_sent_at",
-            title="{sa.institution.short_name}: the Quality Mark expires on {sa.expires_on:%-d %B %Y}; start the re-submission",
+            title=_expiry_title,
         )
     log.info("sent %d award reminders", sent)
     return sent

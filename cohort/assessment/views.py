@@ -3,6 +3,7 @@ the effective-practice library and the data register."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +15,9 @@ from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cohort import access
@@ -45,6 +49,7 @@ from cohort.assessment.forms import (
 )
 from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
+from cohort.i18n import ENGLISH, WELSH, active, localised
 from cohort.models import (
     ActionItem,
     AppTarget,
@@ -60,6 +65,11 @@ from cohort.models import (
     User,
 )
 from cohort.web import Confirmation, add_service_errors, attachment, confirm_page, is_confirmed, post_action
+
+
+def _day(day: date | None) -> str:
+    """A date as pages write it ("6 December 2026"), in the active language."""
+    return date_format(day, "j F Y") if day else ""
 
 
 def _roles(membership: Membership, sa: SelfAssessment) -> dict[str, bool]:
@@ -92,12 +102,16 @@ def _workspace_page(
     correct_award_form: AwardForm | None = None,
 ) -> HttpResponse:
     """The workspace, also shown again (400) with a refused award date as it was typed."""
+    areas = assessment.criteria_with_responses(sa)
+    for _area, criteria in areas:
+        for crit, _response in criteria:
+            _shorten_statement(crit)
     context = {
         "membership": membership,
         "cohort": membership.cohort,
         "participation": participation,
         "sa": sa,
-        "areas": assessment.criteria_with_responses(sa),
+        "areas": areas,
         "counts": assessment.status_counts(sa),
         "cycles": SelfAssessment.objects.filter(cohort=membership.cohort, institution=participation.institution),
         "recommend_form": RecommendForm(),
@@ -108,6 +122,14 @@ def _workspace_page(
         **_roles(membership, sa),
     }
     return render(request, "cohort/assessment/workspace.html", context, status=status)
+
+
+def _shorten_statement(criterion: Criterion) -> None:
+    """The first words of the criterion's statement in the reader's language, for the workspace's list
+    (marked as English there when it has no Welsh yet; cohort.templatetags.bilingual does the same)."""
+    text, language = localised(criterion, "statement")
+    criterion.short_statement = Truncator(text).words(18, truncate=" …")  # type: ignore[attr-defined]
+    criterion.statement_in_english_only = language == ENGLISH and active() == WELSH  # type: ignore[attr-defined]
 
 
 def _criterion_page(
@@ -254,12 +276,18 @@ def _save_criterion_work(
         else:
             if added and done:
                 messages.success(
-                    request, f"Evidence “{added}” added to {crit.code} and the narrative saved ({done[0]})."
+                    request,
+                    _("Evidence “%(title)s” added to %(code)s and the narrative saved (%(status)s).")
+                    % {"title": added, "code": crit.code, "status": done[0]},
                 )
             elif added:
-                messages.success(request, f"Evidence “{added}” added to {crit.code}.")
+                messages.success(
+                    request, _("Evidence “%(title)s” added to %(code)s.") % {"title": added, "code": crit.code}
+                )
             else:
-                messages.success(request, f"Criterion {crit.code} saved: {done[0]}.")
+                messages.success(
+                    request, _("Criterion %(code)s saved: %(status)s.") % {"code": crit.code, "status": done[0]}
+                )
             anchor = "#evidence-title" if evidence_form is not None else ""
             return redirect(_criterion_url(cohort, institution, crit.pk) + anchor)
     bound: dict[str, BaseForm] = {}
@@ -306,9 +334,9 @@ def delete_evidence(request: AuthedRequest, cohort: str, institution: str, evide
 
     def delete() -> str:
         if evidence.response.self_assessment_id != sa.pk:
-            raise ValidationError("Evidence of an earlier cycle cannot be removed.")
+            raise ValidationError(_("Evidence of an earlier cycle cannot be removed."))
         assessment.delete_evidence(membership, sa, evidence)
-        return f"Evidence “{evidence.title}” removed."
+        return _("Evidence “%(title)s” removed.") % {"title": evidence.title}
 
     return post_action(request, delete, to=_criterion_url(cohort, institution, evidence.response.criterion_id))
 
@@ -326,7 +354,7 @@ def add_comment(request: AuthedRequest, cohort: str, institution: str, criterion
         except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Comment added.")
+            messages.success(request, _("Comment added."))
             return redirect(_criterion_url(cohort, institution, crit.pk) + "#comments-title")
     return _criterion_page(request, membership, participation, crit, status=400, comment_form=form)
 
@@ -351,9 +379,17 @@ def review_criterion(request: AuthedRequest, cohort: str, institution: str, crit
         except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Criterion {crit.code}: {response.get_status_display().lower()}.")
+            messages.success(
+                request,
+                _("Criterion %(code)s: %(status)s.")
+                % {"code": crit.code, "status": response.get_status_display().lower()},
+            )
             if sa.status != SelfAssessment.Status.SUBMITTED:
-                messages.info(request, f"Review complete: the self-assessment is {sa.get_status_display().lower()}.")
+                messages.info(
+                    request,
+                    _("Review complete: the self-assessment is %(status)s.")
+                    % {"status": sa.get_status_display().lower()},
+                )
                 return redirect("cohort:workspace", cohort=cohort, institution=institution)
             # On to the next criterion waiting for a decision, so that a review is save, save, save.
             following = _neighbours(membership, crit, sa)["next_to_review"]
@@ -365,7 +401,7 @@ def review_criterion(request: AuthedRequest, cohort: str, institution: str, crit
 
 
 def _told(people: list[str]) -> str:
-    return ", ".join(people) if people else "nobody yet (no assessor is assigned)"
+    return ", ".join(people) if people else _("nobody yet (no assessor is assigned)")
 
 
 @login_required
@@ -377,28 +413,36 @@ def submit(request: AuthedRequest, cohort: str, institution: str) -> HttpRespons
     if not is_confirmed(request) and sa.is_editable and (missing := assessment.not_ready(sa)):
         # Nothing to confirm yet: say what is missing instead of asking to confirm a submission that cannot happen.
         messages.error(
-            request, f"Every criterion must be ready for review before you submit. Not ready yet: {missing}."
+            request,
+            _("Every criterion must be ready for review before you submit. Not ready yet: %(missing)s.")
+            % {"missing": missing},
         )
         return redirect(workspace_url)
     if not is_confirmed(request):
         assessors = [str(user) for user in assessment.assessor_of(sa)]
         confirmation = Confirmation(
-            title=f"Submit {participation.institution.short_name}'s self-assessment for review?",
+            title=_("Submit %(institution)s's self-assessment for review?")
+            % {"institution": participation.institution.short_name},
             consequences=[
-                f"Your assessor ({_told(assessors)}), the facilitators and your working group are notified.",
-                "Nobody can change the narratives or evidence while it is under review; the assessor "
-                "may return it for more evidence, and then you can edit and re-submit.",
+                _("Your assessor (%(assessors)s), the facilitators and your working group are notified.")
+                % {"assessors": _told(assessors)},
+                _(
+                    "Nobody can change the narratives or evidence while it is under review; the assessor "
+                    "may return it for more evidence, and then you can edit and re-submit."
+                ),
             ],
-            undo="You cannot take a submission back yourself: ask your assessor to return it if something is missing.",
-            button="Submit for review",
+            undo=_(
+                "You cannot take a submission back yourself: ask your assessor to return it if something is missing."
+            ),
+            button=_("Submit for review"),
             back_url=workspace_url,
-            back_label="Not yet, go back",
+            back_label=_("Not yet, go back"),
         )
         return confirm_page(request, confirmation, {"membership": membership, "cohort": membership.cohort})
 
     def do_submit() -> str:
         assessment.submit(membership, sa)
-        return "The self-assessment was submitted for review. The assessor has been told."
+        return _("The self-assessment was submitted for review. The assessor has been told.")
 
     return post_action(request, do_submit, to="cohort:workspace", cohort=cohort, institution=institution)
 
@@ -411,7 +455,7 @@ def recommend(request: AuthedRequest, cohort: str, institution: str) -> HttpResp
 
     def do_recommend() -> str:
         assessment.recommend_award(membership, sa, note=request.POST.get("note", ""))
-        return "You recommended the award. The facilitator has been told."
+        return _("You recommended the award. The facilitator has been told.")
 
     return post_action(request, do_recommend, to="cohort:workspace", cohort=cohort, institution=institution)
 
@@ -427,7 +471,7 @@ def award(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse
         if form.is_valid():
             try:
                 if not membership.is_facilitator:
-                    raise NotAllowed("Only a facilitator records the award.")
+                    raise NotAllowed(_("Only a facilitator records the award."))
                 sa.check_award_date(form.cleaned_data["awarded_on"])
             except (NotAllowed, ValidationError) as error:
                 add_service_errors(form, error)
@@ -435,15 +479,18 @@ def award(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse
             return _workspace_page(request, membership, participation, sa, status=400, award_form=form)
         awarded_on = form.cleaned_data["awarded_on"]
         confirmation = Confirmation(
-            title=f"Record the Quality Mark for {participation.institution.short_name} from {awarded_on:%-d %B %Y}?",
+            title=_("Record the Quality Mark for %(institution)s from %(date)s?")
+            % {"institution": participation.institution.short_name, "date": _day(awarded_on)},
             consequences=[
-                f"The award runs from {awarded_on:%-d %B %Y}: the mid-point review and the expiry date "
-                "are counted from it.",
-                "The institution's working group and its assessor are notified.",
+                _("The award runs from %(date)s: the mid-point review and the expiry date are counted from it.")
+                % {"date": _day(awarded_on)},
+                _("The institution's working group and its assessor are notified."),
             ],
-            undo="If the date is wrong, a facilitator can correct it afterwards on the self-assessment page "
-            "(the correction is kept in the audit log).",
-            button="Record the award",
+            undo=_(
+                "If the date is wrong, a facilitator can correct it afterwards on the self-assessment page "
+                "(the correction is kept in the audit log)."
+            ),
+            button=_("Record the award"),
             back_url=reverse("cohort:workspace", kwargs={"cohort": cohort, "institution": institution}),
             carry=[("awarded_on", awarded_on.isoformat())],
         )
@@ -451,14 +498,16 @@ def award(request: AuthedRequest, cohort: str, institution: str) -> HttpResponse
 
     def do_award() -> str:
         if request.method != "POST":
-            raise ValidationError("Enter the award date on the self-assessment page.")
+            raise ValidationError(_("Enter the award date on the self-assessment page."))
         if not form.is_valid():
-            raise ValidationError(f"Award date: {' '.join(str(e) for e in form.errors.get('awarded_on', []))}")
+            raise ValidationError(
+                _("Award date: %(errors)s") % {"errors": " ".join(str(e) for e in form.errors.get("awarded_on", []))}
+            )
         awarded = assessment.record_award(membership, sa, awarded_on=form.cleaned_data["awarded_on"])
-        return (
-            f"The award is recorded. Mid-point review: {awarded.midpoint_review_on:%-d %B %Y}; "
-            f"expires: {awarded.expires_on:%-d %B %Y}."
-        )
+        return _("The award is recorded. Mid-point review: %(midpoint)s; expires: %(expires)s.") % {
+            "midpoint": _day(awarded.midpoint_review_on),
+            "expires": _day(awarded.expires_on),
+        }
 
     return post_action(request, do_award, to="cohort:workspace", cohort=cohort, institution=institution)
 
@@ -480,8 +529,12 @@ def correct_award(request: AuthedRequest, cohort: str, institution: str) -> Http
         else:
             messages.success(
                 request,
-                f"The award date is now {corrected.awarded_on:%-d %B %Y}. Mid-point review: "
-                f"{corrected.midpoint_review_on:%-d %B %Y}; expires: {corrected.expires_on:%-d %B %Y}.",
+                _("The award date is now %(awarded)s. Mid-point review: %(midpoint)s; expires: %(expires)s.")
+                % {
+                    "awarded": _day(corrected.awarded_on),
+                    "midpoint": _day(corrected.midpoint_review_on),
+                    "expires": _day(corrected.expires_on),
+                },
             )
             return redirect("cohort:workspace", cohort=cohort, institution=institution)
     return _workspace_page(request, membership, participation, sa, status=400, correct_award_form=form)
@@ -495,7 +548,7 @@ def new_cycle(request: AuthedRequest, cohort: str, institution: str) -> HttpResp
 
     def do_start() -> str:
         new = assessment.start_new_cycle(membership, sa)
-        return f"Re-submission started (cycle {new.cycle}); open actions were carried over."
+        return _("Re-submission started (cycle %(cycle)s); open actions were carried over.") % {"cycle": new.cycle}
 
     return post_action(request, do_start, to="cohort:workspace", cohort=cohort, institution=institution)
 
@@ -587,7 +640,7 @@ def add_action(request: AuthedRequest, cohort: str, institution: str) -> HttpRes
         except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"“{item.title}” added to the action plan.")
+            messages.success(request, _("“%(title)s” added to the action plan.") % {"title": item.title})
             return redirect("cohort:action_plan", cohort=cohort, institution=institution)
     return _plan_page(request, membership, participation, status=400, form=form)
 
@@ -601,9 +654,12 @@ def update_action(request: AuthedRequest, cohort: str, institution: str, item_id
 
     def update() -> str:
         if not form.is_valid():
-            raise ValidationError("Choose a status from the list.")
+            raise ValidationError(_("Choose a status from the list."))
         assessment.update_action(membership, item, status=form.cleaned_data["status"], note=form.cleaned_data["note"])
-        return f"“{item.title}” updated: {item.get_status_display().lower()}."
+        return _("“%(title)s” updated: %(status)s.") % {
+            "title": item.title,
+            "status": item.get_status_display().lower(),
+        }
 
     plan = reverse("cohort:action_plan", kwargs={"cohort": cohort, "institution": institution})
     return post_action(request, update, to=f"{plan}#action-{item.pk}")
@@ -623,7 +679,7 @@ def correct_action(request: AuthedRequest, cohort: str, institution: str, item_i
         except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"“{item.title}”: owner and due date saved.")
+            messages.success(request, _("“%(title)s”: owner and due date saved.") % {"title": item.title})
             plan = reverse("cohort:action_plan", kwargs={"cohort": cohort, "institution": institution})
             return redirect(f"{plan}#action-{item.pk}")
     return _plan_page(request, membership, participation, status=400, correcting=(item.pk, form))
@@ -636,6 +692,8 @@ def correct_action(request: AuthedRequest, cohort: str, institution: str, item_i
 def progress(request: AuthedRequest, cohort: str) -> HttpResponse:
     membership = access.get_membership(request.user, cohort)
     areas, rows, aggregate = assessment.progress_matrix(membership.cohort)
+    for area in areas:  # for the heatmap's abbreviations, which are attributes and carry no markup
+        area.local_title = localised(area, "title")[0]  # type: ignore[attr-defined]
     sees_all = membership.is_facilitator or membership.is_assessor
     if not sees_all:
         rows = [row for row in rows if row.institution.pk == membership.institution_id]
@@ -695,7 +753,7 @@ def add_practice(request: AuthedRequest, cohort: str) -> HttpResponse:
         except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"“{practice.title}” is in the library.")
+            messages.success(request, _("“%(title)s” is in the library.") % {"title": practice.title})
             return redirect("cohort:practice_library", cohort=cohort)
     return _practice_page(request, membership, status=400, form=form)
 
@@ -715,8 +773,9 @@ def practice_sharing(request: AuthedRequest, cohort: str, practice_id: int) -> H
             shared=form.cleaned_data.get("shared_with_sector", False),
             anonymous=form.cleaned_data.get("anonymous", False),
         )
-        where = "shared with the whole sector" if practice.shared_with_sector else "kept within the cohort"
-        return f"“{practice.title}” is {where}."
+        if practice.shared_with_sector:
+            return _("“%(title)s” is shared with the whole sector.") % {"title": practice.title}
+        return _("“%(title)s” is kept within the cohort.") % {"title": practice.title}
 
     return post_action(request, share, to="cohort:practice_library", cohort=cohort)
 
@@ -780,7 +839,7 @@ def data_definition(request: AuthedRequest, cohort: str, institution: str) -> Ht
     form = DataDefinitionForm(request.POST)
     if form.is_valid():
         assessment.save_data_definition(membership, participation.institution, **form.cleaned_data)
-        messages.success(request, "Your definitions are saved.")
+        messages.success(request, _("Your definitions are saved."))
         return redirect("cohort:data_definition", cohort=cohort, institution=institution)
     return _definition_page(request, membership, participation, status=400, form=form)
 
@@ -792,7 +851,7 @@ def add_target(request: AuthedRequest, cohort: str, institution: str) -> HttpRes
     form = TargetForm(request.POST)
     if form.is_valid():
         assessment.add_target(membership, participation.institution, **form.cleaned_data)
-        messages.success(request, "Target added.")
+        messages.success(request, _("Target added."))
         return redirect("cohort:data_definition", cohort=cohort, institution=institution)
     return _definition_page(request, membership, participation, status=400, target_form=form)
 
@@ -805,6 +864,6 @@ def delete_target(request: AuthedRequest, cohort: str, institution: str, target_
 
     def delete() -> str:
         assessment.delete_target(membership, target)
-        return f"Target “{target.measure}” removed."
+        return _("Target “%(measure)s” removed.") % {"measure": target.measure}
 
     return post_action(request, delete, to="cohort:data_definition", cohort=cohort, institution=institution)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from cohort.models import Membership
 from cohort.panels import NavItem, Panel
@@ -12,7 +13,7 @@ from media_feedback.review.services import published_versions
 
 def nav_items(membership: Membership) -> list[NavItem]:
     url = reverse("media_feedback:summary_list", kwargs={"cohort": membership.cohort.slug})
-    return [NavItem("Summaries", url, order=70)]
+    return [NavItem(_("Summaries"), url, order=70)]
 
 
 def dashboard_panels(membership: Membership) -> list[Panel]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,11 +20,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _, gettext_lazy, gettext_noop
 
 from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
 from cohort.errors import NotAllowed
+from cohort.i18n import ENGLISH, WELSH, language_of, localised, normalise
 from cohort.models import Area, Membership, NotificationKind, User
 from cohort.notifications import notify
 from cohort.text import render_markdown
@@ -32,6 +34,7 @@ from media_feedback import services, storage
 from media_feedback.models import Clip, FeedbackCall, Withdrawal
 from media_feedback.review import redaction, suggest
 from media_feedback.review.models import (
+    HTML_LANG,
     ClipReview,
     ClipTag,
     Quote,
@@ -45,19 +48,19 @@ from media_feedback.review.tasks import blur_faces_task, render_redacted_renditi
 
 SMALL_COUNT = 3  # counts below this are never shown, so nobody is identifiable
 QUOTE_TOKEN = re.compile(r"\{\{\s*quote\s+(\d+)\s*\}\}")
-FACILITATORS_ONLY = "Only the cohort's facilitators review clips and write summaries."
+FACILITATORS_ONLY = gettext_lazy("Only the cohort's facilitators review clips and write summaries.")
 
 
 def _check_facilitator(actor: Membership, cohort_id: int) -> None:
     if not actor.is_facilitator or actor.cohort_id != cohort_id:
-        raise NotAllowed(FACILITATORS_ONLY)
+        raise NotAllowed(str(FACILITATORS_ONLY))
 
 
 def _check_reviewer(actor: Membership, clip: Clip) -> None:
     """A facilitator of the clip's cohort, and a clip that is ready (as the review pages require)."""
     _check_facilitator(actor, clip.call.cohort_id)
     if clip.status != Clip.Status.READY:
-        raise NotAllowed("Only a ready clip can be reviewed.")
+        raise NotAllowed(_("Only a ready clip can be reviewed."))
 
 
 # --- reading a clip ---------------------------------------------------------------------------------
@@ -105,9 +108,11 @@ def suggestions_for(clip: Clip, areas: Sequence[Area]) -> list[tuple[Area, sugge
 def _check_span(clip: Clip, first: int, last: int) -> None:
     count = len(words_of(clip))
     if count == 0:
-        raise ValidationError("This clip has no transcript yet.")
+        raise ValidationError(_("This clip has no transcript yet."))
     if first < 0 or last < first or last >= count:
-        raise ValidationError(f"That range is outside the clip: choose words between 1 and {count}.")
+        raise ValidationError(
+            _("That range is outside the clip: choose words between 1 and %(count)s.") % {"count": count}
+        )
 
 
 def _refresh_outputs(clip: Clip) -> None:
@@ -135,7 +140,7 @@ def redact_words(actor: Membership, clip: Clip, first: int, last: int) -> Redact
     _check_reviewer(actor, clip)
     _check_span(clip, first, last)
     if any(r.first_word <= first and last <= r.last_word for r in clip.redactions.all()):
-        raise ValidationError("Those words are already redacted.")
+        raise ValidationError(_("Those words are already redacted."))
     made = Redaction.objects.create(clip=clip, first_word=first, last_word=last, created_by=actor.user)
     _refresh_outputs(clip)
     audit.record(
@@ -147,9 +152,9 @@ def redact_words(actor: Membership, clip: Clip, first: int, last: int) -> Redact
 @transaction.atomic
 def remove_redaction(actor: Membership, clip: Clip, redaction_id: int) -> None:
     _check_reviewer(actor, clip)
-    deleted, _ = Redaction.objects.filter(clip=clip, pk=redaction_id).delete()
+    deleted, _by_model = Redaction.objects.filter(clip=clip, pk=redaction_id).delete()
     if not deleted:
-        raise ValidationError("That redaction was already removed.")
+        raise ValidationError(_("That redaction was already removed."))
     _refresh_outputs(clip)
 
 
@@ -203,10 +208,10 @@ def correct_transcript(actor: Membership, clip: Clip, text: str) -> None:
     _check_reviewer(actor, clip)
     transcript = getattr(clip, "transcript", None)
     if transcript is None:
-        raise ValidationError("This clip has no transcript to correct.")
+        raise ValidationError(_("This clip has no transcript to correct."))
     new_tokens = text.split()
     if not new_tokens:
-        raise ValidationError("The transcript cannot be empty.")
+        raise ValidationError(_("The transcript cannot be empty."))
     words, mapping = align_words(transcript.words, new_tokens)
     spans: list[Redaction | Quote | ClipTag] = [
         *clip.redactions.all(),
@@ -250,7 +255,7 @@ def decide_suggestion(actor: Membership, clip: Clip, area: Area, *, accept: bool
     _check_reviewer(actor, clip)
     found = {s.area_slug: s for s in suggest.suggest_areas(" ".join(w["word"] for w in words_of(clip)))}
     reason = found[area.slug].reason if area.slug in found else ""
-    tag, _ = ClipTag.objects.update_or_create(
+    tag, _made = ClipTag.objects.update_or_create(
         clip=clip,
         area=area,
         first_word=None,
@@ -266,15 +271,15 @@ def decide_suggestion(actor: Membership, clip: Clip, area: Area, *, accept: bool
 
 def remove_tag(actor: Membership, clip: Clip, tag_id: int) -> None:
     _check_reviewer(actor, clip)
-    deleted, _ = ClipTag.objects.filter(clip=clip, pk=tag_id).delete()
+    deleted, _by_model = ClipTag.objects.filter(clip=clip, pk=tag_id).delete()
     if not deleted:
-        raise ValidationError("That tag was already removed.")
+        raise ValidationError(_("That tag was already removed."))
 
 
 def add_quote(actor: Membership, clip: Clip, area: Area, first: int, last: int) -> Quote:
     _check_reviewer(actor, clip)
     if not may_quote(clip):
-        raise ValidationError("The student did not agree to be quoted, so this clip cannot be quoted.")
+        raise ValidationError(_("The student did not agree to be quoted, so this clip cannot be quoted."))
     _check_span(clip, first, last)
     words = words_of(clip)
     return Quote.objects.create(
@@ -290,15 +295,15 @@ def add_quote(actor: Membership, clip: Clip, area: Area, first: int, last: int) 
 
 def remove_quote(actor: Membership, clip: Clip, quote_id: int) -> None:
     _check_reviewer(actor, clip)
-    deleted, _ = Quote.objects.filter(clip=clip, pk=quote_id).delete()
+    deleted, _by_model = Quote.objects.filter(clip=clip, pk=quote_id).delete()
     if not deleted:
-        raise ValidationError("That quote was already removed.")
+        raise ValidationError(_("That quote was already removed."))
 
 
 def mark_reviewed(actor: Membership, clip: Clip, *, reviewed: bool = True) -> ClipReview:
     """Marking a clip not reviewed also takes back its release: only a reviewed clip is released."""
     _check_reviewer(actor, clip)
-    review, _ = ClipReview.objects.get_or_create(clip=clip)
+    review, _made = ClipReview.objects.get_or_create(clip=clip)
     review.reviewed_at = timezone.now() if reviewed else None
     review.reviewed_by = actor.user if reviewed else None
     review.save(update_fields=["reviewed_at", "reviewed_by"])
@@ -317,9 +322,9 @@ def blur_faces(actor: Membership, clip: Clip) -> None:
     a task blurs the faces and renders it again after commit."""
     _check_reviewer(actor, clip)
     if clip.kind != Clip.Kind.VIDEO:
-        raise ValidationError("This clip has no picture, so there are no faces to blur.")
+        raise ValidationError(_("This clip has no picture, so there are no faces to blur."))
     if clip.blurred_rendition_name:
-        raise ValidationError("Faces in this clip are already blurred for everyone but facilitators.")
+        raise ValidationError(_("Faces in this clip are already blurred for everyone but facilitators."))
     old = clip.redacted_rendition_name
     clip.blur_requested = clip.blur_requested or not clip.faces_blurred  # the consent may ask already
     clip.redacted_rendition_name = ""
@@ -339,19 +344,26 @@ def release_clip(actor: Membership, clip: Clip, *, release: bool = True) -> Clip
         clip_review = ClipReview.objects.filter(clip=clip).first()
         if clip_review is None or clip_review.reviewed_at is None:
             raise ValidationError(
-                "This clip has not been reviewed yet: redact names and places, mark it as reviewed, "
-                "then release it. Nothing was released."
+                _(
+                    "This clip has not been reviewed yet: redact names and places, mark it as reviewed, "
+                    "then release it. Nothing was released."
+                )
             )
         consent = getattr(clip, "consent", None)
         if consent is None or not consent.share_with_institutions:
             raise ValidationError(
-                "The student chose “facilitators only”, so this clip cannot be released to "
-                f"{clip.institution.short_name}. Nothing was released."
+                _(
+                    "The student chose “facilitators only”, so this clip cannot be released to "
+                    "%(institution)s. Nothing was released."
+                )
+                % {"institution": clip.institution.short_name}
             )
         if clip.released_at is not None:
-            raise ValidationError(f"This clip was already released to {clip.institution.short_name}.")
+            raise ValidationError(
+                _("This clip was already released to %(institution)s.") % {"institution": clip.institution.short_name}
+            )
     elif clip.released_at is None:
-        raise ValidationError("This clip has not been released.")
+        raise ValidationError(_("This clip has not been released."))
     clip.released_at = timezone.now() if release else None
     clip.released_by = actor.user if release else None
     clip.save(update_fields=["released_at", "released_by"])
@@ -369,7 +381,7 @@ def release_clip(actor: Membership, clip: Clip, *, release: bool = True) -> Clip
 
 
 def shown_count(n: int) -> str:
-    return f"fewer than {SMALL_COUNT}" if n < SMALL_COUNT else str(n)
+    return _("fewer than %(count)s") % {"count": SMALL_COUNT} if n < SMALL_COUNT else str(n)
 
 
 def reviewed_clips(call: FeedbackCall) -> Any:
@@ -388,9 +400,24 @@ class AreaSection:
     points: list[tuple[str, int]] = field(default_factory=list)
 
 
-def draft_markdown(call: FeedbackCall) -> str:
+def draft_markdown(call: FeedbackCall, language: str = ENGLISH) -> str:
     """A first draft from what has been reviewed: counts (small ones hidden), then one section per
-    framework area with its clips, recurring points and the quotes tagged with it."""
+    framework area with its clips, recurring points and the quotes tagged with it; written in
+    `language` (the English draft, or the Welsh one beside it), whatever the page's language."""
+    with translation.override(language):
+        return _draft_markdown(call, language)
+
+
+def _in_its_language(obj: Any, field_name: str, language: str) -> str:
+    """A bilingual field for a draft in `language` (Markdown): the English text marked as English when
+    there is no Welsh version of it yet."""
+    text, its_language = localised(obj, field_name, language)
+    if its_language == language:
+        return text
+    return f'<span lang="{HTML_LANG[its_language]}">{_escape(text)}</span>'
+
+
+def _draft_markdown(call: FeedbackCall, language: str) -> str:
     clips = list(reviewed_clips(call))
     areas = list(call.cohort.framework.areas.order_by("position"))
     sections = {a.pk: AreaSection(a) for a in areas}
@@ -410,23 +437,33 @@ def draft_markdown(call: FeedbackCall) -> str:
             phrases[area_id].update(set(suggest.matches(visible, sections[area_id].area.slug)))
     institutions = {c.institution_id for c in clips}
     lines = [
-        "## Introduction",
+        "## " + _("Introduction"),
         "",
-        f"This summary draws on {shown_count(len(clips))} clips from {shown_count(len(institutions))} "
-        f"institutions, sent by students in answer to “{call.title}”. Every quote is anonymous, and names, "
-        "places and other details that could identify a student have been removed.",
+        _(
+            "This summary draws on %(clips)s clips from %(institutions)s institutions, sent by students in "
+            "answer to “%(call)s”. Every quote is anonymous, and names, places and other details that could "
+            "identify a student have been removed."
+        )
+        % {
+            "clips": shown_count(len(clips)),
+            "institutions": shown_count(len(institutions)),
+            "call": _in_its_language(call, "title", language),
+        },
         "",
     ]
     for section in sections.values():
-        lines += [f"## {section.area.title}", ""]
+        lines += [f"## {_in_its_language(section.area, 'title', language)}", ""]
         if not section.clip_ids:
-            lines += ["None of the reviewed clips spoke to this area.", ""]
+            lines += [_("None of the reviewed clips spoke to this area."), ""]
             continue
-        lines += [f"Clips that spoke to this area: {shown_count(len(section.clip_ids))}.", ""]
+        lines += [_("Clips that spoke to this area: %(count)s.") % {"count": shown_count(len(section.clip_ids))}, ""]
         recurring = [(p, n) for p, n in phrases[section.area.pk].most_common(6) if n >= 2]
         if recurring:
-            lines += ["Recurring points:", ""]
-            lines += [f"- “{p}” (in {shown_count(n)} clips)" for p, n in recurring]
+            lines += [_("Recurring points:"), ""]
+            lines += [
+                "- " + _("“%(point)s” (in %(count)s clips)") % {"point": p, "count": shown_count(n)}
+                for p, n in recurring
+            ]
             lines.append("")
         for q in sorted(section.quotes, key=lambda q: q.pk):
             lines += [q.token, ""]
@@ -437,7 +474,8 @@ SUMMARY_TITLE_MAX = 200
 
 
 def default_summary_title(call: FeedbackCall) -> str:
-    return f"What students told us: {call.title}"[:SUMMARY_TITLE_MAX]
+    with translation.override(ENGLISH):  # the English title; a Welsh one is written beside it
+        return (_("What students told us: %(call)s") % {"call": call.title})[:SUMMARY_TITLE_MAX]
 
 
 def create_summary(actor: Membership, call: FeedbackCall, title: str = "") -> SummaryDocument:
@@ -446,34 +484,60 @@ def create_summary(actor: Membership, call: FeedbackCall, title: str = "") -> Su
     _check_facilitator(actor, call.cohort_id)
     title = " ".join(title.split()) or default_summary_title(call)
     if len(title) > SUMMARY_TITLE_MAX:
-        raise ValidationError({"title": f"Keep the title to {SUMMARY_TITLE_MAX} characters (it has {len(title)})."})
+        raise ValidationError(
+            {
+                "title": _("Keep the title to %(max)s characters (it has %(count)s).")
+                % {"max": SUMMARY_TITLE_MAX, "count": len(title)}
+            }
+        )
     with transaction.atomic():
         FeedbackCall.objects.select_for_update().filter(pk=call.pk).first()  # two presses at once: one wins
         existing = SummaryDocument.objects.filter(call=call, title__iexact=title).first()
         if existing is not None:
             raise ValidationError(
                 {
-                    "title": f"This call already has a summary called “{existing.title}”. Continue that draft, "
-                    "or give the new one a different title."
+                    "title": _(
+                        "This call already has a summary called “%(title)s”. Continue that draft, "
+                        "or give the new one a different title."
+                    )
+                    % {"title": existing.title}
                 }
             )
         return SummaryDocument.objects.create(call=call, title=title, body=draft_markdown(call), created_by=actor.user)
 
 
-def update_draft(actor: Membership, document: SummaryDocument, *, title: str, body: str) -> SummaryDocument:
+def update_draft(
+    actor: Membership,
+    document: SummaryDocument,
+    *,
+    title: str,
+    body: str,
+    title_cy: str | None = None,
+    body_cy: str | None = None,
+) -> SummaryDocument:
+    """Save the draft; the Welsh version's title and text too when given (None keeps them)."""
     _check_facilitator(actor, document.call.cohort_id)
     document.title = title.strip()
     document.body = body
+    fields = ["title", "body", "updated_at"]
+    if title_cy is not None:
+        document.title_cy = title_cy.strip()
+        fields.append("title_cy")
+    if body_cy is not None:
+        document.body_cy = body_cy
+        fields.append("body_cy")
     document.updated_at = timezone.now()
-    document.save(update_fields=["title", "body", "updated_at"])
+    document.save(update_fields=fields)
     return document
 
 
-def redraft(actor: Membership, document: SummaryDocument) -> SummaryDocument:
+def redraft(actor: Membership, document: SummaryDocument, language: str = ENGLISH) -> SummaryDocument:
+    """Draft the English text again from the reviewed clips, or (language "cy") the Welsh text."""
     _check_facilitator(actor, document.call.cohort_id)
-    document.body = draft_markdown(document.call)
+    field_name = "body_cy" if normalise(language) == WELSH else "body"
+    setattr(document, field_name, draft_markdown(document.call, normalise(language)))
     document.updated_at = timezone.now()
-    document.save(update_fields=["body", "updated_at"])
+    document.save(update_fields=[field_name, "updated_at"])
     return document
 
 
@@ -489,8 +553,22 @@ def _escape(text: str) -> str:
     return re.sub(r"([`*_\[\]#|])", r"\\\1", text)
 
 
-def quote_markdown(quote: Quote) -> str:
-    return f"> “{_escape(quote_text(quote))}”\n>\n> — a student"
+def spoken_language(clip: Clip) -> str:
+    """The language the student spoke in the clip: the clip's own (when the student said), else the
+    transcript's."""
+    transcript = getattr(clip, "transcript", None)
+    return normalise(getattr(clip, "language", "") or getattr(transcript, "language", "") or ENGLISH)
+
+
+def quote_markdown(quote: Quote, language: str = ENGLISH) -> str:
+    """The quote as a summary in `language` writes it: the student's own words, marked with the language
+    they spoke when that is not the summary's (lang, for screen readers and hyphenation)."""
+    text = f"“{_escape(quote_text(quote))}”"
+    spoken = spoken_language(quote.clip)
+    if spoken != normalise(language):
+        text = f'<span lang="{HTML_LANG[spoken]}">{text}</span>'
+    with translation.override(language):
+        return f"> {text}\n>\n> — " + _("a student")
 
 
 @dataclass
@@ -500,34 +578,75 @@ class Expanded:
     problems: list[str]
 
 
-def expand(document: SummaryDocument, body: str | None = None) -> Expanded:
-    """The draft with every quote token written out (redacted), and what stops it being published."""
+def expand(
+    document: SummaryDocument,
+    body: str | None = None,
+    language: str = ENGLISH,
+    available: dict[int, Quote] | None = None,
+) -> Expanded:
+    """The draft (or the text `body` in `language`) with every quote token written out (redacted), and
+    what stops it being published (in the reader's language, not the text's)."""
     body = document.body if body is None else body
-    available = call_quotes(document.call)
+    available = call_quotes(document.call) if available is None else available
     withdrawn = {int(i) for i in document.withdrawn_quote_ids}
     used: list[Quote] = []
     problems: list[str] = []
+    with translation.override(language):
+        placeholders = {
+            "withdrawn": _("[This quote was withdrawn by the student.]"),
+            "unknown": _("[Unknown quote.]"),
+            "not_quotable": _("[This clip may not be quoted.]"),
+        }
 
     def replace(match: re.Match[str]) -> str:
         number = int(match.group(1))
         quote = available.get(number)
+        token = "{{quote %d}}" % number  # noqa: UP031 - braces would need escaping in an f-string
         if number in withdrawn:
             problems.append(
-                f"Quote {number} came from a clip that the student withdrew: remove {{{{quote {number}}}}} before publishing."
+                _("Quote %(number)s came from a clip that the student withdrew: remove %(token)s before publishing.")
+                % {"number": number, "token": token}
             )
-            return "\n> *[This quote was withdrawn by the student.]*\n"
+            return f"\n> *{placeholders['withdrawn']}*\n"
         if quote is None:
-            problems.append(f"Quote {number} does not exist for this call: remove {{{{quote {number}}}}}.")
-            return "\n> *[Unknown quote.]*\n"
+            problems.append(
+                _("Quote %(number)s does not exist for this call: remove %(token)s.")
+                % {"number": number, "token": token}
+            )
+            return f"\n> *{placeholders['unknown']}*\n"
         if not may_quote(quote.clip):
-            problems.append(f"Quote {number} comes from a clip whose student did not agree to be quoted.")
-            return "\n> *[This clip may not be quoted.]*\n"
+            problems.append(
+                _("Quote %(number)s comes from a clip whose student did not agree to be quoted.") % {"number": number}
+            )
+            return f"\n> *{placeholders['not_quotable']}*\n"
         if quote not in used:
             used.append(quote)
-        return "\n" + quote_markdown(quote) + "\n"
+        return "\n" + quote_markdown(quote, language) + "\n"
 
     markdown = QUOTE_TOKEN.sub(replace, body)
     return Expanded(markdown=markdown, quotes=used, problems=problems)
+
+
+def expand_welsh(document: SummaryDocument, body_cy: str | None = None) -> Expanded | None:
+    """The Welsh text written out, its problems said to be the Welsh text's; None when it has none."""
+    body_cy = document.body_cy if body_cy is None else body_cy
+    if not body_cy.strip():
+        return None
+    expanded = expand(document, body_cy, WELSH)
+    expanded.problems = [_("In the Welsh text: %(problem)s") % {"problem": p} for p in expanded.problems]
+    return expanded
+
+
+def _notify_in_their_language(
+    users: Iterable[User], title: Callable[[str], str], *, exclude: User | None = None, **kwargs: Any
+) -> None:
+    """One notification each, its title written in the recipient's own language."""
+    by_language: dict[str, list[User]] = {}
+    for user in users:
+        by_language.setdefault(language_of(user), []).append(user)
+    for code, group in by_language.items():
+        with translation.override(code):
+            notify(group, title=title(code), exclude=exclude, **kwargs)
 
 
 def latest_version(document: SummaryDocument) -> SummaryVersion | None:
@@ -540,15 +659,27 @@ def publish_summary(actor: Membership, document: SummaryDocument) -> SummaryVers
     _check_facilitator(actor, document.call.cohort_id)
     document = SummaryDocument.objects.select_for_update().select_related("call__cohort").get(pk=document.pk)
     if not document.title.strip():
-        raise ValidationError("Give the summary a title before publishing it.")
-    expanded = expand(document)
+        raise ValidationError(_("Give the summary a title before publishing it."))
+    available = call_quotes(document.call)
+    expanded = expand(document, available=available)
     if not expanded.markdown.strip():
-        raise ValidationError("The summary is empty: write something before publishing it.")
-    if expanded.problems:
-        raise ValidationError(expanded.problems)
+        raise ValidationError(_("The summary is empty: write something before publishing it."))
+    welsh = expand_welsh(document)
+    if welsh is not None and not document.title_cy.strip():
+        raise ValidationError(_("Give the Welsh version a title too, or clear its text to publish in English only."))
+    if welsh is None and document.title_cy.strip():
+        raise ValidationError(_("The Welsh version has a title but no text: write its text, or clear its title."))
+    problems = expanded.problems + (welsh.problems if welsh else [])
+    if problems:
+        raise ValidationError(problems)
+    title_cy, source_cy = (document.title_cy.strip(), document.body_cy) if welsh else ("", "")
     previous = latest_version(document)
-    if previous is not None and previous.source == document.body and previous.title == document.title:
-        raise ValidationError(f"Nothing has changed since version {previous.number}.")
+    if (
+        previous is not None
+        and (previous.source, previous.title) == (document.body, document.title)
+        and (previous.source_cy, previous.title_cy) == (source_cy, title_cy)
+    ):
+        raise ValidationError(_("Nothing has changed since version %(number)s.") % {"number": previous.number})
     clips = list(
         Clip.objects.filter(call=document.call, status=Clip.Status.READY, review__reviewed_at__isnull=False).only(
             "id", "institution_id"
@@ -561,14 +692,19 @@ def publish_summary(actor: Membership, document: SummaryDocument) -> SummaryVers
         source=document.body,
         content=expanded.markdown,
         html=render_markdown(expanded.markdown),
+        title_cy=title_cy,
+        source_cy=source_cy,
+        content_cy=welsh.markdown if welsh else "",
+        html_cy=render_markdown(welsh.markdown) if welsh else "",
         clip_count=len(clips),
         institution_count=len({c.institution_id for c in clips}),
         published_by=actor.user,
     )
+    quoted = {q.pk: q for q in [*expanded.quotes, *(welsh.quotes if welsh else [])]}
     VersionQuote.objects.bulk_create(
         [
             VersionQuote(version=version, quote=q, quote_number=q.pk, clip_public_id=q.clip.public_id)
-            for q in expanded.quotes
+            for q in quoted.values()
         ]
     )
     if document.flagged_at:
@@ -589,10 +725,13 @@ def publish_summary(actor: Membership, document: SummaryDocument) -> SummaryVers
         target_id=f"{document.pk}v{version.number}",
     )
     members = User.objects.filter(memberships__cohort=cohort).distinct()
-    notify(
+    _notify_in_their_language(
         members,
+        lambda code: (
+            _("Summary published: %(title)s (version %(number)s)")
+            % {"title": version.title_in(code), "number": version.number}
+        ),
         kind=NotificationKind.SUMMARY,
-        title=f"Summary published: {version.title} (version {version.number})",
         url=url,
         cohort=cohort,
         exclude=actor.user,
@@ -606,11 +745,13 @@ class DiffLine:
     text: str
 
 
-def version_diff(older: SummaryVersion | None, newer: SummaryVersion) -> list[DiffLine]:
-    """What changed from one published version to the next, line by line (a little context kept)."""
-    before = older.content.splitlines() if older else []
+def version_diff(older: SummaryVersion | None, newer: SummaryVersion, language: str = ENGLISH) -> list[DiffLine]:
+    """What changed from one published version to the next, line by line (a little context kept), in
+    the English text or (language "cy") the Welsh one."""
+    field_name = "content_cy" if language == WELSH else "content"
+    before = getattr(older, field_name).splitlines() if older else []
     lines: list[DiffLine] = []
-    for line in difflib.unified_diff(before, newer.content.splitlines(), lineterm="", n=1):
+    for line in difflib.unified_diff(before, getattr(newer, field_name).splitlines(), lineterm="", n=1):
         if line.startswith(("---", "+++")):
             continue
         if line.startswith("@@"):
@@ -624,12 +765,14 @@ def version_diff(older: SummaryVersion | None, newer: SummaryVersion) -> list[Di
     return lines
 
 
-REMOVED_AT_REQUEST = "A quote was removed at a student's request."
-TAKEN_DOWN = "[This version was replaced: a quote in it was removed at a student's request.]"
+# Stored in English; shown in the reader's language (SummaryVersion.shown_note).
+REMOVED_AT_REQUEST = gettext_noop("A quote was removed at a student's request.")
+TAKEN_DOWN = "[This version was replaced: a quote in it was removed at a student's request.]"  # never shown
 # Words of a withdrawn quote typed out elsewhere in a summary (a recurring point, a paraphrase that
-# copies it): any run of this many consecutive words of the quote goes too, replaced by COPY_REMOVED.
+# copies it): any run of this many consecutive words of the quote goes too, replaced by COPY_REMOVED
+# (written in the language of the text it is in).
 COPIED_RUN = 3
-COPY_REMOVED = "[removed at a student's request]"
+COPY_REMOVED = gettext_noop("[removed at a student's request]")
 
 
 def shown_before(versions: Sequence[SummaryVersion], index: int) -> SummaryVersion | None:
@@ -667,18 +810,18 @@ def _copied_texts(clip: Clip) -> list[list[str]]:
     return [[w for w in re.findall(r"\w[\w'’]*", t) if w.lower() != "redacted"] for t in texts]
 
 
-def _without_copies(source: str, copied: list[list[str]]) -> str:
+def _without_copies(source: str, copied: list[list[str]], language: str = ENGLISH) -> str:
     """The source with every run of COPIED_RUN or more consecutive words of a withdrawn quote replaced
     (longest runs first); a list item left holding only the replacement goes altogether."""
+    with translation.override(language):
+        marker = _(COPY_REMOVED)
     for words in copied:
         for size in range(len(words), COPIED_RUN - 1, -1):
             for start in range(len(words) - size + 1):
                 run = words[start : start + size]
                 pattern = r"(?<!\w)" + r"[\W_]+".join(re.escape(w) for w in run) + r"(?!\w)"
-                source = re.sub(pattern, COPY_REMOVED, source, flags=re.IGNORECASE)
-    lines = [
-        line for line in source.split("\n") if not (COPY_REMOVED in line and re.match(r"\s*([-*+]|\d+\.)\s", line))
-    ]
+                source = re.sub(pattern, marker.replace("\\", "\\\\"), source, flags=re.IGNORECASE)
+    lines = [line for line in source.split("\n") if not (marker in line and re.match(r"\s*([-*+]|\d+\.)\s", line))]
     return "\n".join(lines)
 
 
@@ -698,8 +841,10 @@ def _replace_versions_quoting(clip: Clip) -> None:
         SummaryDocument.objects.select_for_update().select_related("call__cohort").filter(call_id=clip.call_id)
     ):
         document.withdrawn_quote_ids = sorted({*document.withdrawn_quote_ids, *quote_ids})
-        document.body = _without_copies(document.body, copied)  # the draft keeps no copy of the words either
-        document.save(update_fields=["withdrawn_quote_ids", "body"])
+        # The draft, English and Welsh, keeps no copy of the words either.
+        document.body = _without_copies(document.body, copied)
+        document.body_cy = _without_copies(document.body_cy, copied, WELSH)
+        document.save(update_fields=["withdrawn_quote_ids", "body", "body_cy"])
         quoting = SummaryVersion.objects.filter(
             document=document, taken_down_at__isnull=True, quoted__clip_public_id=clip.public_id
         ).distinct()
@@ -713,25 +858,34 @@ def _replace_versions_quoting(clip: Clip) -> None:
             version = _publish_without(document, latest, quote_ids, clip.pk, now, copied)
         # Taken down (the one change a published version takes, by an update): its words are blanked,
         # and any copy of the quote's words in its source goes.
-        for old_pk, old_source in list(quoting.values_list("pk", "source")):
+        for old_pk, old_source, old_source_cy in list(quoting.values_list("pk", "source", "source_cy")):
             SummaryVersion.objects.filter(pk=old_pk).update(
-                taken_down_at=now, content=TAKEN_DOWN, html="", source=_without_copies(old_source, copied)
+                taken_down_at=now,
+                content=TAKEN_DOWN,
+                html="",
+                source=_without_copies(old_source, copied),
+                content_cy="",
+                html_cy="",
+                source_cy=_without_copies(old_source_cy, copied, WELSH),
             )
-        listed = ", ".join(str(n) for n in numbers)
         document.flagged_at = now
-        document.flag_reason = (
-            f"A student withdrew a clip quoted in version {listed}. Version {version.number} was published "
-            "without the quote, and without its words wherever they were copied (in the draft too); remove the "
-            "quote from the draft."
-        )
+        with translation.override(ENGLISH):  # stored in English; pages show flag_message() in the reader's
+            document.flag_reason = document.flag_message()
         document.save(update_fields=["flagged_at", "flag_reason"])
         replaced.append((document, version))
     for document, version in replaced:
         cohort = document.call.cohort
-        notify(
+
+        def title(code: str, document: SummaryDocument = document, version: SummaryVersion = version) -> str:
+            return _("A quoted clip was withdrawn: version %(number)s of %(title)s replaces it") % {
+                "number": version.number,
+                "title": localised(document, "title", code)[0],
+            }
+
+        _notify_in_their_language(
             User.objects.facilitators_of(cohort),
+            title,
             kind=NotificationKind.SUMMARY,
-            title=f"A quoted clip was withdrawn: version {version.number} of {document.title} replaces it",
             url=reverse("media_feedback:edit_summary", kwargs={"cohort": cohort.slug, "document_id": document.pk}),
             cohort=cohort,
         )
@@ -749,6 +903,10 @@ def _publish_without(
     remain) and without their words wherever they were copied, published as the next version."""
     source = _without_copies(_without_quotes(latest.source, quote_ids), copied)
     expanded = expand(document, source)
+    welsh, source_cy = None, ""
+    if latest.has_welsh:
+        source_cy = _without_copies(_without_quotes(latest.source_cy, quote_ids), copied, WELSH)
+        welsh = expand(document, source_cy, WELSH)
     version = SummaryVersion.objects.create(
         document=document,
         number=latest.number + 1,
@@ -756,17 +914,21 @@ def _publish_without(
         source=source,
         content=expanded.markdown,
         html=render_markdown(expanded.markdown),
+        title_cy=latest.title_cy if welsh else "",
+        source_cy=source_cy,
+        content_cy=welsh.markdown if welsh else "",
+        html_cy=render_markdown(welsh.markdown) if welsh else "",
         clip_count=max(0, latest.clip_count - 1),
         institution_count=latest.institution_count,
         published_by=None,
         published_at=at,
         note=REMOVED_AT_REQUEST,
     )
+    kept = {q.pk: q for q in [*expanded.quotes, *(welsh.quotes if welsh else [])] if q.clip_id != clip_pk}
     VersionQuote.objects.bulk_create(
         [
             VersionQuote(version=version, quote=q, quote_number=q.pk, clip_public_id=q.clip.public_id)
-            for q in expanded.quotes
-            if q.clip_id != clip_pk
+            for q in kept.values()
         ]
     )
     audit.record(

@@ -23,6 +23,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 # slug -> weight -> phrases
 LEXICON: dict[str, dict[int, list[str]]] = {
     "culture-and-leadership": {
@@ -241,7 +243,10 @@ class Suggestion:
     def reason(self) -> str:
         shown = self.matched[:6]
         more = len(self.matched) - len(shown)
-        return "Mentions " + ", ".join(f"“{m}”" for m in shown) + (f" and {more} more" if more else "")
+        phrases = ", ".join(f"“{m}”" for m in shown)
+        if more:
+            return _("Mentions %(phrases)s and %(more)s more") % {"phrases": phrases, "more": more}
+        return _("Mentions %(phrases)s") % {"phrases": phrases}
 
 
 def matches(words: list[str], slug: str) -> list[str]:

@@ -11,6 +11,7 @@ import logging
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.tasks import task
+from django.utils.translation import gettext_noop
 
 from media_feedback.models import Clip
 from media_feedback.review import redaction
@@ -39,7 +40,8 @@ def render_redacted_rendition(clip: Clip) -> str:
     try:
         rendered = redaction.redacted_media(data, spans, disguise_voice=clip.voice_disguise)
     except (av.FFmpegError, ValueError) as error:
-        review.rendition_error = "The redacted version could not be made from this clip's media."
+        # Stored in English, shown in the reader's language (the review page translates it).
+        review.rendition_error = gettext_noop("The redacted version could not be made from this clip's media.")
         review.save(update_fields=["rendition_error"])
         log.warning("redacted rendition failed for clip %s: %s", clip.pk, type(error).__name__)
         return ""

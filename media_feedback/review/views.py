@@ -16,6 +16,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cohort import access as cohort_access
@@ -23,13 +25,14 @@ from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
 from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
+from cohort.i18n import WELSH, active, localised
 from cohort.models import Area, Membership
 from cohort.web import Confirmation, add_service_errors, attachment, confirm_page, error_text, is_confirmed, post_action
 from media_feedback import access, services
 from media_feedback.models import Clip, FeedbackCall
 from media_feedback.review import access as review_access, redaction, services as review
 from media_feedback.review.forms import QuoteForm, SpanForm, SuggestionForm, SummaryForm, TagForm, TranscriptForm
-from media_feedback.review.models import ClipTag, SummaryDocument
+from media_feedback.review.models import HTML_LANG, ClipTag, SummaryDocument, SummaryVersion
 from media_feedback.review.pdf import version_pdf
 from media_feedback.views import serve_stored
 
@@ -87,16 +90,18 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("No such clip.")
     if not is_confirmed(request):
         confirmation = Confirmation(
-            title="Withdraw and delete your clip?",
+            title=_("Withdraw and delete your clip?"),
             consequences=[
-                "Your clip, its transcript, its captions and anything made from it are deleted straight away.",
-                "If a published summary quoted your words, it is replaced at once by a version without them, "
-                "and the facilitators are told that a quote was withdrawn. They are not told who you are.",
-                "Nobody else is told. You do not need to give a reason.",
+                _("Your clip, its transcript, its captions and anything made from it are deleted straight away."),
+                _(
+                    "If a published summary quoted your words, it is replaced at once by a version without them, "
+                    "and the facilitators are told that a quote was withdrawn. They are not told who you are."
+                ),
+                _("Nobody else is told. You do not need to give a reason."),
             ],
-            button="Withdraw and delete my clip",
+            button=_("Withdraw and delete my clip"),
             back_url=reverse("media_feedback:receipt", kwargs={"token": token}),
-            back_label="No, keep my clip",
+            back_label=_("No, keep my clip"),
         )
         return confirm_page(request, confirmation, {"link": clip.link})
     link = clip.link  # the privacy notice stays reachable from the page that confirms the withdrawal
@@ -132,6 +137,23 @@ def _review_context(membership: Membership, clip: Clip) -> dict[str, Any]:
         "clip_review": getattr(clip, "review", None),
         "areas": areas,
         "transcript_form": TranscriptForm(initial={"text": " ".join(str(w["word"]) for w in words)}),
+        **_languages(clip),
+    }
+
+
+def _languages(clip: Clip) -> dict[str, str]:
+    """The language the student spoke (for lang and srclang) and the captions' labels."""
+    spoken = review.spoken_language(clip)
+    welsh = spoken == WELSH
+    # The student's words carry their language where it is not the page's.
+    other = spoken != active()
+    return {
+        "spoken_lang": HTML_LANG[spoken],
+        "page_lang": HTML_LANG[active()],
+        "spoken_attr_lead": format_html(' lang="{}"', HTML_LANG[spoken]) if other else "",
+        "spoken_attr": format_html('lang="{}" ', HTML_LANG[spoken]) if other else "",
+        "captions_label": _("Welsh (full)") if welsh else _("English (full)"),
+        "redacted_captions_label": _("Welsh (redacted)") if welsh else _("English (redacted)"),
     }
 
 
@@ -161,9 +183,9 @@ def redact_words(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResp
         if not form.is_valid():
             raise _form_errors(form)
         made = review.redact_words(membership, found, *form.span())
-        return (
-            f"Redacted {made.word_numbers}. Once the clip is released, its institution's staff see “[redacted]” there."
-        )
+        return _("Redacted %(words)s. Once the clip is released, its institution's staff see “[redacted]” there.") % {
+            "words": made.word_numbers
+        }
 
     return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
 
@@ -176,7 +198,7 @@ def remove_redaction(request: AuthedRequest, cohort: str, clip_id: UUID, redacti
 
     def act() -> str:
         review.remove_redaction(membership, found, redaction_id)
-        return "The redaction was removed."
+        return _("The redaction was removed.")
 
     return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
 
@@ -194,7 +216,7 @@ def correct_transcript(request: AuthedRequest, cohort: str, clip_id: UUID) -> Ht
         except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "The transcript was corrected; the captions follow it.")
+            messages.success(request, _("The transcript was corrected; the captions follow it."))
             return redirect("media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
     # The corrected text is shown again as typed, with what is wrong: a correction is never lost.
     context = {**_review_context(membership, found), "transcript_form": form}
@@ -213,7 +235,7 @@ def tag_clip(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse
             raise _form_errors(form)
         first, last = form.span()
         tag = review.tag_clip(membership, found, form.cleaned_data["area"], first, last)
-        return f"Tagged with {tag.area.title}."
+        return _("Tagged with %(area)s.") % {"area": localised(tag.area, "title")[0]}
 
     return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
 
@@ -228,10 +250,13 @@ def decide_suggestion(request: AuthedRequest, cohort: str, clip_id: UUID, area: 
         chosen = get_object_or_404(Area, framework_id=membership.cohort.framework_id, slug=area)
         form = SuggestionForm(request.POST)
         if not form.is_valid():
-            raise ValidationError("Choose whether to accept or reject the suggestion.")
+            raise ValidationError(_("Choose whether to accept or reject the suggestion."))
         accept = form.cleaned_data["decision"] == "accept"
         review.decide_suggestion(membership, found, chosen, accept=accept)
-        return f"{'Accepted' if accept else 'Rejected'} the suggestion {chosen.title}."
+        area_title = localised(chosen, "title")[0]
+        if accept:
+            return _("Accepted the suggestion %(area)s.") % {"area": area_title}
+        return _("Rejected the suggestion %(area)s.") % {"area": area_title}
 
     return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
 
@@ -244,7 +269,7 @@ def remove_tag(request: AuthedRequest, cohort: str, clip_id: UUID, tag_id: int) 
 
     def act() -> str:
         review.remove_tag(membership, found, tag_id)
-        return "The tag was removed."
+        return _("The tag was removed.")
 
     return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
 
@@ -257,12 +282,15 @@ def add_quote(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpRespons
 
     def act() -> str:
         if not review.may_quote(found):
-            raise ValidationError("The student did not agree to be quoted, so this clip cannot be quoted.")
+            raise ValidationError(_("The student did not agree to be quoted, so this clip cannot be quoted."))
         form = QuoteForm(request.POST, cohort=membership.cohort)
         if not form.is_valid():
             raise _form_errors(form)
         quote = review.add_quote(membership, found, form.cleaned_data["area"], *form.span())
-        return f"Quote {quote.pk} saved under {quote.area.title}."
+        return _("Quote %(number)s saved under %(area)s.") % {
+            "number": quote.pk,
+            "area": localised(quote.area, "title")[0],
+        }
 
     return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
 
@@ -275,7 +303,7 @@ def remove_quote(request: AuthedRequest, cohort: str, clip_id: UUID, quote_id: i
 
     def act() -> str:
         review.remove_quote(membership, found, quote_id)
-        return "The quote was removed."
+        return _("The quote was removed.")
 
     return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
 
@@ -289,10 +317,15 @@ def release_clip(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResp
     def act() -> str:
         release = request.POST.get("release", "1") != "0"
         review.release_clip(membership, found, release=release)
-        staff = f"{found.institution.short_name} staff"
+        names = {"institution": found.institution.short_name}
         if release:
-            return f"Released to {staff}: they now see the redacted transcript, captions and recording only."
-        return f"The release was taken back: {staff} no longer see anything of this clip."
+            return (
+                _(
+                    "Released to %(institution)s staff: they now see the redacted transcript, captions and recording only."
+                )
+                % names
+            )
+        return _("The release was taken back: %(institution)s staff no longer see anything of this clip.") % names
 
     return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
 
@@ -305,7 +338,7 @@ def blur_faces(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpRespon
 
     def act() -> str:
         review.blur_faces(membership, found)
-        return "The faces are being blurred: everyone but facilitators will see them blurred."
+        return _("The faces are being blurred: everyone but facilitators will see them blurred.")
 
     return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
 
@@ -319,7 +352,9 @@ def mark_reviewed(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpRes
     def act() -> str:
         done = request.POST.get("reviewed", "1") != "0"
         review.mark_reviewed(membership, found, reviewed=done)
-        return "Marked as reviewed: it will count in the next summary draft." if done else "Marked as not reviewed."
+        if done:
+            return _("Marked as reviewed: it will count in the next summary draft.")
+        return _("Marked as not reviewed.")
 
     return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
 
@@ -426,23 +461,34 @@ def create_summary(request: AuthedRequest, cohort: str, call_id: int) -> HttpRes
         document = review.create_summary(membership, found, title)
     except ValidationError as error:
         return _queue_page(request, membership, found, title=title, error=error_text(error))
-    messages.success(request, "A draft was made from the reviewed clips. Edit it, then publish it.")
+    messages.success(request, _("A draft was made from the reviewed clips. Edit it, then publish it."))
     return redirect("media_feedback:edit_summary", cohort=cohort, document_id=document.pk)
 
 
 def _editor_context(membership: Membership, document: SummaryDocument, form: SummaryForm) -> dict[str, Any]:
     quotes = review.call_quotes(document.call)
     body = form.data.get("body", document.body) if form.is_bound else document.body
+    body_cy = form.data.get("body_cy", document.body_cy) if form.is_bound else document.body_cy
     return {
         "membership": membership,
         "cohort": membership.cohort,
         "document": document,
         "form": form,
-        "preview": review.expand(document, body),
-        "quotes": [(q, review.quote_text(q)) for q in quotes.values() if review.may_quote(q.clip)],
+        "preview": review.expand(document, body, available=quotes),
+        "preview_cy": review.expand_welsh(document, body_cy),
+        "quotes": [
+            (q, review.quote_text(q), _other_language(review.spoken_language(q.clip)))
+            for q in quotes.values()
+            if review.may_quote(q.clip)
+        ],
         "versions": document.versions.order_by("-number"),
         "latest": review.latest_version(document),
     }
+
+
+def _other_language(spoken: str) -> str:
+    """The lang attribute's value for words spoken in another language than the page's, else ""."""
+    return HTML_LANG[spoken] if spoken != active() else ""
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -454,16 +500,18 @@ def _unsaved_edits(request: AuthedRequest, document: SummaryDocument) -> HttpRes
     they act on nothing and show the editor again with the text as typed, saying why."""
     if "title" not in request.POST and "body" not in request.POST:
         return None
-    title, body = request.POST.get("title", document.title), request.POST.get("body", document.body)
-    if _same_text(title, document.title) and _same_text(body, document.body):
+    fields = ("title", "body", "title_cy", "body_cy")
+    if all(_same_text(request.POST.get(name, getattr(document, name)), getattr(document, name)) for name in fields):
         return None
     membership = cohort_access.get_facilitator_membership(request.user, document.call.cohort.slug)
     form = SummaryForm(request.POST)
     form.is_valid()
     messages.error(
         request,
-        "Your changes to the draft are not saved yet, so nothing else was done. "
-        "Save the draft first (your text is still in the editor), then publish or draft again.",
+        _(
+            "Your changes to the draft are not saved yet, so nothing else was done. "
+            "Save the draft first (your text is still in the editor), then publish or draft again."
+        ),
     )
     return render(request, "media_feedback/review/edit.html", _editor_context(membership, document, form), status=409)
 
@@ -475,11 +523,20 @@ def edit_summary(request: AuthedRequest, cohort: str, document_id: int) -> HttpR
     if request.method == "POST":
         form = SummaryForm(request.POST)
         if form.is_valid():
-            review.update_draft(membership, found, title=form.cleaned_data["title"], body=form.cleaned_data["body"])
-            messages.success(request, "The draft was saved. Members see nothing until you publish it.")
+            review.update_draft(
+                membership,
+                found,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                title_cy=form.cleaned_data["title_cy"] if "title_cy" in request.POST else None,
+                body_cy=form.cleaned_data["body_cy"] if "body_cy" in request.POST else None,
+            )
+            messages.success(request, _("The draft was saved. Members see nothing until you publish it."))
             return redirect("media_feedback:edit_summary", cohort=cohort, document_id=found.pk)
         return render(request, "media_feedback/review/edit.html", _editor_context(membership, found, form), status=400)
-    form = SummaryForm(initial={"title": found.title, "body": found.body})
+    form = SummaryForm(
+        initial={"title": found.title, "body": found.body, "title_cy": found.title_cy, "body_cy": found.body_cy}
+    )
     return render(request, "media_feedback/review/edit.html", _editor_context(membership, found, form))
 
 
@@ -500,9 +557,13 @@ def redraft_summary(request: AuthedRequest, cohort: str, document_id: int) -> Ht
     if unsaved := _unsaved_edits(request, found):
         return unsaved
 
+    welsh = request.POST.get("language") == WELSH
+
     def act() -> str:
-        review.redraft(membership, found)
-        return "The draft was made again from the reviewed clips."
+        review.redraft(membership, found, WELSH if welsh else "en-gb")
+        if welsh:
+            return _("The Welsh text was drafted again from the reviewed clips.")
+        return _("The draft was made again from the reviewed clips.")
 
     return post_action(request, act, to="media_feedback:edit_summary", cohort=cohort, document_id=found.pk)
 
@@ -523,7 +584,9 @@ def publish_summary(request: AuthedRequest, cohort: str, document_id: int) -> Ht
     except NotAllowed as refusal:
         messages.error(request, error_text(refusal))
         return redirect("media_feedback:edit_summary", cohort=cohort, document_id=found.pk)
-    messages.success(request, f"Version {version.number} is published; everyone in the cohort was told.")
+    messages.success(
+        request, _("Version %(number)s is published; everyone in the cohort was told.") % {"number": version.number}
+    )
     return redirect("media_feedback:summary_version", cohort=cohort, document_id=found.pk, number=version.number)
 
 
@@ -544,7 +607,21 @@ def summary_version(request: AuthedRequest, cohort: str, document_id: int, numbe
     membership = cohort_access.get_membership(request.user, cohort)
     version = review_access.get_version(membership, document_id, number)
     latest = review.latest_version(version.document)
-    context = {"membership": membership, "cohort": membership.cohort, "version": version, "latest": latest}
+    language = version.language_for(active())
+    context = {
+        "membership": membership,
+        "cohort": membership.cohort,
+        "version": version,
+        "latest": latest,
+        "shown": {
+            "language": language,
+            # A taken-down version has no text left, but its Welsh title still names it to a Welsh reader.
+            "title": version.title_in(active() if version.taken_down_at else language),
+            "html": version.html_in(language),
+            # A Welsh reader of a summary with no Welsh version reads the English one, marked as such.
+            "fallback": language != active(),
+        },
+    }
     if version.taken_down_at is not None:
         return render(request, "media_feedback/review/version_replaced.html", context, status=410)
     return render(request, "media_feedback/review/version.html", context)
@@ -556,8 +633,25 @@ def summary_pdf(request: AuthedRequest, cohort: str, document_id: int, number: i
     version = review_access.get_version(membership, document_id, number)
     if version.taken_down_at is not None:
         raise Http404("This version was replaced.")
-    filename = f"summary-{version.document_id}-v{version.number}.pdf"
-    return attachment(version_pdf(version), filename=filename, content_type="application/pdf")
+    language = version.language_for(active())
+    suffix = "-cy" if language == WELSH else ""
+    filename = f"summary-{version.document_id}-v{version.number}{suffix}.pdf"
+    return attachment(version_pdf(version, language), filename=filename, content_type="application/pdf")
+
+
+def _history_row(older: SummaryVersion | None, newer: SummaryVersion) -> tuple[Any, ...]:
+    """(version, its diff, what to say when the diff is empty, the diff's lang): a Welsh reader sees
+    what changed in the Welsh text when both versions have one, everyone else the English text's."""
+    welsh = active() == WELSH and older is not None and older.has_welsh and newer.has_welsh
+    diff = review.version_diff(older, newer, WELSH if welsh else "en-gb")
+    shown, other = ("title_cy", "source_cy"), ("title", "source")
+    if not welsh:
+        shown, other = other, shown
+    unchanged = _("Only the title changed.")
+    same_title = older is not None and getattr(older, shown[0]) == getattr(newer, shown[0])
+    if same_title and any(getattr(older, name) != getattr(newer, name) for name in other):
+        unchanged = _("Only the English version changed.") if welsh else _("Only the Welsh version changed.")
+    return newer, diff, unchanged, HTML_LANG[WELSH if welsh else "en-gb"]
 
 
 @login_required
@@ -567,9 +661,15 @@ def summary_history(request: AuthedRequest, cohort: str, document_id: int) -> Ht
     versions = list(found.versions.select_related("published_by").order_by("number"))
     if not versions and not membership.is_facilitator:
         raise Http404("No such summary.")
-    rows = [(v, review.version_diff(review.shown_before(versions, i), v)) for i, v in enumerate(versions)]
+    rows = [_history_row(review.shown_before(versions, i), v) for i, v in enumerate(versions)]
     return render(
         request,
         "media_feedback/review/history.html",
-        {"membership": membership, "cohort": membership.cohort, "document": found, "rows": rows[::-1]},
+        {
+            "membership": membership,
+            "cohort": membership.cohort,
+            "document": found,
+            "rows": rows[::-1],
+            "page_lang": HTML_LANG[active()],
+        },
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from cohort.models import INSTITUTION_ROLES, Membership, User
 from meetings.calendar import CalendarEvent, build_calendar
@@ -43,6 +44,7 @@ def calendar_events_for(user: User) -> list[CalendarEvent]:
 
 
 def feed_calendar(user: User) -> FeedDocument:
+    """The user's feed, in the active language (the view renders it in the user's)."""
     events = feed_events(user)
     events += calendar_events_for(user)
-    return FeedDocument(build_calendar(events, method="PUBLISH", name="QM Cohort meetings"), len(events))
+    return FeedDocument(build_calendar(events, method="PUBLISH", name=_("QM Cohort meetings")), len(events))

@@ -19,15 +19,20 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS as WEEKDAY_NAMES
+from django.utils.translation import gettext, gettext_lazy as _
 
 from cohort.models import Area, Cohort, Institution, validate_time_zone
 
+# The days' keys (English, never shown: form field names) and their names in the reader's language
+# (Django's own translations).
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+WEEKDAY_LABELS = [WEEKDAY_NAMES[i] for i in range(7)]
 
 
 class VideoMode(models.TextChoices):
-    FIXED = "fixed", "The same room for every consultation"
-    PER_BOOKING = "per_booking", "A new room for each booking"
+    FIXED = "fixed", _("The same room for every consultation")
+    PER_BOOKING = "per_booking", _("A new room for each booking")
 
 
 class ConsultationSettings(models.Model):
@@ -36,24 +41,25 @@ class ConsultationSettings(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="consultation_settings")
     host = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consultation_settings")
     time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
-    duration_minutes = models.PositiveSmallIntegerField("length (minutes)", default=60)
-    buffer_before_minutes = models.PositiveSmallIntegerField("buffer before (minutes)", default=0)
-    buffer_after_minutes = models.PositiveSmallIntegerField("buffer after (minutes)", default=0)
-    min_notice_hours = models.PositiveSmallIntegerField("minimum notice (hours)", default=48)
-    horizon_weeks = models.PositiveSmallIntegerField("bookable up to (weeks ahead)", default=8)
+    duration_minutes = models.PositiveSmallIntegerField(_("length (minutes)"), default=60)
+    buffer_before_minutes = models.PositiveSmallIntegerField(_("buffer before (minutes)"), default=0)
+    buffer_after_minutes = models.PositiveSmallIntegerField(_("buffer after (minutes)"), default=0)
+    min_notice_hours = models.PositiveSmallIntegerField(_("minimum notice (hours)"), default=48)
+    horizon_weeks = models.PositiveSmallIntegerField(_("bookable up to (weeks ahead)"), default=8)
     video_mode = models.CharField(max_length=20, choices=VideoMode.choices, default=VideoMode.FIXED)
-    video_url = models.URLField("video link", max_length=500, blank=True)
+    video_url = models.URLField(_("video link"), max_length=500, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "consultation settings"
+        verbose_name = _("consultation settings")
+        verbose_name_plural = _("consultation settings")
         constraints = [
             models.UniqueConstraint(fields=["cohort", "host"], name="one_consultation_settings_per_host"),
             models.CheckConstraint(condition=models.Q(duration_minutes__gte=15), name="consultation_at_least_15_min"),
         ]
 
     def __str__(self) -> str:
-        return f"Consultations with {self.host} in {self.cohort}"
+        return gettext("Consultations with %(host)s in %(cohort)s") % {"host": self.host, "cohort": self.cohort}
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
@@ -91,7 +97,7 @@ class AvailabilityWindow(models.Model):
     """A weekly window in the host's local time (ConsultationSettings.time_zone)."""
 
     settings = models.ForeignKey(ConsultationSettings, on_delete=models.CASCADE, related_name="windows")
-    weekday = models.PositiveSmallIntegerField(choices=list(enumerate(WEEKDAYS)))  # 0 = Monday
+    weekday = models.PositiveSmallIntegerField(choices=list(enumerate(WEEKDAY_LABELS)))  # 0 = Monday
     starts_at = models.TimeField()
     ends_at = models.TimeField()
 
@@ -104,7 +110,7 @@ class AvailabilityWindow(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{WEEKDAYS[self.weekday]} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+        return f"{WEEKDAY_LABELS[self.weekday]} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
 
 
 class BlockedPeriod(models.Model):
@@ -148,8 +154,8 @@ class ConsultationQuerySet(models.QuerySet["Consultation"]):
 
 class Consultation(models.Model):
     class Status(models.TextChoices):
-        CONFIRMED = "confirmed", "Confirmed"
-        CANCELLED = "cancelled", "Cancelled"
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="consultations")
     # Empty once the host's data is erased: the consultation stays, as the institution's allowance counts it.
@@ -203,7 +209,7 @@ class Consultation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Consultation: {self.topic}"
+        return gettext("Consultation: %(topic)s") % {"topic": self.topic}
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:consultation_detail", kwargs={"cohort": self.cohort.slug, "consultation_id": self.pk})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from cohort.models import Membership, Participation
 from cohort.panels import NavItem, Panel
@@ -14,7 +15,9 @@ from meetings.consultations.services import quota_for
 def nav_items(membership: Membership) -> list[NavItem]:
     if membership.role not in CONSULTATION_ROLES:
         return []
-    return [NavItem("Consultations", reverse("meetings:consultations", kwargs={"cohort": membership.cohort.slug}), 30)]
+    return [
+        NavItem(_("Consultations"), reverse("meetings:consultations", kwargs={"cohort": membership.cohort.slug}), 30)
+    ]
 
 
 def dashboard_panels(membership: Membership) -> list[Panel]:

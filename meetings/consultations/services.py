@@ -19,25 +19,28 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
 
 from cohort.errors import NotAllowed
+from cohort.i18n import in_language_of, localised
 from cohort.models import ActionItem, Area, Membership, NotificationKind, Participation, Role, User
 from cohort.notifications import notify
 from cohort.services import add_action_item
 from meetings.calendar import CalendarEvent, send_invitation
 from meetings.consultations.models import AvailabilityWindow, BlockedPeriod, Consultation, ConsultationSettings
 from meetings.consultations.slots import busy_for_host, candidate_slots, compute_free_slots, rules_for
+from meetings.services import by_language
 
 log = logging.getLogger(__name__)
 
-SLOT_TAKEN = "That time was just taken. Please choose another of the free times below."
+SLOT_TAKEN = gettext_lazy("That time was just taken. Please choose another of the free times below.")
 
 
 class SlotTaken(ValidationError):
     """The slot was free when the page was drawn but another booking got there first."""
 
     def __init__(self) -> None:
-        super().__init__(SLOT_TAKEN)
+        super().__init__(str(SLOT_TAKEN))
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ class ActionInput:
 
 
 # What pages and calendars say where a host whose data was erased was named.
-FORMER_HOST = "a former member"
+FORMER_HOST = gettext_lazy("a former member")
 
 
 # Availability -------------------------------------------------------------------------------------
@@ -83,9 +86,9 @@ def save_availability(
     The form has already checked the windows (each ends after it starts, none overlap on a day).
     """
     if not host.is_staff_role:
-        raise NotAllowed("Only facilitators and assessors offer consultations.")
+        raise NotAllowed(_("Only facilitators and assessors offer consultations."))
     with transaction.atomic():
-        cs, _ = ConsultationSettings.objects.select_for_update().get_or_create(
+        cs, _created = ConsultationSettings.objects.select_for_update().get_or_create(
             cohort=host.cohort, host=host.user, defaults={"time_zone": host.user.time_zone}
         )
         for name, value in values.items():
@@ -119,19 +122,22 @@ def check_slot(cs: ConsultationSettings, starts_at: datetime, *, now: datetime, 
     Caller holds the host lock when the answer must stay true until commit.
     """
     if starts_at <= now:
-        raise ValidationError("That time has already passed. Please choose one of the free times below.")
+        raise ValidationError(_("That time has already passed. Please choose one of the free times below."))
     if starts_at < now + cs.notice:
         raise ValidationError(
-            f"Consultations need at least {cs.min_notice_hours} hours' notice. Please choose a later time."
+            _("Consultations need at least %(hours)s hours' notice. Please choose a later time.")
+            % {"hours": cs.min_notice_hours}
         )
     if starts_at > now + cs.horizon:
-        raise ValidationError(f"Consultations can be booked up to {cs.horizon_weeks} weeks ahead.")
+        raise ValidationError(
+            _("Consultations can be booked up to %(weeks)s weeks ahead.") % {"weeks": cs.horizon_weeks}
+        )
     rules = rules_for(cs)
     local_day = starts_at.astimezone(cs.tzinfo).date()
-    cs.cohort.check_within(local_day, field="starts_at", what="The consultation")
+    cs.cohort.check_within(local_day, field="starts_at", what=_("The consultation"))
     offered = candidate_slots(rules, local_day - timedelta(days=1), local_day + timedelta(days=1))
     if not any(slot.starts_at == starts_at for slot in offered):
-        raise ValidationError("That time is not one of the free times offered. Please choose one of those below.")
+        raise ValidationError(_("That time is not one of the free times offered. Please choose one of those below."))
     bookings, meetings = busy_for_host(
         cs.host_id, starts_at - timedelta(days=1), starts_at + timedelta(days=1), exclude_consultation=exclude
     )
@@ -180,16 +186,19 @@ def book_consultation(
         and lead.cohort_id == participation.cohort_id
         and lead.institution_id == participation.institution_id
     ):
-        raise NotAllowed("Only the institution's lead can book consultations.")
+        raise NotAllowed(_("Only the institution's lead can book consultations."))
     if participation.assessor_id != cs.host_id:
-        raise ValidationError("Consultations are booked with your institution's assessor.")
+        raise ValidationError(_("Consultations are booked with your institution's assessor."))
     with transaction.atomic():
         participation, cs = _lock(participation, cs)
         quota = quota_for(participation)
         if quota.left <= 0:
             raise ValidationError(
-                f"{participation.institution.short_name} has used all {quota.total} consultations in this cohort. "
-                "Cancelling a booking with enough notice gives one back."
+                _(
+                    "%(institution)s has used all %(total)s consultations in this cohort. "
+                    "Cancelling a booking with enough notice gives one back."
+                )
+                % {"institution": participation.institution.short_name, "total": quota.total}
             )
         check_slot(cs, starts_at, now=now)
         consultation = Consultation(
@@ -241,7 +250,7 @@ def reschedule_consultation(
     """Move a consultation to another free slot of the same host: same UID, SEQUENCE + 1."""
     now = now or timezone.now()
     if not can_change(actor, consultation):
-        raise NotAllowed("You cannot move this consultation.")
+        raise NotAllowed(_("You cannot move this consultation."))
     participation = Participation.objects.get(
         cohort_id=consultation.cohort_id, institution_id=consultation.institution_id
     )
@@ -250,15 +259,18 @@ def reschedule_consultation(
         participation, cs = _lock(participation, cs)
         current = Consultation.objects.select_for_update().get(pk=consultation.pk)
         if not current.is_active:
-            raise ValidationError("This consultation was cancelled.")
+            raise ValidationError(_("This consultation was cancelled."))
         if current.starts_at < now + cs.notice:
             raise ValidationError(
-                f"A consultation can be moved up to {cs.min_notice_hours} hours before it starts. "
-                "It is too late to move this one."
+                _(
+                    "A consultation can be moved up to %(hours)s hours before it starts. "
+                    "It is too late to move this one."
+                )
+                % {"hours": cs.min_notice_hours}
             )
         if starts_at == current.starts_at:
             raise ValidationError(
-                {"starts_at": "That is the consultation's current time. Choose another time to move it."}
+                {"starts_at": _("That is the consultation's current time. Choose another time to move it.")}
             )
         check_slot(cs, starts_at, now=now, exclude=current.pk)
         previous = current.starts_at
@@ -282,13 +294,13 @@ def cancel_consultation(actor: Membership, consultation: Consultation, *, now: d
     consultation back; a late cancellation by the institution still counts toward its quota."""
     now = now or timezone.now()
     if not can_change(actor, consultation):
-        raise NotAllowed("You cannot cancel this consultation.")
+        raise NotAllowed(_("You cannot cancel this consultation."))
     with transaction.atomic():
         current = Consultation.objects.select_for_update().get(pk=consultation.pk)
         if not current.is_active:
-            raise ValidationError("This consultation was already cancelled.")
+            raise ValidationError(_("This consultation was already cancelled."))
         if current.starts_at <= now:
-            raise ValidationError("This consultation has already started, so it can no longer be cancelled.")
+            raise ValidationError(_("This consultation has already started, so it can no longer be cancelled."))
         notice = current.starts_at - now
         cs = settings_for(current.cohort_id, current.host)
         enough_notice = cs is None or notice >= cs.notice
@@ -314,18 +326,19 @@ def record_notes(
     """The host's notes after a consultation; each action goes on the institution's action plan."""
     now = now or timezone.now()
     if not can_act_as_host(host, consultation):
-        raise NotAllowed("Only the host records notes.")
+        raise NotAllowed(_("Only the host records notes."))
     if not consultation.is_active:
-        raise ValidationError("This consultation was cancelled.")
+        raise ValidationError(_("This consultation was cancelled."))
     if consultation.starts_at > now:
-        raise ValidationError("Notes can be recorded once the consultation has started.")
+        raise ValidationError(_("Notes can be recorded once the consultation has started."))
     held_on = consultation.local_start().date()
     if early := [a.title for a in actions if a.due_on is not None and a.due_on < held_on]:
         raise ValidationError(
-            f"An action cannot be due before its consultation ({held_on:%-d %B %Y}): {', '.join(early)}."
+            _("An action cannot be due before its consultation (%(date)s): %(actions)s.")
+            % {"date": date_format(held_on, "j F Y"), "actions": ", ".join(early)}
         )
     url = consultation.get_absolute_url()
-    label = f"Consultation on {date_format(consultation.local_start(), 'j F Y')}"
+    label = _("Consultation on %(date)s") % {"date": date_format(consultation.local_start(), "j F Y")}
     with transaction.atomic():
         consultation.notes = notes.strip()
         consultation.notes_recorded_at = now
@@ -344,15 +357,22 @@ def record_notes(
             )
             for action in actions
         ]
-        notify(
-            User.objects.working_group(consultation.cohort_id, consultation.institution_id),
-            kind=NotificationKind.CONSULTATION,
-            title=f"Notes from your consultation with {consultation.host}"
-            + (f" ({len(items)} new action{'s' if len(items) != 1 else ''})" if items else ""),
-            url=url,
-            cohort=consultation.cohort,
-            exclude=host.user,
-        )
+        group = User.objects.working_group(consultation.cohort_id, consultation.institution_id)
+        for language, people in by_language(group).items():
+            with in_language_of(language):
+                title = _("Notes from your consultation with %(host)s") % {"host": consultation.host}
+                if items:
+                    title += ngettext(" (%(count)s new action)", " (%(count)s new actions)", len(items)) % {
+                        "count": len(items)
+                    }
+                notify(
+                    people,
+                    kind=NotificationKind.CONSULTATION,
+                    title=title,
+                    url=url,
+                    cohort=consultation.cohort,
+                    exclude=host.user,
+                )
     return items
 
 
@@ -364,15 +384,17 @@ def detail_url(consultation: Consultation) -> str:
 
 
 def calendar_event(consultation: Consultation) -> CalendarEvent:
-    areas = ", ".join(a.title for a in consultation.areas.all())
-    description = f"Topic: {consultation.topic}"
+    """The consultation as an event, in the active language (render inside in_language_of)."""
+    areas = ", ".join(localised(a, "title")[0] for a in consultation.areas.all())
+    description = _("Topic: %(topic)s") % {"topic": consultation.topic}
     if areas:
-        description += f"\nAreas: {areas}"
+        description += "\n" + _("Areas: %(areas)s") % {"areas": areas}
     attendees = [(consultation.booked_by.email, str(consultation.booked_by))] if consultation.booked_by else []
     return CalendarEvent(
         uid=f"consultation-{consultation.uid}@qm-cohort",
         sequence=consultation.sequence,
-        summary=f"QM consultation: {consultation.institution.short_name} with {consultation.host or FORMER_HOST}",
+        summary=_("QM consultation: %(institution)s with %(host)s")
+        % {"institution": consultation.institution.short_name, "host": consultation.host or FORMER_HOST},
         starts_at=consultation.starts_at,
         ends_at=consultation.ends_at,
         time_zone=consultation.time_zone,
@@ -391,9 +413,9 @@ def send_consultation_emails(
 ) -> None:
     """Both sides get the invitation (or its update or cancellation) with the .ics attached. A move
     says the old and the new time and who moved it; a cancellation says who cancelled and whether the
-    institution's allowance of consultations got this one back."""
+    institution's allowance of consultations got this one back. Each person's e-mail, subject and
+    calendar file are in their own language."""
     consultation = Consultation.objects.with_people().get(pk=consultation_id)
-    event = calendar_event(consultation)
     quota = None
     notice_hours = None
     if what == "cancelled":
@@ -403,36 +425,61 @@ def send_consultation_emails(
         quota = quota_for(participation) if participation else None
         cs = settings_for(consultation.cohort_id, consultation.host)
         notice_hours = cs.min_notice_hours if cs else None
-    subjects = {
-        "booked": "Consultation booked",
-        "moved": "Consultation moved",
-        "cancelled": "Consultation cancelled",
-    }
     people = [consultation.host] if consultation.host is not None else []
     if consultation.booked_by is not None and consultation.booked_by.pk != consultation.host_id:
         people.append(consultation.booked_by)
     for person in people:
-        local = consultation.starts_at.astimezone(person.tzinfo)
-        body = render_to_string(
-            "meetings/consultations/email/invitation.txt",
-            {
-                "consultation": consultation,
-                "what": what,
-                "person": person,
-                # Formatted here: the template's date filter would use the active zone, not theirs.
-                "when": date_format(local, "l j F Y, H:i"),
-                "was": (
-                    date_format(previous_starts_at.astimezone(person.tzinfo), "l j F Y, H:i")
-                    if previous_starts_at
-                    else ""
-                ),
-                "actor": actor,
-                "quota": quota,
-                "notice_hours": notice_hours,
-                "url": event.url,
-            },
-        )
-        subject = f"{subjects[what]}: {consultation.institution.short_name}, {date_format(local, 'j M Y, H:i')}"
-        # The host is the organizer: their copy goes into their calendar with nothing to answer.
-        method = "PUBLISH" if person.pk == consultation.host_id and consultation.is_active else ""
-        send_invitation(event, [person.email], subject=subject, body=body, method=method)
+        with in_language_of(person):
+            _send_consultation_email(
+                consultation,
+                what,
+                person,
+                previous_starts_at=previous_starts_at,
+                actor=actor,
+                quota=quota,
+                notice_hours=notice_hours,
+            )
+
+
+def _subject(what: str, consultation: Consultation, local: datetime) -> str:
+    values = {"institution": consultation.institution.short_name, "when": date_format(local, "j M Y, H:i")}
+    if what == "booked":
+        return _("Consultation booked: %(institution)s, %(when)s") % values
+    if what == "moved":
+        return _("Consultation moved: %(institution)s, %(when)s") % values
+    return _("Consultation cancelled: %(institution)s, %(when)s") % values
+
+
+def _send_consultation_email(
+    consultation: Consultation,
+    what: str,
+    person: User,
+    *,
+    previous_starts_at: datetime | None,
+    actor: User | None,
+    quota: Quota | None,
+    notice_hours: int | None,
+) -> None:
+    """One person's e-mail, in the active language (the caller is inside in_language_of(person))."""
+    event = calendar_event(consultation)
+    local = consultation.starts_at.astimezone(person.tzinfo)
+    body = render_to_string(
+        "meetings/consultations/email/invitation.txt",
+        {
+            "consultation": consultation,
+            "what": what,
+            "person": person,
+            # Formatted here: the template's date filter would use the active zone, not theirs.
+            "when": date_format(local, "l j F Y, H:i"),
+            "was": (
+                date_format(previous_starts_at.astimezone(person.tzinfo), "l j F Y, H:i") if previous_starts_at else ""
+            ),
+            "actor": actor,
+            "quota": quota,
+            "notice_hours": notice_hours,
+            "url": event.url,
+        },
+    )
+    # The host is the organizer: their copy goes into their calendar with nothing to answer.
+    method = "PUBLISH" if person.pk == consultation.host_id and consultation.is_active else ""
+    send_invitation(event, [person.email], subject=_subject(what, consultation, local), body=body, method=method)

@@ -16,11 +16,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cohort import access
 from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
+from cohort.i18n import in_language_of
 from cohort.models import ActionItem, Role
 from cohort.web import add_service_errors, attachment, error_text
 from meetings.calendar import build_calendar
@@ -65,7 +68,7 @@ class SlotChoice:
         """The host's date when it differs from the viewer's."""
         if self.host_local.date() == self.local.date():
             return ""
-        return f"{self.host_local:%a} {self.host_local.day} {self.host_local:%b}"
+        return date_format(self.host_local, "D j M")
 
 
 @dataclass
@@ -166,7 +169,7 @@ def availability(request: AuthedRequest, cohort: str) -> HttpResponse:
             windows=form.cleaned_data["windows"],
             blocked=form.cleaned_data["blocked"],
         )
-        messages.success(request, "Your availability is saved.")
+        messages.success(request, _("Your availability is saved."))
         return redirect("meetings:consultation_availability", cohort=cohort)
     context = {
         "membership": membership,
@@ -203,7 +206,7 @@ def book(request: AuthedRequest, cohort: str) -> HttpResponse:
         except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Your consultation is booked. A calendar invitation is on its way.")
+            messages.success(request, _("Your consultation is booked. A calendar invitation is on its way."))
             return redirect("meetings:consultation_detail", cohort=cohort, consultation_id=consultation.pk)
     if form.errors and status == 200:
         status = 400
@@ -262,7 +265,7 @@ def cancel(request: AuthedRequest, cohort: str, consultation_id: int) -> HttpRes
         except (NotAllowed, ValidationError) as problem:
             error = error_text(problem)
         else:
-            messages.success(request, "The consultation is cancelled. Both of you are sent a cancellation.")
+            messages.success(request, _("The consultation is cancelled. Both of you are sent a cancellation."))
             return redirect("meetings:consultations", cohort=cohort)
     cs = booking.settings_for(consultation.cohort_id, consultation.host)
     late = cs is not None and consultation.starts_at - timezone.now() < cs.notice
@@ -293,7 +296,7 @@ def reschedule(request: AuthedRequest, cohort: str, consultation_id: int) -> Htt
         except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "The consultation is moved. Both of you are sent the updated invitation.")
+            messages.success(request, _("The consultation is moved. Both of you are sent the updated invitation."))
             return redirect("meetings:consultation_detail", cohort=cohort, consultation_id=consultation_id)
     if form.errors and status == 200:
         status = 400
@@ -332,7 +335,7 @@ def notes(request: AuthedRequest, cohort: str, consultation_id: int) -> HttpResp
         except (NotAllowed, ValidationError) as problem:
             error = error_text(problem)
         else:
-            messages.success(request, "Notes saved. Actions are on the institution's action plan.")
+            messages.success(request, _("Notes saved. Actions are on the institution's action plan."))
             return redirect("meetings:consultation_detail", cohort=cohort, consultation_id=consultation_id)
     status = 400 if (error or form.errors or any(actions.errors)) else 200
     context = {
@@ -355,7 +358,8 @@ def feed(request: HttpRequest, token: str) -> HttpResponseBase:
     item = CalendarFeed.for_token(token)
     if item is None:
         raise Http404("No such calendar feed.")
-    document = feed_calendar(item.user)
+    with in_language_of(item.user):  # no session here: the feed is in its owner's language
+        document = feed_calendar(item.user)
     response = attachment(
         document.ics, filename="qm-cohort.ics", content_type="text/calendar; charset=utf-8", inline=True
     )

@@ -7,6 +7,9 @@
 (function () {
   "use strict";
   if (!window.htmx) return;
+  // Text in the page's language from Django's JavaScript catalogue (base.html loads it); English without it.
+  var gettext = window.gettext || function (text) { return text; };
+  var pgettext = window.pgettext || function (context, text) { return text; };
 
   // Reconnect quickly after a network blip: at most 4 s between attempts.
   htmx.config.wsReconnectDelay = function (retryCount) {
@@ -48,7 +51,7 @@
   var OFFLINE_CLOSE = 4000;
   window.addEventListener("offline", function () {
     if (current.socket && current.socket.readyState <= 1) current.socket.close(OFFLINE_CLOSE, "offline");
-    setStatus("offline", "Offline: live updates resume when you are back online.");
+    setStatus("offline", gettext("Offline: live updates resume when you are back online."));
   });
   window.addEventListener("online", function () {
     // The closing handshake of the old socket may still be pending: give it a moment, then reconnect
@@ -60,7 +63,7 @@
 
   document.addEventListener("htmx:wsConnecting", function () {
     if (!navigator.onLine) return;
-    setStatus("connecting", "Connecting for live updates…");
+    setStatus("connecting", gettext("Connecting for live updates…"));
   });
   document.addEventListener("htmx:wsOpen", function (event) {
     current.socket = event.detail.event.target;
@@ -73,20 +76,26 @@
       message = { type: "resume", since: parseInt(document.getElementById("theme-since").dataset.since, 10) || 0 };
     }
     event.detail.socketWrapper.send(JSON.stringify(message));
-    setStatus("open", "Live: new posts appear here as they are written.");
+    setStatus("open", gettext("Live: new posts appear here as they are written."));
   });
   document.addEventListener("htmx:wsClose", function (event) {
     if (current.socket && event.detail.event.target !== current.socket) return; // an old socket
     var code = event.detail.event.code;
-    if (code === 4403) setStatus("closed", "Live updates stopped: reload the page.");
-    else if (code === 4409) setStatus("closed", "Many posts changed since this page loaded: reload the page to see them.");
-    else if (code === 4429) setStatus("closed", "Live updates stopped: this page sent too many messages. Reload the page.");
-    else if (code === OFFLINE_CLOSE) setStatus("offline", "Offline: live updates resume when you are back online.");
-    else setStatus("offline", "Connection lost: reconnecting…");
+    if (code === 4403) setStatus("closed", gettext("Live updates stopped: reload the page."));
+    else if (code === 4409) setStatus("closed", gettext("Many posts changed since this page loaded: reload the page to see them."));
+    else if (code === 4429) setStatus("closed", gettext("Live updates stopped: this page sent too many messages. Reload the page."));
+    else if (code === OFFLINE_CLOSE) setStatus("offline", gettext("Offline: live updates resume when you are back online."));
+    else setStatus("offline", gettext("Connection lost: reconnecting…"));
   });
 
-  // Times as the page renders them ("j M Y, H:i" in the reader's time zone), from <time datetime>.
-  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  // Times as the page renders them ("j M Y, H:i" in the reader's time zone, month names in the page's
+  // language), from <time datetime>.
+  var MONTHS = [
+    pgettext("abbrev. month", "Jan"), pgettext("abbrev. month", "Feb"), pgettext("abbrev. month", "Mar"),
+    pgettext("abbrev. month", "Apr"), pgettext("abbrev. month", "May"), pgettext("abbrev. month", "Jun"),
+    pgettext("abbrev. month", "Jul"), pgettext("abbrev. month", "Aug"), pgettext("abbrev. month", "Sep"),
+    pgettext("abbrev. month", "Oct"), pgettext("abbrev. month", "Nov"), pgettext("abbrev. month", "Dec"),
+  ];
   var formatter = null;
   function localTimes() {
     var page = live();
@@ -123,7 +132,7 @@
       if (!head || head.querySelector(".badge")) return;
       var badge = document.createElement("span");
       badge.className = "badge";
-      badge.textContent = "New";
+      badge.textContent = gettext("New");
       head.insertBefore(badge, head.querySelector(".practice"));
     });
     arriving = [];
@@ -156,7 +165,7 @@
     if (status && live().dataset.live === "thread") {
       window.clearTimeout(announce);
       announce = window.setTimeout(function () {
-        setStatus("open", "Live: the thread was updated.");
+        setStatus("open", gettext("Live: the thread was updated."));
         markRead();
       }, 1500);
     }

@@ -3,6 +3,11 @@
 // The transcript is one Tab stop (WAI-ARIA roving tabindex): exactly one word has tabindex="0", the
 // arrow keys move focus between words, and Enter or Space on a word is the button's own click.
 document.addEventListener("DOMContentLoaded", () => {
+  // Django's JavaScript catalogue (base.html) gives gettext and interpolate; English until it is there.
+  const { gettext, interpolate } = window.gettext ? window : {
+    gettext: (text) => text,
+    interpolate: (format, values) => format.replace(/%\((\w+)\)s/g, (_match, name) => String(values[name])),
+  };
   const transcript = document.getElementById("transcript");
   if (transcript) {
     const player = document.getElementById(transcript.dataset.player || "");
@@ -17,13 +22,16 @@ document.addEventListener("DOMContentLoaded", () => {
         const on = index >= first && index <= last;
         word.classList.toggle("selected", on);
         word.setAttribute("aria-pressed", on ? "true" : "false");
-        if (on) chosen.push(word.textContent.replace(/^redacted: /, ""));
+        // The hidden "redacted:" label (in the page's language) is not one of the student's words.
+        if (on) chosen.push(Array.from(word.childNodes).filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join("").trim());
       }
       document.querySelectorAll("input.span-first").forEach((input) => { input.value = String(first); });
       document.querySelectorAll("input.span-last").forEach((input) => { input.value = String(last); });
       if (status) {
-        const range = first === last ? `word ${first}` : `words ${first} to ${last}`;
-        status.textContent = `Selected ${range}: “${chosen.join(" ")}”`;
+        const said = chosen.join(" ");
+        status.textContent = first === last
+          ? interpolate(gettext("Selected word %(first)s: “%(words)s”"), { first, words: said }, true)
+          : interpolate(gettext("Selected words %(first)s to %(last)s: “%(words)s”"), { first, last, words: said }, true);
       }
     };
 

@@ -19,7 +19,9 @@ def log_in(page: object, email: str, password: str, totp_user: object = None) ->
     page.goto("/accounts/login/")  # type: ignore[attr-defined]
     tab_to(page, "Email")
     page.keyboard.type(email)  # type: ignore[attr-defined]
-    tab_to(page, "Password")
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    # The e-mail first, then the password step, which puts the focus in the password field.
+    page.locator("input[name=password]").wait_for()  # type: ignore[attr-defined]
     page.keyboard.type(password)  # type: ignore[attr-defined]
     page.keyboard.press("Enter")  # type: ignore[attr-defined]
     if totp_user is not None:

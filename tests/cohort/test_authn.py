@@ -72,3 +72,32 @@ async def test_a_staff_socket_closes_when_its_session_goes_idle(world, settings)
     assert closed["type"] == "websocket.close" and closed["code"] == 4403
     assert await sockets["alice"].receive_nothing(timeout=0.2)
     await sockets["alice"].disconnect()
+
+
+def test_a_facilitator_without_totp_is_signed_in_only_by_an_identity_provider_that_asserted_mfa(world) -> None:
+    """A facilitator whose institution's identity provider asserted multi-factor authentication for this
+    session is not sent to set up TOTP; a password alone, or a second factor recorded for someone else,
+    still is."""
+    from allauth.mfa.models import Authenticator
+
+    from cohort.models import Membership, Role
+    from tests import factories
+
+    newcomer = factories.make_user("Nia Newcomer")
+    Membership.objects.create(user=newcomer, cohort=world.cohort, role=Role.FACILITATOR)
+    assert not Authenticator.objects.filter(user=newcomer).exists()
+    client = Client()
+    client.force_login(newcomer)
+    dashboard = reverse("dashboard", kwargs={"cohort": world.cohort.slug})
+    assert reverse("mfa_activate_totp") in client.get(dashboard)["Location"]
+
+    session = client.session
+    authn.record_second_factor(session, world.fran, by="sso:irwell")  # someone else's
+    session.save()
+    assert reverse("mfa_activate_totp") in client.get(dashboard)["Location"]
+
+    session = client.session
+    authn.record_second_factor(session, newcomer, by="sso:irwell")
+    session.save()
+    assert client.get(dashboard).status_code == 200
+    assert authn.verdict(newcomer, client.session) is authn.Verdict.SIGNED_IN

@@ -8,5 +8,5 @@ def test_the_log_in_page_says_accounts_come_by_invitation_and_offers_no_sign_up(
     assert "Accounts are made by invitation" in page
     assert "sign up" not in page.lower()
     assert reverse("account_signup") not in page
-    assert 'name="login"' in page and 'name="password"' in page
+    assert 'name="login"' in page  # the e-mail first; the password is the second step (tests/cohort/sso/test_login.py)
     assert reverse("account_reset_password") in page  # "Forgot your password?" stays

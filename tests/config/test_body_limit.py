@@ -108,3 +108,15 @@ async def test_a_small_post_still_reaches_its_page(world: World) -> None:
     status, _ = await _answer(comm)
     assert status == 302  # to the log-in page: the request went through to Django
     await comm.wait(timeout=5)
+
+
+@own_loop
+async def test_the_refusal_is_in_the_senders_language(world: World) -> None:
+    path = await _evidence_path(world)
+    headers = {"content-length": str(60 * 1024 * 1024), "cookie": "django_language=cy"}
+    comm = ApplicationCommunicator(application, _scope(path, headers))
+    await comm.send_input({"type": "http.request", "body": b"--x\r\n", "more_body": True})
+    status, text = await _answer(comm)
+    assert status == 413
+    assert f"Mae'r ffeil yn fwy na {MAX_EVIDENCE_BYTES // 1024**2} MB" in text
+    await comm.wait(timeout=5)

@@ -3,6 +3,7 @@ its next meeting or consultation and its flags, from a bounded number of queries
 
 from __future__ import annotations
 
+import html
 from datetime import date, timedelta
 
 from django.db import connection
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohort.access import get_membership
-from cohort.models import ActionItem, CriterionResponse, Participation, SelfAssessment
+from cohort.models import ActionItem, CriterionResponse, Participation, SelfAssessment, User
 from config.dashboard import Stage, facilitator_overview
 from media_feedback.models import Clip, FeedbackCall
 from meetings.models import Meeting
@@ -160,3 +161,15 @@ def test_a_person_with_one_cohort_lands_on_its_dashboard_and_with_two_chooses(wo
     factories.member(world.alice, world.other_cohort, "member", world.irwell)
     page = client_for(world.alice).get(reverse("home")).content.decode()
     assert "Your cohorts" in page and world.other_cohort.name in page
+
+
+def test_a_welsh_facilitator_reads_the_stages_and_to_dos_in_welsh(world: World) -> None:
+    sa = self_assessment(world.cohort, world.irwell)
+    make_all_ready(sa)
+    SelfAssessment.objects.filter(pk=sa.pk).update(status="recommended")
+    User.objects.filter(pk=world.fran.pk).update(language="cy")
+    page = html.unescape(client_for(world.fran).get(reverse("dashboard", kwargs={"cohort": "gm"})).content.decode())
+    assert "Cofnodi'r dyfarniad ar gyfer University of Irwell Valley" in page
+    assert "Wedi'i adolygu</a>" in page and "argymhellwyd y dyfarniad" in page
+    assert "stage-reviewed" in page  # the stage's class is made from its key, whatever the language
+    assert "Beth sydd angen eich sylw nawr" in page

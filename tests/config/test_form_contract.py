@@ -259,6 +259,7 @@ FORM_VIEWS: dict[str, tuple[str, str] | tuple[str, str, str]] = {
     "media_feedback.forms.CallForm": ("media_feedback:calls:create", "facilitator"),
     "media_feedback.review.forms.TranscriptForm": ("media_feedback:correct_transcript:post", "facilitator"),
     "media_feedback.review.forms.SummaryForm": ("media_feedback:edit_summary:post", "facilitator"),
+    "cohort.sso.forms.IdentityProviderForm": ("cohort:sso_settings:post", "facilitator"),
 }
 FORM_ONLY = {
     # No typing: choices or ticks sent by one button, refused with a message (tests/config/test_form_fuzzing.py).
@@ -293,6 +294,7 @@ FORM_ONLY = {
     "cohort.assessment.forms.DataDefinitionForm": "optional free text: no typed input is invalid",
     "media_feedback.forms.ConsentForm": "students' consent: choices and ticks",
     "media_feedback.forms.ReceiptEmailForm": "tests/media_feedback/test_clip_consent.py",
+    "cohort.sso.forms.EmailFirstForm": "the log-in's first step, an address alone (tests/cohort/sso/test_login.py)",
 }
 CASES = {case.label: case for case in all_cases()}
 

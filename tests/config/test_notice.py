@@ -3,6 +3,7 @@ put together from the personal-data map and the call's own retention setting."""
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -111,3 +112,17 @@ def test_the_receipt_and_withdrawal_pages_link_to_the_notice(link: CallLink) -> 
     tus_client_upload(client, clip, b"a small clip")  # a receipt exists once the upload has completed
     assert f"/s/{link.token}/privacy/" in client.get(f"/my-clip/{receipt}/").content.decode()
     assert f"/s/{link.token}/privacy/" in client.post(f"/my-clip/{receipt}/withdraw/", CONFIRMED).content.decode()
+
+
+def test_the_notice_is_in_welsh_for_a_welsh_reader_with_the_maps_wording_too(link: CallLink) -> None:
+    client = Client()
+    client.cookies["django_language"] = "cy"
+    page = html.unescape(client.get(f"/s/{link.token}/privacy/").content.decode())
+    assert "Beth sy'n digwydd i'ch clip" in page
+    # The personal-data map's retention wording, put into Welsh when it is shown.
+    assert "7 diwrnod ar ôl i'r ffeil gael ei gwrthod" in page
+    assert "after the file was refused" not in page
+    assert "Dydy'r aseswr byth yn gweld eich clip." in page
+    assert "nid sylwedyddion" in page
+    # And English stays English for everyone else.
+    assert "7 days after the file was refused" in notice_page(link)

@@ -10,6 +10,7 @@ import meetings.demo
 from cohort import demo
 from cohort.assessment import demo as assessment_demo
 from cohort.demo import DEMO_PASSWORD
+from cohort.sso import demo as sso_demo
 
 # The self-assessments come first: the action items other apps add join the current cycle.
 APP_SEEDS = [
@@ -19,6 +20,7 @@ APP_SEEDS = [
     discussions.demo.seed,
     media_feedback.demo.seed,
     media_feedback.review.demo.seed,
+    sso_demo.seed,
 ]
 
 

@@ -1,0 +1,116 @@
+"""The log-in by e-mail first (home-realm discovery): allauth's log-in view and forms, with a first step
+that sends people whose institution signs them in to its identity provider, and "SSO only" domains
+refused a password here (log-in and password reset alike)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from allauth.account.forms import LoginForm as AllauthLoginForm, ResetPasswordForm as AllauthResetPasswordForm
+from allauth.account.utils import get_next_redirect_url
+from allauth.account.views import LoginView as AllauthLoginView
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.base.constants import AuthProcess
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from cohort.sso import services
+from cohort.sso.forms import EmailFirstForm
+from cohort.sso.models import IdentityProvider
+
+log = logging.getLogger(__name__)
+
+
+def sso_only_message(provider: IdentityProvider) -> str:
+    return _(
+        "People at %(institution)s sign in with their institution's account, not with a password here. "
+        "Use “Continue with %(provider)s”."
+    ) % {"institution": provider.institution.name, "provider": provider.name}
+
+
+class LoginForm(AllauthLoginForm):
+    sso_provider: IdentityProvider | None = None
+
+    def clean(self) -> Any:
+        login = str(self.cleaned_data.get("login") or "")
+        provider = services.provider_for(login) if login else None
+        if provider is not None and provider.sso_only:
+            # Refused before any password is checked: the answer says nothing about the account.
+            self.sso_provider = provider
+            raise ValidationError(sso_only_message(provider))
+        return super().clean()
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    sso_provider: IdentityProvider | None = None
+
+    def clean_email(self) -> Any:
+        email = super().clean_email()
+        provider = services.provider_for(str(email))
+        if provider is not None and provider.sso_only:
+            self.sso_provider = provider
+            raise ValidationError(
+                _(
+                    "%(institution)s looks after the passwords of its people: there is no password to reset here. "
+                    "Sign in with your institution's account (“Continue with %(provider)s” on the log-in page)."
+                )
+                % {"institution": provider.institution.name, "provider": provider.name}
+            )
+        return email
+
+
+def start_sso(request: HttpRequest, provider: IdentityProvider) -> HttpResponse | None:
+    """Send the person to their institution's identity provider (allauth's redirect with its state),
+    or None if the provider cannot be reached now."""
+    app = SocialApp.objects.filter(provider=provider.allauth_provider, provider_id=provider.slug).first()
+    if app is None:
+        return None
+    try:
+        return app.get_provider(request).redirect(request, AuthProcess.LOGIN, next_url=get_next_redirect_url(request))
+    except Exception as error:  # the IdP's configuration or metadata did not answer
+        log.warning("sign-in through identity provider %s could not start: %s", provider.pk, type(error).__name__)
+        return None
+
+
+class LoginView(AllauthLoginView):
+    """allauth's log-in, two steps: the e-mail address first, then the provider or the password. A post
+    with a password (the second step, or a client that sends both) is allauth's password log-in."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if "password" in request.POST:
+            return super().post(request, *args, **kwargs)
+        email_form = EmailFirstForm(request.POST)
+        if not email_form.is_valid():
+            return self.render_to_response(self.get_context_data(email_form=email_form, step="email"))
+        email = email_form.cleaned_data["login"]
+        provider = services.provider_for(email)
+        if provider is not None:
+            response = start_sso(request, provider)
+            if response is not None:
+                return response
+            messages.error(
+                request,
+                _("%(provider)s, your institution's sign-in, cannot be reached just now. Try again in a few minutes.")
+                % {"provider": provider.name},
+            )
+            if provider.sso_only:
+                return self.render_to_response(self.get_context_data(email_form=email_form, step="email"))
+        form = self.get_form_class()(initial={"login": email}, request=request)
+        return self.render_to_response(self.get_context_data(form=form, step="password"))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        step = kwargs.get("step") or ("password" if form.is_bound else "email")
+        if step == "password":
+            form.fields["password"].widget.attrs["autofocus"] = True
+        context["step"] = step
+        context.setdefault("email_form", EmailFirstForm())
+        context["sso_provider"] = getattr(form, "sso_provider", None)
+        return context
+
+
+login = LoginView.as_view()

@@ -1,0 +1,313 @@
+"""Identity providers: reading an IdP's metadata, keeping allauth's SocialApp in step, and the rules
+that decide an SSO log-in (which provider serves an address, whether it asserted multi-factor)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from allauth.socialaccount.models import SocialApp, SocialLogin
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
+
+from cohort.errors import NotAllowed
+from cohort.models import Invitation, Membership, User
+from cohort.services import accept_invitation
+from cohort.sso.models import IdentityProvider, ServedDomain
+
+log = logging.getLogger(__name__)
+
+METADATA_TIMEOUT = 10
+# A host name as DNS allows it, lower case, with at least one dot (example.ac.uk).
+DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+# OIDC `amr` values (RFC 8176) that mean more than one factor, or a factor beyond a password.
+MFA_AMR = {"mfa", "otp", "hwk", "swk", "sms", "tel", "fpt", "face", "iris", "retina", "vbm", "sc", "pop"}
+# SAML AuthnContextClassRef values (and Entra's authnmethodsreferences) that mean multi-factor.
+MFA_SAML_CONTEXTS = {
+    "http://schemas.microsoft.com/claims/multipleauthn",
+    "https://refeds.org/profile/mfa",
+    "http://schemas.microsoft.com/ws/2008/06/identity/authenticationmethod/otp",
+    "urn:oasis:names:tc:SAML:2.0:ac:classes:TimeSyncToken",
+    "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract",
+    "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorUnregistered",
+    "urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard",
+    "urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI",
+}
+SAML_AMR_ATTRIBUTE = "http://schemas.microsoft.com/claims/authnmethodsreferences"
+# What the product reads from an IdP: an e-mail address and a name.
+SAML_ATTRIBUTES = {
+    "uid": ["urn:oasis:names:tc:SAML:attribute:subject-id"],
+    "email": [
+        "urn:oid:0.9.2342.19200300.100.1.3",
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+        "email",
+        "mail",
+    ],
+    "email_verified": ["email_verified"],
+    "first_name": ["urn:oid:2.5.4.42", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname", "givenName"],
+    "last_name": ["urn:oid:2.5.4.4", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname", "sn"],
+    "name": [
+        "urn:oid:2.16.840.1.113730.3.1.241",
+        "http://schemas.microsoft.com/identity/claims/displayname",
+        "displayName",
+    ],
+}
+OIDC_CLAIMS = ["email", "email_verified", "name", "given_name", "family_name", "amr", "acr"]
+
+
+# --- domains and providers -----------------------------------------------------------------------
+
+
+def domain_of(email: str) -> str:
+    return email.rpartition("@")[2].strip().lower()
+
+
+def provider_for(email: str) -> IdentityProvider | None:
+    """The enabled identity provider that serves this address's domain, if any."""
+    if "@" not in email:
+        return None
+    return IdentityProvider.objects.enabled().serving(email).select_related("institution").first()
+
+
+def parse_domains(text: str) -> list[str]:
+    """The domains typed one a line (or separated by commas or spaces), checked: lower-case host names."""
+    domains: list[str] = []
+    for raw in re.split(r"[\s,;]+", text.strip()):
+        if not raw:
+            continue
+        domain = raw.lower().removeprefix("@")
+        if not DOMAIN_RE.match(domain):
+            raise ValidationError(
+                _("“%(domain)s” is not an e-mail domain: write it as it follows the @, such as example.ac.uk.")
+                % {"domain": raw[:100]}
+            )
+        if domain not in domains:
+            domains.append(domain)
+    return domains
+
+
+def check_domains_free(domains: list[str], provider: IdentityProvider | None) -> None:
+    taken = ServedDomain.objects.filter(domain__in=domains).select_related("provider__institution")
+    if provider is not None and provider.pk:
+        taken = taken.exclude(provider=provider)
+    for row in taken:
+        raise ValidationError(
+            _("%(domain)s is already served by %(provider)s (%(institution)s): a domain has one identity provider.")
+            % {"domain": row.domain, "provider": row.provider.name, "institution": row.provider.institution.name}
+        )
+
+
+def check_url(url: str) -> None:
+    """An IdP's address: https, or http only on this machine (a provider started for a trial or a test)."""
+    parts = urlsplit(url)
+    local = parts.hostname in {"127.0.0.1", "localhost", "::1"}
+    if parts.scheme != "https" and not (parts.scheme == "http" and local):
+        raise ValidationError(_("Use an https:// address (http:// is accepted only for this machine)."))
+
+
+# --- SAML metadata ---------------------------------------------------------------------------------
+
+
+def parse_metadata(xml: str) -> dict[str, str]:
+    """entity id, SSO URL, SLO URL and signing certificate from an IdP's SAML metadata."""
+    try:
+        parsed = OneLogin_Saml2_IdPMetadataParser.parse(xml)
+    except Exception as error:  # lxml's and python3-saml's errors: the text is not usable metadata
+        log.info("SAML metadata refused: %s", type(error).__name__)
+        raise ValidationError(
+            _("This is not SAML metadata that can be read: check it is the IdP's whole XML.")
+        ) from None
+    idp = parsed.get("idp") or {}
+    sso_url = (idp.get("singleSignOnService") or {}).get("url", "")
+    cert = idp.get("x509cert") or next(iter((idp.get("x509certMulti") or {}).get("signing", [])), "")
+    if not idp.get("entityId") or not sso_url:
+        raise ValidationError(
+            _("The metadata names no identity provider with a single sign-on address (HTTP-Redirect binding).")
+        )
+    if not cert:
+        raise ValidationError(_("The metadata holds no signing certificate, so no response could be trusted."))
+    return {
+        "entity_id": idp["entityId"],
+        "sso_url": sso_url,
+        "slo_url": (idp.get("singleLogoutService") or {}).get("url", ""),
+        "x509cert": cert,
+    }
+
+
+def fetch_metadata(url: str) -> str:
+    check_url(url)
+    try:
+        response = requests.get(url, timeout=METADATA_TIMEOUT)
+        response.raise_for_status()
+    except requests.RequestException as error:
+        log.info("SAML metadata could not be fetched: %s", type(error).__name__)
+        raise ValidationError(
+            _("The metadata could not be read from that address: check it, or paste the metadata XML instead.")
+        ) from None
+    return response.text
+
+
+def check_oidc_issuer(issuer: str) -> None:
+    """The issuer's discovery document answers and names the same issuer."""
+    url = issuer.rstrip("/") + "/.well-known/openid-configuration"
+    try:
+        response = requests.get(url, timeout=METADATA_TIMEOUT)
+        response.raise_for_status()
+        config = response.json()
+    except (requests.RequestException, ValueError) as error:
+        log.info("OpenID configuration could not be fetched: %s", type(error).__name__)
+        raise ValidationError(
+            _("No OpenID Connect configuration answered at %(url)s: check the issuer URL.") % {"url": url}
+        ) from None
+    if not isinstance(config, dict) or str(config.get("issuer", "")).rstrip("/") != issuer.rstrip("/"):
+        raise ValidationError(_("The provider at that address names a different issuer: check the issuer URL."))
+
+
+# --- allauth's app --------------------------------------------------------------------------------
+
+
+def social_app_settings(provider: IdentityProvider) -> dict[str, Any]:
+    if provider.is_saml:
+        idp: dict[str, Any]
+        if provider.metadata_url:
+            idp = {"entity_id": provider.entity_id, "metadata_url": provider.metadata_url}
+        else:
+            idp = {"entity_id": provider.entity_id, "sso_url": provider.sso_url, "x509cert": provider.x509cert}
+            if provider.slo_url:
+                idp["slo_url"] = provider.slo_url
+        return {
+            "idp": idp,
+            "attribute_mapping": SAML_ATTRIBUTES,
+            "advanced": {"reject_idp_initiated_sso": True, "strict": True},
+        }
+    return {"server_url": provider.issuer_url, "fetch_userinfo": True, "oauth_pkce_enabled": True}
+
+
+def sync_social_app(provider: IdentityProvider) -> None:
+    """allauth's SocialApp for this provider: present and up to date while it is enabled, gone otherwise
+    (allauth's own views then answer 404 for it)."""
+    apps = SocialApp.objects.filter(provider_id=provider.slug)
+    if not provider.enabled:
+        apps.delete()
+        return
+    app = apps.first() or SocialApp(provider_id=provider.slug)
+    app.provider = provider.allauth_provider
+    app.name = provider.name
+    app.client_id = provider.slug if provider.is_saml else provider.client_id
+    app.secret = "" if provider.is_saml else provider.client_secret
+    app.settings = social_app_settings(provider)
+    app.save()
+    apps.exclude(pk=app.pk).delete()
+
+
+def check_can_configure(actor: Membership | None, provider: IdentityProvider) -> None:
+    """A cohort's facilitator, for an institution taking part in it; an operator (None: the admin)."""
+    if actor is None:
+        return
+    if not actor.is_facilitator or not actor.cohort.institutions.filter(pk=provider.institution_id).exists():
+        raise NotAllowed(_("Only the cohort's facilitator sets up an institution's sign-in."))
+
+
+@transaction.atomic
+def save_provider(actor: Membership | None, provider: IdentityProvider, domains: list[str]) -> IdentityProvider:
+    """Save the provider, the domains it serves and allauth's app, all or nothing."""
+    check_can_configure(actor, provider)
+    check_domains_free(domains, provider)
+    provider.save()
+    provider.domains.exclude(domain__in=domains).delete()
+    existing = set(provider.domains.values_list("domain", flat=True))
+    ServedDomain.objects.bulk_create([ServedDomain(provider=provider, domain=d) for d in domains if d not in existing])
+    sync_social_app(provider)
+    log.info("identity provider %s saved (institution %s)", provider.pk, provider.institution_id)
+    return provider
+
+
+@transaction.atomic
+def delete_providers(providers: Iterable[IdentityProvider]) -> None:
+    """Delete providers and allauth's apps for them (the admin's delete; a deleted institution's providers
+    go with it, and an app left without its provider lets no one in: the adapter finds no provider)."""
+    slugs = [p.slug for p in providers]
+    SocialApp.objects.filter(provider_id__in=slugs).delete()
+    IdentityProvider.objects.filter(slug__in=slugs).delete()
+
+
+# --- a log-in through a provider ------------------------------------------------------------------
+
+
+def provider_of(sociallogin: SocialLogin) -> IdentityProvider | None:
+    app = sociallogin.provider.app if sociallogin.provider else None
+    slug = (app.provider_id or app.client_id) if app is not None else ""
+    return IdentityProvider.objects.filter(slug=slug).select_related("institution").first() if slug else None
+
+
+def claims_of(sociallogin: SocialLogin) -> dict[str, Any]:
+    """The claims (OIDC: the ID token's under the userinfo's) or the attributes (SAML) of a log-in."""
+    extra = sociallogin.account.extra_data or {}
+    if "userinfo" in extra or "id_token" in extra:
+        return {**(extra.get("id_token") or {}), **(extra.get("userinfo") or {})}
+    return extra
+
+
+def _truthy(value: Any) -> bool | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"true", "1", "t", "y", "yes"}
+
+
+def email_is_verified(provider: IdentityProvider, sociallogin: SocialLogin) -> bool:
+    """OpenID Connect: the provider says so (email_verified); Entra ID sends no such claim for its own
+    tenant's addresses, so there a missing claim passes and only `false` is refused. SAML: an
+    institution's directory asserts the address, unless an attribute says it is not verified."""
+    claims = claims_of(sociallogin)
+    verified = _truthy(claims.get("email_verified"))
+    if provider.kind == IdentityProvider.Kind.OIDC:
+        return verified is True
+    return verified is not False
+
+
+def asserted_mfa(provider: IdentityProvider, sociallogin: SocialLogin) -> bool:
+    """Whether the provider says this log-in used more than one factor."""
+    claims = claims_of(sociallogin)
+    if provider.is_saml:
+        contexts = set(claims.get("_authn_contexts") or []) | set(claims.get(SAML_AMR_ATTRIBUTE) or [])
+        return any(c in MFA_SAML_CONTEXTS or "mfa" in c.lower() or "multifactor" in c.lower() for c in contexts)
+    amr = claims.get("amr") or []
+    if isinstance(amr, str):
+        amr = [amr]
+    if any(str(value).lower() in MFA_AMR for value in amr):
+        return True
+    acr = str(claims.get("acr") or "")
+    return bool(provider.mfa_acr and acr == provider.mfa_acr)
+
+
+def usable_invitations(email: str) -> list[Invitation]:
+    return [
+        i
+        for i in Invitation.objects.filter(
+            email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        ).select_related("cohort")
+        if i.is_usable
+    ]
+
+
+def accept_invitations(user: User) -> int:
+    """Accept every usable invitation to this person's address (the provider proved the address)."""
+    accepted = 0
+    for invitation in usable_invitations(user.email):
+        try:
+            accept_invitation(invitation, user)
+        except ValidationError:
+            continue  # already a member there, or used meanwhile: nothing to do
+        accepted += 1
+    return accepted

@@ -1,0 +1,252 @@
+"""The facilitator's page for an institution's sign-in: every field checked, with a message, and nothing
+saved on error; allauth's app kept in step; the secret never shown back."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.socialaccount.models import SocialApp
+from django.urls import reverse
+
+from cohort.sso.models import IdentityProvider, ServedDomain
+from tests.cohort.sso.support import IDP_ENTITY, IDP_SLO, IDP_SSO, metadata
+from tests.factories import client_for
+
+
+def url(world, institution=None) -> str:
+    return reverse(
+        "cohort:sso_settings", kwargs={"cohort": world.cohort.slug, "institution": (institution or world.irwell).slug}
+    )
+
+
+def saml(**more) -> dict:
+    return {
+        "name": "Irwell Single Sign-On",
+        "slug": "irwell-sso",
+        "kind": "saml",
+        "domains": "irwell.example",
+        "enabled": "on",
+        "metadata_xml": metadata(),
+        **more,
+    }
+
+
+def oidc(issuer: str, **more) -> dict:
+    return {
+        "name": "Irwell Login",
+        "slug": "irwell-oidc",
+        "kind": "oidc",
+        "domains": "irwell.example",
+        "enabled": "on",
+        "issuer": issuer,
+        "client_id": "qm-cohort",
+        "client_secret": "s3cret-value-9XyZ",
+        **more,
+    }
+
+
+def post(world, data, institution=None):
+    return client_for(world.fran).post(url(world, institution), data)
+
+
+def nothing_saved() -> bool:
+    return (
+        not IdentityProvider.objects.exists() and not ServedDomain.objects.exists() and not SocialApp.objects.exists()
+    )
+
+
+def test_saml_metadata_xml_is_read_and_allauths_app_made(world) -> None:
+    response = post(world, saml(domains="Irwell.example\n@staff.irwell.example, irwell.example", sso_only="on"))
+    assert response.status_code == 302
+    provider = IdentityProvider.objects.get()
+    assert (provider.entity_id, provider.sso_url, provider.slo_url) == (IDP_ENTITY, IDP_SSO, IDP_SLO)
+    assert provider.x509cert and provider.sso_only and provider.institution == world.irwell
+    assert provider.domain_list == ["irwell.example", "staff.irwell.example"]
+    app = SocialApp.objects.get()
+    assert (app.provider, app.provider_id, app.client_id, app.name) == (
+        "saml",
+        "irwell-sso",
+        "irwell-sso",
+        "Irwell Single Sign-On",
+    )
+    assert app.settings["idp"] == {
+        "entity_id": IDP_ENTITY,
+        "sso_url": IDP_SSO,
+        "x509cert": provider.x509cert,
+        "slo_url": IDP_SLO,
+    }
+    assert app.settings["advanced"]["reject_idp_initiated_sso"] is True
+
+
+def test_allauth_serves_the_service_providers_metadata_for_it(world) -> None:
+    post(world, saml())
+    from django.test import Client
+
+    response = Client(HTTP_HOST="127.0.0.1").get("/accounts/saml/irwell-sso/metadata/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'entityID="http://127.0.0.1/accounts/saml/irwell-sso/metadata/"' in body
+    assert "http://127.0.0.1/accounts/saml/irwell-sso/acs/" in body
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"metadata_xml": "<not-xml"}, "metadata_xml", "This is not SAML metadata that can be read"),
+        (
+            {"metadata_xml": "<md:EntityDescriptor xmlns:md='urn:oasis:names:tc:SAML:2.0:metadata' entityID='x'/>"},
+            "metadata_xml",
+            "names no identity provider",
+        ),
+        ({"metadata_xml": metadata(cert="")}, "metadata_xml", "holds no signing certificate"),
+        ({"metadata_xml": "", "metadata_url": ""}, "metadata_url", "Give the metadata URL or paste the metadata XML"),
+        ({"metadata_xml": "", "metadata_url": "not a url"}, "metadata_url", "Enter a valid URL"),
+        (
+            {"metadata_xml": "", "metadata_url": "http://idp.irwell.example/metadata"},
+            "metadata_url",
+            "Use an https:// address",
+        ),
+        (
+            {"metadata_xml": "", "metadata_url": "http://127.0.0.1:9/metadata"},
+            "metadata_url",
+            "could not be read from that address",
+        ),
+        ({"domains": "irwell"}, "domains", "is not an e-mail domain"),
+        ({"domains": "someone@irwell.example"}, "domains", "is not an e-mail domain"),
+        ({"domains": "irwell..example"}, "domains", "is not an e-mail domain"),
+        ({"domains": ""}, "domains", "This field is required"),
+        ({"slug": "Not a slug!"}, "slug", "Enter a valid “slug”"),
+        ({"kind": "kerberos"}, "kind", "Select a valid choice"),
+    ],
+    ids=[
+        "bad-xml",
+        "no-idp",
+        "no-cert",
+        "no-metadata",
+        "bad-url",
+        "plain-http",
+        "unreachable",
+        "one-label",
+        "an-address",
+        "double-dot",
+        "no-domains",
+        "bad-slug",
+        "bad-kind",
+    ],
+)
+def test_bad_input_is_refused_with_a_message_and_nothing_is_saved(world, data, field, message) -> None:
+    response = post(world, saml(**data))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "There is a problem" in page
+    assert message in page
+    assert nothing_saved()
+
+
+def test_a_domain_another_provider_serves_is_refused_naming_it(world) -> None:
+    assert post(world, saml(), institution=world.medlock).status_code == 302
+    response = post(world, saml(slug="irwell-own", domains="irwell.example"))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "irwell.example is already served by Irwell Single Sign-On" in page
+    assert IdentityProvider.objects.count() == 1 and SocialApp.objects.count() == 1
+
+
+def test_oidc_needs_an_issuer_whose_discovery_answers(world, oidc_discovery) -> None:
+    response = post(world, oidc(oidc_discovery.issuer + "/elsewhere"))
+    assert response.status_code == 400
+    assert "names a different issuer" in response.content.decode()
+    answer, oidc_discovery.body = oidc_discovery.body, None
+    response = post(world, oidc(oidc_discovery.issuer))
+    assert "No OpenID Connect configuration answered" in response.content.decode()
+    assert nothing_saved()
+    oidc_discovery.body = answer
+    response = post(world, oidc(oidc_discovery.issuer))
+    assert response.status_code == 302
+    app = SocialApp.objects.get()
+    assert (app.provider, app.provider_id, app.client_id, app.secret) == (
+        "openid_connect",
+        "irwell-oidc",
+        "qm-cohort",
+        "s3cret-value-9XyZ",
+    )
+    assert app.settings["server_url"] == oidc_discovery.issuer
+
+
+def test_oidc_refuses_a_missing_client_id_and_secret(world, oidc_discovery) -> None:
+    response = post(world, oidc(oidc_discovery.issuer, client_id="", client_secret=""))
+    page = response.content.decode()
+    assert "Give the client ID the provider issued" in page
+    assert "Give the client secret the provider issued" in page
+    assert nothing_saved()
+
+
+def test_the_secret_is_never_shown_back_and_an_empty_field_keeps_it(world, oidc_discovery) -> None:
+    post(world, oidc(oidc_discovery.issuer))
+    page = client_for(world.fran).get(url(world)).content.decode()
+    assert "s3cret-value-9XyZ" not in page
+    assert "A secret is stored (…9XyZ)" in page
+    assert post(world, oidc(oidc_discovery.issuer, client_secret="", name="Irwell Login 2")).status_code == 302
+    provider = IdentityProvider.objects.get()
+    assert (provider.name, provider.client_secret) == ("Irwell Login 2", "s3cret-value-9XyZ")
+    # An invalid post does not echo a typed secret either.
+    page = post(world, oidc(oidc_discovery.issuer, client_secret="brand-new-secret", domains="bad")).content.decode()
+    assert "brand-new-secret" not in page
+
+
+def test_entra_builds_the_issuer_from_the_tenant(world) -> None:
+    data = oidc("", kind="entra", tenant_id="3f1c0d2e-aaaa-bbbb-cccc-123456789abc")
+    del data["enabled"]  # switched off: nothing is fetched from Microsoft here
+    assert post(world, data).status_code == 302
+    provider = IdentityProvider.objects.get()
+    assert provider.issuer_url == "https://login.microsoftonline.com/3f1c0d2e-aaaa-bbbb-cccc-123456789abc/v2.0"
+    assert not SocialApp.objects.exists()  # switched off: allauth has no app for it
+    response = post(world, {**data, "tenant_id": "no spaces allowed"})
+    assert "Give the directory (tenant) ID" in response.content.decode()
+
+
+def test_switching_a_provider_off_removes_allauths_app_and_on_again_restores_it(world) -> None:
+    post(world, saml())
+    data = saml()
+    del data["enabled"]
+    post(world, data)
+    assert not SocialApp.objects.exists()
+    post(world, saml())
+    assert SocialApp.objects.get().provider_id == "irwell-sso"
+
+
+def test_the_slug_cannot_change_once_made(world) -> None:
+    post(world, saml())
+    post(world, saml(slug="renamed"))
+    assert IdentityProvider.objects.get().slug == "irwell-sso"
+
+
+def test_the_it_page_lists_what_to_register(world) -> None:
+    post(world, saml())
+    page = (
+        client_for(world.lena)
+        .get(reverse("cohort:sso_it", kwargs={"cohort": world.cohort.slug, "institution": world.irwell.slug}))
+        .content.decode()
+    )
+    assert "http://testserver/accounts/saml/irwell-sso/metadata/" in page
+    assert "http://testserver/accounts/saml/irwell-sso/acs/" in page
+    assert "http://testserver/accounts/saml/irwell-sso/sls/" in page
+    assert "urn:oid:0.9.2342.19200300.100.1.3" in page
+
+
+def test_the_it_page_gives_the_oidc_redirect_uri(world, oidc_discovery) -> None:
+    post(world, oidc(oidc_discovery.issuer))
+    page = (
+        client_for(world.fran)
+        .get(reverse("cohort:sso_it", kwargs={"cohort": world.cohort.slug, "institution": world.irwell.slug}))
+        .content.decode()
+    )
+    assert "http://testserver/accounts/oidc/irwell-oidc/login/callback/" in page
+    assert "email_verified" in page
+
+
+def test_an_institution_outside_the_cohort_is_not_found(world) -> None:
+    from tests.factories import make_institution
+
+    elsewhere = make_institution("Elsewhere College", "Elsewhere")
+    assert post(world, saml(), institution=elsewhere).status_code == 404
+    assert nothing_saved()

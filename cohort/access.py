@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from cohort.models import FormerMembership, Invitation, Membership, Notification, Participation, Role, User
 
@@ -21,25 +22,25 @@ def get_membership(user: User | AnonymousUser, cohort_slug: str) -> Membership:
     """The user's membership of the cohort, with the cohort loaded; 404 if they have none."""
     user_id = _user_id(user)
     if user_id is None:
-        raise Http404("No such cohort.")
+        raise Http404(_("No such cohort."))
     try:
         return Membership.objects.select_related("cohort", "cohort__framework", "institution", "user").get(
             user_id=user_id, cohort__slug=cohort_slug
         )
     except Membership.DoesNotExist:
-        raise Http404("No such cohort.") from None
+        raise Http404(_("No such cohort.")) from None
 
 
 def get_facilitator_membership(user: User | AnonymousUser, cohort_slug: str) -> Membership:
     membership = get_membership(user, cohort_slug)
     if not membership.is_facilitator:
-        raise Http404("No such page.")
+        raise Http404(_("No such page."))
     return membership
 
 
 def require_role(membership: Membership, *roles: str) -> None:
     if membership.role not in roles:
-        raise Http404("No such page.")
+        raise Http404(_("No such page."))
 
 
 def get_participation(membership: Membership, institution_slug: str) -> Participation:
@@ -56,7 +57,7 @@ def get_private_participation(membership: Membership, institution_slug: str) -> 
     the facilitator."""
     participation = get_participation(membership, institution_slug)
     if not membership.can_see_institution_private(participation.institution_id):
-        raise Http404("No such page.")
+        raise Http404(_("No such page."))
     return participation
 
 
@@ -69,7 +70,7 @@ def get_member_of_cohort(membership: Membership, membership_id: int) -> Membersh
         return target
     if membership.is_lead and target.institution_id == membership.institution_id and target.role == Role.MEMBER:
         return target
-    raise Http404("No such person.")
+    raise Http404(_("No such person."))
 
 
 def get_former_member(membership: Membership, former_id: int) -> FormerMembership:

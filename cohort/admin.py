@@ -6,6 +6,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from cohort import authn, models
 
@@ -19,7 +20,7 @@ def admin_has_permission(request: HttpRequest) -> bool:
 def admin_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
     """The admin has no log-in of its own (a password alone): the product's, with two-factor and lockout."""
     if request.user.is_authenticated:
-        raise Http404("This account has no access to the site administration.")
+        raise Http404(_("This account has no access to the site administration."))
     return redirect_to_login(request.GET.get("next") or reverse("admin:index"), reverse(settings.LOGIN_URL))
 
 
@@ -30,12 +31,12 @@ admin.site.login = admin_login  # type: ignore[method-assign]
 @admin.register(models.User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "display_name", "time_zone", "is_active", "is_staff"]
+    list_display = ["email", "display_name", "time_zone", "language", "is_active", "is_staff"]
     search_fields = ["email", "display_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Profile", {"fields": ("display_name", "time_zone")}),
-        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Profile"), {"fields": ("display_name", "time_zone", "language")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
@@ -96,7 +97,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(models.Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "cohort", "role", "institution", "created_at", "expires_at", "accepted_at"]
+    list_display = ["email", "cohort", "role", "institution", "language", "created_at", "expires_at", "accepted_at"]
     exclude = ["token_hash"]
 
 

@@ -14,10 +14,12 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 
-from cohort import live
-from cohort.models import Notification
+from cohort import i18n, live
+from cohort.models import Notification, render_sentence
 
 
 class NotificationsConsumer(AsyncWebsocketConsumer):
@@ -44,25 +46,37 @@ class NotificationsConsumer(AsyncWebsocketConsumer):
         """Nothing is taken from the page over this socket."""
 
     async def notifications_changed(self, event: dict[str, Any]) -> None:
-        await self.send_count(str(event.get("title", ""))[:200])
+        await self.send_count(str(event.get("title", ""))[:200], str(event.get("sentence", "")))
 
-    async def send_count(self, title: str) -> None:
-        count = await database_sync_to_async(self.unread_count)()
-        if count is None:
+    async def send_count(self, title: str, sentence: str = "") -> None:
+        html = await database_sync_to_async(self.render_count)(title, sentence)
+        if html is None:
             await self.close(code=live.CLOSE_REFUSED)
             return
-        html = render_to_string("cohort/_notifications_live.html", {"unread_notifications": count, "title": title})
         await self.send(text_data=html)
 
-    def unread_count(self) -> int | None:
-        """The person's unread count, or None if this session no longer signs them in."""
-        if not self.still_signed_in():
+    def render_count(self, title: str, sentence: str) -> str | None:
+        """The header's link with the person's unread count (and a new notification's title), in the
+        page's language; None if this session no longer signs them in."""
+        user = self.signed_in_user()
+        if user is None:
             return None
-        return Notification.objects.filter(user_id=self.user_id, read_at__isnull=True).count()
+        count = Notification.objects.filter(user_id=self.user_id, read_at__isnull=True).count()
+        with translation.override(self.page_language(user)):
+            title = (render_sentence(sentence) or title)[:200]
+            return render_to_string("cohort/_notifications_live.html", {"unread_notifications": count, "title": title})
+
+    def page_language(self, user: Any) -> str:
+        """The language the person's pages are in: their choice, else the toggle's cookie, else English."""
+        cookie = (self.scope.get("cookies") or {}).get(settings.LANGUAGE_COOKIE_NAME, "")
+        return i18n.language_of(getattr(user, "language", "") or cookie or None)
+
+    def signed_in_user(self) -> Any:
+        user = live.session_user(self.scope)
+        return user if user is not None and user.is_active and user.pk == self.user_id else None
 
     def still_signed_in(self) -> bool:
-        user = live.session_user(self.scope)
-        return user is not None and user.is_active and user.pk == self.user_id
+        return self.signed_in_user() is not None
 
     async def access_changed(self, event: dict[str, Any]) -> None:
         """Pushed where access changes (cohort.live): a logout of this session, a deactivation."""

@@ -3,8 +3,11 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
 
+from cohort import i18n
 from cohort.models import (
     INSTITUTION_ROLES,
     Cohort,
@@ -56,10 +59,20 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)  # type: ignore[misc]  # not in the stubs
 
 
+# Each language is named in itself, as language pickers do: a reader of either finds their own.
+LANGUAGE_CHOICES = [(code, name) for code, name in settings.LANGUAGES]
+
+
 class InviteForm(Form):
-    email = forms.EmailField(label="E-mail address")
-    role = forms.ChoiceField(choices=())
-    institution = forms.ModelChoiceField(queryset=Institution.objects.none(), required=False)
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(label=_("Role"), choices=())
+    institution = forms.ModelChoiceField(label=_("Institution"), queryset=Institution.objects.none(), required=False)
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"),
+        choices=LANGUAGE_CHOICES,
+        required=False,  # none sent: the inviter's current language
+        help_text=_("The e-mail is written in it, and it becomes the new account's language."),
+    )
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -67,26 +80,27 @@ class InviteForm(Form):
         cast(forms.ChoiceField, self.fields["role"]).choices = [(r.value, r.label) for r in Role if r.value in allowed]
         # The least powerful role is the default: sending with the defaults never makes a facilitator.
         self.fields["role"].initial = Role.MEMBER.value
+        self.fields["language"].initial = i18n.active()  # the inviter's own, unless they choose
         if membership.is_lead:
             del self.fields["institution"]
         else:
             cast(forms.ModelChoiceField, self.fields["institution"]).queryset = membership.cohort.institutions.all()
-            self.fields["institution"].help_text = "Only for institution leads and members."
+            self.fields["institution"].help_text = _("Only for institution leads and members.")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         role, institution = data.get("role"), data.get("institution")
         if "institution" in self.fields:
             if role in INSTITUTION_ROLES and institution is None:
-                self.add_error("institution", "Choose the institution this person works at.")
+                self.add_error("institution", _("Choose the institution this person works at."))
             if role not in INSTITUTION_ROLES and institution is not None:
-                self.add_error("institution", "Only institution leads and members belong to an institution.")
+                self.add_error("institution", _("Only institution leads and members belong to an institution."))
         return data
 
 
 class RoleForm(Form):
-    role = forms.ChoiceField(choices=Role.choices)
-    institution = forms.ModelChoiceField(queryset=Institution.objects.none(), required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    institution = forms.ModelChoiceField(label=_("Institution"), queryset=Institution.objects.none(), required=False)
 
     def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -95,18 +109,18 @@ class RoleForm(Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("role") in INSTITUTION_ROLES and data.get("institution") is None:
-            self.add_error("institution", "Choose the institution for a lead or member.")
+            self.add_error("institution", _("Choose the institution for a lead or member."))
         return data
 
 
 class AcceptInvitationForm(Form):
-    display_name = forms.CharField(label="Your name", max_length=120)
-    time_zone = forms.ChoiceField(choices=time_zone_choices, initial="Europe/London")
+    display_name = forms.CharField(label=_("Your name"), max_length=120)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices, initial="Europe/London")
     password1 = forms.CharField(
-        label="Choose a password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Choose a password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
     password2 = forms.CharField(
-        label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
     def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
@@ -117,7 +131,7 @@ class AcceptInvitationForm(Form):
         data = super().clean() or {}
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords differ.")
+            self.add_error("password2", _("The two passwords differ."))
         elif p1:
             try:
                 password_validation.validate_password(
@@ -129,12 +143,23 @@ class AcceptInvitationForm(Form):
 
 
 class ProfileForm(ModelForm):
-    time_zone = forms.ChoiceField(choices=time_zone_choices)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=LANGUAGE_CHOICES,
+        required=False,  # none sent: not chosen (pages follow the browser, e-mails are in English)
+        help_text=_("The site's pages, and every e-mail and invitation sent to you, are in this language."),
+    )
 
     class Meta:
         model = User
-        fields = ["display_name", "time_zone"]
-        labels = {"display_name": "Your name"}
+        fields = ["display_name", "time_zone", "language"]
+        labels = {"display_name": _("Your name")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.instance.language:  # not chosen yet: the language the page is in
+            self.initial["language"] = i18n.active()
 
 
 class PreferencesForm(Form):

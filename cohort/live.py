@@ -42,12 +42,13 @@ def notifications_group(user_id: int) -> str:
     return f"live.notifications.{user_id}"
 
 
-def notifications_changed(user_ids: list[int], *, title: str = "") -> None:
+def notifications_changed(user_ids: list[int], *, title: str = "", sentence: str = "") -> None:
     """After commit, the open pages of these people show their new unread count (and, for a new
-    notification, announce its title to screen readers)."""
+    notification, announce its title to screen readers, in each reader's language when `sentence`
+    holds it: Notification.message)."""
     if not user_ids:
         return
-    message = {"type": "notifications.changed", "title": title}
+    message = {"type": "notifications.changed", "title": title, "sentence": sentence}
     groups = [notifications_group(uid) for uid in user_ids]
     transaction.on_commit(lambda: send_to_groups(groups, message))
 

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from cohort import authn
 from cohort.authn import Verdict
@@ -59,8 +60,8 @@ class SignedInMiddleware:
             get_adapter(request).logout(request)  # as the log-out button: the session's live pages close too
             messages.info(
                 request,
-                f"You were signed out after {authn.idle_timeout() // 60} minutes without activity. "
-                "Log in again to carry on.",
+                _("You were signed out after %(minutes)s minutes without activity. Log in again to carry on.")
+                % {"minutes": authn.idle_timeout() // 60},
             )
             return redirect_to_login(request.get_full_path(), reverse(settings.LOGIN_URL))
         if result is Verdict.NEEDS_SETUP and not request.path.startswith(self.setup_prefixes):
@@ -71,7 +72,7 @@ class SignedInMiddleware:
             if idle_limited:
                 authn.touch(request.session)
             if request.path.startswith(ADMIN_PREFIX) and not request.user.is_staff:
-                raise Http404("This account has no access to the site administration.")
+                raise Http404(_("This account has no access to the site administration."))
         return self.get_response(request)
 
 

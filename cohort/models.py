@@ -4,6 +4,7 @@ notifications, action items and the effective-practice library."""
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import zoneinfo
 from datetime import date, timedelta
@@ -14,12 +15,15 @@ from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext, gettext_lazy as _
 
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError("“%(value)s” is not a time zone we know, such as Europe/London.", params={"value": value})
+        raise ValidationError(
+            _("“%(value)s” is not a time zone we know, such as Europe/London."), params={"value": value}
+        )
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -57,13 +61,15 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    email = models.EmailField("e-mail address", unique=True)
-    display_name = models.CharField(max_length=120, blank=True)
-    time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
+    email = models.EmailField(_("e-mail address"), unique=True)
+    display_name = models.CharField(_("display name"), max_length=120, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/London", validators=[validate_time_zone]
+    )
     # The language of the pages and of everything sent to this person ("" until they choose: the
     # browser's language for pages, English for what is sent). cohort.i18n reads it.
-    language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True, default="")
-    is_staff = models.BooleanField(default=False, help_text="Can log in to the admin site.")
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default="")
+    is_staff = models.BooleanField(_("staff"), default=False, help_text=_("Can log in to the admin site."))
     is_active = models.BooleanField(default=True)  # type: ignore[assignment]
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -94,17 +100,17 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class Nation(models.TextChoices):
-    ENGLAND = "england", "England"
-    SCOTLAND = "scotland", "Scotland"
-    WALES = "wales", "Wales"
-    NORTHERN_IRELAND = "northern_ireland", "Northern Ireland"
+    ENGLAND = "england", _("England")
+    SCOTLAND = "scotland", _("Scotland")
+    WALES = "wales", _("Wales")
+    NORTHERN_IRELAND = "northern_ireland", _("Northern Ireland")
 
 
 class Institution(models.Model):
     class Kind(models.TextChoices):
-        UNIVERSITY = "university", "University"
-        FE_COLLEGE = "fe_college", "Further-education college"
-        OTHER = "other", "Other"
+        UNIVERSITY = "university", _("University")
+        FE_COLLEGE = "fe_college", _("Further-education college")
+        OTHER = "other", _("Other")
 
     name = models.CharField(max_length=200, unique=True)
     short_name = models.CharField(max_length=40)
@@ -168,7 +174,7 @@ class Criterion(models.Model):
     class Meta:
         ordering = ["area__position", "position"]
         constraints = [models.UniqueConstraint(fields=["area", "position"], name="unique_criterion_position")]
-        verbose_name_plural = "criteria"
+        verbose_name_plural = _("criteria")
 
     def __str__(self) -> str:
         return f"{self.code} {self.statement[:60]}"
@@ -217,19 +223,25 @@ class Cohort(models.Model):
 
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": "The cohort must end on or after the day it starts."})
+            raise ValidationError({"ends_on": _("The cohort must end on or after the day it starts.")})
 
     @property
     def dates_text(self) -> str:
-        return f"{self.starts_on:%-d %B %Y} to {self.ends_on:%-d %B %Y}"
+        return _("%(start)s to %(end)s") % {
+            "start": formats.date_format(self.starts_on, "j F Y"),
+            "end": formats.date_format(self.ends_on, "j F Y"),
+        }
 
     def check_within(self, day: date, *, field: str, what: str) -> None:
         """The domain rule that a cohort's dates bound what happens in it (meetings, consultations,
         feedback calls): `what` on `day` is refused, naming the cohort's dates, when it falls outside."""
         if not self.starts_on <= day <= self.ends_on:
-            raise ValidationError(
-                {field: f"{what} would be on {day:%-d %B %Y}, outside the cohort's dates ({self.dates_text})."}
-            )
+            message = _("%(what)s would be on %(day)s, outside the cohort's dates (%(dates)s).") % {
+                "what": what,
+                "day": formats.date_format(day, "j F Y"),
+                "dates": self.dates_text,
+            }
+            raise ValidationError({field: message})
 
 
 class Participation(models.Model):
@@ -252,11 +264,11 @@ class Participation(models.Model):
 
 
 class Role(models.TextChoices):
-    FACILITATOR = "facilitator", "Facilitator"
-    ASSESSOR = "assessor", "Assessor"
-    LEAD = "lead", "Institution lead"
-    MEMBER = "member", "Institution member"
-    OBSERVER = "observer", "Observer"
+    FACILITATOR = "facilitator", _("Facilitator")
+    ASSESSOR = "assessor", _("Assessor")
+    LEAD = "lead", _("Institution lead")
+    MEMBER = "member", _("Institution member")
+    OBSERVER = "observer", _("Observer")
 
 
 INSTITUTION_ROLES = {Role.LEAD, Role.MEMBER}
@@ -414,24 +426,24 @@ class Invitation(models.Model):
 
 
 class NotificationKind(models.TextChoices):
-    INVITATION = "invitation", "Invitations and role changes"
-    MEETING = "meeting", "Group meetings"
-    MEETING_SUMMARY = "meeting_summary", "Meeting summaries"
-    CONSULTATION = "consultation", "Consultations"
-    DISCUSSION = "discussion", "Replies in threads you follow"
-    MENTION = "mention", "Mentions"
-    MODERATION = "moderation", "Moderation"
-    CLIPS = "clips", "Student clips"
-    SUMMARY = "summary", "Published summary documents"
-    SELF_ASSESSMENT = "self_assessment", "Self-assessment and reviews"
-    ACTIONS = "actions", "Action plan"
-    AWARD = "award", "Award and reminders"
+    INVITATION = "invitation", _("Invitations and role changes")
+    MEETING = "meeting", _("Group meetings")
+    MEETING_SUMMARY = "meeting_summary", _("Meeting summaries")
+    CONSULTATION = "consultation", _("Consultations")
+    DISCUSSION = "discussion", _("Replies in threads you follow")
+    MENTION = "mention", _("Mentions")
+    MODERATION = "moderation", _("Moderation")
+    CLIPS = "clips", _("Student clips")
+    SUMMARY = "summary", _("Published summary documents")
+    SELF_ASSESSMENT = "self_assessment", _("Self-assessment and reviews")
+    ACTIONS = "actions", _("Action plan")
+    AWARD = "award", _("Award and reminders")
 
 
 class Delivery(models.TextChoices):
-    IMMEDIATE = "immediate", "E-mail at once"
-    DIGEST = "digest", "Daily digest e-mail"
-    OFF = "off", "In the site only"
+    IMMEDIATE = "immediate", _("E-mail at once")
+    DIGEST = "digest", _("Daily digest e-mail")
+    OFF = "off", _("In the site only")
 
 
 class Notification(models.Model):
@@ -445,6 +457,12 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     delivery = models.CharField(max_length=20, choices=Delivery.choices, default=Delivery.IMMEDIATE)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # The title as a sentence to write in each reader's language when it is shown or e-mailed
+    # (cohort.notifications.Sentence), as JSON: {"msgid": the English with %(name)s placeholders,
+    # "params": {name: value}, "translate": [the params that are English text to translate too]}.
+    # Text, not a JSON column, so erasure's scrubbing reaches the names in it as it does the title's.
+    # Blank when the sender gave plain text: then `title` is shown as it is.
+    message = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -452,6 +470,27 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def text(self) -> str:
+        """The title in the active language (the reader's: render inside cohort.i18n.in_language_of)."""
+        return render_sentence(self.message) or self.title
+
+
+def render_sentence(stored: str) -> str:
+    """A sentence stored by cohort.notifications.Sentence, in the active language; "" when there is
+    none or it cannot be read (the caller falls back to the English it stored beside it)."""
+    if not stored:
+        return ""
+    try:
+        data = json.loads(stored)
+        params = {
+            name: gettext(value) if name in data.get("translate", ()) else value
+            for name, value in data.get("params", {}).items()
+        }
+        return gettext(data["msgid"]) % params
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return ""
 
 
 class NotificationPreference(models.Model):
@@ -476,16 +515,16 @@ class ActionItemQuerySet(models.QuerySet["ActionItem"]):
 
 class ActionItem(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Not started"
-        IN_PROGRESS = "in_progress", "In progress"
-        DONE = "done", "Done"
-        DROPPED = "dropped", "Dropped"
+        OPEN = "open", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
 
     class Source(models.TextChoices):
-        MANUAL = "manual", "Added by hand"
-        MEETING = "meeting", "Group meeting"
-        CONSULTATION = "consultation", "Consultation"
-        SELF_ASSESSMENT = "self_assessment", "Self-assessment"
+        MANUAL = "manual", _("Added by hand")
+        MEETING = "meeting", _("Group meeting")
+        CONSULTATION = "consultation", _("Consultation")
+        SELF_ASSESSMENT = "self_assessment", _("Self-assessment")
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="action_items")
     # Null institution: an action for the whole cohort.
@@ -498,7 +537,7 @@ class ActionItem(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions_owned"
     )
-    owner_name = models.CharField(max_length=120, blank=True, help_text="When the owner has no account.")
+    owner_name = models.CharField(max_length=120, blank=True, help_text=_("When the owner has no account."))
     due_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.MANUAL)
@@ -536,10 +575,10 @@ class EffectivePractice(models.Model):
     """An example of effective practice in the cohort's library."""
 
     class Source(models.TextChoices):
-        DISCUSSION = "discussion", "Discussion"
-        EVIDENCE = "evidence", "Self-assessment evidence"
-        MEETING = "meeting", "Meeting minutes"
-        OTHER = "other", "Other"
+        DISCUSSION = "discussion", _("Discussion")
+        EVIDENCE = "evidence", _("Self-assessment evidence")
+        MEETING = "meeting", _("Meeting minutes")
+        OTHER = "other", _("Other")
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="practices")
     institution = models.ForeignKey(Institution, on_delete=models.SET_NULL, null=True, blank=True)
@@ -548,7 +587,7 @@ class EffectivePractice(models.Model):
     description = models.TextField()
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.OTHER)
     source_url = models.CharField(max_length=300, blank=True)
-    anonymous = models.BooleanField(default=False, help_text="Hide the institution's name.")
+    anonymous = models.BooleanField(default=False, help_text=_("Hide the institution's name."))
     shared_with_sector = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -566,8 +605,8 @@ class OutgoingMail(models.Model):
     keeps its subject and error for the operator; its contents and addresses are dropped."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        FAILED = "failed", "Failed for good"
+        PENDING = "pending", _("Waiting to be sent")
+        FAILED = "failed", _("Failed for good")
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     subject = models.CharField(max_length=300)
@@ -580,7 +619,7 @@ class OutgoingMail(models.Model):
 
     class Meta:
         ordering = ["created_at"]
-        verbose_name_plural = "outgoing mail"
+        verbose_name_plural = _("outgoing mail")
 
     def __str__(self) -> str:
         return f"{self.subject} ({self.get_status_display()})"

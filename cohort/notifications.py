@@ -3,27 +3,75 @@
 A notification is a row (the in-site list and the unread count in the header). E-mail follows each
 user's preference for the kind: at once (batched: one e-mail carries everything that arrived in the
 last minute), in the daily digest, or not at all.
+
+Each person reads a notification in their own language, whoever caused it: pass the title as a
+`Sentence` (English with named placeholders, marked for translation, and its values), and it is stored
+as such and written in the reader's language when shown or e-mailed. A plain string is shown as it is.
+
+    notify([lead], kind=..., title=Sentence(_("%(person)s booked %(when)s"), person=str(user), when=...))
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from cohort import live
-from cohort.models import Cohort, Delivery, Notification, NotificationKind, NotificationPreference, User
+from cohort.models import (
+    Cohort,
+    Delivery,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    User,
+    render_sentence,
+)
 from cohort.tasks import send_notification_emails
 
 log = logging.getLogger(__name__)
 
 EMAIL_BATCH_DELAY = timedelta(seconds=60)
 EMAIL_QUEUED_MARK = EMAIL_BATCH_DELAY - timedelta(seconds=10)
+
+
+class Sentence:
+    """A notification's title to be written in each reader's language.
+
+    `msgid` is marked for translation (gettext_lazy) and has %(name)s placeholders; each param is
+    either text kept as it is (a name, a cohort's name) or itself marked for translation (a role's
+    label: gettext_lazy, or a choice's `.label`), which is then translated for the reader too.
+    """
+
+    def __init__(self, msgid: str | Promise, **params: Any) -> None:
+        self.msgid = msgid
+        self.params = params
+
+    def stored(self) -> str:
+        """JSON for Notification.message: the English msgids, which each reader's gettext looks up."""
+        with translation.override(None):  # no catalogue: a lazy string gives its msgid
+            data = {
+                "msgid": str(self.msgid),
+                "params": {name: str(value) for name, value in self.params.items()},
+                "translate": sorted(name for name, value in self.params.items() if isinstance(value, Promise)),
+            }
+        return json.dumps(data, ensure_ascii=False)
+
+    def english(self) -> str:
+        with translation.override(None):
+            return str(self.msgid) % {name: str(value) for name, value in self.params.items()}
+
+    def __str__(self) -> str:
+        """In the active language."""
+        return render_sentence(self.stored())
 
 
 def preference_of(user_field: str, kind: str) -> Subquery:
@@ -44,7 +92,7 @@ def notify(
     users: Iterable[User],
     *,
     kind: NotificationKind | str,
-    title: str,
+    title: str | Sentence,
     url: str = "",
     cohort: Cohort | None = None,
     body: str = "",
@@ -59,7 +107,7 @@ def notify_ids(
     user_ids: Iterable[int],
     *,
     kind: NotificationKind | str,
-    title: str,
+    title: str | Sentence,
     url: str = "",
     cohort: Cohort | None = None,
     body: str = "",
@@ -75,6 +123,8 @@ def notify_ids(
     if not recipients:
         return []
     prefs = delivery_for(recipients, str(kind)) if deliveries is None else deliveries
+    message = title.stored() if isinstance(title, Sentence) else ""
+    title = title.english() if isinstance(title, Sentence) else title
     now = timezone.now()
     rows = Notification.objects.bulk_create(
         [
@@ -83,6 +133,7 @@ def notify_ids(
                 cohort=cohort,
                 kind=kind,
                 title=title[:200],
+                message=message,
                 body=body,
                 url=url,
                 created_at=now,
@@ -91,7 +142,7 @@ def notify_ids(
             for uid in recipients
         ]
     )
-    live.notifications_changed(recipients, title=title[:200])
+    live.notifications_changed(recipients, title=title[:200], sentence=message)
     immediate = sorted({n.user_id for n in rows if n.delivery == Delivery.IMMEDIATE})
     if immediate:
         transaction.on_commit(lambda: _queue_emails(immediate))

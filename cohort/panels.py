@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from cohort.models import Membership
 
@@ -33,10 +34,10 @@ class Panel:
 
 def nav_items(membership: Membership) -> list[NavItem]:
     slug = membership.cohort.slug
-    items = [NavItem("Dashboard", reverse("dashboard", kwargs={"cohort": slug}), order=0)]
+    items = [NavItem(_("Dashboard"), reverse("dashboard", kwargs={"cohort": slug}), order=0)]
     if membership.is_facilitator or membership.is_lead:
-        items.append(NavItem("People", reverse("cohort:people", kwargs={"cohort": slug}), order=90))
-    items.append(NavItem("Framework", reverse("cohort:framework", kwargs={"cohort": slug}), order=95))
+        items.append(NavItem(_("People"), reverse("cohort:people", kwargs={"cohort": slug}), order=90))
+    items.append(NavItem(_("Framework"), reverse("cohort:framework", kwargs={"cohort": slug}), order=95))
     return items
 
 

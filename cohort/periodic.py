@@ -20,7 +20,9 @@ from django.db.models import Q
 from django.tasks import Task, task
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from cohort import i18n
 from cohort.mail import send_later
 from cohort.models import PeriodicJob, Role, User
 
@@ -72,7 +74,7 @@ def _failed(name: str, label: str, error: Exception, next_at: datetime) -> None:
     code = getattr(error, "smtp_code", None)
     summary = f"{type(error).__name__}{f' {code}' if code else ''}"  # not its text: it may carry personal data
     with transaction.atomic():
-        job, _ = PeriodicJob.objects.select_for_update().get_or_create(name=name)
+        job, _created = PeriodicJob.objects.select_for_update().get_or_create(name=name)
         job.failures_in_a_row += 1
         job.last_failed_at = now
         job.last_error = summary
@@ -95,10 +97,7 @@ def _report(job: PeriodicJob, label: str, next_at: datetime) -> None:
     )
     for person in people:
         context = {"job": job, "label": label, "person": person, "next_at": next_at}
-        send_later(
-            EmailMessage(
-                f"QM Cohort: the scheduled job “{label}” keeps failing",
-                render_to_string("cohort/email/job_failing.txt", context),
-                to=[person.email],
-            )
-        )
+        with i18n.in_language_of(person):
+            subject = _("QM Cohort: the scheduled job “%(job)s” keeps failing") % {"job": label}
+            body = render_to_string("cohort/email/job_failing.txt", context)
+        send_later(EmailMessage(subject, body, to=[person.email]))

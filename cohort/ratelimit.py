@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 log = logging.getLogger(__name__)
 
@@ -62,15 +63,15 @@ STUDENT_PER_LINK = 200
 def allow_student(request: HttpRequest, scope: str, link_id: int) -> str | None:
     """Count one student action on a link; None if allowed, else what to tell the student."""
     if not allow(request, f"{scope}-address", limit=STUDENT_PER_ADDRESS, per=STUDENT_WINDOW):
-        return (
-            f"More than {STUDENT_PER_ADDRESS} clips have been started from your network in the last ten minutes, "
+        return _(
+            "More than %(limit)s clips have been started from your network in the last ten minutes, "
             "the most we take from one network. Nothing was saved. Please try again in ten minutes."
-        )
+        ) % {"limit": STUDENT_PER_ADDRESS}
     if not hit(f"{scope}-link", str(link_id), limit=STUDENT_PER_LINK, per=STUDENT_WINDOW):
-        return (
-            f"More than {STUDENT_PER_LINK} clips have been started with this link in the last ten minutes, "
+        return _(
+            "More than %(limit)s clips have been started with this link in the last ten minutes, "
             "the most we take for one institution. Nothing was saved. Please try again in ten minutes."
-        )
+        ) % {"limit": STUDENT_PER_LINK}
     return None
 
 

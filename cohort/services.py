@@ -17,8 +17,9 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_lazy
 
-from cohort import live
+from cohort import i18n, live
 from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
 from cohort.errors import NotAllowed
@@ -39,38 +40,49 @@ from cohort.models import (
     User,
     hash_token,
 )
-from cohort.notifications import notify
+from cohort.notifications import Sentence, notify
 
 log = logging.getLogger(__name__)
 
 
 def _check_role_and_institution(cohort: Cohort, role: str, institution: Institution | None) -> None:
     if role not in Role.values:
-        raise ValidationError({"role": "Choose one of the roles offered."})
+        raise ValidationError({"role": _("Choose one of the roles offered.")})
     if role in INSTITUTION_ROLES:
         if institution is None:
-            raise ValidationError({"institution": "An institution lead or member needs an institution."})
+            raise ValidationError({"institution": _("An institution lead or member needs an institution.")})
         if not cohort.participations.filter(institution=institution).exists():
-            raise ValidationError({"institution": "That institution is not taking part in this cohort."})
+            raise ValidationError({"institution": _("That institution is not taking part in this cohort.")})
     elif institution is not None:
-        raise ValidationError({"institution": "Facilitators, assessors and observers do not belong to an institution."})
+        raise ValidationError(
+            {"institution": _("Facilitators, assessors and observers do not belong to an institution.")}
+        )
 
 
 def invite(
-    actor: Membership, *, email: str, role: str, institution: Institution | None = None
+    actor: Membership,
+    *,
+    email: str,
+    role: str,
+    institution: Institution | None = None,
+    language: str | None = None,
 ) -> tuple[Invitation, str]:
-    """Invite someone to a role in the actor's cohort. Returns the invitation and its one-off token."""
+    """Invite someone to a role in the actor's cohort. Returns the invitation and its one-off token.
+
+    `language`: the one the e-mail is written in (and the new account's); by default the inviter's
+    current language."""
     if not (actor.is_facilitator or actor.is_lead):
-        raise NotAllowed("Only facilitators and institution leads invite people.")
+        raise NotAllowed(_("Only facilitators and institution leads invite people."))
+    language = i18n.normalise(language or i18n.active())
     cohort = actor.cohort
     email = email.strip().lower()
     if role not in actor.grantable_roles():
-        raise ValidationError({"role": "You cannot invite people to that role."})
+        raise ValidationError({"role": _("You cannot invite people to that role.")})
     if actor.is_lead:
         institution = actor.institution
     _check_role_and_institution(cohort, role, institution)
     if Membership.objects.filter(cohort=cohort, user__email__iexact=email).exists():
-        raise ValidationError({"email": "That person is already a member of this cohort."})
+        raise ValidationError({"email": _("That person is already a member of this cohort.")})
     token = Invitation.new_token()
     with transaction.atomic():
         # A new invitation replaces any open one for the same address.
@@ -85,6 +97,7 @@ def invite(
             invited_by=actor.user,
             token_hash=hash_token(token),
             expires_at=timezone.now() + INVITATION_LIFETIME,
+            language=language,
         )
         transaction.on_commit(lambda: _send_invitation_email(invitation, token))
     audit.record(
@@ -100,13 +113,10 @@ def invitation_url(token: str) -> str:
 
 def _send_invitation_email(invitation: Invitation, token: str) -> None:
     context = {"invitation": invitation, "url": invitation_url(token)}
-    send_later(
-        EmailMessage(
-            f"You are invited to {invitation.cohort.name} on QM Cohort",
-            render_to_string("cohort/email/invitation.txt", context),
-            to=[invitation.email],
-        )
-    )
+    with i18n.in_language_of(invitation):
+        subject = _("You are invited to %(cohort)s on QM Cohort") % {"cohort": invitation.cohort.name}
+        body = render_to_string("cohort/email/invitation.txt", context)
+    send_later(EmailMessage(subject, body, to=[invitation.email]))
 
 
 def find_invitation(token: str) -> Invitation | None:
@@ -118,32 +128,40 @@ def find_invitation(token: str) -> Invitation | None:
 
 
 def accept_invitation(invitation: Invitation, user: User) -> Membership:
-    """Attach the invitation's role to the user. The invitation can be used once."""
+    """Attach the invitation's role to the user. The invitation can be used once. A person who has not
+    chosen a language takes the invitation's (it is the one they were written to in)."""
     if user.email.lower() != invitation.email.lower():
-        raise ValidationError("This invitation was sent to another e-mail address.")
+        raise ValidationError(_("This invitation was sent to another e-mail address."))
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if not locked.is_usable:
-            raise ValidationError("This invitation has already been used, withdrawn or has expired.")
+            raise ValidationError(_("This invitation has already been used, withdrawn or has expired."))
         if Membership.objects.filter(cohort=locked.cohort, user=user).exists():
-            raise ValidationError("You are already a member of this cohort.")
+            raise ValidationError(_("You are already a member of this cohort."))
         try:
             membership = Membership.objects.create(
                 cohort=locked.cohort, user=user, role=locked.role, institution=locked.institution
             )
         except IntegrityError:
-            raise ValidationError("You are already a member of this cohort.") from None
+            raise ValidationError(_("You are already a member of this cohort.")) from None
         FormerMembership.objects.filter(cohort=locked.cohort, user=user).delete()
         locked.accepted_at = timezone.now()
         locked.accepted_by = user
         locked.save(update_fields=["accepted_at", "accepted_by"])
+        if not user.language:
+            user.language = locked.language
+            user.save(update_fields=["language"])
         # The link arrived at this address, which proves the address.
         EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
         if locked.invited_by is not None:
             notify(
                 [locked.invited_by],
                 kind=NotificationKind.INVITATION,
-                title=f"{user} accepted your invitation to {locked.cohort.name}",
+                title=Sentence(
+                    gettext_lazy("%(person)s accepted your invitation to %(cohort)s"),
+                    person=str(user),
+                    cohort=locked.cohort.name,
+                ),
                 url=reverse("cohort:people", kwargs={"cohort": locked.cohort.slug}),
                 cohort=locked.cohort,
             )
@@ -153,7 +171,11 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
 def create_account_for_invitation(invitation: Invitation, *, display_name: str, password: str, time_zone: str) -> User:
     with transaction.atomic():
         user = User.objects.create_user(
-            email=invitation.email, password=password, display_name=display_name, time_zone=time_zone
+            email=invitation.email,
+            password=password,
+            display_name=display_name,
+            time_zone=time_zone,
+            language=invitation.language,
         )
         accept_invitation(invitation, user)
     return user
@@ -162,7 +184,7 @@ def create_account_for_invitation(invitation: Invitation, *, display_name: str, 
 def revoke_invitation(actor: Membership, invitation: Invitation) -> None:
     may_revoke = actor.is_facilitator or (actor.is_lead and invitation.institution_id == actor.institution_id)
     if invitation.cohort_id != actor.cohort_id or not may_revoke:
-        raise NotAllowed("Only facilitators, and leads for their own institution, withdraw invitations.")
+        raise NotAllowed(_("Only facilitators, and leads for their own institution, withdraw invitations."))
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
@@ -170,10 +192,10 @@ def revoke_invitation(actor: Membership, invitation: Invitation) -> None:
 
 def change_role(actor: Membership, target: Membership, *, role: str, institution: Institution | None) -> Membership:
     if not actor.is_facilitator:
-        raise NotAllowed("Only facilitators change roles.")
+        raise NotAllowed(_("Only facilitators change roles."))
     _check_role_and_institution(actor.cohort, role, institution if role in INSTITUTION_ROLES else None)
     if target.pk == actor.pk and role != Role.FACILITATOR:
-        raise NotAllowed("You cannot take away your own facilitator role; ask another facilitator.")
+        raise NotAllowed(_("You cannot take away your own facilitator role; ask another facilitator."))
     target.role = role
     target.institution = institution if role in INSTITUTION_ROLES else None
     target.save(update_fields=["role", "institution"])
@@ -184,7 +206,11 @@ def change_role(actor: Membership, target: Membership, *, role: str, institution
     notify(
         [target.user],
         kind=NotificationKind.INVITATION,
-        title=f"Your role in {actor.cohort.name} is now {target.get_role_display()}",
+        title=Sentence(
+            gettext_lazy("Your role in %(cohort)s is now %(role)s"),
+            cohort=actor.cohort.name,
+            role=Role(target.role).label,
+        ),
         url=reverse("dashboard", kwargs={"cohort": actor.cohort.slug}),
         cohort=actor.cohort,
     )
@@ -195,13 +221,13 @@ def remove_member(actor: Membership, target: Membership) -> FormerMembership:
     """Take someone out of the cohort. Their work stays theirs; what their membership was is kept, so
     a facilitator (or their lead) can add them back as they were (`readd_member`)."""
     if target.pk == actor.pk:
-        raise NotAllowed("You cannot remove yourself from the cohort.")
+        raise NotAllowed(_("You cannot remove yourself from the cohort."))
     if target.is_facilitator and not actor.is_facilitator:
-        raise NotAllowed("Only a facilitator can remove a facilitator.")
+        raise NotAllowed(_("Only a facilitator can remove a facilitator."))
     if not (actor.is_facilitator or actor.is_lead) or target.cohort_id != actor.cohort_id:
-        raise NotAllowed("Only facilitators and institution leads remove people.")
+        raise NotAllowed(_("Only facilitators and institution leads remove people."))
     with transaction.atomic():
-        former, _ = FormerMembership.objects.update_or_create(
+        former, _created = FormerMembership.objects.update_or_create(
             user_id=target.user_id,
             cohort_id=target.cohort_id,
             defaults={
@@ -231,14 +257,14 @@ def readd_member(actor: Membership, former: FormerMembership) -> Membership:
         actor.is_facilitator
         or (actor.is_lead and former.role == Role.MEMBER and former.institution_id == actor.institution_id)
     ):
-        raise NotAllowed("Only facilitators, and leads for their own institution's members, add people back.")
+        raise NotAllowed(_("Only facilitators, and leads for their own institution's members, add people back."))
     if not former.user.is_active:
-        raise ValidationError("This account has been closed; it cannot be added back.")
+        raise ValidationError(_("This account has been closed; it cannot be added back."))
     _check_role_and_institution(actor.cohort, former.role, former.institution)
     with transaction.atomic():
         if Membership.objects.filter(cohort_id=former.cohort_id, user_id=former.user_id).exists():
             former.delete()
-            raise ValidationError(f"{former.user} is already a member of this cohort again.")
+            raise ValidationError(_("%(person)s is already a member of this cohort again.") % {"person": former.user})
         membership = Membership.objects.create(
             cohort_id=former.cohort_id, user_id=former.user_id, role=former.role, institution_id=former.institution_id
         )
@@ -253,7 +279,11 @@ def readd_member(actor: Membership, former: FormerMembership) -> Membership:
         notify(
             [former.user],
             kind=NotificationKind.INVITATION,
-            title=f"You are a member of {actor.cohort.name} again, as {membership.get_role_display()}",
+            title=Sentence(
+                gettext_lazy("You are a member of %(cohort)s again, as %(role)s"),
+                cohort=actor.cohort.name,
+                role=Role(membership.role).label,
+            ),
             url=reverse("dashboard", kwargs={"cohort": actor.cohort.slug}),
             cohort=actor.cohort,
         )
@@ -281,9 +311,9 @@ def add_action_item(
     action; each has checked its acting member first (this takes no member: it is their common step).
     """
     if institution is not None and not cohort.participations.filter(institution=institution).exists():
-        raise ValidationError("That institution is not taking part in this cohort.")
+        raise ValidationError(_("That institution is not taking part in this cohort."))
     if area is not None and area.framework_id != cohort.framework_id:
-        raise ValidationError("That area belongs to another framework.")
+        raise ValidationError(_("That area belongs to another framework."))
     # The item joins the plan of the institution's current self-assessment cycle.
     current = SelfAssessment.objects.current(cohort, institution) if institution is not None else None
     return ActionItem.objects.create(

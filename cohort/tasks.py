@@ -11,16 +11,23 @@ from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
+from cohort import i18n
 from cohort.mail import send_later
 from cohort.models import Delivery, Notification, User
 from cohort.periodic import periodic
 
 log = logging.getLogger(__name__)
 
+# The subjects of e-mails carrying several notifications (msgids: translated for each recipient).
+NEW_NOTIFICATIONS = gettext_lazy("QM Cohort: new notifications")
+DAILY_DIGEST = gettext_lazy("QM Cohort: your daily digest")
 
-def _send_batch(user: User, delivery: str, subject: str) -> int:
-    """E-mail the user's unsent notifications of one delivery kind, each exactly once."""
+
+def _send_batch(user: User, delivery: str, subject: str | Promise) -> int:
+    """E-mail the user's unsent notifications of one delivery kind, each exactly once, in their language."""
     with transaction.atomic():
         pending = list(
             Notification.objects.select_for_update()
@@ -31,14 +38,11 @@ def _send_batch(user: User, delivery: str, subject: str) -> int:
             return 0
         Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
         context = {"user": user, "notifications": pending, "site_url": settings.SITE_URL}
+        with i18n.in_language_of(user):
+            title = str(subject) if len(pending) > 1 else pending[0].text
+            body = render_to_string("cohort/email/notifications.txt", context)
         # Queued in the same transaction that marks them e-mailed: both happen, or neither.
-        send_later(
-            EmailMessage(
-                subject if len(pending) > 1 else pending[0].title,
-                render_to_string("cohort/email/notifications.txt", context),
-                to=[user.email],
-            )
-        )
+        send_later(EmailMessage(title, body, to=[user.email]))
     return len(pending)
 
 
@@ -46,7 +50,7 @@ def _send_batch(user: User, delivery: str, subject: str) -> int:
 def send_notification_emails(user_ids: list[int]) -> int:
     sent = 0
     for user in User.objects.filter(pk__in=user_ids, is_active=True):
-        sent += _send_batch(user, Delivery.IMMEDIATE, "QM Cohort: new notifications")
+        sent += _send_batch(user, Delivery.IMMEDIATE, NEW_NOTIFICATIONS)
     log.info("sent %d notification e-mails", sent)
     return sent
 
@@ -69,5 +73,5 @@ def send_daily_digests() -> int:
     )
     sent = 0
     for user in User.objects.filter(pk__in=list(user_ids), is_active=True):
-        sent += _send_batch(user, Delivery.DIGEST, "QM Cohort: your daily digest")
+        sent += _send_batch(user, Delivery.DIGEST, DAILY_DIGEST)
     return sent

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -8,7 +9,9 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cohort import access, adapters, ratelimit, services
@@ -61,11 +64,12 @@ def invite(request: AuthedRequest, cohort: str) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 institution=form.cleaned_data.get("institution"),
+                language=form.cleaned_data.get("language") or None,
             )
         except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("cohort:people", cohort=cohort)
     return render(request, "cohort/people.html", _people_context(membership, form), status=400)
 
@@ -83,7 +87,7 @@ def change_role(request: AuthedRequest, cohort: str, membership_id: int) -> Http
         services.change_role(
             membership, target, role=form.cleaned_data["role"], institution=form.cleaned_data["institution"]
         )
-        return f"{target.user} is now {target.get_role_display()}."
+        return _("%(person)s is now %(role)s.") % {"person": target.user, "role": target.get_role_display()}
 
     return post_action(request, change, to="cohort:people", cohort=cohort)
 
@@ -95,25 +99,38 @@ def remove_member(request: AuthedRequest, cohort: str, membership_id: int) -> Ht
     access.require_role(membership, Role.FACILITATOR, Role.LEAD)
     target = access.get_member_of_cohort(membership, membership_id)
     if not is_confirmed(request):
-        where = f" at {target.institution.short_name}" if target.institution else ""
+        names = {"person": target.user, "cohort": membership.cohort.name, "role": target.get_role_display()}
+        if target.institution:
+            loses = _(
+                "%(person)s (%(role)s at %(institution)s) loses access to the cohort at once; "
+                "any page they have open closes."
+            ) % {**names, "institution": target.institution.short_name}
+        else:
+            loses = (
+                _("%(person)s (%(role)s) loses access to the cohort at once; any page they have open closes.") % names
+            )
         confirmation = Confirmation(
-            title=f"Remove {target.user} from {membership.cohort.name}?",
+            title=_("Remove %(person)s from %(cohort)s?") % names,
             consequences=[
-                f"{target.user} ({target.get_role_display()}{where}) loses access to the cohort at once; "
-                "any page they have open closes.",
-                "They are not sent an e-mail or a notification.",
-                "What they wrote (posts, evidence, comments) stays in the cohort under their name.",
+                loses,
+                _("They are not sent an e-mail or a notification."),
+                _("What they wrote (posts, evidence, comments) stays in the cohort under their name."),
             ],
-            undo=f"You can add {target.user} back later from the People page, with the same role; "
-            "their work is still there.",
-            button=f"Remove {target.user}",
+            undo=_(
+                "You can add %(person)s back later from the People page, with the same role; their work is still there."
+            )
+            % names,
+            button=_("Remove %(person)s") % names,
             back_url=reverse("cohort:people", kwargs={"cohort": cohort}),
         )
         return confirm_page(request, confirmation, {"membership": membership})
 
     def remove() -> str:
         services.remove_member(membership, target)
-        return f"{target.user} was removed from {membership.cohort.name}. You can add them back below."
+        return _("%(person)s was removed from %(cohort)s. You can add them back below.") % {
+            "person": target.user,
+            "cohort": membership.cohort.name,
+        }
 
     return post_action(request, remove, to="cohort:people", cohort=cohort)
 
@@ -127,7 +144,10 @@ def readd_member(request: AuthedRequest, cohort: str, former_id: int) -> HttpRes
 
     def readd() -> str:
         back = services.readd_member(membership, former)
-        return f"{former.user} is a member again, as {back.get_role_display()}; they have been told."
+        return _("%(person)s is a member again, as %(role)s; they have been told.") % {
+            "person": former.user,
+            "role": back.get_role_display(),
+        }
 
     return post_action(request, readd, to="cohort:people", cohort=cohort)
 
@@ -141,15 +161,20 @@ def revoke_invitation(request: AuthedRequest, cohort: str, invitation_id: int) -
 
     def revoke() -> str:
         services.revoke_invitation(membership, invitation)
-        return f"The invitation to {invitation.email} was withdrawn."
+        return _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
 
     return post_action(request, revoke, to="cohort:people", cohort=cohort)
 
 
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if not ratelimit.allow(request, "invitation", limit=20, per=60):
-        return ratelimit.rate_limited(request, "opening invitations")
+        return ratelimit.rate_limited(request, _("opening invitations"))
     invitation = services.find_invitation(token)
+    chosen = request.user.is_authenticated or settings.LANGUAGE_COOKIE_NAME in request.COOKIES
+    if invitation is not None and not chosen:
+        # The invitee has not chosen a language on this site yet: the page speaks as the e-mail did.
+        translation.activate(invitation.language)
+        request.LANGUAGE_CODE = translation.get_language()
     if invitation is None or not invitation.is_usable:
         return render(request, "cohort/invitation_invalid.html", {"invitation": invitation}, status=404)
     user = request.user
@@ -162,7 +187,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             except ValidationError as error:
                 messages.error(request, error_text(error))
                 return redirect("home")
-            messages.success(request, f"Welcome to {invitation.cohort.name}.")
+            messages.success(request, _("Welcome to %(cohort)s.") % {"cohort": invitation.cohort.name})
             return redirect("dashboard", cohort=invitation.cohort.slug)
         return render(request, "cohort/invitation_accept.html", {"invitation": invitation, "existing": True})
     if User.objects.filter(email__iexact=invitation.email).exists():
@@ -181,7 +206,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             add_service_errors(form, error)
         else:
             login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome to {invitation.cohort.name}.")
+            messages.success(request, _("Welcome to %(cohort)s.") % {"cohort": invitation.cohort.name})
             return redirect("dashboard", cohort=invitation.cohort.slug)
     status = 400 if request.method == "POST" else 200
     return render(request, "cohort/invitation_accept.html", {"invitation": invitation, "form": form}, status=status)
@@ -228,7 +253,7 @@ def notifications(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def mark_notifications_read(request: AuthedRequest) -> HttpResponse:
     mark_read(request.user)
-    messages.success(request, "All notifications are marked as read.")
+    messages.success(request, _("All notifications are marked as read."))
     return redirect("cohort:notifications")
 
 
@@ -247,7 +272,7 @@ def notification_preferences(request: AuthedRequest) -> HttpResponse:
     form = PreferencesForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         set_preferences(request.user, form.cleaned_data)
-        messages.success(request, "Your notification preferences are saved.")
+        messages.success(request, _("Your notification preferences are saved."))
         return redirect("cohort:notification_preferences")
     return render(request, "cohort/preferences.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -256,9 +281,23 @@ def notification_preferences(request: AuthedRequest) -> HttpResponse:
 def profile(request: AuthedRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Your profile is saved.")
-        return redirect("cohort:profile")
+        user = form.save()
+        if user.language:  # the page that confirms it is in the language just chosen, as are the next ones
+            translation.activate(user.language)
+        messages.success(request, _("Your profile is saved."))
+        response = redirect("cohort:profile")
+        if user.language:  # as the toggle does: pages before log-in follow it on this browser too
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                user.language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]  # "Lax" in settings
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            )
+        return response
     return render(request, "cohort/profile.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -266,13 +305,13 @@ def unlock_account(request: HttpRequest, token: str) -> HttpResponse:
     """The link e-mailed to an account's owner when log-in to it was paused: a button (a link checker
     that opens the e-mail unlocks nothing), then the account's lock cleared for this browser."""
     if not ratelimit.allow(request, "unlock", limit=20, per=60):
-        return ratelimit.rate_limited(request, "unlocking accounts")
+        return ratelimit.rate_limited(request, _("unlocking accounts"))
     user = adapters.read_unlock_token(token)
     if user is None:
         return render(request, "cohort/unlock_account.html", {"valid": False}, status=404)
     if request.method != "POST":
         return render(request, "cohort/unlock_account.html", {"valid": True})
-    messages.success(request, "Log-in to your account is open again on this browser: log in below.")
+    messages.success(request, _("Log-in to your account is open again on this browser: log in below."))
     response = redirect("account_login")
     adapters.unlock(request, response, user)
     return response

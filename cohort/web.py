@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
 
 from cohort.errors import NotAllowed
 
@@ -66,7 +67,7 @@ class Confirmation:
     back_url: str
     undo: str = ""
     carry: Sequence[tuple[str, str]] = field(default_factory=tuple)
-    back_label: str = "No, go back"
+    back_label: str = cast(str, gettext_lazy("No, go back"))  # translated when the page shows it
 
 
 def is_confirmed(request: HttpRequest) -> bool:

@@ -211,6 +211,7 @@ HOLDINGS: tuple[Holding, ...] = (
         delete_rows=True,
         fields=(
             Field("title", Whose.PERSON, Erase.DELETE),
+            Field("message", Whose.PERSON, Erase.DELETE),  # the title as a sentence to translate: names too
             Field("body", Whose.PERSON, Erase.DELETE),
             Field("url", Whose.PERSON, Erase.DELETE),
         ),

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _, gettext_lazy
 
 from cohort import access
 from cohort.audit.models import AuditAction, AuditEvent
@@ -23,22 +24,25 @@ def object_labels(cohort: Cohort, events: list[AuditEvent]) -> dict[tuple[str, s
         labels["user", str(user.pk)] = str(user)
     memberships = Membership.objects.filter(pk__in=_ids(events, "membership"), cohort=cohort).select_related("user")
     for m in memberships:
-        labels["membership", str(m.pk)] = f"{m.user} ({m.get_role_display()})"
+        labels["membership", str(m.pk)] = _("%(person)s (%(role)s)") % {"person": m.user, "role": m.get_role_display()}
     cycles = SelfAssessment.objects.filter(pk__in=_ids(events, "self_assessment"), cohort=cohort)
     for sa in cycles.select_related("institution"):
-        labels["self_assessment", str(sa.pk)] = f"{sa.institution.short_name}'s self-assessment, cycle {sa.cycle}"
+        labels["self_assessment", str(sa.pk)] = _("%(institution)s's self-assessment, cycle %(cycle)s") % {
+            "institution": sa.institution.short_name,
+            "cycle": sa.cycle,
+        }
     for inv in Invitation.objects.filter(pk__in=_ids(events, "invitation"), cohort=cohort):
-        labels["invitation", str(inv.pk)] = f"Invitation to {inv.email}"
+        labels["invitation", str(inv.pk)] = _("Invitation to %(email)s") % {"email": inv.email}
     return labels
 
 
 _KIND_NAMES = {
-    "user": "A person",
-    "membership": "A membership",
-    "self_assessment": "A self-assessment",
-    "invitation": "An invitation",
-    "clip": "Clip",
-    "summary": "Summary",
+    "user": gettext_lazy("A person"),
+    "membership": gettext_lazy("A membership"),
+    "self_assessment": gettext_lazy("A self-assessment"),
+    "invitation": gettext_lazy("An invitation"),
+    "clip": gettext_lazy("Clip"),
+    "summary": gettext_lazy("Summary"),
 }
 
 
@@ -50,10 +54,10 @@ def object_label(labels: dict[tuple[str, str], str], event: AuditEvent) -> str:
         return found
     kind = _KIND_NAMES.get(event.target_type, event.target_type.replace("_", " ").capitalize())
     if event.target_type == "clip":
-        return f"Clip {event.target_id[:8]}…"  # the start of the clip's public id
+        return _("Clip %(id)s…") % {"id": event.target_id[:8]}  # the start of the clip's public id
     if event.target_type in ("user", "membership", "invitation"):
-        return f"{kind} no longer in the cohort (no. {event.target_id})"
-    return f"{kind} no. {event.target_id}"
+        return _("%(kind)s no longer in the cohort (no. %(id)s)") % {"kind": kind, "id": event.target_id}
+    return _("%(kind)s no. %(id)s") % {"kind": kind, "id": event.target_id}
 
 
 @login_required

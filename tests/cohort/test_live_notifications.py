@@ -6,8 +6,8 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.conf import settings as django_settings
 
-from cohort.models import NotificationKind
-from cohort.notifications import mark_read, notify
+from cohort.models import NotificationKind, Role
+from cohort.notifications import Sentence, mark_read, notify
 from tests.discussions.factories import reply, start
 from tests.discussions.live import communicator, own_loop
 from tests.factories import client_for
@@ -83,3 +83,20 @@ async def test_logging_out_closes_that_sessions_socket_and_deactivating_closes_t
     world.bob.is_active = False
     await sync_to_async(world.bob.save)(update_fields=["is_active"])
     assert await phone.receive_output(timeout=3) == {"type": "websocket.close", "code": 4403}
+
+
+@own_loop
+async def test_a_new_notification_is_announced_in_each_readers_language(world, memory) -> None:
+    world.alice.language = "cy"
+    await sync_to_async(world.alice.save)()
+    welsh, _ = await open_page(world.alice)
+    english, _ = await open_page(world.lena)
+    title = Sentence("Your role in %(cohort)s is now %(role)s", cohort=world.cohort.name, role=Role.OBSERVER.label)
+    await sync_to_async(notify)([world.alice, world.lena], kind=NotificationKind.INVITATION, title=title)
+    html = await welsh.receive_from(timeout=3)
+    assert f"Hysbysiad newydd: Eich rôl yn {world.cohort.name} bellach yw Sylwedydd" in html
+    assert '<span class="visually-hidden"> heb eu darllen</span>' in html and ">Hysbysiadau" in html
+    html = await english.receive_from(timeout=3)
+    assert f"New notification: Your role in {world.cohort.name} is now Observer" in html
+    for comm in (welsh, english):
+        await comm.disconnect()

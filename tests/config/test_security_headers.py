@@ -29,7 +29,7 @@ def test_every_page_of_the_access_matrix_sends_the_security_headers(case, world)
     assert_secure_headers(response)
 
 
-def test_the_log_in_page_sends_the_security_headers(client) -> None:
+def test_the_log_in_page_sends_the_security_headers(client, db) -> None:
     assert_secure_headers(client.get(reverse("account_login")))
 
 

@@ -63,7 +63,7 @@ class _VisibleText(HTMLParser):
         self.skip = 0  # inside <script> or <style>
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in {"script", "style"}:
+        if tag in {"script", "style", "code", "kbd", "samp"}:  # code, and values typed as they are
             self.skip += 1
         values = dict(attrs)
         for name, value in attrs:
@@ -75,7 +75,7 @@ class _VisibleText(HTMLParser):
                 self.found.append(f'value="{value}"')
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in {"script", "style"} and self.skip:
+        if tag in {"script", "style", "code", "kbd", "samp"} and self.skip:
             self.skip -= 1
 
     def handle_data(self, data: str) -> None:

@@ -25,8 +25,9 @@ from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from cohort import live
+from cohort import i18n, live
 from cohort.mail import send_later
 from cohort.models import User
 
@@ -65,7 +66,11 @@ class AccountAdapter(DefaultAccountAdapter):
         """allauth's e-mails (password reset, address confirmation) go through the queue like all others."""
         request = allauth_context.request
         context = {"request": request, "email": email, "current_site": get_current_site(request), **context}
-        send_later(self.render_mail(template_prefix, email, context))
+        # In the account holder's language; for an address with no account (or no choice), the page's.
+        person = User.objects.filter(email__iexact=email).first()
+        language = person.language if person is not None and person.language else i18n.active()
+        with i18n.in_language_of(language):
+            send_later(self.render_mail(template_prefix, email, context))
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Accounts are created only by accepting an invitation.
@@ -114,19 +119,23 @@ def lock_account(email: str) -> None:
         return
     token = signing.dumps({"user": user.pk}, salt=UNLOCK_SALT)
     link = f"{settings.SITE_URL}{reverse('cohort:unlock_account', kwargs={'token': token})}"
-    send_later(
-        EmailMessage(
-            "QM Cohort: log-in to your account was paused",
-            (
-                f"Hello {user},\n\nThere were {ACCOUNT_LOCK_FAILURES} failed attempts to log in to your QM Cohort "
-                f"account from several places in {LOCKOUT_WINDOW // 60} minutes, so log-in to it is paused for "
-                f"{LOCKOUT_WINDOW // 60} minutes.\n\nTo log in now, open this link on your own device (it works for "
-                f"{UNLOCK_MAX_AGE // 3600} hours):\n{link}\n\nIf the failed attempts were not yours, someone may be "
-                f"guessing your password: choose a new one at {settings.SITE_URL}{reverse('account_reset_password')}\n"
-            ),
-            to=[user.email],
-        )
-    )
+    minutes = LOCKOUT_WINDOW // 60
+    with i18n.in_language_of(user):
+        subject = _("QM Cohort: log-in to your account was paused")
+        body = _(
+            "Hello %(name)s,\n\nThere were %(failures)s failed attempts to log in to your QM Cohort account from several "
+            "places in %(minutes)s minutes, so log-in to it is paused for %(minutes)s minutes.\n\nTo log in now, open "
+            "this link on your own device (it works for %(hours)s hours):\n%(link)s\n\nIf the failed attempts were not "
+            "yours, someone may be guessing your password: choose a new one at %(reset)s\n"
+        ) % {
+            "name": user,
+            "failures": ACCOUNT_LOCK_FAILURES,
+            "minutes": minutes,
+            "hours": UNLOCK_MAX_AGE // 3600,
+            "link": link,
+            "reset": f"{settings.SITE_URL}{reverse('account_reset_password')}",
+        }
+    send_later(EmailMessage(subject, body, to=[user.email]))
 
 
 def read_unlock_token(token: str) -> User | None:

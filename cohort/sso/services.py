@@ -124,7 +124,7 @@ def check_url(url: str) -> None:
     except (OSError, UnicodeError):
         raise ValidationError(_("No server answers to that name: check the address.")) from None
     for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
+        ip = ipaddress.ip_address(str(address).split("%")[0])
         if not ip.is_global or ip.is_multicast:
             raise ValidationError(
                 _("That address is on a private network: give the identity provider's public https:// address.")

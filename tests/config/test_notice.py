@@ -79,7 +79,7 @@ def test_every_student_holding_of_the_map_is_in_the_notice_with_its_retention(ca
     assert {k.model for k in built.kept} == student_models
     assert all(k.how_long for k in built.kept)
     clip = next(k for k in built.kept if k.model == "media_feedback.Clip")
-    assert "45 days after" in clip.how_long
+    assert "45 days after" in str(clip.how_long)
 
 
 def test_a_holding_the_notice_does_not_describe_fails_the_notice(call: FeedbackCall, monkeypatch) -> None:

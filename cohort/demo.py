@@ -59,6 +59,7 @@ class DemoWorld:
     institutions: list[Institution] = field(default_factory=list)
     leads: dict[str, User] = field(default_factory=dict)
     members: dict[str, list[User]] = field(default_factory=dict)
+    welsh_reader: User | None = None
 
     def logins(self) -> list[tuple[str, str]]:
         rows = [
@@ -68,6 +69,8 @@ class DemoWorld:
         ]
         if self.operator is not None:
             rows.append(("site operator, /admin/ (two-factor: see README)", self.operator.email))
+        if self.welsh_reader is not None:
+            rows.append(("reads the site in Welsh (Cymraeg)", self.welsh_reader.email))
         # Every institution's log-ins: its lead, then its members.
         for institution in self.institutions:
             people = [self.leads[institution.slug].email] if institution.slug in self.leads else []
@@ -142,4 +145,10 @@ def seed() -> DemoWorld:
         world.institutions.append(institution)
         world.leads[slug] = lead
         world.members[slug] = members
+    # One person who reads the site, and gets their e-mails, in Welsh (the toggle on every page changes it).
+    welsh_reader = world.members[world.institutions[0].slug][-1]
+    if not welsh_reader.language:
+        welsh_reader.language = "cy"
+        welsh_reader.save(update_fields=["language"])
+    world.welsh_reader = welsh_reader
     return world

@@ -168,4 +168,8 @@ def seed(world: DemoWorld) -> None:
     _release(facilitator, call)
     if not SummaryDocument.objects.filter(call=call).exists():
         document = review.create_summary(facilitator, call)
+        # Published in both languages: the Welsh drafted from the same reviewed clips.
+        document.title_cy = "Yr hyn a ddywedodd myfyrwyr wrthym"
+        document.save(update_fields=["title_cy"])
+        review.redraft(facilitator, document, "cy")
         review.publish_summary(facilitator, document)

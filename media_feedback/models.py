@@ -191,6 +191,9 @@ class Clip(models.Model):
     # A video with every face blurred (media_feedback.blur), made where `faces_blurred` says so; the
     # redacted rendition, the only one anyone but facilitators plays, is then made from it.
     blurred_rendition_name = models.CharField(max_length=300, blank=True)
+    # How many frames of the blurred rendition had a face found and blurred (None: not blurred yet). Zero
+    # means the detector found no face at all: the pages say so rather than promise blurred faces.
+    faces_found_in_frames = models.PositiveIntegerField(null=True, blank=True)
     blur_requested = models.BooleanField(
         default=False, help_text=_("A facilitator asked for the faces to be blurred for everyone else.")
     )
@@ -233,6 +236,12 @@ class Clip(models.Model):
     @property
     def storage_prefix(self) -> str:
         return f"clips/{self.public_id}/"
+
+    @property
+    def no_face_found(self) -> bool:
+        """The blurred rendition exists but the detector found no face in any frame: either the video
+        shows none, or it shows one the detector missed. A facilitator watches it before releasing it."""
+        return bool(self.blurred_rendition_name) and self.faces_found_in_frames == 0
 
     @property
     def faces_blurred(self) -> bool:

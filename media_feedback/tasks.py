@@ -129,8 +129,9 @@ def blur_faces(clip: Clip) -> None:
         clip.blurred_rendition_name = storage.put(f"{clip.storage_prefix}blurred.mp4", blurred.path)
         if blurred.poster is not None:
             clip.poster_name = storage.put(f"{clip.storage_prefix}poster.jpg", blurred.poster)
-    clip.save(update_fields=["blurred_rendition_name", "poster_name"])
-    log.info("clip %s: faces blurred in %d of %d frames", clip.pk, sum(1 for b in blurred.boxes if b), blurred.frames)
+    clip.faces_found_in_frames = sum(1 for boxes in blurred.boxes if boxes)
+    clip.save(update_fields=["blurred_rendition_name", "poster_name", "faces_found_in_frames"])
+    log.info("clip %s: faces blurred in %d of %d frames", clip.pk, clip.faces_found_in_frames, blurred.frames)
 
 
 # Loaded models by (process id, path). Keyed by pid because a model's thread pool does not survive

@@ -256,3 +256,40 @@ def test_an_anonymous_video_whose_blurred_copy_is_missing_can_be_blurred_from_th
     assert clip.blurred_rendition_name and not clip.blur_requested  # the student's consent asked for it
     page = facilitator.get(reverse("media_feedback:review_clip", kwargs=kwargs)).text
     assert "the student agreed to be quoted anonymously" in page and "Blur the faces now" not in page
+
+
+def test_a_video_in_which_no_face_is_found_is_not_called_blurred_and_the_facilitator_is_warned(
+    world, irwell_link, media_root: Path, tmp_path: Path, immediate_tasks: None, django_capture_on_commit_callbacks
+) -> None:
+    """The face finder found nothing (no face, or one it missed): the review page says so beside the
+    blurring and the release button, and staff are not told the faces are blurred."""
+    empty = face_video(tmp_path / "no-face.mp4", width=320, height=180, fps=10, seconds=1.5, face_from=99)
+    assert empty.faces == {}
+    clip = _ready_video(irwell_link, empty, media_root, quote=True)
+    facilitator = client_for(world.fran)
+    kwargs = {"cohort": world.cohort.slug, "clip_id": clip.public_id}
+    with django_capture_on_commit_callbacks(execute=True):
+        facilitator.post(reverse("media_feedback:blur_faces", kwargs=kwargs), follow=True)
+    clip.refresh_from_db()
+    assert clip.blurred_rendition_name and clip.faces_found_in_frames == 0
+    page = facilitator.get(reverse("media_feedback:review_clip", kwargs=kwargs)).text
+    assert "No face was found to blur in this video." in page
+    assert "watch it before you release it" in page
+    released(clip, world.fran)
+    staff_page = client_for(world.lena).get(reverse("media_feedback:clip", kwargs=kwargs)).text
+    assert "none was found" in staff_page
+    assert "Faces in the video are blurred." not in staff_page
+
+
+def test_a_video_whose_face_was_found_carries_no_such_warning(
+    world, irwell_link, faces: FaceVideo, media_root: Path, immediate_tasks: None, django_capture_on_commit_callbacks
+) -> None:
+    clip = _ready_video(irwell_link, faces, media_root, quote=True)
+    kwargs = {"cohort": world.cohort.slug, "clip_id": clip.public_id}
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(world.fran).post(reverse("media_feedback:blur_faces", kwargs=kwargs), follow=True)
+    clip.refresh_from_db()
+    assert clip.faces_found_in_frames and clip.faces_found_in_frames >= len(faces.faces) * 0.9
+    assert (
+        "No face was found" not in client_for(world.fran).get(reverse("media_feedback:review_clip", kwargs=kwargs)).text
+    )

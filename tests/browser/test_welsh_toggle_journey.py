@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from cohort.models import User
-from tests.browser.support import log_in, screenshot
+from tests.browser.support import activate, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -17,9 +17,7 @@ PASSWORD = "correct-horse-battery-staple"
 def test_a_visitor_switches_the_log_in_page_to_welsh_and_back_with_the_keyboard(page) -> None:
     page.goto("/accounts/login/?next=/c/nowhere/discussions/")
     assert page.get_attribute("html", "lang") == "en-GB"
-    page.get_by_role("button", name="Cymraeg").focus()
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    activate(page, "Cymraeg", exact=True)
     # The same page, its address unchanged (the query too), now in Welsh.
     assert page.url.endswith("/accounts/login/?next=/c/nowhere/discussions/")
     assert page.get_attribute("html", "lang") == "cy"
@@ -29,8 +27,7 @@ def test_a_visitor_switches_the_log_in_page_to_welsh_and_back_with_the_keyboard(
     # Remembered: a new visit to another page stays Welsh.
     page.goto("/accessibility/")
     assert page.get_attribute("html", "lang") == "cy"
-    with page.expect_navigation():
-        page.get_by_role("button", name="English").click()
+    activate(page, "English", exact=True)
     assert page.url.endswith("/accessibility/")
     assert page.get_attribute("html", "lang") == "en-GB"
 
@@ -41,8 +38,7 @@ def test_a_persons_choice_follows_them_to_another_browser(new_page, world) -> No
     log_in(first, alice.email, PASSWORD)
     dashboard = f"/c/{world.cohort.slug}/"
     first.goto(dashboard)
-    with first.expect_navigation():
-        first.get_by_role("button", name="Cymraeg").click()
+    activate(first, "Cymraeg", exact=True)
     assert first.url.endswith(dashboard)
     assert first.get_attribute("html", "lang") == "cy"
     assert User.objects.get(pk=alice.pk).language == "cy"
@@ -52,7 +48,6 @@ def test_a_persons_choice_follows_them_to_another_browser(new_page, world) -> No
     log_in(second, alice.email, PASSWORD)
     second.goto(dashboard)
     assert second.get_attribute("html", "lang") == "cy"
-    with second.expect_navigation():
-        second.get_by_role("button", name="English").click()
+    activate(second, "English", exact=True)
     assert second.get_attribute("html", "lang") == "en-GB"
     assert User.objects.get(pk=alice.pk).language == "en-gb"

@@ -1,6 +1,6 @@
 """Who an identity provider lets in: allauth's own social log-in flow (complete_social_login) with the
 product's adapters, from what the provider asserted. (The real IdPs' journeys and hostile responses are
-in tests/sso/.)"""
+in tests/browser/sso/.)"""
 
 from __future__ import annotations
 

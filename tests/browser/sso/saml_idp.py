@@ -1,7 +1,7 @@
 """A real SAML 2.0 identity provider (pysaml2's IdP, signing with xmlsec1) for the single sign-on tests,
 in its own process:
 
-    python -m tests.sso.saml_idp CONFIG.json
+    python -m tests.browser.sso.saml_idp CONFIG.json
 
 CONFIG.json: {"port": 8104, "key": "idp.key", "cert": "idp.crt", "accounts": "ACCOUNTS.json"}
 ACCOUNTS.json (read again at every log-in, so a test may add people while the IdP runs):
@@ -15,7 +15,7 @@ address on this machine (allauth's default entity id is its metadata URL), as an
 Prints "ready <entity id>" once it listens.
 
 `idp_config` is shared with the tests, which build a pysaml2 Server of their own on the same key to sign
-hostile responses (see tests/sso/saml_tools.py).
+hostile responses (see tests/browser/sso/saml_tools.py).
 """
 
 from __future__ import annotations

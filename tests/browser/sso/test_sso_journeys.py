@@ -9,9 +9,16 @@ import pytest
 
 from cohort.models import Role, User
 from tests import factories
+from tests.browser.sso.conftest import DOMAIN
+from tests.browser.sso.support import (
+    accounts_for,
+    assert_refused,
+    pick_account,
+    sign_in_by_sso,
+    signed_in_sessions,
+    start_sso,
+)
 from tests.browser.support import screenshot, tab_to
-from tests.sso.conftest import DOMAIN
-from tests.sso.support import accounts_for, assert_refused, pick_account, sign_in_by_sso, signed_in_sessions, start_sso
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("sso")]
 

@@ -1,6 +1,6 @@
 // A real OpenID Connect provider (npm `oidc-provider`) for the single sign-on tests, in its own process.
 //
-//   node tests/sso/oidc_idp.mjs CONFIG.json
+//   node tests/browser/sso/oidc_idp.mjs CONFIG.json
 //
 // CONFIG.json: {"port": 8102, "clients": [{"client_id", "client_secret", "redirect_uris": [...]}],
 //               "accounts": "ACCOUNTS.json"}

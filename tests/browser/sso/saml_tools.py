@@ -17,7 +17,7 @@ from cryptography.x509.oid import NameOID
 from saml2.config import IdPConfig
 from saml2.sigver import security_context
 
-from tests.sso.saml_idp import idp_config
+from tests.browser.sso.saml_idp import idp_config
 
 ASSERTION = "urn:oasis:names:tc:SAML:2.0:assertion:Assertion"
 

@@ -18,9 +18,9 @@ import pytest
 
 from cohort.models import Role, User
 from tests import factories
-from tests.sso import saml_tools
-from tests.sso.conftest import DOMAIN, SAML_SLUG
-from tests.sso.support import accounts_for, assert_refused, pick_account, signed_in_sessions, start_sso
+from tests.browser.sso import saml_tools
+from tests.browser.sso.conftest import DOMAIN, SAML_SLUG
+from tests.browser.sso.support import accounts_for, assert_refused, pick_account, signed_in_sessions, start_sso
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("sso")]
 

@@ -1,6 +1,6 @@
 """Single sign-on against real identity providers, each in its own process, started once per test session:
-an OpenID Connect provider (npm `oidc-provider`, tests/sso/oidc_idp.mjs) and a SAML 2.0 IdP (pysaml2,
-tests/sso/saml_idp.py, signing with xmlsec1), on free ports, beside the product served by Daphne as in
+an OpenID Connect provider (npm `oidc-provider`, tests/browser/sso/oidc_idp.mjs) and a SAML 2.0 IdP (pysaml2,
+tests/browser/sso/saml_idp.py, signing with xmlsec1), on free ports, beside the product served by Daphne as in
 the browser tests (whose fixtures these reuse).
 
 Both IdPs know the same people (ACCOUNTS): the tester picks one on the IdP's log-in page. Each test
@@ -29,12 +29,11 @@ from cohort.models import Role
 from cohort.sso import services as sso
 from cohort.sso.models import IdentityProvider
 from tests import factories
-from tests.browser.conftest import browser, live_server_asgi, new_page, page  # noqa: F401 (fixtures reused here)
+from tests.browser.sso import saml_tools
 from tests.local_servers import free_port, stop
 from tests.services import missing
-from tests.sso import saml_tools
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DOMAIN = "irwell.ac.uk"
 OIDC_SLUG = "irwell-oidc"
 SAML_SLUG = "irwell-saml"
@@ -91,7 +90,7 @@ def sso_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def oidc_idp(sso_dir: Path, live_server_asgi: str) -> Iterator[RunningIdP]:  # noqa: F811 (the fixture above)
+def oidc_idp(sso_dir: Path, live_server_asgi: str) -> Iterator[RunningIdP]:
     node = shutil.which("node") or ""
     if not node or not (ROOT / "node_modules" / "oidc-provider").is_dir():
         missing("the OpenID Connect tests need Node.js and npm's oidc-provider: run `npm install`")
@@ -106,7 +105,9 @@ def oidc_idp(sso_dir: Path, live_server_asgi: str) -> Iterator[RunningIdP]:  # n
     config.write_text(json.dumps({"port": port, "accounts": str(sso_dir / "accounts.json"), "clients": [client]}))
     log = sso_dir / "oidc.log"
     with log.open("wb") as out:
-        process = subprocess.Popen([node, str(ROOT / "tests/sso/oidc_idp.mjs"), str(config)], stdout=out, stderr=out)
+        process = subprocess.Popen(
+            [node, str(ROOT / "tests/browser/sso/oidc_idp.mjs"), str(config)], stdout=out, stderr=out
+        )
     issuer = f"http://127.0.0.1:{port}"
     _wait_until_answers(process, f"{issuer}/.well-known/openid-configuration", log)
     try:
@@ -129,7 +130,7 @@ def saml_idp(sso_dir: Path) -> Iterator[RunningIdP]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore"}
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tests.sso.saml_idp", str(config)], stdout=out, stderr=out, cwd=ROOT, env=env
+            [sys.executable, "-m", "tests.browser.sso.saml_idp", str(config)], stdout=out, stderr=out, cwd=ROOT, env=env
         )
     metadata = f"http://127.0.0.1:{port}/metadata"
     _wait_until_answers(process, metadata, log)

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.i18n import JavaScriptCatalog
 
 ENGLISH = "en-gb"
 WELSH = "cy"
@@ -94,3 +95,16 @@ def set_language(request: HttpRequest) -> HttpResponse:
         user.language = code
         user.save(update_fields=["language"])
     return response
+
+
+class JavaScriptCatalogue(JavaScriptCatalog):
+    """The JavaScript's messages in the page's language. A page names its language (`?language=cy`):
+    the view decides it (a student's link follows its call), which a request of its own for the
+    catalogue, going by the cookie or the browser, would not know."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        code = request.GET.get("language", "")
+        if code not in CODES:
+            return super().get(request, *args, **kwargs)
+        with translation.override(code):
+            return super().get(request, *args, **kwargs)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cohort import authn
+from cohort import authn, i18n
 from cohort.authn import Verdict
 
 
@@ -93,7 +93,14 @@ class PersonLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        chosen = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        signed_in = user is not None and user.is_authenticated
+        chosen = getattr(user, "language", "") if signed_in else ""
+        visitor_choice = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if user is not None and signed_in and not chosen and visitor_choice in i18n.CODES:
+            # The toggle used before logging in (on the log-in page, say) becomes the person's preference,
+            # so what is sent to them follows it too.
+            user.language = chosen = visitor_choice
+            user.save(update_fields=["language"])
         if chosen:
             translation.activate(chosen)
             request.LANGUAGE_CODE = translation.get_language()

@@ -2,7 +2,6 @@ from types import ModuleType
 
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
-from django.views.i18n import JavaScriptCatalog
 
 import cohort.audit.urls
 import cohort.sso.login
@@ -50,7 +49,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("privacy/accounts/<id:user_id>/erase/", views.account_erasure, name="account_erasure"),
     path("language/", i18n.set_language, name="set_language"),
     # The Welsh and English of the project's JavaScript (static/js), for gettext() in the browser.
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("jsi18n/", i18n.JavaScriptCatalogue.as_view(), name="javascript-catalog"),
     # allauth's log-in with the e-mail first (an institution's own sign-in, or the password).
     path("accounts/login/", cohort.sso.login.login),
     path("accounts/", include("allauth.urls")),

@@ -31,6 +31,7 @@ from config.personal_data import BY_MODEL
 from config.privacy import erase_account, erase_in_cohort, export_user, holdings_summary
 from config.retention import call_deletes_on, rules
 from media_feedback.access import get_open_link
+from media_feedback.language import use_student_language
 from media_feedback.models import UPLOAD_LIFETIME, Clip, FeedbackCall
 
 
@@ -162,6 +163,7 @@ def account_erasure(request: AuthedRequest, user_id: int) -> HttpResponse:
 def privacy_notice(request: HttpRequest, token: str) -> HttpResponse:
     """The privacy notice for the call behind a student's link: public, as the link itself is."""
     link = get_open_link(token)
+    use_student_language(request, link.call.language)  # as the student's other pages: the call's, unless chosen
     return render(request, "privacy_notice.html", {"link": link, "notice": notice_for(link.call)})
 
 

@@ -29,6 +29,7 @@ from cohort.i18n import WELSH, active, localised
 from cohort.models import Area, Membership
 from cohort.web import Confirmation, add_service_errors, attachment, confirm_page, error_text, is_confirmed, post_action
 from media_feedback import access, services
+from media_feedback.language import use_student_language
 from media_feedback.models import Clip, FeedbackCall
 from media_feedback.review import access as review_access, redaction, services as review
 from media_feedback.review.forms import QuoteForm, SpanForm, SuggestionForm, SummaryForm, TagForm, TranscriptForm
@@ -88,6 +89,9 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
     clip = services.clip_for_receipt(token)
     if clip is None:
         raise Http404("No such clip.")
+    # The language the student consented in, as on their other pages (unless they chose another).
+    consent = getattr(clip, "consent", None)
+    use_student_language(request, consent.language if consent is not None else clip.call.language)
     if not is_confirmed(request):
         confirmation = Confirmation(
             title=_("Withdraw and delete your clip?"),

@@ -78,3 +78,18 @@ def test_a_bilingual_field_falls_back_to_english_marked_as_english(world) -> Non
         assert template.render(Context({"area": area})) == "Data a diffiniadau"
     with translation.override("en-gb"):
         assert template.render(Context({"area": area})) == "Data and definitions"
+
+
+def test_the_toggle_used_before_logging_in_becomes_the_persons_preference(world) -> None:
+    client = client_for(world.alice)
+    client.cookies["django_language"] = "cy"
+    response = client.get("/accessibility/")
+    assert '<html lang="cy">' in response.content.decode()
+    assert User.objects.get(pk=world.alice.pk).language == "cy"
+
+
+def test_the_javascript_catalogue_is_in_the_language_the_page_names() -> None:
+    english_browser = Client(HTTP_ACCEPT_LANGUAGE="en-GB")
+    assert "Hidlo'r rhestr" in english_browser.get("/jsi18n/?language=cy").content.decode()
+    assert "Hidlo'r rhestr" not in english_browser.get("/jsi18n/?language=xx").content.decode()
+    assert "Hidlo'r rhestr" not in english_browser.get("/jsi18n/").content.decode()

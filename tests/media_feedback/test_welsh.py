@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.utils import translation
+from django.utils.html import escape
 
 from cohort.access import get_membership
 from media_feedback import services, tasks
@@ -300,3 +301,19 @@ def test_the_call_form_takes_welsh_questions_only_line_for_line(world) -> None:
     )
     assert form.is_valid(), form.errors
     assert form.service_kwargs()["language"] == "cy"
+
+
+def test_withdrawing_and_the_privacy_notice_stay_in_the_language_the_student_consented_in(welsh_link) -> None:
+    """The private link opened on another device (an English browser, no cookie): withdrawing, and the
+    notice linked from the Welsh consent page, are in Welsh, as the student's other pages."""
+    clip, receipt = services.give_consent(
+        welsh_link, question="Q", share_with_institutions=True, may_quote=False, age_band="18+", language="cy"
+    )
+    Clip.objects.filter(pk=clip.pk).update(status=Clip.Status.READY)  # the upload has completed
+    english_browser = Client(HTTP_ACCEPT_LANGUAGE="en-GB")
+    withdraw = english_browser.get(f"/my-clip/{receipt}/withdraw/").content.decode()
+    assert '<html lang="cy">' in withdraw
+    assert str(escape(_welsh("Withdraw and delete your clip?"))) in withdraw
+    assert "Withdraw and delete your clip?" not in withdraw
+    notice = english_browser.get(f"/s/{welsh_link.token}/privacy/").content.decode()
+    assert '<html lang="cy">' in notice

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cohort.forms import Form, IdsChoiceField
+from cohort.i18n import localised
 from cohort.models import Area, Cohort
 from cohort.widgets import DateTimeInput
 from media_feedback.models import MB, Consent
@@ -66,7 +67,10 @@ class CallForm(Form):
             },
         )
         super().__init__(*args, **kwargs)
-        cast(IdsChoiceField, self.fields["areas"]).queryset = Area.objects.filter(framework_id=cohort.framework_id)
+        areas = cast(IdsChoiceField, self.fields["areas"])
+        areas.queryset = Area.objects.filter(framework_id=cohort.framework_id)
+        # Each area in the reader's language (its Welsh title where it has one).
+        areas.label_from_instance = lambda area: f"{area.position}. {localised(area, 'title')[0]}"  # type: ignore[method-assign, assignment]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

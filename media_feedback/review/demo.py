@@ -169,7 +169,7 @@ def seed(world: DemoWorld) -> None:
     if not SummaryDocument.objects.filter(call=call).exists():
         document = review.create_summary(facilitator, call)
         # Published in both languages: the Welsh drafted from the same reviewed clips.
-        document.title_cy = "Yr hyn a ddywedodd myfyrwyr wrthym"
+        document.title_cy = "Beth ddywedodd myfyrwyr wrthym"
         document.save(update_fields=["title_cy"])
         review.redraft(facilitator, document, "cy")
         review.publish_summary(facilitator, document)

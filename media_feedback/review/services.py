@@ -537,7 +537,14 @@ def redraft(actor: Membership, document: SummaryDocument, language: str = ENGLIS
     field_name = "body_cy" if normalise(language) == WELSH else "body"
     setattr(document, field_name, draft_markdown(document.call, normalise(language)))
     document.updated_at = timezone.now()
-    document.save(update_fields=[field_name, "updated_at"])
+    fields = [field_name, "updated_at"]
+    if field_name == "body_cy" and not document.title_cy.strip():
+        # A Welsh text needs a Welsh title to be published: start from the call's own words.
+        title, _in = localised(document.call, "title", WELSH)
+        with translation.override(WELSH):
+            document.title_cy = (_("What students told us: %(call)s") % {"call": title})[:SUMMARY_TITLE_MAX]
+        fields.append("title_cy")
+    document.save(update_fields=fields)
     return document
 
 

@@ -261,3 +261,19 @@ def test_a_welsh_facilitator_reviews_an_english_clip_with_its_words_marked_as_en
     assert '<button type="button" class="word" lang="en-GB" data-index="1"' in page
     assert '<blockquote class="quote" lang="en-GB">“My name is Jordan”</blockquote>' in page
     assert "&quot;" not in page.split('id="transcript"')[1].split("</div>")[0]
+
+
+def test_drafting_the_welsh_text_gives_a_welsh_title_when_there_is_none(
+    world: World, call: FeedbackCall, fran_membership: Membership
+) -> None:
+    reviewed(make_clip(call, world.irwell), world.fran)
+    document = review.create_summary(fran_membership, call, "What students told us")
+    assert document.title_cy == ""
+    review.redraft(fran_membership, document, "cy")
+    document.refresh_from_db()
+    assert document.title_cy.startswith("Beth ddywedodd myfyrwyr wrthym: ")
+    document.title_cy = "Ein teitl ein hunain"
+    document.save(update_fields=["title_cy"])
+    review.redraft(fran_membership, document, "cy")
+    document.refresh_from_db()
+    assert document.title_cy == "Ein teitl ein hunain"  # a title the facilitator wrote is kept

@@ -396,7 +396,7 @@ def calls(request: AuthedRequest, cohort: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("The call “%(title)s” is open. Share each institution's link or poster.") % {"title": call.title},
+                _("The call “%(title)s” is open. Share each institution's link or poster.") % {"title": localised(call, "title")[0]},
             )
             return redirect("media_feedback:call", cohort=cohort, call_id=call.pk)
     listed = FeedbackCall.objects.filter(cohort=membership.cohort).annotate(

@@ -31,6 +31,7 @@ from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
 from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
+from cohort.i18n import localised
 from cohort.integers import query_int
 from cohort.web import add_service_errors, post_action
 from media_feedback import access, services, storage
@@ -396,7 +397,8 @@ def calls(request: AuthedRequest, cohort: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("The call “%(title)s” is open. Share each institution's link or poster.") % {"title": localised(call, "title")[0]},
+                _("The call “%(title)s” is open. Share each institution's link or poster.")
+                % {"title": localised(call, "title")[0]},
             )
             return redirect("media_feedback:call", cohort=cohort, call_id=call.pk)
     listed = FeedbackCall.objects.filter(cohort=membership.cohort).annotate(

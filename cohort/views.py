@@ -203,7 +203,9 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if sso_provider is not None and sso_provider.sso_only:
         # The institution signs its people in: no password here; accepting happens through its sign-in.
         context = {"invitation": invitation, "sso_provider": sso_provider, "sso_next": request.path}
-        response = render(request, "cohort/invitation_accept.html", context, status=400 if request.method == "POST" else 200)
+        response = render(
+            request, "cohort/invitation_accept.html", context, status=400 if request.method == "POST" else 200
+        )
         return sso_login.allow_form_to_provider(response, sso_provider)
     if User.objects.filter(email__iexact=invitation.email).exists():
         login_url = f"{reverse('account_login')}?next={request.path}"

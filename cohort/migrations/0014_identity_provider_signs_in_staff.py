@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cohort', '0013_notification_message'),
+        ("cohort", "0013_notification_message"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='identityprovider',
-            name='signs_in_staff',
-            field=models.BooleanField(default=False, help_text="Only for a provider the site operator trusts: it may sign in facilitators, assessors, observers and the site's administrators whose addresses it serves.", verbose_name='signs in staff'),
+            model_name="identityprovider",
+            name="signs_in_staff",
+            field=models.BooleanField(
+                default=False,
+                help_text="Only for a provider the site operator trusts: it may sign in facilitators, assessors, observers and the site's administrators whose addresses it serves.",
+                verbose_name="signs in staff",
+            ),
         ),
     ]

@@ -22,8 +22,7 @@ from cohort import authn
 from cohort.access import get_membership
 from cohort.models import Invitation, Membership, User
 from cohort.services import invite
-from cohort.sso import services
-from cohort.sso import mfa as mfa_rules
+from cohort.sso import mfa as mfa_rules, services
 from cohort.sso.adapters import SLO_KEY
 from cohort.sso.models import IdentityProvider
 from tests.factories import make_user

@@ -20,6 +20,7 @@ from cohort.forms import AcceptInvitationForm, InviteForm, PreferencesForm, Prof
 from cohort.http import AuthedRequest
 from cohort.models import Criterion, FormerMembership, Invitation, Membership, Notification, Role, User
 from cohort.notifications import mark_read, set_preferences
+from cohort.sso import login as sso_login, services as sso_services
 from cohort.web import Confirmation, add_service_errors, confirm_page, error_text, is_confirmed, post_action
 
 
@@ -175,6 +176,14 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         # The invitee has not chosen a language on this site yet: the page speaks as the e-mail did.
         translation.activate(invitation.language)
         request.LANGUAGE_CODE = translation.get_language()
+    if (
+        invitation is not None
+        and invitation.accepted_by_id is not None
+        and request.user.is_authenticated
+        and invitation.accepted_by_id == request.user.pk
+    ):
+        # Accepted by this person already (signing in through their institution accepts it): on to the cohort.
+        return redirect("dashboard", cohort=invitation.cohort.slug)
     if invitation is None or not invitation.is_usable:
         return render(request, "cohort/invitation_invalid.html", {"invitation": invitation}, status=404)
     user = request.user
@@ -190,6 +199,14 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, _("Welcome to %(cohort)s.") % {"cohort": invitation.cohort.name})
             return redirect("dashboard", cohort=invitation.cohort.slug)
         return render(request, "cohort/invitation_accept.html", {"invitation": invitation, "existing": True})
+    sso_provider = sso_services.provider_for(invitation.email)
+    if sso_provider is not None and sso_provider.sso_only:
+        # The institution signs its people in: no password here; accepting happens through its sign-in.
+        context = {"invitation": invitation, "sso_provider": sso_provider, "sso_next": request.path}
+        response = render(
+            request, "cohort/invitation_accept.html", context, status=400 if request.method == "POST" else 200
+        )
+        return sso_login.allow_form_to_provider(response, sso_provider)
     if User.objects.filter(email__iexact=invitation.email).exists():
         login_url = f"{reverse('account_login')}?next={request.path}"
         return render(request, "cohort/invitation_accept.html", {"invitation": invitation, "login_url": login_url})

@@ -13,13 +13,15 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
 from allauth.socialaccount.providers.base.constants import AuthProcess
 from allauth.socialaccount.providers.saml.utils import build_auth
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from cohort import adapters, authn
 from cohort.models import User
-from cohort.sso import services
+from cohort.services import accept_invitation
+from cohort.sso import mfa, services, trust
 from cohort.sso.models import IdentityProvider
 
 log = logging.getLogger(__name__)
@@ -58,8 +60,8 @@ def after_sso_login(request: HttpRequest, user: User, sociallogin: SocialLogin) 
     provider = services.provider_of(sociallogin)
     if provider is None:
         return
-    services.accept_invitations(user)
-    if services.asserted_mfa(provider, sociallogin):
+    accept_invitations_through(provider, user)
+    if mfa.asserted_mfa(provider, sociallogin):
         authn.record_second_factor(request.session, user, by=f"sso:{provider.slug}")
     extra = sociallogin.account.extra_data or {}
     if provider.is_saml and provider.slo_url and extra.get("_nameid"):
@@ -70,6 +72,19 @@ def after_sso_login(request: HttpRequest, user: User, sociallogin: SocialLogin) 
             "session_index": extra.get("_session_index"),
         }
     log.info("user %s signed in through identity provider %s", user.pk, provider.pk)
+
+
+def accept_invitations_through(provider: IdentityProvider, user: User) -> int:
+    """Accept the usable invitations to this person's address that this provider may vouch for (its own
+    institution's; staff roles only through a provider trusted for staff)."""
+    accepted = 0
+    for invitation in trust.invitations_through(provider, user.email):
+        try:
+            accept_invitation(invitation, user)
+        except ValidationError:
+            continue  # already a member there, or used meanwhile: nothing to do
+        accepted += 1
+    return accepted
 
 
 def saml_logout_url(request: HttpRequest, slo: dict[str, Any]) -> str | None:
@@ -103,10 +118,26 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return ImmediateHttpResponse(render(request, "socialaccount/refused.html", context, status=403))
 
     def asserted_email(self, sociallogin: SocialLogin) -> str:
+        """The address the provider asserted, stripped and in lower case. allauth drops an address it
+        finds invalid (" Mo@Medlock.example " with its spaces), so the claim itself is read then."""
         email = (sociallogin.user.email if sociallogin.user else "") or ""
         if not email and sociallogin.email_addresses:
             email = sociallogin.email_addresses[0].email
+        if not email:
+            claimed = services.claims_of(sociallogin).get("email")
+            if isinstance(claimed, list):
+                claimed = claimed[0] if claimed else ""
+            email = claimed if isinstance(claimed, str) else ""
         return email.strip().lower()
+
+    def normalise_email(self, sociallogin: SocialLogin, email: str, verified: bool) -> None:
+        """The asserted address, normalised, is the one allauth matches and keeps."""
+        if sociallogin.user is not None and not sociallogin.user.pk:
+            sociallogin.user.email = email
+        for address in sociallogin.email_addresses:
+            address.email = address.email.strip().lower()
+        if not any(address.email == email for address in sociallogin.email_addresses):
+            sociallogin.email_addresses.insert(0, EmailAddress(email=email, verified=verified, primary=True))
 
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         provider = services.provider_of(sociallogin)
@@ -125,11 +156,22 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if sociallogin.is_existing:
             if not sociallogin.user.is_active or sociallogin.user.email.lower() != email:
                 raise self.refuse(request, "no_invitation", provider)
+            self.check_may_sign_in(request, provider, sociallogin.user)
             return
         if sociallogin.user is not None and sociallogin.user.pk:  # matched an account by its verified address
+            self.check_may_sign_in(request, provider, sociallogin.user)
             return
-        if User.objects.filter(email__iexact=email).exists() or not services.usable_invitations(email):
+        if User.objects.filter(email__iexact=email).exists() or not trust.invitations_through(provider, email):
             raise self.refuse(request, "no_invitation", provider)
+        self.normalise_email(sociallogin, email, verified=True)
+
+    def check_may_sign_in(self, request: HttpRequest, provider: IdentityProvider, user: User) -> None:
+        """An institution's provider signs in only its institution's people (or those invited to it);
+        accounts that run the site or hold a staff role only through a provider the operator trusts."""
+        reason = trust.refusal(provider, user)
+        if reason is not None:
+            log.warning("SSO log-in of user %s refused (%s) through provider %s", user.pk, reason, provider.pk)
+            raise self.refuse(request, reason, provider)
 
     def authenticate_by_email(self, sociallogin: SocialLogin) -> tuple[Any, str] | None:
         """An existing account whose verified address is the one the provider asserted (and checked in
@@ -150,7 +192,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return True
 
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
-        return bool(services.usable_invitations(self.asserted_email(sociallogin)))
+        provider = services.provider_of(sociallogin)
+        return provider is not None and bool(trust.invitations_through(provider, self.asserted_email(sociallogin)))
 
     def populate_user(self, request: HttpRequest, sociallogin: SocialLogin, data: dict[str, Any]) -> Any:
         user = super().populate_user(request, sociallogin, data)
@@ -163,9 +206,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         """A new account for an invited person: made and their invitations accepted together, or not at all."""
         with transaction.atomic():
             user = super().save_user(request, sociallogin, form)
-            if not services.accept_invitations(user):
+            provider = services.provider_of(sociallogin)
+            if provider is None or not accept_invitations_through(provider, user):
                 transaction.set_rollback(True)
-                raise self.refuse(request, "no_invitation", services.provider_of(sociallogin))
+                raise self.refuse(request, "no_invitation", provider)
         return user
 
     def on_authentication_error(self, request: HttpRequest, provider: Any, error: Any = None, **kwargs: Any) -> None:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cohort.forms import Form, ModelForm
 from cohort.models import Institution
-from cohort.sso import services
+from cohort.sso import services, trust
 from cohort.sso.models import ENTRA_ISSUER, IdentityProvider
 
 # A directory (tenant) ID: a GUID. (A tenant's domain would give an issuer naming the GUID, which allauth refuses.)
@@ -46,6 +46,7 @@ class IdentityProviderForm(ModelForm):
             "kind",
             "sso_only",
             "enabled",
+            "signs_in_staff",
             "metadata_url",
             "metadata_xml",
             "issuer",
@@ -63,8 +64,14 @@ class IdentityProviderForm(ModelForm):
 
     def __init__(self, *args: Any, institution: Institution | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A facilitator's form (the cohort page): trusting a provider for staff is the operator's alone,
+        # and the domains it may serve are checked (clean_domains).
+        self.by_facilitator = institution is not None
+        self.served_before = set(self.instance.domain_list) if self.instance.pk else set()
+        self.sso_only_before = bool(self.instance.pk and self.instance.sso_only)
         if institution is not None:
             self.instance.institution = institution
+            del self.fields["signs_in_staff"]
         else:  # the admin: the operator chooses the institution
             self.fields = {
                 "institution": forms.ModelChoiceField(
@@ -87,12 +94,27 @@ class IdentityProviderForm(ModelForm):
         if not self.domain_list:
             raise ValidationError(_("Give at least one e-mail domain."))
         services.check_domains_free(self.domain_list, self.instance if self.instance.pk else None)
+        if self.by_facilitator:
+            institution = self.instance.institution
+            for domain in self.domain_list:
+                if domain not in self.served_before and trust.domain_has_outsiders(domain, institution):
+                    raise ValidationError(trust.outsiders_message(domain, institution))
         return text
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("institution") is not None:
             self.instance.institution = data["institution"]
+        if self.by_facilitator and data.get("sso_only") and not self.sso_only_before and "domains" in data:
+            # "SSO only" cuts the domains off from passwords: every domain, kept ones too, is checked.
+            for domain in self.domain_list:
+                if trust.domain_has_outsiders(domain, self.instance.institution):
+                    self.add_error("sso_only", trust.outsiders_message(domain, self.instance.institution))
+                    break
+        if self.by_facilitator and self.instance.signs_in_staff and self.changes_who_it_vouches_for(data):
+            # The operator trusted this provider for staff as it was: a facilitator's change to where it
+            # is or what it serves withdraws that trust until the operator gives it again.
+            self.instance.signs_in_staff = False
         if self.errors:
             return data  # nothing is fetched for a form that is wrong already
         kind = data.get("kind")
@@ -101,6 +123,10 @@ class IdentityProviderForm(ModelForm):
         elif kind in (IdentityProvider.Kind.OIDC, IdentityProvider.Kind.ENTRA):
             self._clean_oidc(data, kind)
         return data
+
+    def changes_who_it_vouches_for(self, data: dict[str, Any]) -> bool:
+        identity = {"kind", "metadata_url", "metadata_xml", "issuer", "tenant_id", "client_id"}
+        return bool(identity & set(self.changed_data)) or bool(set(self.domain_list) - self.served_before)
 
     def _clean_saml(self, data: dict[str, Any]) -> None:
         url, xml = data.get("metadata_url", ""), data.get("metadata_xml", "").strip()

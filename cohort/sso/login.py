@@ -135,6 +135,20 @@ def allow_forms_to_identity_providers(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def provider_origin(provider: IdentityProvider) -> str | None:
+    parts = urlsplit(provider.sso_url if provider.is_saml else provider.issuer_url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("https", "http") and parts.netloc else None
+
+
+def allow_form_to_provider(response: HttpResponse, provider: IdentityProvider) -> HttpResponse:
+    """A page whose form starts this provider's sign-in (through the log-in, which redirects there): its
+    CSP form-action allows that provider's origin, and no other."""
+    policy = getattr(response, "_csp_config", settings.SECURE_CSP)
+    if policy and (origin := provider_origin(provider)):
+        response._csp_config = {**policy, "form-action": [*policy.get("form-action", [CSP.SELF]), origin]}  # type: ignore[attr-defined]
+    return response
+
+
 def login(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     return allow_forms_to_identity_providers(_login(request, *args, **kwargs))
 

@@ -43,6 +43,16 @@ class IdentityProvider(models.Model):
         help_text=_("Password log-in is refused for the e-mail domains this provider serves."),
     )
     enabled = models.BooleanField(_("enabled"), default=True)
+    # Set by the site operator only (the admin): whether this provider may sign in accounts that run the
+    # site or hold a staff role (facilitator, assessor, observer). Off, those accounts use their password.
+    signs_in_staff = models.BooleanField(
+        _("signs in staff"),
+        default=False,
+        help_text=_(
+            "Only for a provider the site operator trusts: it may sign in facilitators, assessors, observers "
+            "and the site's administrators whose addresses it serves."
+        ),
+    )
     # SAML 2.0: the IdP's metadata, by address or pasted; what is parsed from it.
     metadata_url = models.URLField(_("metadata URL"), max_length=500, blank=True)
     metadata_xml = models.TextField(_("metadata XML"), blank=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from allauth.mfa.stages import AuthenticateStage as AllauthAuthenticateStage
 from django.http import HttpRequest
 
-from cohort.sso import services
+from cohort.sso import mfa, services
 
 
 class AuthenticateStage(AllauthAuthenticateStage):
@@ -14,6 +14,6 @@ class AuthenticateStage(AllauthAuthenticateStage):
         sociallogin = (self.login.signal_kwargs or {}).get("sociallogin")
         if sociallogin is not None:
             provider = services.provider_of(sociallogin)
-            if provider is not None and services.asserted_mfa(provider, sociallogin):
+            if provider is not None and mfa.asserted_mfa(provider, sociallogin):
                 return False
         return super()._should_handle(request)

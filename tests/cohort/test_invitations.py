@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -138,3 +139,82 @@ def test_a_mismatched_password_gets_a_message_and_no_account(world) -> None:
     assert response.status_code == 400
     assert "There is a problem" in response.content.decode()
     assert not User.objects.filter(email="newcomer@example.org").exists()
+
+
+# --- an invitation to an address at an "SSO only" domain (finding 5) ---------------------------------
+
+
+@pytest.fixture
+def medlock_sso_only(world):
+    """Medlock's SAML provider for medlock.example, SSO only (connected as the operator would)."""
+    from cohort.sso import services as sso_services
+    from cohort.sso.models import IdentityProvider
+    from tests.cohort.sso.support import metadata
+
+    provider = IdentityProvider(
+        institution=world.medlock, kind="saml", slug="medlock-saml", name="Medlock Login", sso_only=True
+    )
+    for name, value in sso_services.parse_metadata(metadata()).items():
+        setattr(provider, name, value)
+    provider.metadata_xml = metadata()
+    return sso_services.save_provider(None, provider, ["medlock.example"])
+
+
+def invite_to_medlock(world, email="newbie@medlock.example"):
+    return invite(
+        get_membership(world.fran, world.cohort.slug), email=email, role=Role.MEMBER, institution=world.medlock
+    )
+
+
+def test_an_sso_only_invitation_offers_the_institutions_sign_in_and_no_password(world, medlock_sso_only) -> None:
+    _invitation, token = invite_to_medlock(world)
+    client = Client(HTTP_HOST="127.0.0.1")
+    url = reverse("cohort:accept_invitation", kwargs={"token": token})
+    response = client.get(url)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'type="password"' not in page
+    assert "Medlock Metropolitan University signs its people in with their institution's account" in page
+    assert "Continue with Medlock Login" in page
+    assert f'action="{reverse("account_login")}"' in page
+    assert f'name="next" value="{url}"' in page
+    assert "https://idp.irwell.example" in response.headers["Content-Security-Policy"]
+
+    # The button: the e-mail-first log-in sends them to the provider, to come back to the invitation.
+    response = client.post(reverse("account_login"), {"login": "newbie@medlock.example", "next": url})
+    assert response.status_code == 302
+    assert response["Location"].startswith("https://idp.irwell.example/saml/sso?SAMLRequest=")
+
+
+def test_an_sso_only_invitation_refuses_a_password_and_creates_no_account(world, medlock_sso_only) -> None:
+    invitation, token = invite_to_medlock(world)
+    client = client_for(None)
+    response = client.post(
+        reverse("cohort:accept_invitation", kwargs={"token": token}),
+        {
+            "display_name": "Newbie",
+            "time_zone": "Europe/London",
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+        },
+    )
+    assert response.status_code == 400
+    assert "Continue with Medlock Login" in response.content.decode()
+    assert not User.objects.filter(email="newbie@medlock.example").exists()
+    assert "_auth_user_id" not in client.session
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+
+
+def test_an_invitation_accepted_through_sso_leads_its_person_to_the_cohort(world, medlock_sso_only) -> None:
+    from cohort.services import accept_invitation
+    from tests.factories import make_user
+
+    invitation, token = invite_to_medlock(world)
+    newbie = make_user("Newbie", email="newbie@medlock.example")
+    accept_invitation(invitation, newbie)  # as signing in through the provider does
+    response = client_for(newbie).get(reverse("cohort:accept_invitation", kwargs={"token": token}))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard", kwargs={"cohort": "gm"})
+    # Anyone else still gets the used-invitation page.
+    assert client_for(world.alice).get(reverse("cohort:accept_invitation", kwargs={"token": token})).status_code == 404

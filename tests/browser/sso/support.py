@@ -47,6 +47,8 @@ REFUSED = {
     "no_invitation": "Ask your institution's lead for an invitation",
     "domain": "vouched for an e-mail address it does not look after here",
     "unverified": "says your e-mail address is not verified",
+    "staff": "the site operator has not allowed",
+    "not_tied": "does not belong to",
     "error": "the answer from your institution's sign-in could not be accepted. Nothing was changed.",
 }
 

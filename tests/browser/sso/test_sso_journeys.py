@@ -60,9 +60,12 @@ def test_an_uninvited_person_is_told_to_ask_for_an_invitation_and_gets_no_accoun
 
 
 @pytest.fixture
-def facilitator(sso_cohort: Any) -> Any:
-    """A facilitator of the cohort who works at Irwell: an existing account with TOTP set up."""
+def facilitator(sso_cohort: Any, provider: Any) -> Any:
+    """A facilitator of the cohort who works at Irwell: an existing account with TOTP set up. Irwell's
+    provider signs in staff only because the site operator marked it so (signs_in_staff)."""
     cohort, _, _ = sso_cohort
+    provider.signs_in_staff = True
+    provider.save(update_fields=["signs_in_staff"])
     fran = factories.make_user("Fran Fisher", email=f"fran@{DOMAIN}", totp=True)
     factories.member(fran, cohort, Role.FACILITATOR)
     return fran
@@ -92,3 +95,18 @@ def test_a_facilitator_whose_idp_does_not_assert_mfa_is_asked_for_their_code(
     page.wait_for_url(lambda url: "/accounts/" not in url)
 
     assert page.get_by_role("heading", level=1).inner_text() == "Greater Manchester cohort"
+
+
+def test_a_facilitator_is_refused_by_a_provider_the_operator_has_not_trusted_for_staff(
+    page: Any, provider: Any, running_idp: Any, sso_cohort: Any
+) -> None:
+    """The tester's takeover: a facilitator's (or the operator's) address at a domain the provider serves,
+    MFA asserted, through a provider no operator has trusted for staff: refused, no session."""
+    cohort, _, _ = sso_cohort
+    fran = factories.make_user("Fran Fisher", email=f"fran@{DOMAIN}", totp=True)
+    factories.member(fran, cohort, Role.FACILITATOR)
+
+    sign_in_by_sso(page, fran.email, "fran-mfa", running_idp.url)
+
+    assert_refused(page, "staff")
+    assert signed_in_sessions() == []

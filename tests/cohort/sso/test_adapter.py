@@ -22,7 +22,7 @@ from cohort import authn
 from cohort.access import get_membership
 from cohort.models import Invitation, Membership, User
 from cohort.services import invite
-from cohort.sso import services
+from cohort.sso import mfa as mfa_rules, services
 from cohort.sso.adapters import SLO_KEY
 from cohort.sso.models import IdentityProvider
 from tests.factories import make_user
@@ -96,6 +96,7 @@ def test_someone_without_an_invitation_gets_the_explanation_and_nothing_else(wor
 
 def test_an_existing_account_with_that_verified_address_is_signed_in_and_connected(world, oidc_provider) -> None:
     mo = make_user("Mo", email="mo@medlock.example")
+    Membership.objects.create(user=mo, cohort=world.cohort, role="member", institution=world.medlock)
     request, response = sso_login(oidc_provider, claims("mo@medlock.example"))
     assert response.status_code == 302
     assert signed_in(request) == str(mo.pk)
@@ -167,12 +168,14 @@ def test_a_switched_off_provider_lets_no_one_in(world, invitation, oidc_provider
 
 
 def _facilitator_at_medlock(world) -> User:
+    """A facilitator whose address Medlock's provider serves, which the operator trusts for staff."""
     fay = make_user("Fay", email="fay@medlock.example", totp=True)
     Membership.objects.create(user=fay, cohort=world.cohort, role="facilitator")
+    IdentityProvider.objects.filter(slug="medlock-oidc").update(signs_in_staff=True)
     return fay
 
 
-@pytest.mark.parametrize("amr", [["mfa"], ["pwd", "otp"], ["hwk"]])
+@pytest.mark.parametrize("amr", [["mfa"], ["pwd", "otp"], ["pin", "hwk"], ["sms", "fpt"], "mfa"])
 def test_a_facilitator_whose_provider_asserts_mfa_is_not_asked_for_the_code(world, oidc_provider, amr) -> None:
     fay = _facilitator_at_medlock(world)
     request, response = sso_login(oidc_provider, claims(fay.email, amr=amr))
@@ -183,9 +186,13 @@ def test_a_facilitator_whose_provider_asserts_mfa_is_not_asked_for_the_code(worl
     assert authn.verdict(fay, request.session) is authn.Verdict.SIGNED_IN
 
 
-def test_a_facilitator_whose_provider_asserts_a_password_only_is_asked_for_the_code(world, oidc_provider) -> None:
+@pytest.mark.parametrize(
+    "amr",
+    [["pwd"], ["hwk"], ["sms"], ["swk"], ["otp"], ["otp", "sms"], ["pwd", "pin", "kba"], ["nomfa"], "pwd mfa", []],
+)
+def test_a_facilitator_whose_provider_asserts_a_single_factor_is_asked_for_the_code(world, oidc_provider, amr) -> None:
     fay = _facilitator_at_medlock(world)
-    request, response = sso_login(oidc_provider, claims(fay.email, amr=["pwd"]))
+    request, response = sso_login(oidc_provider, claims(fay.email, amr=amr))
     assert response["Location"] == reverse("mfa_authenticate")
     assert signed_in(request) is None  # not until the code is given
 
@@ -214,6 +221,11 @@ def test_a_member_needs_no_second_factor_and_none_is_recorded_without_mfa(world,
         ({"_authn_contexts": ["http://schemas.microsoft.com/claims/multipleauthn"]}, True),
         ({"_authn_contexts": ["https://refeds.org/profile/mfa"]}, True),
         ({"_authn_contexts": ["urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"]}, False),
+        ({"_authn_contexts": ["urn:example:ac:classes:nomfa"]}, False),
+        ({"_authn_contexts": ["https://refeds.org/profile/mfa-not"]}, False),
+        ({"_authn_contexts": ["urn:example:multifactor-disabled"]}, False),
+        ({"_authn_contexts": ["urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard"]}, False),
+        ({"_authn_contexts": ["https://refeds.org/profile/sfa", "https://refeds.org/profile/mfa"]}, True),
         (
             {
                 "http://schemas.microsoft.com/claims/authnmethodsreferences": [
@@ -226,8 +238,9 @@ def test_a_member_needs_no_second_factor_and_none_is_recorded_without_mfa(world,
     ],
 )
 def test_saml_authentication_contexts_that_mean_multi_factor(saml_provider, extra, mfa) -> None:
+    """Exact values only: a context that merely contains "mfa" (":nomfa") is not multi-factor."""
     sociallogin = type("L", (), {"account": SocialAccount(extra_data=extra)})()
-    assert services.asserted_mfa(saml_provider, sociallogin) is mfa  # type: ignore[arg-type]
+    assert mfa_rules.asserted_mfa(saml_provider, sociallogin) is mfa  # type: ignore[arg-type]
 
 
 def test_a_saml_session_keeps_what_single_log_out_needs(world, saml_provider) -> None:
@@ -252,3 +265,114 @@ def test_only_signing_in_is_offered_not_connecting_or_redirecting(world, oidc_pr
     assert response.status_code == 403
     assert signed_in(request) is None
     assert not SocialAccount.objects.exists()
+
+
+# --- whom an institution's provider may vouch for (finding 1: account takeover) ---------------------
+
+
+def assert_refused(request, response, shown: str) -> None:
+    assert response.status_code == 403
+    assert shown in response.content.decode()
+    assert signed_in(request) is None
+
+
+NOT_TIED = "does not belong to Medlock"
+STAFF = "the site operator has not allowed Medlock Login to sign such accounts in"
+
+
+def test_an_account_of_another_institution_is_not_signed_in_by_this_one(world, oidc_provider) -> None:
+    pat = make_user("Pat", email="pat@medlock.example")
+    Membership.objects.create(user=pat, cohort=world.cohort, role="lead", institution=world.irwell)
+    request, response = sso_login(oidc_provider, claims(pat.email))
+    assert_refused(request, response, NOT_TIED)
+    assert not SocialAccount.objects.exists()
+
+
+def test_an_account_in_no_cohort_is_not_signed_in(world, oidc_provider) -> None:
+    make_user("Nobody", email="nobody@medlock.example")
+    request, response = sso_login(oidc_provider, claims("nobody@medlock.example"))
+    assert_refused(request, response, NOT_TIED)
+
+
+@pytest.mark.parametrize("kind", ["superuser", "is_staff", "facilitator", "assessor", "observer"])
+def test_staff_accounts_are_refused_by_a_provider_not_trusted_for_staff(world, oidc_provider, kind) -> None:
+    """The tester's attack: the operator's (or a facilitator's) address at a domain a facilitator gave
+    their provider. Even a membership of the provider's own institution does not make it enough."""
+    victim = make_user("Victim", email="victim@medlock.example", totp=True)
+    Membership.objects.create(user=victim, cohort=world.cohort, role="member", institution=world.medlock)
+    if kind == "superuser":
+        User.objects.filter(pk=victim.pk).update(is_superuser=True, is_staff=True)
+    elif kind == "is_staff":
+        User.objects.filter(pk=victim.pk).update(is_staff=True)
+    else:
+        Membership.objects.create(user=victim, cohort=world.other_cohort, role=kind)
+    request, response = sso_login(oidc_provider, claims(victim.email, amr=["mfa"]))
+    assert_refused(request, response, STAFF)
+    assert not SocialAccount.objects.exists()
+
+    IdentityProvider.objects.filter(pk=oidc_provider.pk).update(signs_in_staff=True)  # as the operator would
+    request, response = sso_login(oidc_provider, claims(victim.email, amr=["mfa"]))
+    assert response.status_code == 302
+    assert signed_in(request) == str(victim.pk)
+
+
+def test_an_account_already_connected_is_checked_again(world, oidc_provider) -> None:
+    """A connection made while the person was a member does not outlive the rule: a facilitator now."""
+    mo = make_user("Mo", email="mo@medlock.example")
+    SocialAccount.objects.create(user=mo, provider="medlock-oidc", uid="sub-mo@medlock.example")
+    Membership.objects.create(user=mo, cohort=world.cohort, role="facilitator")
+    request, response = sso_login(oidc_provider, claims(mo.email))
+    assert_refused(request, response, STAFF)
+
+
+def test_an_existing_account_invited_to_the_institution_is_signed_in_and_joins(world, oidc_provider) -> None:
+    mo = make_user("Mo", email="mo@medlock.example")
+    invite(get_membership(world.fran, world.cohort.slug), email=mo.email, role="member", institution=world.medlock)
+    request, response = sso_login(oidc_provider, claims(mo.email))
+    assert response.status_code == 302
+    assert signed_in(request) == str(mo.pk)
+    assert Membership.objects.filter(user=mo, institution=world.medlock).exists()
+
+
+def test_an_invitation_to_another_institution_is_not_accepted_through_this_provider(world, oidc_provider) -> None:
+    invitation, _token = invite(
+        get_membership(world.fran, world.cohort.slug),
+        email="iris@medlock.example",
+        role="lead",
+        institution=world.irwell,
+    )
+    request, response = sso_login(oidc_provider, claims("iris@medlock.example"))
+    assert_refused(request, response, "Ask your institution's lead for an invitation")
+    assert not User.objects.filter(email="iris@medlock.example").exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+
+
+@pytest.mark.parametrize("role", ["assessor", "observer"])
+def test_an_invitation_to_a_staff_role_needs_a_provider_trusted_for_staff(world, oidc_provider, role) -> None:
+    invitation, _token = invite(
+        get_membership(world.fran, world.cohort.slug), email="sam@medlock.example", role=role, institution=None
+    )
+    request, response = sso_login(oidc_provider, claims("sam@medlock.example"))
+    assert_refused(request, response, "Ask your institution's lead for an invitation")
+    assert not User.objects.filter(email="sam@medlock.example").exists()
+
+    IdentityProvider.objects.filter(pk=oidc_provider.pk).update(signs_in_staff=True)
+    request, response = sso_login(oidc_provider, claims("sam@medlock.example", sub="sam-2"))
+    assert response.status_code == 302
+    assert Membership.objects.get(user__email="sam@medlock.example").role == role
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is not None
+
+
+def test_an_asserted_address_with_spaces_and_capitals_is_normalised(world, invitation) -> None:
+    provider = IdentityProvider.objects.get(slug="medlock-oidc")
+    request, response = sso_login(provider, claims("  MO@Medlock.example "))
+    assert response.status_code == 302
+    mo = User.objects.get(email="mo@medlock.example")
+    assert signed_in(request) == str(mo.pk)
+    assert EmailAddress.objects.get(user=mo).email == "mo@medlock.example"
+    # and the same person again, now an existing account
+    request, response = sso_login(provider, claims(" Mo@MEDLOCK.example"))
+    assert signed_in(request) == str(mo.pk)
+    assert User.objects.filter(email__iexact="mo@medlock.example").count() == 1

@@ -7,9 +7,14 @@ import pytest
 from allauth.socialaccount.models import SocialApp
 from django.urls import reverse
 
+from cohort.access import get_membership
+from cohort.models import Membership, User
+from cohort.services import invite
+from cohort.sso import services
+from cohort.sso.forms import IdentityProviderForm
 from cohort.sso.models import IdentityProvider, ServedDomain
 from tests.cohort.sso.support import IDP_ENTITY, IDP_SLO, IDP_SSO, metadata
-from tests.factories import client_for
+from tests.factories import client_for, make_user
 
 
 def url(world, institution=None) -> str:
@@ -276,3 +281,98 @@ def test_an_institution_outside_the_cohort_is_not_found(world) -> None:
     elsewhere = make_institution("Elsewhere College", "Elsewhere")
     assert post(world, saml(), institution=elsewhere).status_code == 404
     assert nothing_saved()
+
+
+# --- a facilitator cannot connect other people's domains (finding 1) ---------------------------------
+
+OUTSIDERS = "is used by people outside University of Irwell Valley: only the site operator can connect it."
+
+
+def test_a_domain_where_staff_or_the_operator_have_accounts_is_refused(world) -> None:
+    """The tester's attack: the facilitator's own domain, where the operator's account is too."""
+    response = post(world, saml(domains="irwell.example\nexample.org"))
+    assert response.status_code == 400
+    assert f"example.org {OUTSIDERS}" in response.content.decode()
+    assert nothing_saved()
+
+
+def test_a_domain_where_another_institutions_people_have_accounts_is_refused(world) -> None:
+    make_user("Gus", email="gus@gmail.com")  # in no cohort at all
+    response = post(world, saml(domains="gmail.com"))
+    assert f"gmail.com {OUTSIDERS}" in response.content.decode()
+    assert nothing_saved()
+    make_user("Mel", email="mel@medlock.example")
+    Membership.objects.create(
+        user=User.objects.get(email="mel@medlock.example"),
+        cohort=world.cohort,
+        role="member",
+        institution=world.medlock,
+    )
+    assert f"medlock.example {OUTSIDERS}" in post(world, saml(domains="medlock.example")).content.decode()
+    assert nothing_saved()
+
+
+def test_a_domain_with_a_pending_invitation_elsewhere_is_refused(world) -> None:
+    invite(
+        get_membership(world.fran, world.cohort.slug),
+        email="nia@newdomain.example",
+        role="lead",
+        institution=world.medlock,
+    )
+    assert f"newdomain.example {OUTSIDERS}" in post(world, saml(domains="newdomain.example")).content.decode()
+    assert nothing_saved()
+
+
+def test_a_domain_of_the_institutions_own_people_and_invitees_is_accepted(world) -> None:
+    ivy = make_user("Ivy", email="ivy@irwell.example")
+    Membership.objects.create(user=ivy, cohort=world.cohort, role="member", institution=world.irwell)
+    invite(
+        get_membership(world.fran, world.cohort.slug),
+        email="ian@irwell.example",
+        role="member",
+        institution=world.irwell,
+    )
+    make_user("Ian", email="ian@irwell.example")  # an account, invited to Irwell
+    assert post(world, saml(sso_only="on")).status_code == 302
+    assert IdentityProvider.objects.get().sso_only
+
+
+def test_sso_only_is_refused_for_a_domain_the_operator_connected_with_outsiders_on_it(world) -> None:
+    """The operator may connect such a domain (the admin is not restricted); the facilitator may then
+    edit the provider but not cut those people off from their passwords."""
+    provider = IdentityProvider(institution=world.irwell, kind="saml", slug="irwell-sso", name="Irwell Single Sign-On")
+    for name, value in services.parse_metadata(metadata()).items():
+        setattr(provider, name, value)
+    provider.metadata_xml = metadata()
+    services.save_provider(None, provider, ["irwell.example", "example.org"])
+    data = saml(domains="irwell.example\nexample.org")
+    assert post(world, {**data, "name": "Irwell SSO"}).status_code == 302  # kept domains: not checked again
+    response = post(world, {**data, "sso_only": "on"})
+    assert response.status_code == 400
+    assert f"example.org {OUTSIDERS}" in response.content.decode()
+    provider.refresh_from_db()
+    assert (provider.name, provider.sso_only) == ("Irwell SSO", False)
+
+
+def test_only_the_operator_trusts_a_provider_for_staff(world) -> None:
+    xml = metadata()
+    assert post(world, saml(signs_in_staff="on", metadata_xml=xml)).status_code == 302
+    provider = IdentityProvider.objects.get()
+    assert not provider.signs_in_staff
+    assert "signs_in_staff" not in client_for(world.fran).get(url(world)).content.decode()
+    # The admin's form has it.
+    form = IdentityProviderForm(
+        {**saml(metadata_xml=xml), "slug": "irwell-sso", "institution": world.irwell.pk, "signs_in_staff": "on"},
+        instance=provider,
+    )
+    assert form.is_valid(), form.errors
+    services.save_provider(None, form.instance, form.domain_list)
+    provider.refresh_from_db()
+    assert provider.signs_in_staff
+    # A facilitator's change to the domains withdraws the operator's trust; a new name does not.
+    assert post(world, saml(name="Irwell SSO", metadata_xml=xml)).status_code == 302
+    provider.refresh_from_db()
+    assert provider.signs_in_staff
+    assert post(world, saml(domains="irwell.example\nstaff.irwell.example", metadata_xml=xml)).status_code == 302
+    provider.refresh_from_db()
+    assert not provider.signs_in_staff

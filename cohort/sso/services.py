@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from allauth.socialaccount.models import SocialApp, SocialLogin
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -248,7 +249,7 @@ class GuardedSession(requests.Session):
                 _read_capped(response, deadline)
             finally:
                 response.close()
-        except (OSError, ValueError) as error:  # a socket cut by the watchdog, urllib3's errors
+        except (OSError, ValueError, urllib3.exceptions.HTTPError) as error:  # a socket cut by the watchdog
             if time.monotonic() >= deadline:
                 raise FetchRefused("the server took too long") from None
             if isinstance(error, requests.RequestException):

@@ -242,7 +242,8 @@ class GuardedSession(requests.Session):
         watchdog.daemon = True
         watchdog.start()
         try:
-            response = super().request(method, url, *args, **kwargs)
+            verb = method.decode() if isinstance(method, bytes) else method
+            response = super().request(verb, url, *args, **kwargs)
             try:
                 if response.is_redirect:  # each hop would need checking: none is followed
                     raise FetchRefused("the address redirects")
@@ -322,10 +323,11 @@ def parse_metadata(xml: str) -> dict[str, str]:
         "slo_url": _("single log-out address"),
     }
     for name, label in labels.items():
-        if len(found[name]) > IdentityProvider._meta.get_field(name).max_length:  # type: ignore[operator]
+        limit = int(getattr(IdentityProvider._meta.get_field(name), "max_length", 0) or 0)
+        if len(found[name]) > limit:  # refused here, not by the database
             raise ValidationError(
                 _("The metadata's %(what)s is longer than %(limit)s characters: check the metadata.")
-                % {"what": label, "limit": IdentityProvider._meta.get_field(name).max_length}
+                % {"what": label, "limit": limit}
             )
     for name in ("sso_url", "slo_url"):
         if not found[name]:

@@ -115,8 +115,13 @@ def check_domains_free(domains: list[str], provider: IdentityProvider | None) ->
         )
 
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # an IPv4 address inside an IPv6 one: the IPv4 one is checked
+
+
 def _is_public(address: str) -> bool:
     ip = ipaddress.ip_address(str(address).split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip in NAT64:
+        ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return ip.is_global and not ip.is_multicast
 
 

@@ -188,9 +188,18 @@ def test_every_endpoint_of_the_discovery_document_is_checked(world, oidc_discove
     assert nothing_saved()
 
 
-def test_in_production_an_internal_endpoint_is_refused(settings, monkeypatch) -> None:
+def test_in_production_an_internal_endpoint_is_refused(settings) -> None:
     settings.SSO_ALLOW_LOCAL_PROVIDERS = False
-    for url in ["https://127.0.0.1/token", "https://10.1.2.3/token", "https://[::1]/token", "http://idp.example/x"]:
+    for url in [
+        "https://127.0.0.1/token",
+        "https://10.1.2.3/token",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[::1]/token",
+        "https://[::ffff:127.0.0.1]/token",
+        "https://[64:ff9b::7f00:1]/token",
+        "http://idp.example/x",
+        "javascript:alert(1)",
+    ]:
         with pytest.raises(ValidationError):
             services.check_url(url)
 

@@ -138,4 +138,14 @@ class OutgoingMailAdmin(admin.ModelAdmin):
 
 
 # The sub-domains' admin pages.
+# allauth's own pages for its apps and tokens are not used: an identity provider's page keeps its app in
+# step, and allauth's would show an OIDC client secret in full. Its admin module is imported here so that
+# it has registered them, whichever app the admin's discovery reaches first.
+import allauth.socialaccount.admin  # noqa: E402, F401
+from allauth.socialaccount.models import SocialApp, SocialToken  # noqa: E402
+
 import cohort.sso.admin  # noqa: E402, F401
+
+for _allauth_model in (SocialApp, SocialToken):
+    if admin.site.is_registered(_allauth_model):
+        admin.site.unregister(_allauth_model)

@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "cohort.middleware.UserTimezoneMiddleware",
     "cohort.middleware.PersonLanguageMiddleware",
     "cohort.middleware.SignedInMiddleware",
+    "cohort.sso.middleware.SAMLErrorMiddleware",  # last: asked first about a SAML view's exception
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -188,6 +188,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             return None
         return address.user, address.email
 
+    def get_requests_session(self) -> Any:
+        """allauth's requests at sign-in (OIDC discovery, token, userinfo, keys) through the guarded fetch."""
+        return services.guarded_session()
+
     def is_auto_signup_allowed(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         return True
 

@@ -3,15 +3,19 @@ that decide an SSO log-in (which provider serves an address, whether it asserted
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import re
 import socket
+import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from allauth.socialaccount.models import SocialApp, SocialLogin
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,6 +23,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from cohort.errors import NotAllowed
 from cohort.models import Invitation, Membership, User
@@ -27,7 +34,8 @@ from cohort.sso.models import IdentityProvider, ServedDomain
 
 log = logging.getLogger(__name__)
 
-METADATA_TIMEOUT = 10
+FETCH_DEADLINE = 10.0  # seconds for a whole fetch: connecting, sending, reading
+FETCH_MAX_BYTES = 1_000_000  # a metadata document or a discovery document is far smaller
 # A host name as DNS allows it, lower case, with at least one dot (example.ac.uk).
 DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 # OIDC `amr` values (RFC 8176) that mean more than one factor, or a factor beyond a password.
@@ -107,36 +115,182 @@ def check_domains_free(domains: list[str], provider: IdentityProvider | None) ->
         )
 
 
-def check_url(url: str) -> None:
-    """An IdP's address, which the server fetches: https to a public address. An address on this machine
-    or a private network (and http) only where SSO_ALLOW_LOCAL_PROVIDERS is on (development, tests), so
-    that the form cannot be used to make the server call its own or its network's internal services."""
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # an IPv4 address inside an IPv6 one: the IPv4 one is checked
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(str(address).split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip in NAT64:
+        ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip.is_global and not ip.is_multicast
+
+
+def check_url(url: str, *, resolve: bool = True) -> None:
+    """An IdP's address: https to a public address. An address on this machine or a private network
+    (and http) only where SSO_ALLOW_LOCAL_PROVIDERS is on (development, tests), so that the form cannot be
+    used to make the server call its own or its network's internal services. resolve=False for an address
+    only browsers go to (a SAML IdP's sign-on and log-out addresses): its name is not looked up, but an
+    internal address written as such is refused all the same."""
     parts = urlsplit(url)
-    local_allowed = bool(getattr(settings, "SSO_ALLOW_LOCAL_PROVIDERS", False))
+    local_allowed = _local_allowed()
     if parts.scheme != "https" and not (local_allowed and parts.scheme == "http"):
         raise ValidationError(_("Use an https:// address."))
-    if not parts.hostname:
+    try:
+        hostname, port = parts.hostname, parts.port
+    except ValueError:  # a port that is not a number
+        hostname, port = None, None
+    if not hostname:
         raise ValidationError(_("That is not a complete web address."))
     if local_allowed:
         return
+    private = ValidationError(
+        _("That address is on a private network: give the identity provider's public https:// address.")
+    )
+    if not resolve:
+        try:
+            literal = ipaddress.ip_address(hostname)
+        except ValueError:
+            if (
+                hostname == "localhost"
+                or hostname.endswith((".localhost", ".local", ".internal"))
+                or "." not in hostname
+            ):
+                raise private from None
+            return
+        if not _is_public(str(literal)):
+            raise private
+        return
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+        addresses = {info[4][0] for info in socket.getaddrinfo(hostname, port or 443)}
     except (OSError, UnicodeError):
         raise ValidationError(_("No server answers to that name: check the address.")) from None
-    for address in addresses:
-        ip = ipaddress.ip_address(str(address).split("%")[0])
-        if not ip.is_global or ip.is_multicast:
-            raise ValidationError(
-                _("That address is on a private network: give the identity provider's public https:// address.")
-            )
+    if not all(_is_public(str(address)) for address in addresses):
+        raise private
 
 
-def _get(url: str) -> requests.Response:
-    """One GET of an address check_url accepted; redirects are not followed (each hop would need checking)."""
+def _local_allowed() -> bool:
+    return bool(getattr(settings, "SSO_ALLOW_LOCAL_PROVIDERS", False))
+
+
+# --- fetching from an identity provider -----------------------------------------------------------
+# Every request the server makes to an IdP (saving its settings, and allauth's at sign-in through
+# SocialAccountAdapter.get_requests_session) goes through GuardedSession: the address checked first,
+# the connection's peer checked again (a name that resolves to a public address when checked and to an
+# internal one when connecting — DNS rebinding — is refused before anything is sent), no redirects,
+# at most FETCH_MAX_BYTES read, all within FETCH_DEADLINE seconds.
+
+
+class FetchRefused(requests.RequestException):
+    """A fetch the guard stopped: an address not allowed, a redirect, too big, too slow."""
+
+
+class _PeerCheckedConnection(HTTPConnection):
+    opened: list[socket.socket]
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        if not _local_allowed():
+            peer = sock.getpeername()[0]
+            if not _is_public(str(peer)):
+                sock.close()
+                raise FetchRefused(f"connected to a private address for {self.host}")
+        self.opened.append(sock)
+        return sock
+
+
+class _PeerCheckedHTTPSConnection(_PeerCheckedConnection, HTTPSConnection):
+    pass
+
+
+class _GuardedAdapter(HTTPAdapter):
+    def __init__(self, opened: list[socket.socket]) -> None:
+        self.opened = opened
+        super().__init__(max_retries=0)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        opened = self.opened
+        http_conn = type("Conn", (_PeerCheckedConnection,), {"opened": opened})
+        https_conn = type("Conn", (_PeerCheckedHTTPSConnection,), {"opened": opened})
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": type("Pool", (HTTPConnectionPool,), {"ConnectionCls": http_conn}),
+            "https": type("Pool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn}),
+        }
+
+
+class GuardedSession(requests.Session):
+    """A requests session for talking to identity providers (see above)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trust_env = False  # no proxy from the environment: the peer checked is the IdP itself
+        self.opened: list[socket.socket] = []
+        adapter = _GuardedAdapter(self.opened)
+        self.mount("https://", adapter)
+        self.mount("http://", adapter)
+
+    def _cut(self) -> None:
+        for sock in self.opened:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        url = url.decode() if isinstance(url, bytes) else str(url)
+        try:
+            check_url(url)
+        except ValidationError:
+            raise FetchRefused(f"address not allowed: {urlsplit(url).hostname}") from None
+        kwargs.update(allow_redirects=False, stream=True, timeout=(FETCH_DEADLINE / 2, FETCH_DEADLINE / 2))
+        deadline = time.monotonic() + FETCH_DEADLINE
+        # The timeouts above are per read: a server sending a byte every few seconds is cut at the deadline.
+        watchdog = threading.Timer(FETCH_DEADLINE, self._cut)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            verb = method.decode() if isinstance(method, bytes) else method
+            response = super().request(verb, url, *args, **kwargs)
+            try:
+                if response.is_redirect:  # each hop would need checking: none is followed
+                    raise FetchRefused("the address redirects")
+                _read_capped(response, deadline)
+            finally:
+                response.close()
+        except (OSError, ValueError, urllib3.exceptions.HTTPError) as error:  # a socket cut by the watchdog
+            if time.monotonic() >= deadline:
+                raise FetchRefused("the server took too long") from None
+            if isinstance(error, requests.RequestException):
+                raise
+            raise requests.ConnectionError(type(error).__name__) from None
+        finally:
+            watchdog.cancel()
+        return response
+
+
+def _read_capped(response: requests.Response, deadline: float) -> None:
+    length = response.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > FETCH_MAX_BYTES:
+        raise FetchRefused("the answer is too big")
+    body = bytearray()
+    while chunk := response.raw.read1(64 * 1024, decode_content=True):
+        body += chunk
+        if len(body) > FETCH_MAX_BYTES:
+            raise FetchRefused("the answer is too big")
+        if time.monotonic() >= deadline:
+            raise FetchRefused("the server took too long")
+    response._content = bytes(body)
+    response._content_consumed = True
+
+
+def guarded_session() -> GuardedSession:
+    return GuardedSession()
+
+
+def fetch(url: str) -> requests.Response:
+    """One GET of an IdP's address through the guard; an error status raises (requests' errors), and an
+    address check_url refuses raises its ValidationError, whose message says why."""
     check_url(url)
-    response = requests.get(url, timeout=METADATA_TIMEOUT, allow_redirects=False)
-    if response.is_redirect:
-        raise requests.TooManyRedirects("the address redirects")
+    with guarded_session() as session:
+        response = session.get(url)
     response.raise_for_status()
     return response
 
@@ -162,17 +316,42 @@ def parse_metadata(xml: str) -> dict[str, str]:
         )
     if not cert:
         raise ValidationError(_("The metadata holds no signing certificate, so no response could be trusted."))
-    return {
-        "entity_id": idp["entityId"],
-        "sso_url": sso_url,
-        "slo_url": (idp.get("singleLogoutService") or {}).get("url", ""),
-        "x509cert": cert,
+    found = {
+        "entity_id": str(idp["entityId"]),
+        "sso_url": str(sso_url),
+        "slo_url": str((idp.get("singleLogoutService") or {}).get("url", "")),
+        "x509cert": str(cert),
     }
+    labels = {
+        "entity_id": _("entity ID"),
+        "sso_url": _("single sign-on address"),
+        "slo_url": _("single log-out address"),
+    }
+    for name, label in labels.items():
+        limit = int(getattr(IdentityProvider._meta.get_field(name), "max_length", 0) or 0)
+        if len(found[name]) > limit:  # refused here, not by the database
+            raise ValidationError(
+                _("The metadata's %(what)s is longer than %(limit)s characters: check the metadata.")
+                % {"what": label, "limit": limit}
+            )
+    for name in ("sso_url", "slo_url"):
+        if not found[name]:
+            continue
+        try:
+            check_url(found[name], resolve=False)  # people's browsers go there, not the server
+        except ValidationError as error:
+            raise ValidationError(
+                _("The metadata's %(what)s (%(url)s) cannot be used: %(reason)s")
+                % {"what": labels[name], "url": found[name][:100], "reason": " ".join(error.messages)}
+            ) from None
+    return found
 
 
 def fetch_metadata(url: str) -> str:
+    """An IdP's metadata from its address (when saving its settings only: sign-in uses what was read then)."""
+    check_url(url)
     try:
-        response = _get(url)
+        response = fetch(url)
     except requests.RequestException as error:
         log.info("SAML metadata could not be fetched: %s", type(error).__name__)
         raise ValidationError(
@@ -181,11 +360,17 @@ def fetch_metadata(url: str) -> str:
     return response.text
 
 
-def check_oidc_issuer(issuer: str) -> None:
-    """The issuer's discovery document answers and names the same issuer."""
+OIDC_ENDPOINTS = ["authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri"]
+
+
+def check_oidc_issuer(issuer: str) -> dict[str, Any]:
+    """The issuer's discovery document answers, names the same issuer, and each endpoint the server or
+    people's browsers will use is an address check_url accepts (the server sends the client secret to
+    the token endpoint). Returns the document."""
     url = issuer.rstrip("/") + "/.well-known/openid-configuration"
+    check_url(url)
     try:
-        config = _get(url).json()
+        config = fetch(url).json()
     except (requests.RequestException, ValueError) as error:
         log.info("OpenID configuration could not be fetched: %s", type(error).__name__)
         raise ValidationError(
@@ -193,6 +378,21 @@ def check_oidc_issuer(issuer: str) -> None:
         ) from None
     if not isinstance(config, dict) or str(config.get("issuer", "")).rstrip("/") != issuer.rstrip("/"):
         raise ValidationError(_("The provider at that address names a different issuer: check the issuer URL."))
+    for name in OIDC_ENDPOINTS:
+        endpoint = config.get(name)
+        if not isinstance(endpoint, str) or not endpoint:
+            raise ValidationError(
+                _("The provider's OpenID Connect configuration gives no %(name)s: check the issuer URL.")
+                % {"name": name}
+            )
+        try:
+            check_url(endpoint)
+        except ValidationError as error:
+            raise ValidationError(
+                _("The provider's %(name)s (%(url)s) cannot be used: %(reason)s")
+                % {"name": name, "url": endpoint[:100], "reason": " ".join(error.messages)}
+            ) from None
+    return config
 
 
 # --- allauth's app --------------------------------------------------------------------------------
@@ -200,13 +400,15 @@ def check_oidc_issuer(issuer: str) -> None:
 
 def social_app_settings(provider: IdentityProvider) -> dict[str, Any]:
     if provider.is_saml:
-        idp: dict[str, Any]
-        if provider.metadata_url:
-            idp = {"entity_id": provider.entity_id, "metadata_url": provider.metadata_url}
-        else:
-            idp = {"entity_id": provider.entity_id, "sso_url": provider.sso_url, "x509cert": provider.x509cert}
-            if provider.slo_url:
-                idp["slo_url"] = provider.slo_url
+        # What was read from the metadata when the settings were saved, never its address: allauth would
+        # fetch that at every sign-in (anonymous people could make the server call it).
+        idp: dict[str, Any] = {
+            "entity_id": provider.entity_id,
+            "sso_url": provider.sso_url,
+            "x509cert": provider.x509cert,
+        }
+        if provider.slo_url:
+            idp["slo_url"] = provider.slo_url
         return {
             "idp": idp,
             "attribute_mapping": SAML_ATTRIBUTES,

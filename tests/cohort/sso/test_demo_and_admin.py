@@ -4,7 +4,7 @@ from allauth.socialaccount.models import SocialApp
 from django.urls import reverse
 
 from cohort import demo
-from cohort.sso import demo as sso_demo
+from cohort.sso import demo as sso_demo, services
 from cohort.sso.models import IdentityProvider
 from tests.cohort.sso.support import metadata
 from tests.factories import client_for, make_user
@@ -56,3 +56,31 @@ def test_an_operator_sets_up_a_provider_in_the_admin(world) -> None:
     delete = reverse("admin:cohort_identityprovider_delete", args=[provider.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 302
     assert not IdentityProvider.objects.exists() and not SocialApp.objects.exists()
+
+
+def test_the_admin_has_no_page_of_allauths_apps_or_tokens_so_no_client_secret_is_shown(world) -> None:
+    operator = make_user("Opal", totp=True)
+    operator.is_staff = operator.is_superuser = True
+    operator.save()
+    client = client_for(operator)
+    provider = IdentityProvider(
+        institution=world.medlock, kind="entra", slug="medlock-entra", name="Medlock", client_id="qm-cohort"
+    )
+    provider.tenant_id = "3f1c0d2e-aaaa-bbbb-cccc-123456789abc"
+    provider.client_secret = "a-long-client-secret-4f2a-do-not-show"
+    services.save_provider(None, provider, ["medlock.example"])
+    app = SocialApp.objects.get()
+    assert app.secret == provider.client_secret
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "Identity providers" in index
+    assert "/admin/socialaccount/socialapp/" not in index and "/admin/socialaccount/socialtoken/" not in index
+    for path in [
+        f"/admin/socialaccount/socialapp/{app.pk}/change/",
+        "/admin/socialaccount/socialapp/",
+        "/admin/socialaccount/socialtoken/",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 404
+        assert provider.client_secret not in response.content.decode()
+    page = client.get(reverse("admin:cohort_identityprovider_change", args=[provider.pk])).content.decode()
+    assert provider.client_secret not in page

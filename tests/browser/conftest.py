@@ -37,6 +37,11 @@ def _prepare_server_process(db_blocker: object) -> None:
     from asgiref.sync import SyncToAsync
 
     SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+    # The tests' identity providers (tests/browser/sso) answer on 127.0.0.1 over http, as in development;
+    # production refuses such addresses (tests/cohort/sso/test_settings.py, test_fetch.py).
+    from django.conf import settings
+
+    settings.SSO_ALLOW_LOCAL_PROVIDERS = True
     db_blocker.unblock()  # type: ignore[attr-defined]
 
 

@@ -92,7 +92,9 @@ def test_typing_survives_second_actions_and_dates_show_in_their_fields(new_page)
     staff.keyboard.type(" So did the hardship fund.")
     activate(staff, "Publish the saved draft")
     assert staff.get_by_text("Your changes to the draft are not saved yet").is_visible()
-    assert staff.get_by_label("Text (Markdown)", exact=True).input_value() == "Bursaries helped. So did the hardship fund."
+    assert (
+        staff.get_by_label("Text (Markdown)", exact=True).input_value() == "Bursaries helped. So did the hardship fund."
+    )
     assert not SummaryVersion.objects.exists()
     skip_to_main(staff)
     activate(staff, "Save the draft")

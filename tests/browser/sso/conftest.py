@@ -200,16 +200,6 @@ def invite(sso_cohort: Any) -> Callable[..., Any]:
     return make
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _server_allows_providers_on_this_machine() -> Iterator[None]:
-    """The same for the server process (forked once per session, before any test's settings): its fetches
-    at sign-in go through the guard, which refuses 127.0.0.1 as production would."""
-    from django.test.utils import override_settings
-
-    with override_settings(SSO_ALLOW_LOCAL_PROVIDERS=True):
-        yield
-
-
 @pytest.fixture(autouse=True)
 def _providers_on_this_machine(settings: Any) -> None:
     """These identity providers answer on 127.0.0.1 over http, as in development; production refuses

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,7 +21,6 @@ from cohort.forms import AcceptInvitationForm, InviteForm, PreferencesForm, Prof
 from cohort.http import AuthedRequest
 from cohort.models import Criterion, FormerMembership, Invitation, Membership, Notification, Role, User
 from cohort.notifications import mark_read, set_preferences
-from cohort.sso import login as sso_login, services as sso_services
 from cohort.web import Confirmation, add_service_errors, confirm_page, error_text, is_confirmed, post_action
 
 
@@ -199,14 +199,10 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, _("Welcome to %(cohort)s.") % {"cohort": invitation.cohort.name})
             return redirect("dashboard", cohort=invitation.cohort.slug)
         return render(request, "cohort/invitation_accept.html", {"invitation": invitation, "existing": True})
-    sso_provider = sso_services.provider_for(invitation.email)
-    if sso_provider is not None and sso_provider.sso_only:
-        # The institution signs its people in: no password here; accepting happens through its sign-in.
-        context = {"invitation": invitation, "sso_provider": sso_provider, "sso_next": request.path}
-        response = render(
-            request, "cohort/invitation_accept.html", context, status=400 if request.method == "POST" else 200
-        )
-        return sso_login.allow_form_to_provider(response, sso_provider)
+    # An institution that signs its people in itself (single sign-on only) takes over from here: no
+    # password is set; accepting happens through its sign-in (settings.INVITATION_SIGN_IN, cohort.sso).
+    if settings.INVITATION_SIGN_IN and (taken := import_string(settings.INVITATION_SIGN_IN)(request, invitation)):
+        return taken
     if User.objects.filter(email__iexact=invitation.email).exists():
         login_url = f"{reverse('account_login')}?next={request.path}"
         return render(request, "cohort/invitation_accept.html", {"invitation": invitation, "login_url": login_url})

@@ -219,6 +219,9 @@ LOGOUT_REDIRECT_URL = "account_login"
 # An institution's identity provider may be on this machine or a private network (and use http) only in
 # development and tests: elsewhere its address must be public https (cohort.sso.services.check_url).
 SSO_ALLOW_LOCAL_PROVIDERS = env_bool("SSO_ALLOW_LOCAL_PROVIDERS", DEBUG)
+# The invitation page hands over to this (a dotted path) before offering a password: single sign-on's
+# "SSO only" institutions accept invitations through their own sign-in.
+INVITATION_SIGN_IN = "cohort.sso.login.invitation_sign_in"
 
 # django-allauth: e-mail log-in, accounts only through invitations, TOTP for staff roles.
 ACCOUNT_ADAPTER = "cohort.sso.adapters.AccountAdapter"  # cohort.adapters' with "SSO only" domains refused

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 
@@ -154,3 +155,17 @@ def login(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
 
 
 _login = LoginView.as_view()
+
+
+def invitation_sign_in(request: HttpRequest, invitation: Any) -> HttpResponse | None:
+    """The invitation page for an address whose institution signs its people in itself ("SSO only"): no
+    password is offered (a posted one is refused); the page sends them to their institution's sign-in,
+    which accepts the invitation. None for every other address (the page carries on as usual)."""
+    provider = services.provider_for(invitation.email)
+    if provider is None or not provider.sso_only:
+        return None
+    context = {"invitation": invitation, "sso_provider": provider, "sso_next": request.path}
+    response = render(
+        request, "cohort/invitation_accept.html", context, status=400 if request.method == "POST" else 200
+    )
+    return allow_form_to_provider(response, provider)

@@ -125,7 +125,7 @@ class IdentityProviderForm(ModelForm):
         return data
 
     def changes_who_it_vouches_for(self, data: dict[str, Any]) -> bool:
-        identity = {"kind", "metadata_url", "metadata_xml", "issuer", "tenant_id", "client_id"}
+        identity = {"kind", "metadata_url", "metadata_xml", "issuer", "tenant_id", "client_id", "mfa_acr"}
         return bool(identity & set(self.changed_data)) or bool(set(self.domain_list) - self.served_before)
 
     def _clean_saml(self, data: dict[str, Any]) -> None:

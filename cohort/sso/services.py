@@ -28,8 +28,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from cohort.errors import NotAllowed
-from cohort.models import Invitation, Membership, User
-from cohort.services import accept_invitation
+from cohort.models import Invitation, Membership
 from cohort.sso.models import IdentityProvider, ServedDomain
 
 log = logging.getLogger(__name__)
@@ -38,19 +37,6 @@ FETCH_DEADLINE = 10.0  # seconds for a whole fetch: connecting, sending, reading
 FETCH_MAX_BYTES = 1_000_000  # a metadata document or a discovery document is far smaller
 # A host name as DNS allows it, lower case, with at least one dot (example.ac.uk).
 DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-# OIDC `amr` values (RFC 8176) that mean more than one factor, or a factor beyond a password.
-MFA_AMR = {"mfa", "otp", "hwk", "swk", "sms", "tel", "fpt", "face", "iris", "retina", "vbm", "sc", "pop"}
-# SAML AuthnContextClassRef values (and Entra's authnmethodsreferences) that mean multi-factor.
-MFA_SAML_CONTEXTS = {
-    "http://schemas.microsoft.com/claims/multipleauthn",
-    "https://refeds.org/profile/mfa",
-    "http://schemas.microsoft.com/ws/2008/06/identity/authenticationmethod/otp",
-    "urn:oasis:names:tc:SAML:2.0:ac:classes:TimeSyncToken",
-    "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract",
-    "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorUnregistered",
-    "urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard",
-    "urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI",
-}
 SAML_AMR_ATTRIBUTE = "http://schemas.microsoft.com/claims/authnmethodsreferences"
 # What the product reads from an IdP: an e-mail address and a name.
 SAML_ATTRIBUTES = {
@@ -120,8 +106,11 @@ NAT64 = ipaddress.ip_network("64:ff9b::/96")  # an IPv4 address inside an IPv6 o
 
 def _is_public(address: str) -> bool:
     ip = ipaddress.ip_address(str(address).split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip in NAT64:
+    if isinstance(ip, ipaddress.IPv6Address) and (ip in NAT64 or int(ip) >> 32 == 0):
+        # NAT64, or the old IPv4-compatible form (::127.0.0.1): the IPv4 address inside is what counts.
         ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    elif isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
     return ip.is_global and not ip.is_multicast
 
 
@@ -277,6 +266,11 @@ def _read_capped(response: requests.Response, deadline: float) -> None:
             raise FetchRefused("the answer is too big")
         if time.monotonic() >= deadline:
             raise FetchRefused("the server took too long")
+    # The watchdog closing the socket at the deadline reads as the end of the answer: a cut answer is refused.
+    if time.monotonic() >= deadline:
+        raise FetchRefused("the server took too long")
+    if length.isdigit() and len(body) < int(length):
+        raise FetchRefused("the answer was cut short")
     response._content = bytes(body)
     response._content_consumed = True
 
@@ -503,21 +497,6 @@ def email_is_verified(provider: IdentityProvider, sociallogin: SocialLogin) -> b
     return verified is not False
 
 
-def asserted_mfa(provider: IdentityProvider, sociallogin: SocialLogin) -> bool:
-    """Whether the provider says this log-in used more than one factor."""
-    claims = claims_of(sociallogin)
-    if provider.is_saml:
-        contexts = set(claims.get("_authn_contexts") or []) | set(claims.get(SAML_AMR_ATTRIBUTE) or [])
-        return any(c in MFA_SAML_CONTEXTS or "mfa" in c.lower() or "multifactor" in c.lower() for c in contexts)
-    amr = claims.get("amr") or []
-    if isinstance(amr, str):
-        amr = [amr]
-    if any(str(value).lower() in MFA_AMR for value in amr):
-        return True
-    acr = str(claims.get("acr") or "")
-    return bool(provider.mfa_acr and acr == provider.mfa_acr)
-
-
 def usable_invitations(email: str) -> list[Invitation]:
     return [
         i
@@ -526,15 +505,3 @@ def usable_invitations(email: str) -> list[Invitation]:
         ).select_related("cohort")
         if i.is_usable
     ]
-
-
-def accept_invitations(user: User) -> int:
-    """Accept every usable invitation to this person's address (the provider proved the address)."""
-    accepted = 0
-    for invitation in usable_invitations(user.email):
-        try:
-            accept_invitation(invitation, user)
-        except ValidationError:
-            continue  # already a member there, or used meanwhile: nothing to do
-        accepted += 1
-    return accepted

@@ -197,6 +197,7 @@ def test_in_production_an_internal_endpoint_is_refused(settings) -> None:
         "https://[::1]/token",
         "https://[::ffff:127.0.0.1]/token",
         "https://[64:ff9b::7f00:1]/token",
+        "https://[::127.0.0.1]/token",
         "http://idp.example/x",
         "javascript:alert(1)",
     ]:
@@ -244,3 +245,20 @@ def test_metadata_fields_longer_than_the_database_holds_are_refused(world, old, 
     assert message in response.content.decode()
     assert nothing_saved()
     assert not IdentityProvider.objects.exists()
+
+
+def test_a_trickle_without_a_length_cut_at_the_deadline_is_refused_not_returned(server, monkeypatch) -> None:
+    """The watchdog closing the socket reads as the end of the answer: what came before is not an answer."""
+    monkeypatch.setattr(services, "FETCH_DEADLINE", 2.0)
+
+    def drip(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.end_headers()
+        for _ in range(100):
+            h.wfile.write(b"x")
+            h.wfile.flush()
+            time.sleep(0.3)
+
+    server.answer = drip
+    with pytest.raises(services.FetchRefused, match="took too long"):
+        services.fetch(server.url + "/metadata")

@@ -373,6 +373,12 @@ def test_only_the_operator_trusts_a_provider_for_staff(world) -> None:
     assert post(world, saml(name="Irwell SSO", metadata_xml=xml)).status_code == 302
     provider.refresh_from_db()
     assert provider.signs_in_staff
+    # Nor may a facilitator change what counts as multi-factor on a provider trusted for staff.
+    assert post(world, saml(name="Irwell SSO", mfa_acr="pwd", metadata_xml=xml)).status_code == 302
+    provider.refresh_from_db()
+    assert (provider.mfa_acr, provider.signs_in_staff) == ("pwd", False)
+    provider.signs_in_staff = True
+    provider.save(update_fields=["signs_in_staff"])
     assert post(world, saml(domains="irwell.example\nstaff.irwell.example", metadata_xml=xml)).status_code == 302
     provider.refresh_from_db()
     assert not provider.signs_in_staff

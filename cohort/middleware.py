@@ -104,7 +104,4 @@ class PersonLanguageMiddleware:
         if chosen:
             translation.activate(chosen)
             request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
-        if chosen:
-            response.headers.setdefault("Content-Language", chosen)
-        return response
+        return self.get_response(request)  # LocaleMiddleware's Content-Language follows the activated language

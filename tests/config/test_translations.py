@@ -314,13 +314,17 @@ def _msgid(block: str) -> str:
     return "".join(ast.literal_eval(line) for line in found.group(1).split("\n") if line.strip())
 
 
+def _require_gettext() -> None:
+    """GNU gettext builds the catalogues (the set-up compiles them with msgfmt): without it these checks
+    cannot run, and that is a failure of the machine's set-up, not a reason to skip."""
+    missing = [tool for tool in ("xgettext", "msgcmp", "msgattrib", "msgfmt") if shutil.which(tool) is None]
+    assert not missing, f"GNU gettext is missing ({', '.join(missing)}): install Debian's gettext (.ci/run does)"
+
+
 def _catalogue(domain: str) -> Path:
     return LOCALE / "cy" / "LC_MESSAGES" / f"{domain}.po"
 
 
-@pytest.mark.skipif(
-    shutil.which("xgettext") is None, reason="needs GNU gettext (Debian's gettext), which .ci/run installs"
-)
 @pytest.mark.parametrize("domain", ["django", "djangojs"])
 def test_the_welsh_catalogue_translates_every_message(domain: str, tmp_path: Path) -> None:
     """Extracts the messages afresh from the code (as `make messages` does) and compares: every one
@@ -328,6 +332,7 @@ def test_the_welsh_catalogue_translates_every_message(domain: str, tmp_path: Pat
     from django.core.management import call_command
     from django.test import override_settings
 
+    _require_gettext()
     # A copy of the code beside an empty catalogue, so that extracting never touches the real one.
     project = tmp_path / "project"
     skip = shutil.ignore_patterns("__pycache__", "migrations", "*.pyc", "*.mo", "*.po")
@@ -363,14 +368,12 @@ def test_the_welsh_catalogue_translates_every_message(domain: str, tmp_path: Pat
     assert checked.returncode == 0, checked.stderr
 
 
-@pytest.mark.skipif(
-    shutil.which("msgcmp") is None, reason="needs GNU gettext (Debian's gettext), which .ci/run installs"
-)
 def test_the_log_in_and_two_factor_pages_of_django_allauth_are_in_welsh_too() -> None:
     """allauth ships no Welsh: locale/libraries holds it. Every message of the parts the product uses
     (accounts, two-factor, single sign-on) has Welsh, also after an upgrade brings new ones."""
     import allauth
 
+    _require_gettext()
     library = LOCALE / "libraries" / "cy" / "LC_MESSAGES" / "django.po"
     # Any of allauth's own catalogues lists every message it has (German is complete upstream).
     upstream = Path(allauth.__file__).parent / "locale" / "de" / "LC_MESSAGES" / "django.po"

@@ -91,15 +91,20 @@ def captions(clip: Clip, *, reveal: bool) -> str:
 def suggestions_for(clip: Clip, areas: Sequence[Area]) -> list[tuple[Area, suggest.Suggestion]]:
     """Suggested areas not yet accepted or rejected for the whole clip."""
     decided = {t.area_id for t in clip.tags.all() if t.first_word is None}
-    words = words_of(clip)
-    hidden = hidden_words(clip, len(words))
-    visible = " ".join(w["word"] for i, w in enumerate(words) if i not in hidden)
     by_slug = {a.slug: a for a in areas}
     return [
         (by_slug[s.area_slug], s)
-        for s in suggest.suggest_areas(visible)
+        for s in _suggest(clip)
         if s.area_slug in by_slug and by_slug[s.area_slug].pk not in decided
     ]
+
+
+def _suggest(clip: Clip) -> list[suggest.Suggestion]:
+    """Suggestions from the words left after redaction, so no reason quotes a hidden word."""
+    words = words_of(clip)
+    hidden = hidden_words(clip, len(words))
+    visible = " ".join(w["word"] for i, w in enumerate(words) if i not in hidden)
+    return suggest.suggest_areas(visible, language=clip.language)
 
 
 # --- changing a clip --------------------------------------------------------------------------------
@@ -253,7 +258,7 @@ def tag_clip(actor: Membership, clip: Clip, area: Area, first: int | None = None
 
 def decide_suggestion(actor: Membership, clip: Clip, area: Area, *, accept: bool) -> ClipTag:
     _check_reviewer(actor, clip)
-    found = {s.area_slug: s for s in suggest.suggest_areas(" ".join(w["word"] for w in words_of(clip)))}
+    found = {s.area_slug: s for s in _suggest(clip)}
     reason = found[area.slug].reason if area.slug in found else ""
     tag, _made = ClipTag.objects.update_or_create(
         clip=clip,

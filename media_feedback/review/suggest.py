@@ -1,20 +1,26 @@
-"""Suggesting framework areas for a transcript from a weighted phrase lexicon per area.
+"""Suggesting framework areas for a transcript: a weighted phrase lexicon and a sentence classifier.
 
-Each area lists phrases in three weights: 3 for phrases that on their own say the area (a guarantor,
-an open day, a personal adviser), 2 for phrases that usually do, 1 for hints. A transcript is read
-left to right and, at each word, the longest phrase that starts there wins and uses up its words: that
-is the context rule, so "attainment gap" counts for continuous improvement and not also "attainment"
-for student success, and a care "placement" is not a work placement. `NEUTRAL` lists phrases that use
-up words without counting for any area: the words every statement shares ("care experienced",
-"estranged", "students like me"), which say who is speaking, not what about.
+The lexicon lists phrases per area in three weights: 3 for phrases that on their own say the area (a
+guarantor, an open day, a personal adviser), 2 for phrases that usually do, 1 for hints. A transcript is
+read left to right and, at each word, the longest phrase that starts there wins and uses up its words:
+that is the context rule, so "attainment gap" counts for continuous improvement and not also
+"attainment" for student success, and a care "placement" is not a work placement. `NEUTRAL` lists
+phrases that use up words without counting for any area: the words every statement shares ("care
+experienced", "estranged", "students like me"), which say who is speaking, not what about. An area's
+lexicon score is the sum of the weights of the distinct phrases found for it; one hint alone counts
+for nothing.
 
-An area's score is the sum of the weights of the distinct phrases found for it; every area with a
-phrase is suggested, strongest first, unless all it has is one hint. A suggestion carries the phrases that led to it, shown to the
-facilitator as its reason.
+The classifier reads each sentence: its embedding (embedding.py, all-MiniLM-L6-v2 run with NumPy) goes
+through a logistic regression over the seven areas and "nothing in the framework" (classifier.py),
+fitted on the examples in examples.csv. It catches what the lexicon has no phrase for; the lexicon
+keeps its say where a phrase settles the matter. How the two are added up is described above
+`suggest_areas`.
 
-Phrases are lower case; a trailing `*` matches any ending ("accommodat*" matches "accommodation"); a
-phrase of several words matches those words in a row. `bench/suggest.py` measures the lexicon on the
-labelled statements in tests/media_feedback/review/area_statements.csv.
+A suggestion carries its reason: the phrases that led to it and the sentence that speaks most to the
+area, shown to the facilitator. Phrases are lower case; a trailing `*` matches any ending
+("accommodat*" matches "accommodation"); a phrase of several words matches those words in a row.
+`bench/suggest.py` measures the whole on the labelled statements in
+tests/media_feedback/review/area_statements.csv.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+
+from media_feedback.review import classifier, embedding
 
 # slug -> weight -> phrases
 LEXICON: dict[str, dict[int, list[str]]] = {
@@ -237,16 +245,28 @@ def read(words: list[str]) -> list[tuple[str, _Term]]:
 class Suggestion:
     area_slug: str
     matched: tuple[str, ...]  # distinct phrases of the transcript that led to it, in order
-    score: int  # the sum of their weights
+    score: float  # the lexicon's weights plus the classifier's share (see suggest_areas)
+    sentence: str = ""  # the sentence that speaks most to the area
 
     @property
     def reason(self) -> str:
         shown = self.matched[:6]
         more = len(self.matched) - len(shown)
         phrases = ", ".join(f"“{m}”" for m in shown)
-        if more:
-            return _("Mentions %(phrases)s and %(more)s more") % {"phrases": phrases, "more": more}
-        return _("Mentions %(phrases)s") % {"phrases": phrases}
+        quoted = _quote(self.sentence)
+        if phrases and more:
+            phrases = _("%(phrases)s and %(more)s more") % {"phrases": phrases, "more": more}
+        if phrases and quoted:
+            return _("Mentions %(phrases)s, in “%(sentence)s”") % {"phrases": phrases, "sentence": quoted}
+        if phrases:
+            return _("Mentions %(phrases)s") % {"phrases": phrases}
+        return _("Speaks to it in “%(sentence)s”") % {"sentence": quoted}
+
+
+def _quote(sentence: str, limit: int = 160) -> str:
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def matches(words: list[str], slug: str) -> list[str]:
@@ -258,20 +278,85 @@ def matches(words: list[str], slug: str) -> list[str]:
     return found
 
 
-def suggest_areas(text: str, *, only: Iterable[str] | None = None) -> list[Suggestion]:
-    """Areas the text speaks to, strongest first (highest score, then the strongest single phrase,
-    then framework order)."""
+# --- the classifier's part ------------------------------------------------------------------------
+#
+# Each sentence of the transcript is embedded (all-MiniLM-L6-v2) and read by a logistic regression
+# over the seven areas and "nothing in the framework" (classifier.py, fitted on examples.csv).
+#
+# Whether to suggest anything: some sentence must be about the framework, by the classifier, with a
+# probability of at least RELEVANT_AT (the lexicon alone decides this only for a text the classifier
+# cannot read: see suggest_areas).
+# Which areas: an area's score is its lexicon score (when at least MINIMUM_SCORE) plus
+# CLASSIFIER_WEIGHT times the highest probability any one sentence gives it; that sentence is shown
+# in the reason. The strongest area is suggested, and up to two more whose score reaches SECOND_AT.
+# These four numbers were chosen on the validation part of the labelled statements (written apart
+# from both the lexicon and the classifier's examples), never on the held-out part.
+CLASSIFIER_WEIGHT = 12.0
+RELEVANT_AT = 0.7
+SECOND_AT = 2.0
+MOST = 3
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+")
+LONGEST_SENTENCE = 40  # words; a longer stretch (a transcript without punctuation) is read in parts
+
+
+def sentences(text: str) -> list[str]:
+    """The text's sentences, in order; a run of more than LONGEST_SENTENCE words without a full stop
+    is cut into parts of at most that many."""
+    parts: list[str] = []
+    for sentence in _SENTENCE_END.split(text.strip()):
+        words = sentence.split()
+        for start in range(0, len(words), LONGEST_SENTENCE):
+            parts.append(" ".join(words[start : start + LONGEST_SENTENCE]))
+    return [p for p in parts if tokens(p)]
+
+
+def reads(language: str) -> bool:
+    """Whether the classifier can read text in this language (its model is English only)."""
+    return language.lower().split("-")[0] == "en"
+
+
+def suggest_areas(text: str, *, only: Iterable[str] | None = None, language: str = "en") -> list[Suggestion]:
+    """Areas the text speaks to, strongest first (highest score, then framework order), at most MOST.
+
+    For a text in a language the classifier cannot read, the lexicon decides alone, as it did before
+    the classifier: every area with a lexicon score of MINIMUM_SCORE; its phrases are English, so such
+    a text gets few suggestions."""
     slugs = list(only) if only is not None else list(LEXICON)
+    order = {slug: i for i, slug in enumerate(LEXICON)}
     phrases: dict[str, dict[str, int]] = {slug: {} for slug in slugs}
     for phrase, term in read(tokens(text)):
         for slug, weight in term.weights.items():
             if slug in phrases:
                 phrases[slug].setdefault(phrase, weight)
-    order = {slug: i for i, slug in enumerate(LEXICON)}
-    suggestions = [
-        Suggestion(slug, tuple(found), score)
-        for slug, found in phrases.items()
-        if (score := sum(found.values())) >= MINIMUM_SCORE
-    ]
-    strongest = {s.area_slug: max(phrases[s.area_slug].values()) for s in suggestions}
-    return sorted(suggestions, key=lambda s: (-s.score, -strongest[s.area_slug], order.get(s.area_slug, 99)))
+    lexicon = {slug: sum(found.values()) for slug, found in phrases.items()}
+    units = sentences(text)
+    best: dict[str, tuple[float, str]] = {slug: (0.0, "") for slug in slugs}
+    relevant = False
+    if units and reads(language):
+        model = classifier.load()
+        for unit, row in zip(
+            units,
+            model.probabilities(embedding.encode([classifier.without_who(u) for u in units])).tolist(),
+            strict=True,
+        ):
+            for slug, p in zip(model.classes, row, strict=True):
+                if slug == classifier.NOTHING:
+                    relevant = relevant or 1.0 - p >= RELEVANT_AT
+                elif slug in best and p > best[slug][0]:
+                    best[slug] = (p, unit)
+        share = CLASSIFIER_WEIGHT
+    else:
+        relevant = any(score >= MINIMUM_SCORE for score in lexicon.values())
+        share = 0.0
+    if not relevant:
+        return []
+    scores = {slug: (lexicon[slug] if lexicon[slug] >= MINIMUM_SCORE else 0) + share * best[slug][0] for slug in slugs}
+    ranked = sorted(slugs, key=lambda slug: (-scores[slug], order.get(slug, 99)))
+    chosen = [slug for i, slug in enumerate(ranked) if scores[slug] > 0 and (i == 0 or scores[slug] >= SECOND_AT)]
+    if not share:
+        chosen = [slug for slug in ranked if lexicon[slug] >= MINIMUM_SCORE]
+    suggestions = []
+    for slug in chosen[:MOST] if share else chosen:
+        unit = best[slug][1] or max(units, key=lambda u: len(matches(tokens(u), slug)), default="")
+        suggestions.append(Suggestion(slug, tuple(phrases[slug]), round(scores[slug], 2), unit))
+    return suggestions

@@ -122,8 +122,19 @@ TEMPLATES = [
 
 # Database: SQLite under var/ unless DATABASE_URL names another (PostgreSQL in production and CI).
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# SQLite with the web process and the task worker writing at once: a write transaction takes the lock
+# when it begins (IMMEDIATE) and waits up to 20 s for it, instead of failing with "database is locked"
+# halfway through; WAL lets pages read while the worker writes.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # sqlite:////path/to/file
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
     # Daphne runs each request's sync code in a thread of its own, so a persistent connection per
     # thread is never reused and piles up until PostgreSQL refuses new clients (500s under load). A
     # pool per process bounds the connections and reuses them; requests beyond its size wait.
@@ -148,11 +159,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "db.sqlite3"),
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
+            "OPTIONS": dict(SQLITE_OPTIONS),
             # A file, not memory: browser tests run the site in a second process (Daphne).
             "TEST": {"NAME": str(VAR_DIR / "test-db.sqlite3")},
         }

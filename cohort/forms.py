@@ -23,19 +23,41 @@ from cohort.models import (
 from cohort.widgets import show_limits
 
 
+# Characters that turn the direction of the text after them until a closing mark: typed into a title,
+# one would reverse what the page shows after it ("added by …"), which can disguise who wrote what.
+# Right-to-left text needs none of them (the browser orders it by itself), so the product's forms drop
+# them; the plain direction marks (U+200E, U+200F) stay.
+DIRECTION_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def without_direction_controls(data: dict[str, Any]) -> None:
+    for name, value in data.items():
+        if isinstance(value, str):
+            data[name] = value.translate(DIRECTION_CONTROLS)
+
+
 class Form(forms.Form):
     """The product's form: length limits shown by a counter and enforced with a message (see
-    cohort.widgets). Every form of the product derives from this or from ModelForm below."""
+    cohort.widgets), and no characters that turn the text's direction. Every form of the product
+    derives from this or from ModelForm below."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         show_limits(self.fields)
+
+    def _clean_fields(self) -> None:
+        super()._clean_fields()  # type: ignore[misc]
+        without_direction_controls(self.cleaned_data)
 
 
 class ModelForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         show_limits(self.fields)
+
+    def _clean_fields(self) -> None:
+        super()._clean_fields()  # type: ignore[misc]
+        without_direction_controls(self.cleaned_data)
 
 
 ID_RANGE = range(-(2**63), 2**63)  # what a database integer column holds

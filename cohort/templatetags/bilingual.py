@@ -31,3 +31,10 @@ def bilingual(obj: Any, field: str, *, note: bool = True, linebreaks: bool = Fal
     if not note:
         return fallback
     return format_html('{} <small class="muted">{}</small>', fallback, gettext("(in English only)"))
+
+
+@register.simple_tag
+def bilingual_text(obj: Any, field: str) -> str:
+    """The field's text in the reader's language when it has one, as plain text (for a page's <title>,
+    where markup cannot go)."""
+    return localised(obj, field)[0]

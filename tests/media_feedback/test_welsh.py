@@ -317,3 +317,5 @@ def test_withdrawing_and_the_privacy_notice_stay_in_the_language_the_student_con
     assert "Withdraw and delete your clip?" not in withdraw
     notice = english_browser.get(f"/s/{welsh_link.token}/privacy/").content.decode()
     assert '<html lang="cy">' in notice
+    title = notice.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert str(escape(WELSH_TITLE)) in title and str(escape(welsh_link.call.title)) not in title

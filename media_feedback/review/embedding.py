@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-# NumPy, tokenizers and safetensors load lazily: web processes that never suggest areas don't pay for them.
+# NumPy and tokenizers load lazily: web processes that never suggest areas don't pay for them.
 
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
 _lock = threading.Lock()
@@ -43,23 +43,13 @@ def _erf(x: Any) -> Any:
 
 class _Model:
     def __init__(self, folder: Path) -> None:
-        from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
         config = json.loads((folder / "config.json").read_text())
         self.heads: int = config["num_attention_heads"]
         self.layers: int = config["num_hidden_layers"]
         self.eps: float = config["layer_norm_eps"]
-        import numpy as np
-
-        self.w = load_file(str(folder / "model.safetensors"))
-        # Linear layers' weights transposed once and contiguous, so each is one BLAS matrix product.
-        for name in [
-            k
-            for k in self.w
-            if k.endswith("dense.weight") or k.endswith(("query.weight", "key.weight", "value.weight"))
-        ]:
-            self.w[name] = np.ascontiguousarray(self.w[name].T)
+        self.w = _weights(folder / "model.safetensors")
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.enable_padding(pad_id=config["pad_token_id"])
@@ -72,7 +62,8 @@ class _Model:
         return (x - mean) / np.sqrt(var + self.eps) * self.w[f"{name}.weight"] + self.w[f"{name}.bias"]
 
     def _dense(self, x: Any, name: str) -> Any:
-        flat = x.reshape(-1, x.shape[-1]) @ self.w[f"{name}.weight"]
+        # One BLAS product over every token (a 3-D array times a matrix would be a slow loop).
+        flat = x.reshape(-1, x.shape[-1]) @ self.w[f"{name}.weight"].T
         return (flat + self.w[f"{name}.bias"]).reshape(*x.shape[:-1], flat.shape[-1])
 
     def encode(self, texts: list[str]) -> Any:
@@ -110,6 +101,26 @@ class _Model:
             x = self._norm(x + self._dense(inner, f"{p}.output.dense"), f"{p}.output.LayerNorm")
         pooled = (x * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
         return (pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+
+def _weights(path: Path) -> dict[str, Any]:
+    """The tensors of a .safetensors file (an 8-byte header length, a JSON header, then the raw data),
+    mapped from the file rather than read: the pages are the file's, shared by every process on the
+    machine that uses the model, and read from disk only when first touched."""
+    import numpy as np
+
+    with path.open("rb") as f:
+        size = int.from_bytes(f.read(8), "little")
+        header = json.loads(f.read(size))
+    data = np.memmap(path, dtype=np.uint8, mode="r", offset=8 + size)
+    kinds = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
+    tensors = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        start, end = info["data_offsets"]
+        tensors[name] = data[start:end].view(kinds[info["dtype"]]).reshape(info["shape"])
+    return tensors
 
 
 @cache

@@ -22,7 +22,6 @@ from cohort.models import (
 )
 from cohort.widgets import show_limits
 
-
 # Characters that turn the direction of the text after them until a closing mark: typed into a title,
 # one would reverse what the page shows after it ("added by …"), which can disguise who wrote what.
 # Right-to-left text needs none of them (the browser orders it by itself), so the product's forms drop
@@ -30,16 +29,26 @@ from cohort.widgets import show_limits
 DIRECTION_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 
-def without_direction_controls(data: dict[str, Any]) -> None:
-    for name, value in data.items():
-        if isinstance(value, str):
-            data[name] = value.translate(DIRECTION_CONTROLS)
+# Characters that take up no space: a required field holding only these (and spaces) is empty.
+INVISIBLE = dict.fromkeys([0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x180E])
+
+
+def clean_typed_text(form: forms.BaseForm) -> None:
+    """Drops direction controls from every text, and refuses a required text that shows nothing."""
+    for name, value in list(form.cleaned_data.items()):
+        if not isinstance(value, str):
+            continue
+        value = form.cleaned_data[name] = value.translate(DIRECTION_CONTROLS)
+        field = form.fields.get(name)
+        if field is not None and field.required and value and not value.translate(INVISIBLE).strip():
+            form.add_error(name, forms.ValidationError(field.error_messages["required"], code="required"))
 
 
 class Form(forms.Form):
     """The product's form: length limits shown by a counter and enforced with a message (see
     cohort.widgets), and no characters that turn the text's direction. Every form of the product
-    derives from this or from ModelForm below."""
+    derives from this or from ModelForm below. A required text of nothing but invisible characters is
+    refused as empty."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -47,7 +56,7 @@ class Form(forms.Form):
 
     def _clean_fields(self) -> None:
         super()._clean_fields()  # type: ignore[misc]
-        without_direction_controls(self.cleaned_data)
+        clean_typed_text(self)
 
 
 class ModelForm(forms.ModelForm):
@@ -57,7 +66,7 @@ class ModelForm(forms.ModelForm):
 
     def _clean_fields(self) -> None:
         super()._clean_fields()  # type: ignore[misc]
-        without_direction_controls(self.cleaned_data)
+        clean_typed_text(self)
 
 
 ID_RANGE = range(-(2**63), 2**63)  # what a database integer column holds

@@ -153,7 +153,10 @@ class ConsentForm(Form):
 class ReceiptEmailForm(Form):
     email = forms.EmailField(
         label=_("E-mail address"),
-        help_text=_("We send the link once and delete your address as soon as the e-mail has gone."),
+        help_text=_(
+            "We send the link to this address (at most three times for one clip) and delete the address as soon "
+            "as the e-mail has gone."
+        ),
     )
 
 

@@ -24,3 +24,18 @@ def test_a_model_form_drops_them_too(db) -> None:
     form = ProfileForm(data={"display_name": "Hannah\u202e Ridings", "time_zone": "Europe/London"})
     assert form.is_valid(), form.errors
     assert form.cleaned_data["display_name"] == "Hannah Ridings"
+
+
+def test_a_required_text_of_invisible_characters_is_refused_as_empty() -> None:
+    form = Note(data={"title": "\u200b\u200b \u2060\ufeff"})
+    assert not form.is_valid()
+    assert form.errors["title"] == ["This field is required."]
+    assert Note(data={"title": "\u200bok"}).is_valid()
+
+
+def test_a_post_of_zero_width_spaces_gets_the_posts_own_message() -> None:
+    from discussions.forms import PostForm
+
+    form = PostForm(data={"body": "\u200b\u200b\u200b", "key": "0b6f2f3e-8c1f-4b7e-9a59-0f3b2a1c4d5e"})
+    assert not form.is_valid()
+    assert form.errors["body"] == ["Write something before you post."]

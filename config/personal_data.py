@@ -161,7 +161,8 @@ class Holding:
     # assessor and the facilitator); "" or a null value: everyone in the cohort reads it.
     private_to: str = ""
     # The platform writes others' text into these rows (a notification names a thread by its title):
-    # each whole text the person wrote there (a title) is replaced in them, however short.
+    # each whole text the person wrote (a title; config/privacy.py MIN_SENTENCE characters or more) is
+    # replaced in them, however few words it has.
     platform_copies: bool = False
 
     def field(self, name: str) -> Field | None:

@@ -123,14 +123,21 @@ def _sentences(text: str) -> set[str]:
 
 def _text_fields(holding: Holding, *, authored: bool) -> list[str]:
     """The holding's text fields: the person's own words (authored: not derived copies such as
-    rendered HTML), or every one that names or quotes people (not a student's, which withdrawal decides)."""
+    rendered HTML, nor web addresses, which others link to as well), or every one that names or quotes
+    people (not a student's, which withdrawal decides)."""
     model = _model(holding)
-    return [
-        f.name
-        for f in holding.fields
-        if isinstance(model._meta.get_field(f.name), TEXT_FIELDS)
-        and ((f.whose == Whose.AUTHOR and f.erase != Erase.KEEP and f.export) if authored else f.whose != Whose.STUDENT)
-    ]
+    names = []
+    for spec in holding.fields:
+        kind = model._meta.get_field(spec.name)
+        if not isinstance(kind, TEXT_FIELDS):
+            continue
+        if authored:
+            own = spec.whose == Whose.AUTHOR and spec.erase != Erase.KEEP and spec.export
+            if own and not isinstance(kind, models.URLField):
+                names.append(spec.name)
+        elif spec.whose != Whose.STUDENT:
+            names.append(spec.name)
+    return names
 
 
 def _rows(

@@ -590,6 +590,11 @@ class EffectivePractice(models.Model):
     anonymous = models.BooleanField(default=False, help_text=_("Hide the institution's name."))
     shared_with_sector = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    # Whose words the example is: the member who added it, or the writer of the post it was marked
+    # from (created_by is then the facilitator who marked it). Their export holds it; their erasure deletes it.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -13,9 +13,12 @@ make a row theirs (the author, the owner), `cohort` the lookup to the row's coho
 site-wide, so only the site operator's erasure of the whole account reaches it). Derived copies are
 fields like any other: rendered HTML, search text, a denormalised name, a practice-library copy.
 
-Besides what the person owns, erasure in a cohort replaces the person's name, address and each
-sentence they wrote in every text field of the cohort's rows listed here (`scrub`): mentions, quotes
-in others' replies, minutes and notifications that name them.
+Besides what the person owns, erasure in a cohort replaces the person's name and address in every
+text field of the cohort's rows listed here (`scrub`), and copies of their words in others' text only
+where they really are copies (config/privacy.py says how they are told apart from words others wrote
+themselves). For that each holding says when its rows' text was written and last changed (`written`,
+`changed`) and whose private work a row is (`private_to`): text can only be copied from where its
+writer could read it.
 """
 
 from __future__ import annotations
@@ -150,6 +153,17 @@ class Holding:
     revisions_of: str = ""
     # Extra rules that delete the holding's rows besides its fields' own (an unfinished upload).
     also_deleted: tuple[Retention, ...] = ()
+    # Lookups to when a row's text was first written and last changed ("": the row has no such date;
+    # a null `changed` means never changed). Text changed before the person wrote theirs holds no copy.
+    written: str = "created_at"
+    changed: str = ""
+    # Lookup to the institution whose private work the row is (read only by its working group, its
+    # assessor and the facilitator); "" or a null value: everyone in the cohort reads it.
+    private_to: str = ""
+    # The platform writes others' text into these rows (a notification names a thread by its title):
+    # each whole text the person wrote (a title; config/privacy.py MIN_SENTENCE characters or more) is
+    # replaced in them, however few words it has.
+    platform_copies: bool = False
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -194,10 +208,18 @@ HOLDINGS: tuple[Holding, ...] = (
             Field("password", Whose.PERSON, Erase.DELETE, export=False),
         ),
         scrub=False,
+        written="date_joined",
     ),
     Holding("cohort.Membership", cohort="cohort", people=("user",), delete_rows=True, not_personal=("role",)),
-    Holding("cohort.FormerMembership", cohort="cohort", people=("user",), delete_rows=True, not_personal=("role",)),
-    Holding("cohort.Participation", cohort="cohort"),
+    Holding(
+        "cohort.FormerMembership",
+        cohort="cohort",
+        people=("user",),
+        delete_rows=True,
+        not_personal=("role",),
+        written="removed_at",
+    ),
+    Holding("cohort.Participation", cohort="cohort", written=""),
     Holding(
         "cohort.Invitation",
         cohort="cohort",
@@ -216,6 +238,7 @@ HOLDINGS: tuple[Holding, ...] = (
             Field("url", Whose.PERSON, Erase.DELETE),
         ),
         not_personal=("kind", "delivery"),
+        platform_copies=True,
     ),
     Holding(
         "cohort.NotificationPreference",
@@ -223,6 +246,7 @@ HOLDINGS: tuple[Holding, ...] = (
         people=("user",),
         delete_rows=True,
         not_personal=("kind", "delivery"),
+        written="",
     ),
     Holding(
         "cohort.ActionItem",
@@ -235,11 +259,17 @@ HOLDINGS: tuple[Holding, ...] = (
             Field("source_label", Whose.COHORT, Erase.KEEP, export=False),
         ),
         not_personal=("status", "source", "source_url"),
+        changed="updated_at",
+        private_to="institution",
     ),
+    # An example in the practice library (perhaps shared with the sector) is its author's words: the
+    # member who added it, or the writer of the post it was marked from (not the facilitator who marked it).
     Holding(
         "cohort.EffectivePractice",
         cohort="cohort",
-        fields=(_cohort("title"), _cohort("description")),
+        people=("author",),
+        delete_rows=True,
+        fields=(_author("title", Erase.DELETE), _author("description", Erase.DELETE)),
         not_personal=("source", "source_url"),
     ),
     # cohort.assessment: the institution's self-assessment, written by its members
@@ -249,6 +279,8 @@ HOLDINGS: tuple[Holding, ...] = (
         people=("recommended_by",),
         fields=(_author("recommendation"),),
         not_personal=("status",),
+        written="recommended_at",
+        private_to="institution",
     ),
     # A narrative is written by several people in turn: it stays (the institution's work), and
     # erasing one writer removes the sentences their revisions added, from it and from every revision.
@@ -258,6 +290,9 @@ HOLDINGS: tuple[Holding, ...] = (
         people=("updated_by",),
         fields=(Field("narrative", Whose.INSTITUTION, Erase.KEEP),),
         not_personal=("status", "practice"),
+        written="",
+        changed="updated_at",
+        private_to="self_assessment__institution",
     ),
     Holding(
         "cohort.NarrativeRevision",
@@ -266,6 +301,7 @@ HOLDINGS: tuple[Holding, ...] = (
         delete_rows=True,
         fields=(_author("narrative", Erase.DELETE),),
         revisions_of="response",
+        private_to="response__self_assessment__institution",
     ),
     Holding(
         "cohort.Evidence",
@@ -279,6 +315,8 @@ HOLDINGS: tuple[Holding, ...] = (
             _author("link", Erase.DELETE),
         ),
         not_personal=("content_type",),
+        written="added_at",
+        private_to="response__self_assessment__institution",
     ),
     Holding(
         "cohort.ResponseComment",
@@ -286,6 +324,7 @@ HOLDINGS: tuple[Holding, ...] = (
         people=("author",),
         fields=(_author("body"),),
         not_personal=("kind",),
+        private_to="response__self_assessment__institution",
     ),
     Holding(
         "cohort.ActionProgress",
@@ -293,17 +332,21 @@ HOLDINGS: tuple[Holding, ...] = (
         people=("author",),
         fields=(_author("note"),),
         not_personal=("status",),
+        private_to="action__institution",
     ),
     Holding(
         "cohort.DataDefinition",
         cohort="cohort",
         people=("updated_by",),
         fields=(_author("care_experienced"), _author("estranged"), _author("data_sources")),
+        written="",
+        changed="updated_at",
     ),
     Holding(
         "cohort.AppTarget",
         cohort="definition__cohort",
         not_personal=("group", "measure", "baseline", "target", "year"),
+        written="",
     ),
     # cohort.audit: who did what, never content; the label is the actor's name
     Holding(
@@ -312,6 +355,7 @@ HOLDINGS: tuple[Holding, ...] = (
         people=("actor",),
         fields=(Field("actor_label", Whose.PERSON, Erase.NAME, retention=AUDIT_TIME),),
         not_personal=("action", "target_type", "target_id"),
+        written="at",
     ),
     # meetings
     Holding(
@@ -322,8 +366,9 @@ HOLDINGS: tuple[Holding, ...] = (
         cohort="cohort",
         fields=(_cohort("title"), _cohort("minutes")),
         not_personal=("time_zone", "video_url", "status"),
+        changed="updated_at",
     ),
-    Holding("meetings.AgendaItem", cohort="meeting__cohort", fields=(_cohort("title"),)),
+    Holding("meetings.AgendaItem", cohort="meeting__cohort", fields=(_cohort("title"),), written=""),
     Holding(
         "meetings.Outcome",
         cohort="meeting__cohort",
@@ -332,7 +377,12 @@ HOLDINGS: tuple[Holding, ...] = (
         not_personal=("kind",),
     ),
     Holding(
-        "meetings.Attendance", cohort="meeting__cohort", people=("user",), delete_rows=True, not_personal=("response",)
+        "meetings.Attendance",
+        cohort="meeting__cohort",
+        people=("user",),
+        delete_rows=True,
+        not_personal=("response",),
+        written="updated_at",
     ),
     Holding("meetings.CalendarFeed", cohort=None, people=("user",), delete_rows=True, not_personal=("key",)),
     Holding(
@@ -341,6 +391,7 @@ HOLDINGS: tuple[Holding, ...] = (
         people=("host",),
         delete_rows=True,
         not_personal=("time_zone", "video_mode", "video_url"),
+        written="updated_at",
     ),
     Holding(
         "meetings.Consultation",
@@ -348,10 +399,19 @@ HOLDINGS: tuple[Holding, ...] = (
         people=("host", "booked_by"),
         fields=(_author("topic"), _author("notes")),
         not_personal=("time_zone", "video_url", "status"),
+        changed="updated_at",
+        private_to="institution",
     ),
     # discussions
     Holding("discussions.Theme", cohort="cohort", fields=(_cohort("title"), _cohort("description"))),
-    Holding("discussions.Thread", cohort="theme__cohort", people=("author",), fields=(_author("title"),)),
+    Holding(
+        "discussions.Thread",
+        cohort="theme__cohort",
+        people=("author",),
+        fields=(_author("title"),),
+        changed="changed_at",
+        private_to="institution",
+    ),
     Holding(
         "discussions.Post",
         cohort="thread__theme__cohort",
@@ -362,14 +422,19 @@ HOLDINGS: tuple[Holding, ...] = (
             _author("body_html", export=False),
             _author("search_text", export=False),
         ),
+        changed="edited_at",
+        private_to="thread__institution",
     ),
-    Holding("discussions.ReadState", cohort="thread__theme__cohort", people=("user",), delete_rows=True),
+    Holding(
+        "discussions.ReadState", cohort="thread__theme__cohort", people=("user",), delete_rows=True, written="read_at"
+    ),
     Holding(
         "discussions.Subscription",
         cohort="thread__theme__cohort",
         people=("user",),
         delete_rows=True,
         not_personal=("state",),
+        written="",
     ),
     Holding(
         "discussions.Report",
@@ -424,6 +489,7 @@ HOLDINGS: tuple[Holding, ...] = (
         cohort="clip__call__cohort",
         fields=(_student("age_band"), _student("text")),
         not_personal=("text_version", "language"),
+        written="given_at",
     ),
     Holding(
         "media_feedback.Transcript",
@@ -431,8 +497,13 @@ HOLDINGS: tuple[Holding, ...] = (
         fields=(_student("words"), _student("text")),
         not_personal=("language", "model_name"),
     ),
-    Holding("media_feedback.Withdrawal", cohort="call__cohort"),
-    Holding("media_feedback.ClipReview", cohort="clip__call__cohort", not_personal=("rendition_error",)),
+    Holding("media_feedback.Withdrawal", cohort="call__cohort", written="withdrawn_at"),
+    Holding(
+        "media_feedback.ClipReview",
+        cohort="clip__call__cohort",
+        not_personal=("rendition_error",),
+        written="reviewed_at",
+    ),
     Holding("media_feedback.Redaction", cohort="clip__call__cohort"),
     Holding(
         "media_feedback.ClipTag", cohort="clip__call__cohort", fields=(_student("reason"),), not_personal=("status",)
@@ -449,6 +520,7 @@ HOLDINGS: tuple[Holding, ...] = (
             _student("withdrawn_quote_ids", WITH_THE_SUMMARY),
         ),
         not_personal=("flag_reason",),
+        changed="updated_at",
     ),
     Holding(
         "media_feedback.SummaryVersion",
@@ -458,8 +530,9 @@ HOLDINGS: tuple[Holding, ...] = (
             *(_cohort(name) for name in ("title_cy", "source_cy", "content_cy", "html_cy")),
         ),
         not_personal=("note",),  # the platform's fixed history line ("A quote was removed at a student's request.")
+        written="published_at",
     ),
-    Holding("media_feedback.VersionQuote", cohort="version__document__call__cohort"),
+    Holding("media_feedback.VersionQuote", cohort="version__document__call__cohort", written=""),
     # An e-mail on its way (cohort.mail): its addresses and contents stay only until it is sent.
     Holding(
         "cohort.OutgoingMail",

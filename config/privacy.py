@@ -9,8 +9,11 @@ fragments cached for live pages.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
@@ -24,16 +27,18 @@ from cohort import live
 from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
 from cohort.errors import NotAllowed
-from cohort.models import Cohort, EffectivePractice, Membership, User
-from config.personal_data import BY_MODEL, FORMER_MEMBER, HOLDINGS, REMOVED, Erase, Holding, Whose
+from cohort.models import Cohort, Membership, User
+from config.copies import CopyFinder, Place, cut, remove_quotes, remove_sentences
+from config.personal_data import BY_MODEL, FORMER_MEMBER, HOLDINGS, REFERENCE, REMOVED, Erase, Holding, Whose
 from discussions import erasure as discussion_erasure
 from discussions.models import Post
 
 # Never exported: secrets and hashes that mean nothing to the person and help an attacker.
 SECRET_FIELDS = {"password", "token_hash", "key", "receipt_token_hash", "upload_key_hash", "idempotency_key"}
-# A sentence shorter than this is too common to be the person's own ("Thanks.").
+# A sentence shorter than this, in a text the person wrote with others, is left there ("Thanks.").
 MIN_SENTENCE = 20
 SCRUB_BATCH = 50
+SCAN_CHUNK = 2000
 TEXT_FIELDS = (models.CharField, models.TextField)
 
 
@@ -96,6 +101,17 @@ def export_user(user: User, cohort: Cohort) -> dict[str, Any]:
 # Erasure
 
 
+@dataclass
+class _Written:
+    """What the person wrote in scope, read before anything is erased."""
+
+    finder: CopyFinder = dataclasses.field(default_factory=CopyFinder)  # for copies of their words in others' text
+    # The sentences they added to texts several people write: {holding label: {shared text id: sentences}}.
+    shared: dict[str, dict[int, set[str]]] = dataclasses.field(default_factory=dict)
+    whole: set[str] = dataclasses.field(default_factory=set)  # each whole text they wrote, for the platform's copies
+    posts: dict[int, str] = dataclasses.field(default_factory=dict)  # their posts' bodies, for replies quoting them
+
+
 def _sentences(text: str) -> set[str]:
     found = set()
     for piece in re.split(r"(?<=[.!?])\s+|\n+", text or ""):
@@ -105,60 +121,101 @@ def _sentences(text: str) -> set[str]:
     return found
 
 
-def _added_by(holding: Holding, rows: models.QuerySet, theirs: Q, names: list[str]) -> set[str]:
-    """For versions of a shared text: the sentences each of the person's versions added to the
-    version before it (by anyone), so that the others' sentences are not taken for theirs."""
-    added: set[str] = set()
+def _text_fields(holding: Holding, *, authored: bool) -> list[str]:
+    """The holding's text fields: the person's own words (authored: not derived copies such as
+    rendered HTML, nor web addresses, which others link to as well), or every one that names or quotes
+    people (not a student's, which withdrawal decides)."""
+    model = _model(holding)
+    names = []
+    for spec in holding.fields:
+        kind = model._meta.get_field(spec.name)
+        if not isinstance(kind, TEXT_FIELDS):
+            continue
+        if authored:
+            own = spec.whose == Whose.AUTHOR and spec.erase != Erase.KEEP and spec.export
+            if own and not isinstance(kind, models.URLField):
+                names.append(spec.name)
+        elif spec.whose != Whose.STUDENT:
+            names.append(spec.name)
+    return names
+
+
+def _rows(
+    holding: Holding, rows: models.QuerySet, names: list[str], *, source: bool = False
+) -> Iterator[tuple[dict[str, Any], Place]]:
+    """Each row's values of names, with where it is and when its text was written (source) or last
+    changed."""
+    lookups = {
+        key: value
+        for key, value in (
+            ("cohort", holding.cohort or ""),
+            ("private_to", holding.private_to),
+            ("written", holding.written),
+            ("changed", holding.changed),
+        )
+        if value
+    }
+    for row in rows.values(*dict.fromkeys(["pk", *lookups.values(), *names])).iterator(chunk_size=SCAN_CHUNK):
+        written, changed = row.get(lookups.get("written", "")), row.get(lookups.get("changed", ""))
+        when = (written or changed) if source else (changed or written)
+        yield row, Place(when, row.get(lookups.get("cohort", "")), row.get(lookups.get("private_to", "")))
+
+
+def _shared_words(holding: Holding, user: User, cohort: Cohort | None, names: list[str], written: _Written) -> None:
+    """For versions of a shared text: the sentences each of the person's versions added to the version
+    before it (by anyone), so that the others' sentences are not taken for theirs. A shared text with
+    no versions (saved before versions were kept, or carried into a new cycle) is all its last writer's."""
+    rows, theirs = _in_scope(holding, cohort), _theirs(holding, user)
+    assert rows is not None and theirs is not None
     group = holding.revisions_of
+    added = written.shared.setdefault(holding.model, {})
     mine = set(rows.filter(theirs).values_list("pk", flat=True))
     groups = set(rows.filter(pk__in=mine).values_list(group, flat=True))
-    before: dict[object, set[str]] = {}
-    for version in rows.filter(**{f"{group}__in": groups}).order_by(group, "pk"):
-        key = getattr(version, f"{group}_id")
-        now: set[str] = set().union(*(_sentences(getattr(version, n)) for n in names))
-        if version.pk in mine:
-            added |= now - before.get(key, set())
-        before[key] = now
-    return added
-
-
-def _unrevised(holding: Holding, user: User, cohort: Cohort | None, names: list[str]) -> set[str]:
-    """Shared texts that have no versions (saved before versions were kept, or carried into a new
-    cycle): all of such a text counts as its last writer's."""
-    key = _model(holding)._meta.get_field(holding.revisions_of)
+    before: dict[int, set[str]] = {}
+    versions = rows.filter(**{f"{group}__in": groups}).order_by(group, "pk")
+    for row, place in _rows(holding, versions, [group, *names], source=True):
+        now: set[str] = set().union(*(_sentences(row[n]) for n in names))
+        if row["pk"] in mine:
+            new = now - before.get(row[group], set())
+            added.setdefault(row[group], set()).update(new)
+            for sentence in new:
+                written.finder.add(sentence, place)
+        before[row[group]] = now
+    key = _model(holding)._meta.get_field(group)
     assert isinstance(key, models.ForeignKey)
     parent = BY_MODEL[key.related_model._meta.label]
     rows, theirs = _in_scope(parent, cohort), _theirs(parent, user)
     if rows is None or theirs is None:
-        return set()
-    found: set[str] = set()
-    for values in (
-        rows.filter(theirs).filter(**{f"{key.remote_field.get_accessor_name()}__isnull": True}).values_list(*names)
-    ):
-        for text in values:
-            found |= _sentences(text)
-    return found
+        return
+    unrevised = rows.filter(theirs).filter(**{f"{key.remote_field.get_accessor_name()}__isnull": True})
+    for row, place in _rows(parent, unrevised, names, source=True):
+        added.setdefault(row["pk"], set()).update(*(_sentences(row[n]) for n in names))
+        for name in names:
+            written.finder.add(row[name] or "", place)
 
 
-def _their_text(user: User, cohort: Cohort | None) -> list[str]:
-    """Each sentence the person wrote in scope, longest first (so a sentence goes before its parts)."""
-    sentences: set[str] = set()
+def _their_words(user: User, cohort: Cohort | None) -> _Written:
+    """Everything the person wrote in scope (every cohort when None)."""
+    written = _Written()
     for holding in HOLDINGS:
-        rows = _in_scope(holding, cohort)
-        theirs = _theirs(holding, user)
-        authored = [f.name for f in holding.fields if f.whose == Whose.AUTHOR and f.erase != Erase.KEEP]
-        if rows is None or theirs is None or not authored:
+        rows, theirs = _in_scope(holding, cohort), _theirs(holding, user)
+        names = _text_fields(holding, authored=True)
+        if rows is None or theirs is None or not names:
             continue
-        model = _model(holding)
-        text_names = [n for n in authored if isinstance(model._meta.get_field(n), TEXT_FIELDS)]
         if holding.revisions_of:
-            sentences |= _added_by(holding, rows, theirs, text_names)
-            sentences |= _unrevised(holding, user, cohort, text_names)
+            _shared_words(holding, user, cohort, names, written)
             continue
-        for values in rows.filter(theirs).values_list(*text_names):
-            for text in values:
-                sentences |= _sentences(text)
-    return sorted(sentences, key=len, reverse=True)
+        for row, place in _rows(holding, rows.filter(theirs).distinct(), names, source=True):
+            for name in names:
+                text = (row[name] or "").strip()
+                written.finder.add(text, place)
+                if len(text) >= MIN_SENTENCE and text != REMOVED:
+                    written.whole.add(text)
+    posts = Post.objects.filter(author=user)
+    if cohort is not None:
+        posts = posts.filter(thread__theme__cohort=cohort)
+    written.posts = dict(posts.values_list("pk", "body"))
+    return written
 
 
 def _erased_value(erase: Erase) -> str:
@@ -210,55 +267,133 @@ def _erase_holdings(user: User, cohort: Cohort | None) -> dict[str, set[int]]:
     return changed
 
 
-def _scrub(needles: list[tuple[str, str]], cohort: Cohort | None) -> dict[str, set[int]]:
+def _rewrite(holding: Holding, name: str, values: dict[int, str]) -> set[int]:
+    """Save new values of one text field ({pk: value}), cut to the field's length; the ids changed."""
+    model = _model(holding)
+    field = model._meta.get_field(name)
+    limit = field.max_length if isinstance(field, models.CharField) else None
+    rows = []
+    for pk, value in values.items():
+        obj = model(pk=pk)
+        setattr(obj, name, value[:limit] if limit else value)
+        rows.append(obj)
+    model._default_manager.bulk_update(rows, [name], batch_size=500)
+    return set(values)
+
+
+def _scrub(
+    needles: list[tuple[str, str]], cohort: Cohort | None, *, platform_copies: bool = False
+) -> dict[str, set[int]]:
     """Replace each needle (in any case) by its replacement in every text field of the map's rows in
-    scope. Rows are found a batch of needles at a time and rewritten in Python: a few queries per field
-    however much the person wrote."""
+    scope (only the rows the platform copies others' text into, with platform_copies). Rows are found a
+    batch of needles at a time and rewritten in Python: a few queries per field however much there is."""
     changed: dict[str, set[int]] = {}
     needles = [(n, r) for n, r in needles if n]
     # Whole words only: erasing "Al" must not turn "Also" into "a former memberso".
     patterns = [(re.compile(rf"(?<!\w){re.escape(n)}(?!\w)", re.IGNORECASE), r) for n, r in needles]
     for holding in HOLDINGS:
         scope = _in_scope(holding, cohort)
-        if scope is None or not holding.scrub:
+        if scope is None or not holding.scrub or (platform_copies and not holding.platform_copies):
             continue
-        model = _model(holding)
-        for spec in holding.fields:
-            field = model._meta.get_field(spec.name)
-            if spec.whose == Whose.STUDENT or not isinstance(field, TEXT_FIELDS):
-                continue
-            limit = field.max_length if isinstance(field, models.CharField) else None
+        for name in _text_fields(holding, authored=False):
             for start in range(0, len(needles), SCRUB_BATCH):
                 found = Q()
                 for needle, _replacement in needles[start : start + SCRUB_BATCH]:
-                    found |= Q(**{f"{spec.name}__icontains": needle})
-                rows = []
-                for obj in scope.filter(found).only("pk", spec.name):
-                    value = getattr(obj, spec.name)
+                    found |= Q(**{f"{name}__icontains": needle})
+                values = {}
+                for pk, value in scope.filter(found).values_list("pk", name):
                     for pattern, replacement in patterns:
-                        value = pattern.sub(replacement, value)
-                    setattr(obj, spec.name, value[:limit] if limit else value)
-                    rows.append(obj)
-                if rows:
-                    model._default_manager.bulk_update(rows, [spec.name], batch_size=500)
-                    changed.setdefault(holding.model, set()).update(obj.pk for obj in rows)
+                        value = pattern.sub(replacement.replace("\\", r"\\"), value)
+                    values[pk] = value
+                if values:
+                    changed.setdefault(holding.model, set()).update(_rewrite(holding, name, values))
     return changed
 
 
+def _remove_shared(shared: dict[str, dict[int, set[str]]]) -> dict[str, set[int]]:
+    """Remove the sentences the person added to shared texts from those texts and from every version
+    of them (others' versions carried their sentences on)."""
+    changed: dict[str, set[int]] = {}
+    for label, groups in shared.items():
+        if not groups:
+            continue
+        holding = BY_MODEL[label]
+        key = _model(holding)._meta.get_field(holding.revisions_of)
+        assert isinstance(key, models.ForeignKey)
+        parent = BY_MODEL[key.related_model._meta.label]
+        names = _text_fields(holding, authored=True)
+        for target, group in ((parent, "pk"), (holding, holding.revisions_of)):
+            rows = _model(target)._default_manager.filter(**{f"{group}__in": list(groups)})
+            for name in names:
+                values = {}
+                for pk, owner, value in rows.values_list("pk", group, name):
+                    new = remove_sentences(value or "", groups[owner], REMOVED)
+                    if new != value:
+                        values[pk] = new
+                if values:
+                    changed.setdefault(target.model, set()).update(_rewrite(target, name, values))
+    return changed
+
+
+def _remove_copies(written: _Written, cohort: Cohort | None) -> dict[str, set[int]]:
+    """Remove copies of the person's words from others' text (config/copies.py says what is a copy)."""
+    changed: dict[str, set[int]] = {}
+    # Replies quoting one of their posts.
+    quoting: dict[int, str] = {}
+    replies = Post.objects.filter(parent_id__in=list(written.posts)).exclude(pk__in=list(written.posts))
+    for pk, parent_id, body in replies.values_list("pk", "parent_id", "body"):
+        new = remove_quotes(body, written.posts[parent_id], REMOVED)
+        if new != body:
+            quoting[pk] = new
+    if quoting:
+        changed["discussions.Post"] = _rewrite(BY_MODEL["discussions.Post"], "body", quoting)
+    # Runs of their words.
+    finder = written.finder
+    if not finder.index:
+        return changed
+    for label, reference in REFERENCE.items():
+        model = apps.get_model(label)
+        texts = [n for n in reference if isinstance(model._meta.get_field(n), TEXT_FIELDS)]
+        for values in model._default_manager.values_list(*texts).iterator(chunk_size=SCAN_CHUNK) if texts else ():
+            for text in values:
+                finder.common(text or "")
+    for holding in HOLDINGS:
+        scope = _in_scope(holding, cohort)
+        names = _text_fields(holding, authored=False)
+        if scope is None or not holding.scrub or not names:
+            continue
+        for row, place in _rows(holding, scope, names):
+            for name in names:
+                finder.scan((holding.model, name, row["pk"]), row[name] or "", place)
+    found: dict[tuple[str, str], dict[int, list[tuple[int, int]]]] = {}
+    for ref, spans in finder.copies().items():
+        label, name, pk = ref  # type: ignore[misc]
+        found.setdefault((label, name), {})[pk] = spans
+    for (label, name), by_pk in found.items():
+        holding = BY_MODEL[label]
+        rows = _model(holding)._default_manager.filter(pk__in=list(by_pk)).values_list("pk", name)
+        values = {pk: cut(value, by_pk[pk], REMOVED) for pk, value in rows}
+        changed.setdefault(label, set()).update(_rewrite(holding, name, values))
+    return changed
+
+
+def _merge(into: dict[str, set[int]], more: dict[str, set[int]]) -> None:
+    for label, ids in more.items():
+        into.setdefault(label, set()).update(ids)
+
+
 def _erase(user: User, cohort: Cohort | None) -> None:
-    """Erase what the person holds in the cohort (every cohort when None), and every copy of it."""
-    sentences = _their_text(user, cohort)
-    their_posts = Post.objects.filter(author=user)
-    if cohort is not None:
-        their_posts = their_posts.filter(thread__theme__cohort=cohort)
-    # Practice-library copies of their posts carry their words under another name.
-    EffectivePractice.objects.filter(pk__in=their_posts.exclude(practice=None).values("practice_id")).delete()
+    """Erase what the person holds in the cohort (every cohort when None): their rows and fields as the
+    map says, their sentences in texts they wrote with others, copies of their words in others' text,
+    and their name and address wherever they appear."""
+    written = _their_words(user, cohort)
     changed = _erase_holdings(user, cohort)
-    needles = [(s, REMOVED) for s in sentences]
+    _merge(changed, _remove_shared(written.shared))
+    _merge(changed, _remove_copies(written, cohort))
     names = {user.display_name.strip(), str(user).strip()} - {""}
-    needles += [(user.email, "[address removed]")] + [(n, FORMER_MEMBER.lower()) for n in names]
-    for label, ids in _scrub(needles, cohort).items():
-        changed.setdefault(label, set()).update(ids)
+    needles = [(user.email, "[address removed]")] + [(n, FORMER_MEMBER.lower()) for n in names]
+    _merge(changed, _scrub(needles, cohort))
+    _merge(changed, _scrub([(text, REMOVED) for text in written.whole], cohort, platform_copies=True))
     discussion_erasure.refresh_after_erasure(
         post_ids=changed.get("discussions.Post", set()), thread_ids=changed.get("discussions.Thread", set())
     )

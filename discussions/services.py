@@ -459,6 +459,7 @@ def mark_effective_practice(membership: Membership, post: Post, *, area: Area, t
             source=EffectivePractice.Source.DISCUSSION,
             source_url=f"{post.thread.get_absolute_url()}#post-{post.pk}",
             created_by=membership.user,
+            author=post.author,  # the words are the post's writer's
         )
         post.practice = practice
         _restamp(post, ["practice"])

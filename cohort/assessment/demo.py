@@ -192,6 +192,7 @@ def seed(world: DemoWorld) -> None:
                 "anonymous": anonymous,
                 "shared_with_sector": shared,
                 "created_by": world.leads[slug],
+                "author": world.leads[slug],
             },
         )
     for slug, (care, estranged, sources, targets) in DEFINITIONS.items():

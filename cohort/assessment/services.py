@@ -795,6 +795,7 @@ def add_practice(
         title=title.strip()[:200],
         description=description.strip(),
         created_by=membership.user,
+        author=membership.user,
         institution=institution,
         source=source,
         source_url=source_url,

@@ -42,6 +42,11 @@ def test_each_entry_names_real_fields_and_a_working_cohort_lookup(holding, db) -
         assert field.related_model is User, lookup
     if holding.cohort is not None:
         list(model._default_manager.filter(**{holding.cohort: Cohort(pk=1)})[:1])
+    # When the rows' text was written and changed, and whose private work they are (erasure's copies).
+    for lookup in filter(None, (holding.written, holding.changed, holding.private_to)):
+        list(model._default_manager.values(lookup)[:1])
+    if holding.private_to:
+        list(model._default_manager.filter(**{f"{holding.private_to}__slug": "x"})[:1])  # leads to an institution
     assert not set(holding.not_personal) & {f.name for f in holding.fields}
 
 

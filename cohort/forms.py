@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from cohort import i18n
+from cohort import editing, i18n
 from cohort.models import (
     INSTITUTION_ROLES,
     Cohort,
@@ -36,6 +36,43 @@ class ModelForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         show_limits(self.fields)
+
+
+class EditForm(Form):
+    """A form that edits a text others may edit too (cohort.editing). `edited` names the fields that
+    are the row's text, under the row's own field names; `row` (when showing the form) gives their
+    stored values and the version the form is based on, sent back in the hidden `based_on`.
+
+    A save refused as stale (`show_conflict`) keeps everything typed, says who saved what and when,
+    shows their text beside each field (`field.theirs`, read by templates/_form.html) and carries
+    the new version, so that saving the merged text again succeeds."""
+
+    edited: tuple[str, ...] = ()
+
+    based_on = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, row: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.conflict: editing.EditConflict | None = None
+        if row is not None:
+            self.initial.setdefault(editing.BASED_ON, editing.fingerprint(row, self.edited))
+            for name in self.edited:
+                self.initial.setdefault(name, getattr(row, name))
+
+    def based_on_version(self) -> str:
+        return str(self.cleaned_data.get(editing.BASED_ON) or "")
+
+    def show_conflict(self, conflict: editing.EditConflict) -> None:
+        self.conflict = conflict
+        data = self.data.copy()
+        data[self.add_prefix(editing.BASED_ON)] = conflict.current
+        self.data = data
+        for name, theirs in conflict.theirs.items():
+            typed = str(self.data.get(self.add_prefix(name), "")).replace("\r\n", "\n").strip()
+            if name in self.fields and theirs != typed:
+                self.fields[name].theirs = theirs  # type: ignore[attr-defined]
+                self.fields[name].theirs_label = editing.theirs_label(conflict)  # type: ignore[attr-defined]
+        self.add_error(None, conflict.messages)
 
 
 ID_RANGE = range(-(2**63), 2**63)  # what a database integer column holds

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _, gettext_lazy, ngettext
 from cohort.assessment.evidence_files import check_evidence_file
 from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
+from cohort import editing
 from cohort.errors import NotAllowed
 from cohort.i18n import language_of
 from cohort.models import (
@@ -179,14 +180,35 @@ def _editable_response(
     return response
 
 
+def _last_narrative_change(response: CriterionResponse) -> dict[str, Any]:
+    """Who wrote the stored narrative and when: its last revision (`updated_at` also moves when
+    evidence is added), else the row's own record."""
+    last = response.revisions.select_related("author").order_by("-created_at", "-id").first()
+    if last is not None and last.narrative == response.narrative:
+        return {"by": last.author, "at": last.created_at}
+    return {"by": response.updated_by, "at": response.updated_at}
+
+
 def save_narrative(
-    membership: Membership, self_assessment: SelfAssessment, criterion: Criterion, *, narrative: str, ready: bool
+    membership: Membership,
+    self_assessment: SelfAssessment,
+    criterion: Criterion,
+    *,
+    narrative: str,
+    ready: bool,
+    based_on: str | None = None,
 ) -> CriterionResponse:
+    """Save the narrative; refused (editing.EditConflict) when someone saved another one since the
+    version `based_on` that the writer's form showed."""
     narrative = narrative.strip()
     if ready and not narrative:
         raise ValidationError(_("Write a narrative before marking the criterion ready for review."))
     with transaction.atomic():
-        response = _editable_response(membership, self_assessment, criterion)
+        response = editing.lock(
+            CriterionResponse.objects.select_related("updated_by"),
+            _editable_response(membership, self_assessment, criterion).pk,
+        )
+        editing.refuse_stale(response, based_on, ["narrative"], **_last_narrative_change(response))
         previous = response.narrative
         if previous and not response.revisions.exists():  # written before revisions were kept (or carried over)
             NarrativeRevision.objects.create(response=response, author=response.updated_by, narrative=previous)

@@ -153,10 +153,11 @@ def _criterion_page(
         "comments": ResponseComment.objects.filter(response=response).select_related("author"),
         "nation_notes": criterion.nation_notes.filter(nation=participation.institution.nation),
         "narrative_form": NarrativeForm(
+            row=response,
             initial={
                 "narrative": response.narrative if response else "",
                 "ready": bool(response and response.status == response.Status.READY),
-            }
+            },
         ),
         "evidence_form": EvidenceForm(),
         "comment_form": CommentForm(),
@@ -257,6 +258,7 @@ def _save_criterion_work(
                         crit,
                         narrative=narrative_form.cleaned_data["narrative"],
                         ready=narrative_form.cleaned_data["ready"],
+                        based_on=narrative_form.based_on_version(),
                     )
                     done.append(saved.get_status_display().lower())
                 if evidence_form is not None:
@@ -295,7 +297,9 @@ def _save_criterion_work(
         bound["narrative_form"] = narrative_form
     if evidence_form is not None:
         bound["evidence_form"] = evidence_form
-    return _criterion_page(request, membership, participation, crit, status=400, **bound)
+    # 409 when someone saved the narrative meanwhile: an htmx request shows it as a refusal too.
+    status = 409 if narrative_form is not None and narrative_form.conflict else 400
+    return _criterion_page(request, membership, participation, crit, status=status, **bound)
 
 
 @login_required

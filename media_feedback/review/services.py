@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _, gettext_lazy, gettext_noop
 
 from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
+from cohort import editing
 from cohort.errors import NotAllowed
 from cohort.i18n import ENGLISH, WELSH, language_of, localised, normalise
 from cohort.models import Area, Membership, NotificationKind, User
@@ -514,9 +515,24 @@ def update_draft(
     body: str,
     title_cy: str | None = None,
     body_cy: str | None = None,
+    based_on: str | None = None,
 ) -> SummaryDocument:
-    """Save the draft; the Welsh version's title and text too when given (None keeps them)."""
+    """Save the draft; the Welsh version's title and text too when given (None keeps them). Refused
+    (editing.EditConflict) when another facilitator saved the draft since the version `based_on`."""
     _check_facilitator(actor, document.call.cohort_id)
+    with transaction.atomic():
+        stored = editing.lock(SummaryDocument.objects.select_related("updated_by"), document.pk)
+        editing.refuse_stale(stored, based_on, SUMMARY_TEXT)
+        # Written through the caller's object (update_fields: the text only), which it goes on using.
+        return _write_draft(actor, document, title=title, body=body, title_cy=title_cy, body_cy=body_cy)
+
+
+SUMMARY_TEXT = ("title", "body", "title_cy", "body_cy")  # what the editor edits
+
+
+def _write_draft(
+    actor: Membership, document: SummaryDocument, *, title: str, body: str, title_cy: str | None, body_cy: str | None
+) -> SummaryDocument:
     document.title = title.strip()
     document.body = body
     fields = ["title", "body", "updated_at"]
@@ -527,7 +543,8 @@ def update_draft(
         document.body_cy = body_cy
         fields.append("body_cy")
     document.updated_at = timezone.now()
-    document.save(update_fields=fields)
+    document.updated_by = actor.user
+    document.save(update_fields=[*fields, "updated_by"])
     return document
 
 
@@ -537,7 +554,8 @@ def redraft(actor: Membership, document: SummaryDocument, language: str = ENGLIS
     field_name = "body_cy" if normalise(language) == WELSH else "body"
     setattr(document, field_name, draft_markdown(document.call, normalise(language)))
     document.updated_at = timezone.now()
-    fields = [field_name, "updated_at"]
+    document.updated_by = actor.user
+    fields = [field_name, "updated_at", "updated_by"]
     if field_name == "body_cy" and not document.title_cy.strip():
         # A Welsh text needs a Welsh title to be published: start from the call's own words.
         title, _in = localised(document.call, "title", WELSH)

@@ -16,9 +16,13 @@ from django.test import Client
 from django.urls import reverse
 
 from cohort.assessment import services as assessment
-from cohort.models import NarrativeRevision
+from cohort.models import NarrativeRevision, Role, User
+from media_feedback.review import services as review
+from media_feedback.review.models import SummaryDocument
+from tests import factories
 from tests.cohort.assessment.factories import criterion, self_assessment
 from tests.factories import World, client_for
+from tests.media_feedback.review.factories import make_call, membership_of
 
 pytestmark = pytest.mark.django_db
 
@@ -35,48 +39,63 @@ def _counts() -> dict[str, int]:
 
 @dataclass
 class Edit:
-    """One edit form: where it is shown and posted, who edits, the text field, the rest of a post,
-    and how to read the stored text."""
+    """One edit form. `setup` makes what it edits and returns the case's context (`first` and
+    `second`: who saves first and who second, two people of the same scope); from it, where the form
+    is shown and posted, the rest of a post, and the stored text."""
 
-    page: Callable[[World], str]
-    post: Callable[[World], str]
-    first: str  # who saves first (a World attribute)
-    second: str
+    setup: Callable[[World], dict[str, Any]]
+    page: Callable[[dict[str, Any]], str]
+    post: Callable[[dict[str, Any]], str]
     field: str
-    stored: Callable[[World], str]
-    extra: Callable[[World], dict[str, Any]] = lambda w: {}
+    stored: Callable[[dict[str, Any]], str]
+    extra: Callable[[dict[str, Any]], dict[str, Any]] = lambda ctx: {}
     prefix: str = ""
-    setup: Callable[[World], None] = lambda w: None
 
 
-def _criterion(w: World) -> Any:
-    return criterion(w.cohort, "1.1")
+def _second_facilitator(w: World) -> User:
+    user = factories.make_user("Faith", totp=True)
+    factories.member(user, w.cohort, Role.FACILITATOR)
+    return user
 
 
-def _criterion_url(name: str) -> Callable[[World], str]:
-    return lambda w: reverse(
-        name, kwargs={"cohort": w.cohort.slug, "institution": w.irwell.slug, "criterion_id": _criterion(w).pk}
-    )
+def _narrative_case(w: World) -> dict[str, Any]:
+    c = criterion(w.cohort, "1.1")
+    kwargs = {"cohort": w.cohort.slug, "institution": w.irwell.slug, "criterion_id": c.pk}
+    return {"first": w.lena, "second": w.alice, "world": w, "criterion": c, "kwargs": kwargs}
 
 
-def _narrative(w: World) -> str:
-    return assessment.response_for(self_assessment(w.cohort, w.irwell), _criterion(w)).narrative
+def _narrative(ctx: dict[str, Any]) -> str:
+    w = ctx["world"]
+    return assessment.response_for(self_assessment(w.cohort, w.irwell), ctx["criterion"]).narrative
+
+
+def _summary_case(w: World) -> dict[str, Any]:
+    document = review.create_summary(membership_of(w.fran, w.cohort), make_call(w.cohort))
+    kwargs = {"cohort": w.cohort.slug, "document_id": document.pk}
+    return {"first": w.fran, "second": _second_facilitator(w), "document": document, "kwargs": kwargs}
 
 
 EDITS: dict[str, Edit] = {
     "narrative": Edit(
-        page=_criterion_url("cohort:criterion"),
-        post=_criterion_url("cohort:save_narrative"),
-        first="lena",
-        second="alice",
+        setup=_narrative_case,
+        page=lambda ctx: reverse("cohort:criterion", kwargs=ctx["kwargs"]),
+        post=lambda ctx: reverse("cohort:save_narrative", kwargs=ctx["kwargs"]),
         field="narrative",
         stored=_narrative,
+    ),
+    "summary": Edit(
+        setup=_summary_case,
+        page=lambda ctx: reverse("media_feedback:edit_summary", kwargs=ctx["kwargs"]),
+        post=lambda ctx: reverse("media_feedback:edit_summary", kwargs=ctx["kwargs"]),
+        field="body",
+        extra=lambda ctx: {"title": "What students told us", "title_cy": "", "body_cy": ""},
+        stored=lambda ctx: SummaryDocument.objects.get(pk=ctx["document"].pk).body,
     ),
 }
 
 
-def _open(client: Client, edit: Edit, w: World) -> str:
-    response = client.get(edit.page(w))
+def _open(client: Client, edit: Edit, ctx: dict[str, Any]) -> str:
+    response = client.get(edit.page(ctx))
     assert response.status_code == 200
     return based_on(response.content.decode(), edit.prefix)
 
@@ -84,42 +103,43 @@ def _open(client: Client, edit: Edit, w: World) -> str:
 @pytest.mark.parametrize("name", sorted(EDITS))
 def test_a_save_based_on_an_older_version_is_refused_shows_theirs_and_keeps_what_was_typed(name, world) -> None:
     edit = EDITS[name]
-    edit.setup(world)
-    first, second = client_for(getattr(world, edit.first)), client_for(getattr(world, edit.second))
-    tab_a, tab_b = _open(first, edit, world), _open(second, edit, world)
+    ctx = edit.setup(world)
+    first, second = client_for(ctx["first"]), client_for(ctx["second"])
+    tab_a, tab_b = _open(first, edit, ctx), _open(second, edit, ctx)
     assert tab_a == tab_b
     key = f"{edit.prefix}{edit.field}"
 
-    saved = first.post(edit.post(world), {**edit.extra(world), key: "TAB-A wrote this first", "based_on": tab_a})
+    saved = first.post(edit.post(ctx), {**edit.extra(ctx), key: "TAB-A wrote this first", "based_on": tab_a})
     assert saved.status_code == 302, saved.content.decode()[:2000]
-    assert edit.stored(world) == "TAB-A wrote this first"
+    assert edit.stored(ctx) == "TAB-A wrote this first"
 
     before = _counts()
     refused = second.post(
-        edit.post(world), {**edit.extra(world), key: "TAB-B typed this — ü", f"{edit.prefix}based_on": tab_b}
+        edit.post(ctx), {**edit.extra(ctx), key: "TAB-B typed this — ü", f"{edit.prefix}based_on": tab_b}
     )
     assert refused.status_code == 409
     page = refused.content.decode()
-    who = str(getattr(world, edit.first))
+    who = str(ctx["first"])
     assert f"{html.escape(who)} saved this text at" in page  # who, and when
     assert ">TAB-A wrote this first</textarea>" in page  # their text, beside…
     assert "TAB-B typed this — ü</textarea>" in page  # …what was typed, kept in the form
-    assert edit.stored(world) == "TAB-A wrote this first"  # nothing of the refused save
+    assert edit.stored(ctx) == "TAB-A wrote this first"  # nothing of the refused save
     assert _counts() == before
 
     # The refused page is based on the version now stored: saving the merged text succeeds.
     merged = "TAB-A wrote this first\nTAB-B typed this"
     again = second.post(
-        edit.post(world), {**edit.extra(world), key: merged, f"{edit.prefix}based_on": based_on(page, edit.prefix)}
+        edit.post(ctx), {**edit.extra(ctx), key: merged, f"{edit.prefix}based_on": based_on(page, edit.prefix)}
     )
     assert again.status_code == 302
-    assert edit.stored(world) == merged
+    assert edit.stored(ctx) == merged
 
 
 def test_a_narrative_refused_as_stale_keeps_the_first_writers_revision_only(world) -> None:
     edit = EDITS["narrative"]
+    ctx = edit.setup(world)
     lena, alice = client_for(world.lena), client_for(world.alice)
-    tab_a, tab_b = _open(lena, edit, world), _open(alice, edit, world)
-    lena.post(edit.post(world), {"narrative": "TAB-A", "based_on": tab_a})
-    alice.post(edit.post(world), {"narrative": "TAB-B", "based_on": tab_b})
+    tab_a, tab_b = _open(lena, edit, ctx), _open(alice, edit, ctx)
+    lena.post(edit.post(ctx), {"narrative": "TAB-A", "based_on": tab_a})
+    alice.post(edit.post(ctx), {"narrative": "TAB-B", "based_on": tab_b})
     assert list(NarrativeRevision.objects.values_list("narrative", flat=True)) == ["TAB-A"]

@@ -65,6 +65,11 @@ def conflict_message(by: Any, at: datetime | None) -> str:
             "%(who)s saved this text at %(when)s, after you opened it. Nothing of yours was saved: "
             "their text is shown beside yours. Bring what you need from it into your text, then save again."
         ) % {"who": by, "when": when}
+    if when:
+        return gettext(
+            "This text was saved again at %(when)s, after you opened it. Nothing of yours was saved: the "
+            "saved text is shown beside yours. Bring what you need from it into your text, then save again."
+        ) % {"when": when}
     return gettext(
         "Someone else saved this text after you opened it. Nothing of yours was saved: their text is "
         "shown beside yours. Bring what you need from it into your text, then save again."
@@ -73,11 +78,11 @@ def conflict_message(by: Any, at: datetime | None) -> str:
 
 def theirs_label(conflict: EditConflict) -> str:
     """The label of the other person's text, shown beside the field."""
-    if conflict.by and conflict.at:
-        return gettext("What %(who)s saved (%(when)s)") % {
-            "who": conflict.by,
-            "when": date_format(timezone.localtime(conflict.at), "j F Y, H:i"),
-        }
+    when = date_format(timezone.localtime(conflict.at), "j F Y, H:i") if conflict.at else ""
+    if conflict.by and when:
+        return gettext("What %(who)s saved (%(when)s)") % {"who": conflict.by, "when": when}
+    if when:
+        return gettext("What was saved at %(when)s") % {"when": when}
     return gettext("What was saved meanwhile")
 
 
@@ -96,7 +101,8 @@ def refuse_stale(
     at: datetime | None = None,
 ) -> None:
     """Raise EditConflict when the stored `fields` of the (locked) `row` are no longer the version
-    `based_on`. `by` and `at` default to the row's `updated_by` and `updated_at`.
+    `based_on`. `by` and `at` default to the row's `updated_by` and `updated_at`; `by=False`: the
+    row does not record who.
 
     No `based_on` (a client that never showed a form: a script, a test of another feature) is not
     checked."""
@@ -106,7 +112,7 @@ def refuse_stale(
         return
     raise EditConflict(
         theirs={name: _normal(getattr(row, name)) for name in names},
-        by=by if by is not None else getattr(row, "updated_by", None),
+        by=None if by is False else by if by is not None else getattr(row, "updated_by", None),
         at=at if at is not None else getattr(row, "updated_at", None),
         current=current,
     )

@@ -6,7 +6,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext, gettext_lazy as _
 
-from cohort.forms import Form, IdsChoiceField
+from cohort.forms import EditForm, Form, IdsChoiceField
 from cohort.i18n import localised
 from cohort.models import Area, Cohort, Criterion, Institution, Membership, Role, User, time_zone_choices
 from cohort.widgets import DateInput, TimeInput
@@ -121,7 +121,9 @@ class AgendaItemForm(Form):
         cast(forms.ModelChoiceField, self.fields["institution"]).queryset = cohort.institutions.all()
 
 
-class MinutesForm(Form):
+class MinutesForm(EditForm):
+    edited = ("minutes",)
+
     minutes = forms.CharField(
         label=_("The minutes"),
         required=False,

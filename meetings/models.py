@@ -157,6 +157,11 @@ class Meeting(models.Model):
     # 1-based place in its series' schedule (null for a meeting outside any series).
     position = models.PositiveSmallIntegerField(null=True, blank=True)
     minutes = models.TextField(blank=True, help_text=_("Markdown."))
+    # Who saved the minutes last and when: shown to a facilitator whose save came from an older page.
+    minutes_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    minutes_at = models.DateTimeField(null=True, blank=True)
     summary_published_at = models.DateTimeField(null=True, blank=True)
     # Calendar identity: the UID never changes; SEQUENCE goes up with every change sent out.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -23,10 +23,10 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _, gettext_lazy, ngettext
 
+from cohort import editing
 from cohort.assessment.evidence_files import check_evidence_file
 from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
-from cohort import editing
 from cohort.errors import NotAllowed
 from cohort.i18n import language_of
 from cohort.models import (

@@ -79,7 +79,9 @@ class SuggestionForm(Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=[("accept", _("Accept")), ("reject", _("Reject"))])
 
 
-class TranscriptForm(Form):
+class TranscriptForm(EditForm):
+    edited = ("text",)
+
     text = forms.CharField(
         label=_("Corrected transcript"),
         widget=forms.Textarea(attrs={"rows": 8}),

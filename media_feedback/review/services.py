@@ -23,16 +23,16 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _, gettext_lazy, gettext_noop
 
+from cohort import editing
 from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
-from cohort import editing
 from cohort.errors import NotAllowed
 from cohort.i18n import ENGLISH, WELSH, language_of, localised, normalise
 from cohort.models import Area, Membership, NotificationKind, User
 from cohort.notifications import notify
 from cohort.text import render_markdown
 from media_feedback import services, storage
-from media_feedback.models import Clip, FeedbackCall, Withdrawal
+from media_feedback.models import Clip, FeedbackCall, Transcript, Withdrawal
 from media_feedback.review import redaction, suggest
 from media_feedback.review.models import (
     HTML_LANG,
@@ -204,15 +204,25 @@ def _remap(first: int, last: int, mapping: list[list[int]]) -> tuple[int, int] |
 
 
 @transaction.atomic
-def correct_transcript(actor: Membership, clip: Clip, text: str) -> None:
-    """Replace the transcript's words; timings, redactions, segment tags and quotes follow the words."""
+def correct_transcript(actor: Membership, clip: Clip, text: str, based_on: str | None = None) -> None:
+    """Replace the transcript's words; timings, redactions, segment tags and quotes follow the words.
+    Refused (editing.EditConflict) when another reviewer corrected it since the version `based_on`
+    that the form showed."""
     _check_reviewer(actor, clip)
-    transcript = getattr(clip, "transcript", None)
-    if transcript is None:
+    if getattr(clip, "transcript", None) is None:
         raise ValidationError(_("This clip has no transcript to correct."))
     new_tokens = text.split()
     if not new_tokens:
         raise ValidationError(_("The transcript cannot be empty."))
+    with transaction.atomic():
+        transcript = editing.lock(Transcript, clip.transcript.pk)
+        editing.refuse_stale(transcript, based_on, ["text"], by=False, at=transcript.edited_at)
+        _replace_words(clip, transcript, new_tokens)
+    clip.__dict__.pop("_prefetched_objects_cache", None)
+    _refresh_outputs(clip)
+
+
+def _replace_words(clip: Clip, transcript: Transcript, new_tokens: list[str]) -> None:
     words, mapping = align_words(transcript.words, new_tokens)
     spans: list[Redaction | Quote | ClipTag] = [
         *clip.redactions.all(),
@@ -234,8 +244,7 @@ def correct_transcript(actor: Membership, clip: Clip, text: str) -> None:
     transcript.text = " ".join(w["word"] for w in words)
     transcript.edited_at = timezone.now()
     transcript.save(update_fields=["words", "text", "edited_at"])
-    clip.__dict__.pop("_prefetched_objects_cache", None)
-    _refresh_outputs(clip)
+    clip.transcript = transcript
 
 
 def tag_clip(actor: Membership, clip: Clip, area: Area, first: int | None = None, last: int | None = None) -> ClipTag:

@@ -141,7 +141,9 @@ def _review_context(membership: Membership, clip: Clip) -> dict[str, Any]:
         "may_quote": review.may_quote(clip),
         "clip_review": getattr(clip, "review", None),
         "areas": areas,
-        "transcript_form": TranscriptForm(initial={"text": " ".join(str(w["word"]) for w in words)}),
+        "transcript_form": TranscriptForm(
+            row=getattr(clip, "transcript", None), initial={"text": " ".join(str(w["word"]) for w in words)}
+        ),
         **_languages(clip),
     }
 
@@ -217,7 +219,7 @@ def correct_transcript(request: AuthedRequest, cohort: str, clip_id: UUID) -> Ht
     form = TranscriptForm(request.POST)
     if form.is_valid():
         try:
-            review.correct_transcript(membership, found, form.cleaned_data["text"])
+            review.correct_transcript(membership, found, form.cleaned_data["text"], based_on=form.based_on_version())
         except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
@@ -225,7 +227,7 @@ def correct_transcript(request: AuthedRequest, cohort: str, clip_id: UUID) -> Ht
             return redirect("media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
     # The corrected text is shown again as typed, with what is wrong: a correction is never lost.
     context = {**_review_context(membership, found), "transcript_form": form}
-    return render(request, "media_feedback/review/clip.html", context, status=400)
+    return render(request, "media_feedback/review/clip.html", context, status=409 if form.conflict else 400)
 
 
 @login_required
@@ -542,7 +544,9 @@ def edit_summary(request: AuthedRequest, cohort: str, document_id: int) -> HttpR
             )
         except EditConflict as conflict:  # another facilitator saved meanwhile: theirs beside the typed text
             form.show_conflict(conflict)
-            return render(request, "media_feedback/review/edit.html", _editor_context(membership, found, form), status=409)
+            return render(
+                request, "media_feedback/review/edit.html", _editor_context(membership, found, form), status=409
+            )
         messages.success(request, _("The draft was saved. Members see nothing until you publish it."))
         return redirect("media_feedback:edit_summary", cohort=cohort, document_id=found.pk)
     form = SummaryForm(row=found)

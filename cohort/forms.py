@@ -38,10 +38,11 @@ class ModelForm(forms.ModelForm):
         show_limits(self.fields)
 
 
-class EditForm(Form):
-    """A form that edits a text others may edit too (cohort.editing). `edited` names the fields that
-    are the row's text, under the row's own field names; `row` (when showing the form) gives their
-    stored values and the version the form is based on, sent back in the hidden `based_on`.
+class SharedTextEdit(forms.BaseForm):
+    """What makes a form edit a text others may edit too (cohort.editing): derive from EditForm or
+    EditModelForm below. `edited` names the fields that are the row's text, under the row's own
+    field names; `row` (when showing the form) gives their stored values and the version the form
+    is based on, sent back in the hidden `based_on`.
 
     A save refused as stale (`show_conflict`) keeps everything typed, says who saved what and when,
     shows their text beside each field (`field.theirs`, read by templates/_form.html) and carries
@@ -49,10 +50,9 @@ class EditForm(Form):
 
     edited: tuple[str, ...] = ()
 
-    based_on = forms.CharField(widget=forms.HiddenInput, required=False)
-
     def __init__(self, *args: Any, row: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields[editing.BASED_ON] = forms.CharField(widget=forms.HiddenInput, required=False)
         self.conflict: editing.EditConflict | None = None
         if row is not None:
             self.initial.setdefault(editing.BASED_ON, editing.fingerprint(row, self.edited))
@@ -73,6 +73,14 @@ class EditForm(Form):
                 self.fields[name].theirs = theirs  # type: ignore[attr-defined]
                 self.fields[name].theirs_label = editing.theirs_label(conflict)  # type: ignore[attr-defined]
         self.add_error(None, conflict.messages)
+
+
+class EditForm(SharedTextEdit, Form):
+    """A Form over a text others may edit too (SharedTextEdit)."""
+
+
+class EditModelForm(SharedTextEdit, ModelForm):
+    """A ModelForm over a text others may edit too (SharedTextEdit)."""
 
 
 ID_RANGE = range(-(2**63), 2**63)  # what a database integer column holds

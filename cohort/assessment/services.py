@@ -854,21 +854,31 @@ def search_practice(queryset: QuerySet[EffectivePractice], *, area_id: int | Non
 
 
 def save_data_definition(
-    membership: Membership, institution: Institution, *, care_experienced: str, estranged: str, data_sources: str
+    membership: Membership,
+    institution: Institution,
+    *,
+    care_experienced: str,
+    estranged: str,
+    data_sources: str,
+    based_on: str | None = None,
 ) -> DataDefinition:
+    """Save the institution's definitions; refused (editing.EditConflict) when someone saved others
+    since the version `based_on` that the form showed."""
     if not (is_working_group(membership, institution.pk) or membership.is_facilitator):
         raise NotAllowed(_("Only the institution's working group records its definitions."))
-    definition, _created = DataDefinition.objects.update_or_create(
-        cohort=membership.cohort,
-        institution=institution,
-        defaults={
-            "care_experienced": care_experienced.strip(),
-            "estranged": estranged.strip(),
-            "data_sources": data_sources.strip(),
-            "updated_by": membership.user,
-        },
-    )
+    with transaction.atomic():
+        definition, _created = DataDefinition.objects.get_or_create(cohort=membership.cohort, institution=institution)
+        definition = editing.lock(DataDefinition.objects.select_related("updated_by"), definition.pk)
+        editing.refuse_stale(definition, based_on, DEFINITION_TEXT)
+        definition.care_experienced = care_experienced.strip()
+        definition.estranged = estranged.strip()
+        definition.data_sources = data_sources.strip()
+        definition.updated_by = membership.user
+        definition.save(update_fields=[*DEFINITION_TEXT, "updated_by", "updated_at"])
     return definition
+
+
+DEFINITION_TEXT = ("care_experienced", "estranged", "data_sources")
 
 
 def add_target(

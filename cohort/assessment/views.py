@@ -47,6 +47,7 @@ from cohort.assessment.forms import (
     SharingForm,
     TargetForm,
 )
+from cohort.editing import EditConflict
 from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
 from cohort.i18n import ENGLISH, WELSH, active, localised
@@ -828,7 +829,8 @@ def _definition_page(
         "participation": participation,
         "definition": definition,
         "targets": definition.targets.all() if definition else [],
-        "form": DataDefinitionForm(instance=definition),
+        # An unsaved row when none exists yet: two people writing the first definitions meet too.
+        "form": DataDefinitionForm(instance=definition, row=definition or DataDefinition()),
         "target_form": TargetForm(),
         **forms,
     }
@@ -842,7 +844,18 @@ def data_definition(request: AuthedRequest, cohort: str, institution: str) -> Ht
         return _definition_page(request, membership, participation)
     form = DataDefinitionForm(request.POST)
     if form.is_valid():
-        assessment.save_data_definition(membership, participation.institution, **form.cleaned_data)
+        try:
+            assessment.save_data_definition(
+                membership,
+                participation.institution,
+                care_experienced=form.cleaned_data["care_experienced"],
+                estranged=form.cleaned_data["estranged"],
+                data_sources=form.cleaned_data["data_sources"],
+                based_on=form.based_on_version(),
+            )
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
+            return _definition_page(request, membership, participation, status=409, form=form)
         messages.success(request, _("Your definitions are saved."))
         return redirect("cohort:data_definition", cohort=cohort, institution=institution)
     return _definition_page(request, membership, participation, status=400, form=form)

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohort.assessment import services as assessment
-from cohort.models import NarrativeRevision, Role, User
+from cohort.models import DataDefinition, NarrativeRevision, Role, User
 from discussions.models import Post
 from media_feedback.models import Transcript
 from media_feedback.review import services as review
@@ -162,6 +162,19 @@ EDITS: dict[str, Edit] = {
         field="body",
         stored=lambda ctx: Post.objects.get(pk=ctx["post"].pk).body,
     ),
+    "data definitions": Edit(
+        setup=lambda w: {
+            "first": w.lena,
+            "second": w.fran,
+            "world": w,
+            "kwargs": {"cohort": w.cohort.slug, "institution": w.irwell.slug},
+        },
+        page=lambda ctx: reverse("cohort:data_definition", kwargs=ctx["kwargs"]),
+        post=lambda ctx: reverse("cohort:data_definition", kwargs=ctx["kwargs"]),
+        field="care_experienced",
+        extra=lambda ctx: {"estranged": "", "data_sources": ""},
+        stored=lambda ctx: DataDefinition.objects.get(institution=ctx["world"].irwell).care_experienced,
+    ),
     "transcript": Edit(
         setup=_transcript_case,
         page=lambda ctx: reverse("media_feedback:review_clip", kwargs=ctx["kwargs"]),
@@ -169,6 +182,19 @@ EDITS: dict[str, Edit] = {
         field="text",
         stored=lambda ctx: Transcript.objects.get(clip=ctx["clip"]).text,
     ),
+}
+
+
+# Each versioned form (cohort.forms.SharedTextEdit) and its case above: tests/config/test_form_contract.py
+# fails for a versioned form without one.
+FORM_CASES = {
+    "cohort.assessment.forms.NarrativeForm": "narrative",
+    "media_feedback.review.forms.SummaryForm": "summary",
+    "meetings.forms.MinutesForm": "minutes",
+    "meetings.consultations.forms.NotesForm": "consultation notes",
+    "discussions.forms.EditPostForm": "discussion post",
+    "media_feedback.review.forms.TranscriptForm": "transcript",
+    "cohort.assessment.forms.DataDefinitionForm": "data definitions",
 }
 
 
@@ -225,3 +251,7 @@ def test_a_narrative_refused_as_stale_keeps_the_first_writers_revision_only(worl
     lena.post(edit.post(ctx), {"narrative": "TAB-A", "based_on": tab_a})
     alice.post(edit.post(ctx), {"narrative": "TAB-B", "based_on": tab_b})
     assert list(NarrativeRevision.objects.values_list("narrative", flat=True)) == ["TAB-A"]
+
+
+def test_every_case_is_named_for_its_form() -> None:
+    assert set(FORM_CASES.values()) == set(EDITS)

@@ -64,7 +64,7 @@ class SharedTextEdit(forms.BaseForm):
 
     def show_conflict(self, conflict: editing.EditConflict) -> None:
         self.conflict = conflict
-        data = self.data.copy()
+        data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict or a dict, both copy
         data[self.add_prefix(editing.BASED_ON)] = conflict.current
         self.data = data
         for name, theirs in conflict.theirs.items():

@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from cohort import editing
 from cohort.assessment import services as assessment
 from cohort.models import DataDefinition, NarrativeRevision, Role, User
 from discussions.models import Post
@@ -255,3 +256,32 @@ def test_a_narrative_refused_as_stale_keeps_the_first_writers_revision_only(worl
 
 def test_every_case_is_named_for_its_form() -> None:
     assert set(FORM_CASES.values()) == set(EDITS)
+
+
+def test_a_change_to_the_row_that_leaves_the_text_alone_refuses_nothing(world) -> None:
+    # Evidence added meanwhile moves the response's updated_at and status, not its narrative.
+    edit = EDITS["narrative"]
+    ctx = edit.setup(world)
+    lena, alice = client_for(world.lena), client_for(world.alice)
+    tab = _open(alice, edit, ctx)
+    added = lena.post(
+        reverse("cohort:add_evidence", kwargs=ctx["kwargs"]),
+        {"title": "Board paper", "dated": "2025-07-14", "link": "https://irwell.example/b"},
+    )
+    assert added.status_code == 302
+    saved = alice.post(edit.post(ctx), {"narrative": "Alice's narrative", "based_on": tab})
+    assert saved.status_code == 302
+    assert _narrative(ctx) == "Alice's narrative"
+
+
+def test_the_version_is_of_the_text_as_a_browser_sends_it_back() -> None:
+    assert editing.fingerprint_of(["Line one\r\nLine two  "]) == editing.fingerprint_of(["Line one\nLine two"])
+    assert editing.fingerprint_of(["a", "b"]) != editing.fingerprint_of(["ab", ""])
+    assert editing.fingerprint_of(["TAB-A"]) != editing.fingerprint_of(["TAB-B"])
+
+
+def test_a_save_that_says_no_version_is_not_checked(world) -> None:
+    ctx = EDITS["narrative"].setup(world)
+    saved = client_for(world.alice).post(EDITS["narrative"].post(ctx), {"narrative": "From a script"})
+    assert saved.status_code == 302
+    assert _narrative(ctx) == "From a script"

@@ -165,8 +165,11 @@ def _criterion_page(
         "review_form": ReviewForm(initial={"practice": response.practice if response else ""}),
         **_roles(membership, sa),
         **forms,
-        # Refusals (not your part, not now) shown at the top, whichever form was sent.
-        "refusals": [e for form in forms.values() for e in form.non_field_errors()],
+        # Refusals (not your part, not now) shown at the top, whichever form was sent; a save refused
+        # because someone saved meanwhile is told once, by the narrative's form beside the two texts.
+        "refusals": [
+            e for form in forms.values() if not getattr(form, "conflict", None) for e in form.non_field_errors()
+        ],
     }
     # The evidence fields sit in the evidence section but belong to the narrative's form (see
     # _save_criterion_work), so either button sends both.

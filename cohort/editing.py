@@ -40,9 +40,17 @@ def fingerprint_of(values: Iterable[Any]) -> str:
     return digest.hexdigest()[:32]
 
 
-def fingerprint(row: Model, fields: Iterable[str]) -> str:
+def stored(row: Any, fields: Iterable[str] | Mapping[str, Any]) -> dict[str, Any]:
+    """The edited values of `row`: its `fields`, or (a mapping) values already taken from it under
+    the form's field names (a meeting's day and time, kept as one instant)."""
+    if isinstance(fields, Mapping):
+        return dict(fields)
+    return {name: getattr(row, name) for name in fields}
+
+
+def fingerprint(row: Any, fields: Iterable[str] | Mapping[str, Any]) -> str:
     """The version of `fields` of `row` as stored: what an edit form says it was based on."""
-    return fingerprint_of(getattr(row, name) for name in fields)
+    return fingerprint_of(stored(row, fields).values())
 
 
 class EditConflict(ValidationError):
@@ -95,7 +103,7 @@ def lock[M: Model](rows: QuerySet[M] | type[M], pk: Any) -> M:
 def refuse_stale(
     row: Model,
     based_on: str | None,
-    fields: Iterable[str],
+    fields: Iterable[str] | Mapping[str, Any],
     *,
     by: Any = None,
     at: datetime | None = None,
@@ -106,12 +114,12 @@ def refuse_stale(
 
     No `based_on` (a client that never showed a form: a script, a test of another feature) is not
     checked."""
-    names = list(fields)
-    current = fingerprint(row, names)
+    values = stored(row, fields)
+    current = fingerprint_of(values.values())
     if not based_on or based_on == current:
         return
     raise EditConflict(
-        theirs={name: _normal(getattr(row, name)) for name in names},
+        theirs={name: _normal(value) for name, value in values.items()},
         by=None if by is False else by if by is not None else getattr(row, "updated_by", None),
         at=at if at is not None else getattr(row, "updated_at", None),
         current=current,

@@ -55,9 +55,14 @@ class SharedTextEdit(forms.BaseForm):
         self.fields[editing.BASED_ON] = forms.CharField(widget=forms.HiddenInput, required=False)
         self.conflict: editing.EditConflict | None = None
         if row is not None:
-            self.initial.setdefault(editing.BASED_ON, editing.fingerprint(row, self.edited))
-            for name in self.edited:
-                self.initial.setdefault(name, getattr(row, name))
+            values = self.stored(row)
+            self.initial.setdefault(editing.BASED_ON, editing.fingerprint_of(values.values()))
+            for name, value in values.items():
+                self.initial.setdefault(name, value)
+
+    def stored(self, row: Any) -> dict[str, Any]:
+        """The row's edited values under the form's field names (the same names unless overridden)."""
+        return editing.stored(row, self.edited)
 
     def based_on_version(self) -> str:
         return str(self.cleaned_data.get(editing.BASED_ON) or "")
@@ -70,7 +75,9 @@ class SharedTextEdit(forms.BaseForm):
         for name, theirs in conflict.theirs.items():
             typed = str(self.data.get(self.add_prefix(name), "")).replace("\r\n", "\n").strip()
             if name in self.fields and theirs != typed:
-                self.fields[name].theirs = theirs  # type: ignore[attr-defined]
+                choices = dict(getattr(self.fields[name], "choices", None) or ())
+                shown = choices.get(theirs, choices.get(int(theirs), theirs) if theirs.isdigit() else theirs)
+                self.fields[name].theirs = str(shown)  # type: ignore[attr-defined]  # a choice by its label
                 self.fields[name].theirs_label = editing.theirs_label(conflict)  # type: ignore[attr-defined]
         self.add_error(None, conflict.messages)
 

@@ -66,7 +66,9 @@ class SeriesLengthForm(Form):
     count = forms.IntegerField(label=_("Number of meetings in the series"))
 
 
-class MeetingForm(Form):
+class MeetingForm(EditForm):
+    edited = ("title", "area", "day", "time_of_day", "duration_minutes", "video_url")
+
     title = forms.CharField(label=_("Title"), max_length=200)
     area = forms.ModelChoiceField(queryset=Area.objects.none(), required=False, label=_("Area of the framework"))
     day = forms.DateField(label=_("Date"), widget=DateInput)
@@ -87,11 +89,15 @@ class MeetingForm(Form):
                 "video_url": meeting.video_url,
             },
         )
+        kwargs.setdefault("row", meeting)
         super().__init__(*args, **kwargs)
         show_areas(self.fields["area"], _areas(meeting.cohort))
         self.fields["time_of_day"].help_text = gettext("In %(zone)s time.") % {
             "zone": meeting.time_zone.replace("_", " ")
         }
+
+    def stored(self, row: Any) -> dict[str, Any]:
+        return row.edited_values()  # type: ignore[no-any-return]
 
 
 class AgendaItemForm(Form):

@@ -210,6 +210,18 @@ class Meeting(models.Model):
     def local_starts_at(self) -> datetime:
         return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))
 
+    def edited_values(self) -> dict[str, str]:
+        """What the meeting's edit form edits, as its fields hold it (cohort.editing versions it)."""
+        local = self.local_starts_at
+        return {
+            "title": self.title,
+            "area": str(self.area_id or ""),
+            "day": local.date().isoformat(),
+            "time_of_day": local.strftime("%H:%M"),
+            "duration_minutes": str(self.duration_minutes),
+            "video_url": self.video_url,
+        }
+
     def agenda_summary(self) -> str:
         """The agenda as calendars show it, in the active language (render inside in_language_of)."""
         lines = []

@@ -297,10 +297,14 @@ def update_meeting(
     time_of_day: time,
     duration_minutes: int,
     video_url: str,
+    based_on: str | None = None,
 ) -> Meeting:
     """Move, retitle, re-focus one meeting without touching the others. Sends an update if the
-    invitation's content changed."""
+    invitation's content changed. Refused (editing.EditConflict) when another facilitator changed
+    the meeting since the version `based_on` that the form showed."""
     _check_facilitator(actor, meeting.cohort_id)
+    stored = editing.lock(Meeting, meeting.pk)
+    editing.refuse_stale(stored, based_on, stored.edited_values(), by=False, at=stored.updated_at)
     if meeting.is_cancelled:
         raise ValidationError(_("This meeting is cancelled; it cannot be changed."))
     if area is not None and area.framework_id != meeting.cohort.framework_id:

@@ -204,7 +204,8 @@ def edit_meeting(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpRe
                 )
             return redirect(item)
     context = {"membership": membership, "cohort": membership.cohort, "meeting": item, "form": form}
-    return render(request, "meetings/meeting_form.html", context, status=400 if form.errors else 200)
+    status = (409 if form.conflict else 400) if form.errors else 200
+    return render(request, "meetings/meeting_form.html", context, status=status)
 
 
 @login_required

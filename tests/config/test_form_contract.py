@@ -409,9 +409,7 @@ NOT_EDITING_SHARED_TEXT = {
     "media_feedback.forms.ConsentForm": "a student's own consent",
     "media_feedback.forms.ReceiptEmailForm": "a student's own receipt address",
     "cohort.sso.forms.EmailFirstForm": "a log-in step",
-    # Shared rows left without the check for now (short details, not prose); the last save wins.
-    "meetings.forms.MeetingForm": "LEFT: a meeting's title, time and link (facilitators); every change sends "
-    "members an updated invitation, but a facilitator's change can still overwrite another's",
+    # Shared rows left without the check for now (configuration, not prose); the last save wins.
     "cohort.sso.forms.IdentityProviderForm": "LEFT: an institution's sign-in settings (facilitators); "
     "configuration values, not prose",
 }

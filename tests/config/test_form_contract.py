@@ -410,8 +410,8 @@ NOT_EDITING_SHARED_TEXT = {
     "media_feedback.forms.ReceiptEmailForm": "a student's own receipt address",
     "cohort.sso.forms.EmailFirstForm": "a log-in step",
     # Shared rows left without the check for now (configuration, not prose); the last save wins.
-    "cohort.sso.forms.IdentityProviderForm": "LEFT: an institution's sign-in settings (facilitators); "
-    "configuration values, not prose",
+    "cohort.sso.forms.IdentityProviderForm": "LEFT: an institution's sign-in settings (facilitators): "
+    "configuration, not prose, and its client secret must never be shown back as the other version",
 }
 
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from cohort import i18n
+from cohort import editing, i18n
 from cohort.models import (
     INSTITUTION_ROLES,
     Cohort,
@@ -67,6 +67,58 @@ class ModelForm(forms.ModelForm):
     def _clean_fields(self) -> None:
         super()._clean_fields()  # type: ignore[misc]
         clean_typed_text(self)
+
+
+class SharedTextEdit(forms.BaseForm):
+    """What makes a form edit a text others may edit too (cohort.editing): derive from EditForm or
+    EditModelForm below. `edited` names the fields that are the row's text, under the row's own
+    field names; `row` (when showing the form) gives their stored values and the version the form
+    is based on, sent back in the hidden `based_on`.
+
+    A save refused as stale (`show_conflict`) keeps everything typed, says who saved what and when,
+    shows their text beside each field (`field.theirs`, read by templates/_form.html) and carries
+    the new version, so that saving the merged text again succeeds."""
+
+    edited: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, row: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[editing.BASED_ON] = forms.CharField(widget=forms.HiddenInput, required=False)
+        self.conflict: editing.EditConflict | None = None
+        if row is not None:
+            values = self.stored(row)
+            self.initial.setdefault(editing.BASED_ON, editing.fingerprint_of(values.values()))
+            for name, value in values.items():
+                self.initial.setdefault(name, value)
+
+    def stored(self, row: Any) -> dict[str, Any]:
+        """The row's edited values under the form's field names (the same names unless overridden)."""
+        return editing.stored(row, self.edited)
+
+    def based_on_version(self) -> str:
+        return str(self.cleaned_data.get(editing.BASED_ON) or "")
+
+    def show_conflict(self, conflict: editing.EditConflict) -> None:
+        self.conflict = conflict
+        data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict or a dict, both copy
+        data[self.add_prefix(editing.BASED_ON)] = conflict.current
+        self.data = data
+        for name, theirs in conflict.theirs.items():
+            typed = str(self.data.get(self.add_prefix(name), "")).replace("\r\n", "\n").strip()
+            if name in self.fields and theirs != typed:
+                choices = dict(getattr(self.fields[name], "choices", None) or ())
+                shown = choices.get(theirs, choices.get(int(theirs), theirs) if theirs.isdigit() else theirs)
+                self.fields[name].theirs = str(shown)  # type: ignore[attr-defined]  # a choice by its label
+                self.fields[name].theirs_label = editing.theirs_label(conflict)  # type: ignore[attr-defined]
+        self.add_error(None, conflict.messages)
+
+
+class EditForm(SharedTextEdit, Form):
+    """A Form over a text others may edit too (SharedTextEdit)."""
+
+
+class EditModelForm(SharedTextEdit, ModelForm):
+    """A ModelForm over a text others may edit too (SharedTextEdit)."""
 
 
 ID_RANGE = range(-(2**63), 2**63)  # what a database integer column holds

@@ -15,6 +15,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 
+from cohort.editing import EditConflict
 from cohort.errors import NotAllowed
 
 
@@ -23,6 +24,8 @@ def add_service_errors(form: BaseForm, error: ValidationError | NotAllowed) -> N
     refusal) above the form."""
     if isinstance(error, NotAllowed):
         form.add_error(None, str(error))
+    elif isinstance(error, EditConflict) and hasattr(form, "show_conflict"):
+        form.show_conflict(error)  # their text beside the typed one, and the new version to save on
     elif hasattr(error, "error_dict"):
         for name, errors in error.message_dict.items():
             form.add_error(name if name in form.fields else None, errors)

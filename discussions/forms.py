@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
-from cohort.forms import Form
+from cohort.forms import EditForm, Form
 from cohort.i18n import localised
 from cohort.integers import BoundedIntegerField
 from cohort.models import Area, Membership
@@ -56,7 +56,9 @@ class ThreadForm(Form):
             del self.fields["private"]
 
 
-class EditPostForm(Form):
+class EditPostForm(EditForm):
+    edited = ("body",)
+
     body = forms.CharField(
         label=_("Your post"),
         widget=forms.Textarea(attrs={"rows": 7}),

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cohort import editing
 from cohort.errors import NotAllowed
 from cohort.i18n import language_of
 from cohort.models import (
@@ -315,7 +316,9 @@ def _restamp(post: Post, fields: list[str], *, reply_delta: int = 0) -> None:
         _bump_theme(thread.theme_id, thread)
 
 
-def edit_post(membership: Membership, post: Post, *, body: str) -> Post:
+def edit_post(membership: Membership, post: Post, *, body: str, based_on: str | None = None) -> Post:
+    """Change a post's text; refused (editing.EditConflict) when it was edited (by its author or a
+    facilitator, in another tab too) since the version `based_on` that the form showed."""
     if not _may_change(membership, post):
         raise NotAllowed(_("You can only edit your own posts."))
     if post.is_gone:
@@ -324,6 +327,8 @@ def edit_post(membership: Membership, post: Post, *, body: str) -> Post:
     if text == post.body:
         return post
     with transaction.atomic():
+        stored = editing.lock(Post, post.pk)
+        editing.refuse_stale(stored, based_on, ["body"], by=False, at=stored.edited_at)
         post.body, post.body_html, post.edited_at = text, html, timezone.now()
         post.search_text = f"{post.thread.title}\n{text}"
         _restamp(post, ["body", "body_html", "edited_at", "search_text"])

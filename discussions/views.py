@@ -261,15 +261,15 @@ def moderate_thread(request: AuthedRequest, cohort: str, thread_id: int) -> Http
 def edit_post(request: AuthedRequest, cohort: str, post_id: int) -> HttpResponse:
     membership = cohort_access.get_membership(request.user, cohort)
     post = access.get_own_post(membership, post_id)
-    form = EditPostForm(request.POST or None, initial={"body": post.body})
+    form = EditPostForm(request.POST or None, row=post)
     if request.method == "POST" and form.is_valid():
         try:
-            services.edit_post(membership, post, body=form.cleaned_data["body"])
+            services.edit_post(membership, post, body=form.cleaned_data["body"], based_on=form.based_on_version())
         except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
             return redirect(f"{post.thread.get_absolute_url()}#post-{post.pk}")
-    status = 400 if request.method == "POST" else 200
+    status = (409 if form.conflict else 400) if request.method == "POST" else 200
     context = {"membership": membership, "cohort": membership.cohort, "post": post, "form": form}
     return render(request, "discussions/edit_post.html", context, status=status)
 

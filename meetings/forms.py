@@ -6,7 +6,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext, gettext_lazy as _
 
-from cohort.forms import Form, IdsChoiceField
+from cohort.forms import EditForm, Form, IdsChoiceField
 from cohort.i18n import localised
 from cohort.models import Area, Cohort, Criterion, Institution, Membership, Role, User, time_zone_choices
 from cohort.widgets import DateInput, TimeInput
@@ -66,7 +66,9 @@ class SeriesLengthForm(Form):
     count = forms.IntegerField(label=_("Number of meetings in the series"))
 
 
-class MeetingForm(Form):
+class MeetingForm(EditForm):
+    edited = ("title", "area", "day", "time_of_day", "duration_minutes", "video_url")
+
     title = forms.CharField(label=_("Title"), max_length=200)
     area = forms.ModelChoiceField(queryset=Area.objects.none(), required=False, label=_("Area of the framework"))
     day = forms.DateField(label=_("Date"), widget=DateInput)
@@ -87,11 +89,15 @@ class MeetingForm(Form):
                 "video_url": meeting.video_url,
             },
         )
+        kwargs.setdefault("row", meeting)
         super().__init__(*args, **kwargs)
         show_areas(self.fields["area"], _areas(meeting.cohort))
         self.fields["time_of_day"].help_text = gettext("In %(zone)s time.") % {
             "zone": meeting.time_zone.replace("_", " ")
         }
+
+    def stored(self, row: Any) -> dict[str, Any]:
+        return row.edited_values()  # type: ignore[no-any-return]
 
 
 class AgendaItemForm(Form):
@@ -121,7 +127,9 @@ class AgendaItemForm(Form):
         cast(forms.ModelChoiceField, self.fields["institution"]).queryset = cohort.institutions.all()
 
 
-class MinutesForm(Form):
+class MinutesForm(EditForm):
+    edited = ("minutes",)
+
     minutes = forms.CharField(
         label=_("The minutes"),
         required=False,

@@ -157,6 +157,11 @@ class Meeting(models.Model):
     # 1-based place in its series' schedule (null for a meeting outside any series).
     position = models.PositiveSmallIntegerField(null=True, blank=True)
     minutes = models.TextField(blank=True, help_text=_("Markdown."))
+    # Who saved the minutes last and when: shown to a facilitator whose save came from an older page.
+    minutes_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    minutes_at = models.DateTimeField(null=True, blank=True)
     summary_published_at = models.DateTimeField(null=True, blank=True)
     # Calendar identity: the UID never changes; SEQUENCE goes up with every change sent out.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -204,6 +209,18 @@ class Meeting(models.Model):
     @property
     def local_starts_at(self) -> datetime:
         return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))
+
+    def edited_values(self) -> dict[str, str]:
+        """What the meeting's edit form edits, as its fields hold it (cohort.editing versions it)."""
+        local = self.local_starts_at
+        return {
+            "title": self.title,
+            "area": str(self.area_id or ""),
+            "day": local.date().isoformat(),
+            "time_of_day": local.strftime("%H:%M"),
+            "duration_minutes": str(self.duration_minutes),
+            "video_url": self.video_url,
+        }
 
     def agenda_summary(self) -> str:
         """The agenda as calendars show it, in the active language (render inside in_language_of)."""

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from cohort import editing
 from cohort.errors import NotAllowed
 from cohort.i18n import in_language_of, language_of, localised
 from cohort.models import ActionItem, Area, Cohort, Criterion, Institution, Membership, NotificationKind, Role, User
@@ -296,10 +297,14 @@ def update_meeting(
     time_of_day: time,
     duration_minutes: int,
     video_url: str,
+    based_on: str | None = None,
 ) -> Meeting:
     """Move, retitle, re-focus one meeting without touching the others. Sends an update if the
-    invitation's content changed."""
+    invitation's content changed. Refused (editing.EditConflict) when another facilitator changed
+    the meeting since the version `based_on` that the form showed."""
     _check_facilitator(actor, meeting.cohort_id)
+    stored = editing.lock(Meeting, meeting.pk)
+    editing.refuse_stale(stored, based_on, stored.edited_values(), by=False, at=stored.updated_at)
     if meeting.is_cancelled:
         raise ValidationError(_("This meeting is cancelled; it cannot be changed."))
     if area is not None and area.framework_id != meeting.cohort.framework_id:
@@ -530,10 +535,17 @@ def carry_forward(actor: Membership, meeting: Meeting) -> tuple[Meeting, int]:
 # Minutes, outcomes, attendance, summary.
 
 
-def save_minutes(actor: Membership, meeting: Meeting, minutes: str) -> Meeting:
+def save_minutes(actor: Membership, meeting: Meeting, minutes: str, based_on: str | None = None) -> Meeting:
+    """Save the minutes; refused (editing.EditConflict) when another facilitator saved them since the
+    version `based_on` that the form showed."""
     _check_facilitator(actor, meeting.cohort_id)
-    meeting.minutes = minutes
-    meeting.save(update_fields=["minutes", "updated_at"])
+    with transaction.atomic():
+        stored = editing.lock(Meeting.objects.select_related("minutes_by"), meeting.pk)
+        editing.refuse_stale(stored, based_on, ["minutes"], by=stored.minutes_by, at=stored.minutes_at)
+        meeting.minutes = minutes
+        meeting.minutes_by = actor.user
+        meeting.minutes_at = timezone.now()
+        meeting.save(update_fields=["minutes", "minutes_by", "minutes_at", "updated_at"])
     return meeting
 
 

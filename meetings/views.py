@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cohort import access
+from cohort.editing import EditConflict
 from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
 from cohort.models import Membership
@@ -151,7 +152,7 @@ def _meeting_context(membership: Membership, meeting: Meeting, **forms: Any) -> 
     if membership.is_facilitator:
         context.update(
             agenda_form=forms.get("agenda_form") or AgendaItemForm(cohort=cohort),
-            minutes_form=forms.get("minutes_form") or MinutesForm(initial={"minutes": meeting.minutes}),
+            minutes_form=forms.get("minutes_form") or MinutesForm(row=meeting),
             outcome_form=forms.get("outcome_form") or OutcomeForm(cohort=cohort, prefix="outcome"),
             attendance_form=forms.get("attendance_form")
             or AttendanceForm(cohort=cohort, initial={"attended": [a.user_id for a in attendances if a.attended]}),
@@ -161,6 +162,8 @@ def _meeting_context(membership: Membership, meeting: Meeting, **forms: Any) -> 
 
 def _show_meeting(request: HttpRequest, membership: Membership, meeting: Meeting, **forms: Any) -> HttpResponse:
     status = 400 if any(f.errors for f in forms.values()) else 200
+    if any(getattr(f, "conflict", None) for f in forms.values()):
+        status = 409  # someone saved meanwhile (cohort.editing)
     return render(request, "meetings/meeting.html", _meeting_context(membership, meeting, **forms), status=status)
 
 
@@ -201,7 +204,8 @@ def edit_meeting(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpRe
                 )
             return redirect(item)
     context = {"membership": membership, "cohort": membership.cohort, "meeting": item, "form": form}
-    return render(request, "meetings/meeting_form.html", context, status=400 if form.errors else 200)
+    status = (409 if form.conflict else 400) if form.errors else 200
+    return render(request, "meetings/meeting_form.html", context, status=status)
 
 
 @login_required
@@ -335,9 +339,13 @@ def save_minutes(request: AuthedRequest, cohort: str, meeting_id: int) -> HttpRe
     item = get_meeting(membership, meeting_id)
     form = MinutesForm(request.POST)
     if form.is_valid():
-        services.save_minutes(membership, item, form.cleaned_data["minutes"])
-        messages.success(request, _("The minutes are saved."))
-        return redirect(f"{item.get_absolute_url()}#minutes")
+        try:
+            services.save_minutes(membership, item, form.cleaned_data["minutes"], based_on=form.based_on_version())
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
+        else:
+            messages.success(request, _("The minutes are saved."))
+            return redirect(f"{item.get_absolute_url()}#minutes")
     return _show_meeting(request, membership, item, minutes_form=form)
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from cohort.assessment.evidence_files import ALLOWED_EXTENSIONS, MAX_EVIDENCE_BYTES
 from cohort.assessment.services import Decision
-from cohort.forms import Form, ModelForm
+from cohort.forms import EditForm, EditModelForm, Form, ModelForm
 from cohort.i18n import localised
 from cohort.models import (
     ActionItem,
@@ -41,7 +41,9 @@ def _evidence_file_help() -> str:
     }
 
 
-class NarrativeForm(Form):
+class NarrativeForm(EditForm):
+    edited = ("narrative",)
+
     narrative = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 12}),
         required=False,
@@ -202,7 +204,9 @@ class SharingForm(Form):
     anonymous = forms.BooleanField(required=False, label=_("Hide the institution's name"))
 
 
-class DataDefinitionForm(ModelForm):
+class DataDefinitionForm(EditModelForm):
+    edited = ("care_experienced", "estranged", "data_sources")
+
     class Meta:
         model = DataDefinition
         fields = ["care_experienced", "estranged", "data_sources"]

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _, gettext_lazy, ngettext
 
+from cohort import editing
 from cohort.assessment.evidence_files import check_evidence_file
 from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
@@ -179,14 +180,35 @@ def _editable_response(
     return response
 
 
+def _last_narrative_change(response: CriterionResponse) -> dict[str, Any]:
+    """Who wrote the stored narrative and when: its last revision (`updated_at` also moves when
+    evidence is added), else the row's own record."""
+    last = response.revisions.select_related("author").order_by("-created_at", "-id").first()
+    if last is not None and last.narrative == response.narrative:
+        return {"by": last.author, "at": last.created_at}
+    return {"by": response.updated_by, "at": response.updated_at}
+
+
 def save_narrative(
-    membership: Membership, self_assessment: SelfAssessment, criterion: Criterion, *, narrative: str, ready: bool
+    membership: Membership,
+    self_assessment: SelfAssessment,
+    criterion: Criterion,
+    *,
+    narrative: str,
+    ready: bool,
+    based_on: str | None = None,
 ) -> CriterionResponse:
+    """Save the narrative; refused (editing.EditConflict) when someone saved another one since the
+    version `based_on` that the writer's form showed."""
     narrative = narrative.strip()
     if ready and not narrative:
         raise ValidationError(_("Write a narrative before marking the criterion ready for review."))
     with transaction.atomic():
-        response = _editable_response(membership, self_assessment, criterion)
+        response = editing.lock(
+            CriterionResponse.objects.select_related("updated_by"),
+            _editable_response(membership, self_assessment, criterion).pk,
+        )
+        editing.refuse_stale(response, based_on, ["narrative"], **_last_narrative_change(response))
         previous = response.narrative
         if previous and not response.revisions.exists():  # written before revisions were kept (or carried over)
             NarrativeRevision.objects.create(response=response, author=response.updated_by, narrative=previous)
@@ -833,21 +855,31 @@ def search_practice(queryset: QuerySet[EffectivePractice], *, area_id: int | Non
 
 
 def save_data_definition(
-    membership: Membership, institution: Institution, *, care_experienced: str, estranged: str, data_sources: str
+    membership: Membership,
+    institution: Institution,
+    *,
+    care_experienced: str,
+    estranged: str,
+    data_sources: str,
+    based_on: str | None = None,
 ) -> DataDefinition:
+    """Save the institution's definitions; refused (editing.EditConflict) when someone saved others
+    since the version `based_on` that the form showed."""
     if not (is_working_group(membership, institution.pk) or membership.is_facilitator):
         raise NotAllowed(_("Only the institution's working group records its definitions."))
-    definition, _created = DataDefinition.objects.update_or_create(
-        cohort=membership.cohort,
-        institution=institution,
-        defaults={
-            "care_experienced": care_experienced.strip(),
-            "estranged": estranged.strip(),
-            "data_sources": data_sources.strip(),
-            "updated_by": membership.user,
-        },
-    )
+    with transaction.atomic():
+        definition, _created = DataDefinition.objects.get_or_create(cohort=membership.cohort, institution=institution)
+        definition = editing.lock(DataDefinition.objects.select_related("updated_by"), definition.pk)
+        editing.refuse_stale(definition, based_on, DEFINITION_TEXT)
+        definition.care_experienced = care_experienced.strip()
+        definition.estranged = estranged.strip()
+        definition.data_sources = data_sources.strip()
+        definition.updated_by = membership.user
+        definition.save(update_fields=[*DEFINITION_TEXT, "updated_by", "updated_at"])
     return definition
+
+
+DEFINITION_TEXT = ("care_experienced", "estranged", "data_sources")
 
 
 def add_target(

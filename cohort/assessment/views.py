@@ -47,6 +47,7 @@ from cohort.assessment.forms import (
     SharingForm,
     TargetForm,
 )
+from cohort.editing import EditConflict
 from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
 from cohort.i18n import ENGLISH, WELSH, active, localised
@@ -153,18 +154,22 @@ def _criterion_page(
         "comments": ResponseComment.objects.filter(response=response).select_related("author"),
         "nation_notes": criterion.nation_notes.filter(nation=participation.institution.nation),
         "narrative_form": NarrativeForm(
+            row=response,
             initial={
                 "narrative": response.narrative if response else "",
                 "ready": bool(response and response.status == response.Status.READY),
-            }
+            },
         ),
         "evidence_form": EvidenceForm(),
         "comment_form": CommentForm(),
         "review_form": ReviewForm(initial={"practice": response.practice if response else ""}),
         **_roles(membership, sa),
         **forms,
-        # Refusals (not your part, not now) shown at the top, whichever form was sent.
-        "refusals": [e for form in forms.values() for e in form.non_field_errors()],
+        # Refusals (not your part, not now) shown at the top, whichever form was sent; a save refused
+        # because someone saved meanwhile is told once, by the narrative's form beside the two texts.
+        "refusals": [
+            e for form in forms.values() if not getattr(form, "conflict", None) for e in form.non_field_errors()
+        ],
     }
     # The evidence fields sit in the evidence section but belong to the narrative's form (see
     # _save_criterion_work), so either button sends both.
@@ -257,6 +262,7 @@ def _save_criterion_work(
                         crit,
                         narrative=narrative_form.cleaned_data["narrative"],
                         ready=narrative_form.cleaned_data["ready"],
+                        based_on=narrative_form.based_on_version(),
                     )
                     done.append(saved.get_status_display().lower())
                 if evidence_form is not None:
@@ -295,7 +301,9 @@ def _save_criterion_work(
         bound["narrative_form"] = narrative_form
     if evidence_form is not None:
         bound["evidence_form"] = evidence_form
-    return _criterion_page(request, membership, participation, crit, status=400, **bound)
+    # 409 when someone saved the narrative meanwhile: an htmx request shows it as a refusal too.
+    status = 409 if narrative_form is not None and narrative_form.conflict else 400
+    return _criterion_page(request, membership, participation, crit, status=status, **bound)
 
 
 @login_required
@@ -824,7 +832,8 @@ def _definition_page(
         "participation": participation,
         "definition": definition,
         "targets": definition.targets.all() if definition else [],
-        "form": DataDefinitionForm(instance=definition),
+        # An unsaved row when none exists yet: two people writing the first definitions meet too.
+        "form": DataDefinitionForm(instance=definition, row=definition or DataDefinition()),
         "target_form": TargetForm(),
         **forms,
     }
@@ -838,7 +847,18 @@ def data_definition(request: AuthedRequest, cohort: str, institution: str) -> Ht
         return _definition_page(request, membership, participation)
     form = DataDefinitionForm(request.POST)
     if form.is_valid():
-        assessment.save_data_definition(membership, participation.institution, **form.cleaned_data)
+        try:
+            assessment.save_data_definition(
+                membership,
+                participation.institution,
+                care_experienced=form.cleaned_data["care_experienced"],
+                estranged=form.cleaned_data["estranged"],
+                data_sources=form.cleaned_data["data_sources"],
+                based_on=form.based_on_version(),
+            )
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
+            return _definition_page(request, membership, participation, status=409, form=form)
         messages.success(request, _("Your definitions are saved."))
         return redirect("cohort:data_definition", cohort=cohort, institution=institution)
     return _definition_page(request, membership, participation, status=400, form=form)

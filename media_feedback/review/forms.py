@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cohort.forms import Form
+from cohort.forms import EditForm, Form
 from cohort.i18n import localised
 from cohort.models import Area, Cohort
 
@@ -79,7 +79,9 @@ class SuggestionForm(Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=[("accept", _("Accept")), ("reject", _("Reject"))])
 
 
-class TranscriptForm(Form):
+class TranscriptForm(EditForm):
+    edited = ("text",)
+
     text = forms.CharField(
         label=_("Corrected transcript"),
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -91,7 +93,9 @@ class TranscriptForm(Form):
 MARKDOWN_HELP = _("Headings start with ##. Insert a quote with {{quote N}}: use the quote list beside the editor.")
 
 
-class SummaryForm(Form):
+class SummaryForm(EditForm):
+    edited = ("title", "body", "title_cy", "body_cy")
+
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(
         label=_("Text (Markdown)"),

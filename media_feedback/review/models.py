@@ -126,6 +126,9 @@ class SummaryDocument(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # Set when a student withdraws a clip that a published version quotes; cleared by the next version.
     flagged_at = models.DateTimeField(null=True, blank=True)
     flag_reason = models.TextField(blank=True)

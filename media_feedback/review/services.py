@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _, gettext_lazy, gettext_noop
 
+from cohort import editing
 from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
 from cohort.errors import NotAllowed
@@ -31,7 +32,7 @@ from cohort.models import Area, Membership, NotificationKind, User
 from cohort.notifications import notify
 from cohort.text import render_markdown
 from media_feedback import services, storage
-from media_feedback.models import Clip, FeedbackCall, Withdrawal
+from media_feedback.models import Clip, FeedbackCall, Transcript, Withdrawal
 from media_feedback.review import redaction, suggest
 from media_feedback.review.models import (
     HTML_LANG,
@@ -208,15 +209,25 @@ def _remap(first: int, last: int, mapping: list[list[int]]) -> tuple[int, int] |
 
 
 @transaction.atomic
-def correct_transcript(actor: Membership, clip: Clip, text: str) -> None:
-    """Replace the transcript's words; timings, redactions, segment tags and quotes follow the words."""
+def correct_transcript(actor: Membership, clip: Clip, text: str, based_on: str | None = None) -> None:
+    """Replace the transcript's words; timings, redactions, segment tags and quotes follow the words.
+    Refused (editing.EditConflict) when another reviewer corrected it since the version `based_on`
+    that the form showed."""
     _check_reviewer(actor, clip)
-    transcript = getattr(clip, "transcript", None)
-    if transcript is None:
+    if getattr(clip, "transcript", None) is None:
         raise ValidationError(_("This clip has no transcript to correct."))
     new_tokens = text.split()
     if not new_tokens:
         raise ValidationError(_("The transcript cannot be empty."))
+    with transaction.atomic():
+        transcript = editing.lock(Transcript, clip.transcript.pk)
+        editing.refuse_stale(transcript, based_on, ["text"], by=False, at=transcript.edited_at)
+        _replace_words(clip, transcript, new_tokens)
+    clip.__dict__.pop("_prefetched_objects_cache", None)
+    _refresh_outputs(clip)
+
+
+def _replace_words(clip: Clip, transcript: Transcript, new_tokens: list[str]) -> None:
     words, mapping = align_words(transcript.words, new_tokens)
     spans: list[Redaction | Quote | ClipTag] = [
         *clip.redactions.all(),
@@ -238,8 +249,7 @@ def correct_transcript(actor: Membership, clip: Clip, text: str) -> None:
     transcript.text = " ".join(w["word"] for w in words)
     transcript.edited_at = timezone.now()
     transcript.save(update_fields=["words", "text", "edited_at"])
-    clip.__dict__.pop("_prefetched_objects_cache", None)
-    _refresh_outputs(clip)
+    clip.transcript = transcript
 
 
 def tag_clip(actor: Membership, clip: Clip, area: Area, first: int | None = None, last: int | None = None) -> ClipTag:
@@ -519,9 +529,24 @@ def update_draft(
     body: str,
     title_cy: str | None = None,
     body_cy: str | None = None,
+    based_on: str | None = None,
 ) -> SummaryDocument:
-    """Save the draft; the Welsh version's title and text too when given (None keeps them)."""
+    """Save the draft; the Welsh version's title and text too when given (None keeps them). Refused
+    (editing.EditConflict) when another facilitator saved the draft since the version `based_on`."""
     _check_facilitator(actor, document.call.cohort_id)
+    with transaction.atomic():
+        stored = editing.lock(SummaryDocument.objects.select_related("updated_by"), document.pk)
+        editing.refuse_stale(stored, based_on, SUMMARY_TEXT)
+        # Written through the caller's object (update_fields: the text only), which it goes on using.
+        return _write_draft(actor, document, title=title, body=body, title_cy=title_cy, body_cy=body_cy)
+
+
+SUMMARY_TEXT = ("title", "body", "title_cy", "body_cy")  # what the editor edits
+
+
+def _write_draft(
+    actor: Membership, document: SummaryDocument, *, title: str, body: str, title_cy: str | None, body_cy: str | None
+) -> SummaryDocument:
     document.title = title.strip()
     document.body = body
     fields = ["title", "body", "updated_at"]
@@ -532,7 +557,8 @@ def update_draft(
         document.body_cy = body_cy
         fields.append("body_cy")
     document.updated_at = timezone.now()
-    document.save(update_fields=fields)
+    document.updated_by = actor.user
+    document.save(update_fields=[*fields, "updated_by"])
     return document
 
 
@@ -542,7 +568,8 @@ def redraft(actor: Membership, document: SummaryDocument, language: str = ENGLIS
     field_name = "body_cy" if normalise(language) == WELSH else "body"
     setattr(document, field_name, draft_markdown(document.call, normalise(language)))
     document.updated_at = timezone.now()
-    fields = [field_name, "updated_at"]
+    document.updated_by = actor.user
+    fields = [field_name, "updated_at", "updated_by"]
     if field_name == "body_cy" and not document.title_cy.strip():
         # A Welsh text needs a Welsh title to be published: start from the call's own words.
         title, _in = localised(document.call, "title", WELSH)

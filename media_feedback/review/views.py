@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cohort import access as cohort_access
 from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
+from cohort.editing import EditConflict
 from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
 from cohort.i18n import WELSH, active, localised
@@ -140,7 +141,9 @@ def _review_context(membership: Membership, clip: Clip) -> dict[str, Any]:
         "may_quote": review.may_quote(clip),
         "clip_review": getattr(clip, "review", None),
         "areas": areas,
-        "transcript_form": TranscriptForm(initial={"text": " ".join(str(w["word"]) for w in words)}),
+        "transcript_form": TranscriptForm(
+            row=getattr(clip, "transcript", None), initial={"text": " ".join(str(w["word"]) for w in words)}
+        ),
         **_languages(clip),
     }
 
@@ -216,7 +219,7 @@ def correct_transcript(request: AuthedRequest, cohort: str, clip_id: UUID) -> Ht
     form = TranscriptForm(request.POST)
     if form.is_valid():
         try:
-            review.correct_transcript(membership, found, form.cleaned_data["text"])
+            review.correct_transcript(membership, found, form.cleaned_data["text"], based_on=form.based_on_version())
         except (NotAllowed, ValidationError) as error:
             add_service_errors(form, error)
         else:
@@ -224,7 +227,7 @@ def correct_transcript(request: AuthedRequest, cohort: str, clip_id: UUID) -> Ht
             return redirect("media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
     # The corrected text is shown again as typed, with what is wrong: a correction is never lost.
     context = {**_review_context(membership, found), "transcript_form": form}
-    return render(request, "media_feedback/review/clip.html", context, status=400)
+    return render(request, "media_feedback/review/clip.html", context, status=409 if form.conflict else 400)
 
 
 @login_required
@@ -526,7 +529,10 @@ def edit_summary(request: AuthedRequest, cohort: str, document_id: int) -> HttpR
     found = review_access.get_document(membership, document_id)
     if request.method == "POST":
         form = SummaryForm(request.POST)
-        if form.is_valid():
+        if not form.is_valid():
+            context = _editor_context(membership, found, form)
+            return render(request, "media_feedback/review/edit.html", context, status=400)
+        try:
             review.update_draft(
                 membership,
                 found,
@@ -534,13 +540,16 @@ def edit_summary(request: AuthedRequest, cohort: str, document_id: int) -> HttpR
                 body=form.cleaned_data["body"],
                 title_cy=form.cleaned_data["title_cy"] if "title_cy" in request.POST else None,
                 body_cy=form.cleaned_data["body_cy"] if "body_cy" in request.POST else None,
+                based_on=form.based_on_version(),
             )
-            messages.success(request, _("The draft was saved. Members see nothing until you publish it."))
-            return redirect("media_feedback:edit_summary", cohort=cohort, document_id=found.pk)
-        return render(request, "media_feedback/review/edit.html", _editor_context(membership, found, form), status=400)
-    form = SummaryForm(
-        initial={"title": found.title, "body": found.body, "title_cy": found.title_cy, "body_cy": found.body_cy}
-    )
+        except EditConflict as conflict:  # another facilitator saved meanwhile: theirs beside the typed text
+            form.show_conflict(conflict)
+            return render(
+                request, "media_feedback/review/edit.html", _editor_context(membership, found, form), status=409
+            )
+        messages.success(request, _("The draft was saved. Members see nothing until you publish it."))
+        return redirect("media_feedback:edit_summary", cohort=cohort, document_id=found.pk)
+    form = SummaryForm(row=found)
     return render(request, "media_feedback/review/edit.html", _editor_context(membership, found, form))
 
 

@@ -11,7 +11,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _, gettext_lazy
 
-from cohort.forms import Form, IdsChoiceField
+from cohort.forms import EditForm, Form, IdsChoiceField
 from cohort.models import Area, time_zone_choices
 from cohort.widgets import DateInput, show_limits
 from meetings.consultations.models import WEEKDAY_LABELS, WEEKDAYS, ConsultationSettings, VideoMode
@@ -213,7 +213,9 @@ class BookingForm(RescheduleForm):
         show_areas(self.fields["areas"], areas)
 
 
-class NotesForm(Form):
+class NotesForm(EditForm):
+    edited = ("notes",)
+
     notes = forms.CharField(
         label=gettext_lazy("Notes"),
         required=False,

@@ -184,6 +184,10 @@ class Consultation(models.Model):
     )
     notes = models.TextField(blank=True)
     notes_recorded_at = models.DateTimeField(null=True, blank=True)
+    # Who saved the notes last (the host or a facilitator): shown to the other when both edit them.
+    notes_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # Calendar identity: the UID never changes; SEQUENCE goes up with every change sent out.
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(default=0)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _, gettext_lazy, ngettext
 
+from cohort import editing
 from cohort.errors import NotAllowed
 from cohort.i18n import in_language_of, localised
 from cohort.models import ActionItem, Area, Membership, NotificationKind, Participation, Role, User
@@ -321,9 +322,17 @@ def cancel_consultation(actor: Membership, consultation: Consultation, *, now: d
 
 
 def record_notes(
-    host: Membership, consultation: Consultation, *, notes: str, actions: list[ActionInput], now: datetime | None = None
+    host: Membership,
+    consultation: Consultation,
+    *,
+    notes: str,
+    actions: list[ActionInput],
+    now: datetime | None = None,
+    based_on: str | None = None,
 ) -> list[ActionItem]:
-    """The host's notes after a consultation; each action goes on the institution's action plan."""
+    """The host's notes after a consultation; each action goes on the institution's action plan.
+    Refused (editing.EditConflict) when the notes were saved by someone else since the version
+    `based_on` that the form showed: then no action is added either."""
     now = now or timezone.now()
     if not can_act_as_host(host, consultation):
         raise NotAllowed(_("Only the host records notes."))
@@ -340,9 +349,12 @@ def record_notes(
     url = consultation.get_absolute_url()
     label = _("Consultation on %(date)s") % {"date": date_format(consultation.local_start(), "j F Y")}
     with transaction.atomic():
+        stored = editing.lock(Consultation.objects.select_related("notes_by"), consultation.pk)
+        editing.refuse_stale(stored, based_on, ["notes"], by=stored.notes_by, at=stored.notes_recorded_at)
         consultation.notes = notes.strip()
         consultation.notes_recorded_at = now
-        consultation.save(update_fields=["notes", "notes_recorded_at", "updated_at"])
+        consultation.notes_by = host.user
+        consultation.save(update_fields=["notes", "notes_recorded_at", "notes_by", "updated_at"])
         items = [
             add_action_item(
                 cohort=consultation.cohort,

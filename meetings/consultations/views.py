@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cohort import access
+from cohort.editing import EditConflict
 from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
 from cohort.i18n import in_language_of
@@ -319,7 +320,7 @@ def notes(request: AuthedRequest, cohort: str, consultation_id: int) -> HttpResp
     membership = access.get_membership(request.user, cohort)
     consultation = get_hosted_consultation(membership, consultation_id)
     areas = membership.cohort.framework.areas.all()
-    form = NotesForm(request.POST or None, initial={"notes": consultation.notes})
+    form = NotesForm(request.POST or None, row=consultation)
     actions = ActionFormSet(request.POST or None, form_kwargs={"areas": areas}, prefix="actions")
     error = ""
     if request.method == "POST" and form.is_valid() and actions.is_valid():
@@ -331,13 +332,23 @@ def notes(request: AuthedRequest, cohort: str, consultation_id: int) -> HttpResp
             if row.get("title")
         ]
         try:
-            booking.record_notes(membership, consultation, notes=form.cleaned_data["notes"], actions=rows)
+            booking.record_notes(
+                membership,
+                consultation,
+                notes=form.cleaned_data["notes"],
+                actions=rows,
+                based_on=form.based_on_version(),
+            )
+        except EditConflict as conflict:
+            form.show_conflict(conflict)  # the notes as saved meanwhile beside the typed ones
         except (NotAllowed, ValidationError) as problem:
             error = error_text(problem)
         else:
             messages.success(request, _("Notes saved. Actions are on the institution's action plan."))
             return redirect("meetings:consultation_detail", cohort=cohort, consultation_id=consultation_id)
     status = 400 if (error or form.errors or any(actions.errors)) else 200
+    if form.conflict:
+        status = 409
     context = {
         "membership": membership,
         "cohort": membership.cohort,

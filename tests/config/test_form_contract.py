@@ -29,8 +29,9 @@ from django.utils import timezone
 from cohort import widgets
 from cohort.access import get_membership
 from cohort.assessment import services as assessment
-from cohort.forms import Form, ModelForm
+from cohort.forms import EditForm, EditModelForm, Form, ModelForm, SharedTextEdit
 from cohort.models import Area, Criterion
+from tests.config.test_edit_conflicts import FORM_CASES
 from tests.factories import client_for
 from tests.matrix import ACTOR_USERS, all_cases
 
@@ -46,12 +47,15 @@ def _form_modules() -> list[str]:
     return names
 
 
+BASES = (Form, ModelForm, SharedTextEdit, EditForm, EditModelForm)  # what the product's forms derive from
+
+
 def _form_classes() -> list[type[forms.BaseForm]]:
     found = []
     for name in _form_modules():
         module = importlib.import_module(name)
         for _, cls in inspect.getmembers(module, inspect.isclass):
-            if issubclass(cls, forms.BaseForm) and cls.__module__ == name and cls not in (Form, ModelForm):
+            if issubclass(cls, forms.BaseForm) and cls.__module__ == name and cls not in BASES:
                 found.append(cls)
     return found
 
@@ -345,3 +349,90 @@ def test_an_invalid_post_shows_everything_typed_again_and_changes_nothing(label,
     form = build(cls, providers, data)
     assert not (missing := _not_shown(page, shown, form)), f"{label}: the page lost {missing}"
     assert not changed, f"{label}: rows changed {changed}"
+
+
+# --- edits of a text others may edit too -----------------------------------------------------------
+
+# Every form that edits an existing text which someone else (or the same person in another tab) may
+# edit too derives from cohort.forms.EditForm or EditModelForm: it carries the version it was based
+# on and a stale save is refused, with the other text shown beside the typed one (cohort.editing;
+# each such form has its case in tests/config/test_edit_conflicts.py). Every other form says here
+# why it need not; a new form fails until it is one or the other.
+NOT_EDITING_SHARED_TEXT = {
+    # Each save makes a new row: nothing stored is overwritten.
+    "cohort.forms.InviteForm": "a new invitation",
+    "cohort.assessment.forms.EvidenceForm": "new evidence (evidence is removed, never edited)",
+    "cohort.assessment.forms.CommentForm": "a new comment",
+    "cohort.assessment.forms.ActionForm": "a new action",
+    "cohort.assessment.forms.PracticeForm": "a new practice",
+    "cohort.assessment.forms.TargetForm": "a new target",
+    "cohort.assessment.forms.RecommendForm": "a recommendation, one step with its own note row",
+    "cohort.assessment.forms.ActionUpdateForm": "the note is a new progress row; a status change is a row of "
+    "the history too, so nothing written is lost",
+    "meetings.forms.SeriesForm": "a new series",
+    "meetings.forms.AgendaItemForm": "a new agenda item",
+    "meetings.forms.OutcomeForm": "a new outcome",
+    "meetings.consultations.forms.BookingForm": "a new booking (the database refuses an overlap)",
+    "meetings.consultations.forms.ActionForm": "rows of new actions under the notes (NotesForm is versioned)",
+    "discussions.forms.ThemeForm": "a new theme",
+    "discussions.forms.ThreadForm": "a new thread",
+    "discussions.forms.PostForm": "a new post",
+    "discussions.forms.ReportForm": "a new report",
+    "discussions.forms.PracticeForm": "a new practice from a post",
+    "media_feedback.forms.CallForm": "a new call",
+    "media_feedback.forms.TypedTranscriptForm": "the first transcript of a clip; once one exists another is "
+    "refused (correct it with the versioned TranscriptForm)",
+    "media_feedback.review.forms.QuoteForm": "a new quote",
+    "media_feedback.review.forms.TagForm": "a new tag",
+    "media_feedback.review.forms.SpanForm": "a new redaction",
+    # Choices, ticks, dates or one button: no text to merge.
+    "cohort.forms.PreferencesForm": "choices only",
+    "cohort.forms.RoleForm": "a role and an institution, chosen",
+    "cohort.assessment.forms.ReviewForm": "the assessor's decision (one assessor per institution); the comment "
+    "is a new row",
+    "cohort.assessment.forms.ActionCorrectionForm": "an owner and a date, chosen; each change is written into "
+    "the item's history",
+    "cohort.assessment.forms.SharingForm": "two ticks",
+    "cohort.assessment.forms.AwardForm": "one date behind a confirmation",
+    "cohort.assessment.forms.PracticeSearchForm": "a GET search form",
+    "meetings.forms.SeriesLengthForm": "a number of meetings",
+    "meetings.forms.RespondForm": "one button per answer",
+    "meetings.forms.AttendanceForm": "ticks only",
+    "meetings.consultations.forms.RescheduleForm": "a choice of free times",
+    "discussions.forms.ModerateForm": "one button per action",
+    "discussions.forms.SubscriptionForm": "one button per state",
+    "media_feedback.review.forms.SuggestionForm": "accept or reject buttons",
+    # One person's own row.
+    "cohort.forms.ProfileForm": "the person's own name and time zone",
+    "cohort.forms.AcceptInvitationForm": "the person's own new account",
+    "meetings.consultations.forms.AvailabilityForm": "the host's own availability",
+    "media_feedback.forms.ConsentForm": "a student's own consent",
+    "media_feedback.forms.ReceiptEmailForm": "a student's own receipt address",
+    "cohort.sso.forms.EmailFirstForm": "a log-in step",
+    # Shared rows left without the check for now (configuration, not prose); the last save wins.
+    "cohort.sso.forms.IdentityProviderForm": "LEFT: an institution's sign-in settings (facilitators): "
+    "configuration, not prose, and its client secret must never be shown back as the other version",
+}
+
+
+def test_every_form_editing_a_shared_text_refuses_a_stale_save_or_says_why_not() -> None:
+    labels = {_label(c) for c in FORMS}
+    versioned = {_label(c) for c in FORMS if issubclass(c, SharedTextEdit)}
+    assert labels == versioned | set(NOT_EDITING_SHARED_TEXT), {
+        "neither versioned nor exempt": sorted(labels - versioned - set(NOT_EDITING_SHARED_TEXT)),
+        "no such form": sorted(set(NOT_EDITING_SHARED_TEXT) - labels),
+    }
+    assert not versioned & set(NOT_EDITING_SHARED_TEXT), "versioned forms need no exemption"
+    assert versioned >= {"cohort.assessment.forms.NarrativeForm", "media_feedback.review.forms.SummaryForm"}
+    for cls in FORMS:
+        if issubclass(cls, SharedTextEdit):
+            assert cls.edited, f"{_label(cls)}: name the row's text fields in `edited`"
+            assert _label(cls) in FORM_CASES, f"{_label(cls)}: add its case to tests/config/test_edit_conflicts.py"
+
+
+@pytest.mark.parametrize("cls", [c for c in FORMS if issubclass(c, SharedTextEdit)], ids=_label)
+def test_a_versioned_form_carries_its_version_hidden_and_edits_fields_it_has(cls, world) -> None:
+    form = build(cls, _providers(world))
+    assert form.fields["based_on"].widget.is_hidden
+    assert 'type="hidden" name="based_on"' in str(form)
+    assert set(cls.edited) <= set(form.fields), f"{_label(cls)}: `edited` names fields the form lacks"

@@ -18,6 +18,31 @@ from tests import factories
 from tests.factories import World
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep `--dist loadgroup` (the Makefile's `test`) grouping by `xdist_group`. pytest-xdist marks a
+    grouped test by appending `@<group>` to its node id, but on pytest 9.2 the node id is a structured
+    value that xdist's change no longer reaches, so every group was silently spread over both workers and
+    its module fixtures set up on each (pytest-xdist#1386). Append the suffix where xdist could not."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        names = sorted(
+            {
+                str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                for mark in item.iter_markers("xdist_group")
+            }
+        )
+        if not names or "@" in item.nodeid.rpartition("]")[2]:  # xdist did it (older pytest)
+            continue
+        grouped = f"{item.nodeid}@{'_'.join(names)}"
+        node_id = getattr(item, "_id", None)
+        if node_id is not None and hasattr(type(node_id), "parse"):
+            item._id = type(node_id).parse(grouped)  # type: ignore[attr-defined]
+        else:
+            item._nodeid = grouped  # type: ignore[attr-defined]
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Rate limits and cached fragments count in the cache: every test starts from an empty one."""

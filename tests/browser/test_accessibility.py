@@ -1,6 +1,7 @@
 """Every page of the access matrix, seen by the role that sees most of it (public pages by anyone),
 in English and in Welsh: the page itself never scrolls sideways at 320, 390 and 1280 px, and axe-core
-(from npm) finds no serious or critical violation at phone (320 px) and desktop (1280 px) widths. In
+(from npm) finds no serious or critical violation, in English at phone (320 px) and desktop (1280 px)
+widths, in Welsh at the phone width (the same page with longer words, where they crowd it most). In
 Welsh the page says it is Welsh (`<html lang="cy">`), so English text within it needs its own `lang`."""
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = [case for case in all_cases() if case.method == "get" and (case.public or case.allowed)]
-# Sideways scroll is checked at every width, axe only at the first and the last (to keep the sweep fast).
+# Sideways scroll is checked at every width in both languages. Axe runs in English at the first and the
+# last width; in Welsh at the first only: what changes with the width (the collapsed menu, reflowed
+# tables) is the same markup in both languages, so English covers it, and the narrowest width is where
+# Welsh's longer words would crowd the page (to keep the sweep fast).
 WIDTHS = (320, 390, 1280)
-AXE_WIDTHS = (320, 1280)
+AXE_WIDTHS = {"en-gb": (320, 1280), "cy": (320,)}
 # Who looks at a page: the first of these it allows (the facilitator sees most of nearly every page).
 VIEWERS = ("facilitator", "lead", "assessor", "member", "observer", "other_facilitator", "other_member")
 # The sweep is split into groups so that parallel test workers share it.
@@ -114,7 +118,7 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(
                 page.set_viewport_size({"width": width, "height": 900})
                 if problem := sideways_scroll(page):
                     problems.append(f"{url} ({actor}) @{width}px: {problem}")
-                if width in AXE_WIDTHS:
+                if width in AXE_WIDTHS[language]:
                     problems += [f"{url} ({actor}) @{width}px: {p}" for p in serious_violations(page)]
         if group == 0:
             context.clear_cookies()

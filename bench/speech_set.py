@@ -40,6 +40,25 @@ SENTENCES: list[tuple[str, str]] = [
     ("domain", "We monitor continuation and attainment for care-experienced students against their peers."),
     ("domain", "Outreach with virtual schools helps children in care think about university."),
     ("domain", "As a corporate parent the council pays the bursary and funds accommodation in the vacations."),
+    # Added with more voices: sentences dense in the field's words, students then staff.
+    (
+        "domain",
+        "Without a guarantor I could not rent a flat, so my personal adviser asked the university to act as one.",
+    ),
+    (
+        "domain",
+        "The care leavers' bursary and the hardship fund covered my deposit while my student finance was delayed.",
+    ),
+    ("domain", "Estranged students told us that a named contact and year-round accommodation mattered most."),
+    ("domain", "Our designated teacher and the virtual school head helped me apply to university as a care leaver."),
+    (
+        "domain",
+        "We renewed the NNECL Quality Mark after our outreach with local authorities reached more care-experienced learners.",
+    ),
+    (
+        "domain",
+        "Every estranged or care-experienced student can ask for a guarantor, a bursary and a personal adviser.",
+    ),
 ]
 
 
@@ -58,6 +77,8 @@ VOICES = [
     Voice("British, female", "en-gb+f3", 155, pitch=60),
     Voice("Lancastrian, quick", "en-gb-x-gbclan", 180),
     Voice("West Midlands, female, slow", "en-gb-x-gbcwmd+f2", 125, pitch=65),
+    Voice("Received Pronunciation, female", "en-gb-x-rp+f4", 150, pitch=55),
+    Voice("Caribbean", "en-029", 155),
 ]
 
 # Words that carry no content: left out of the recall of content words.

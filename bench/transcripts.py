@@ -1,7 +1,8 @@
 """How well, and how fast, clips are transcribed: the speech set through the bundled model, with the
-settings the product used before (greedy, no hints) and the ones it uses now.
+settings the product used first (greedy, no hints), next ("previous": beam search and hints, with
+sampled retries and every stretch kept) and now ("product": media_feedback.tasks.transcribe_audio).
 
-    .venv/bin/python bench/transcripts.py [--only greedy,product] [--dir var/speech-set]
+    .venv/bin/python bench/transcripts.py [--only greedy,previous,product] [--show] [--dir var/speech-set]
 
 For each setting: recall of content words (share of the sentence's content words that appear in the
 transcript; min and mean over the files, and for the general and the domain sentences apart), word
@@ -61,6 +62,7 @@ def main() -> None:
     print(f"  {hints}\n")
     audio = [(item, media.decode_audio(item.path)) for item in items]
     speech_seconds = sum(len(a) for _, a in audio) / media.SAMPLE_RATE
+    import ctranslate2
     import numpy as np
 
     rng = np.random.default_rng(1)
@@ -81,10 +83,13 @@ def main() -> None:
         return transcribe
 
     settings = {
-        "greedy": run(1),  # what the product did before
+        "greedy": run(1),  # what the product did first
         "beam5": run(5),
         "beam5+prompt": run(5, initial_prompt=hints),
         "beam5+hotwords": run(5, hotwords=hints),  # and the text before as context (faster-whisper's default)
+        # What the product did next: beam search and hints, with faster-whisper's sampled retries and
+        # every stretch of a clip kept.
+        "previous": run(5, hotwords=hints, condition_on_previous_text=False),
         "product": lambda samples: " ".join(w["word"] for w in tasks.transcribe_audio(samples, hints)),
     }
     chosen = [s for s in args.only.split(",") if s] or list(settings)
@@ -103,6 +108,7 @@ def main() -> None:
         cpu_started = time.process_time()
         results = []
         for item, samples in audio:
+            ctranslate2.set_random_seed(1)  # sampled retries, where a setting has them, repeat run to run
             heard = fn(samples)
             results.append((item, heard))
             if args.show:
@@ -129,7 +135,14 @@ def main() -> None:
             f"   (cpu {cpu / speech_seconds:.3f} s per s)",
             flush=True,
         )
-        worst = sorted(zip(recalls, results, strict=True), key=lambda x: x[0])[:3]
+        by_voice: dict[str, list[float]] = {}
+        for (item, _), r in zip(results, recalls, strict=True):
+            by_voice.setdefault(item.voice.name, []).append(r)
+        print(
+            "    by voice (min/mean): "
+            + "; ".join(f"{v} {min(rs):.2f}/{statistics.mean(rs):.2f}" for v, rs in by_voice.items())
+        )
+        worst = sorted(zip(recalls, results, strict=True), key=lambda x: x[0])[:5]
         for r, (item, heard) in worst:
             print(f"    worst {r:.2f} {item.path.name} [{item.voice.name}]: {heard}")
         # No speech at all: whatever comes back was never said.

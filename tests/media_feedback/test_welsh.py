@@ -151,7 +151,7 @@ class FakeMultilingualModel:
     def transcribe(self, audio: Any, *, language: str, **options: Any) -> tuple[list[Any], None]:
         self.languages.append(language)
         word = type("Word", (), {"word": " Diolch", "start": 0.0, "end": 0.5})()
-        return [type("Segment", (), {"words": [word]})()], None
+        return [type("Segment", (), {"words": [word], "seek": 0, "no_speech_prob": 0.01})()], None
 
 
 def test_only_a_model_not_ending_en_is_taken_for_multilingual(settings: Any) -> None:

@@ -29,7 +29,9 @@ def test_a_form_with_an_expired_token_gets_the_products_page_that_leads_back(wor
     thread = start(world.alice, world.cohort)
     page = f"/c/gm/discussions/threads/{thread.pk}/"
     response = client.post(
-        f"{page}posts/", {"body": "Typed for an hour", "key": str(uuid.uuid4())}, headers={"Referer": f"http://testserver{page}"}
+        f"{page}posts/",
+        {"body": "Typed for an hour", "key": str(uuid.uuid4())},
+        headers={"Referer": f"http://testserver{page}"},
     )
     html = response.content.decode()
     assert response.status_code == 403

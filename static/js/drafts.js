@@ -245,7 +245,8 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (path(form.getAttribute("action") || "") === path(body.dataset.logoutUrl || "/accounts/logout/")) {
-      forgetAll();
+      // Once every listener has had its say (unsaved.js may hold the log-out back to save a form first).
+      window.setTimeout(function () { if (!event.defaultPrevented) forgetAll(); }, 0);
       return;
     }
     if (!keeps(form)) return;
@@ -258,7 +259,8 @@
 
   // htmx: a form's own request (not a preview sent from one of its fields) that succeeded clears its draft.
   function answeredForm(detail) {
-    var elt = detail.elt;
+    // The element that sent the request: detail.elt names another one when the form was swapped away.
+    var elt = (detail.requestConfig && detail.requestConfig.elt) || detail.elt;
     return elt && elt.tagName === "FORM" ? elt : null;
   }
   function toLogIn(xhr) {

@@ -125,3 +125,32 @@ def test_a_reply_and_a_summary_typed_as_the_session_ends_come_back_after_logging
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/accounts/**")
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('qm-draft:')).length") == 0
+
+
+def test_a_post_refused_by_the_rate_limit_says_why_and_keeps_the_text(new_page) -> None:
+    cohort = factories.make_cohort("Greater Manchester cohort", slug="gm")
+    institution = factories.make_institution("University of Irwell Valley", "Irwell")
+    factories.join(cohort, institution)
+    alice = factories.make_user("Alice")
+    factories.member(alice, cohort, Role.MEMBER, institution)
+    thread = _thread(cohort, alice)
+    page = new_page()
+    log_in(page, alice.email, factories.PASSWORD)
+    page.goto(f"/c/gm/discussions/threads/{thread.pk}/")
+    url = f"/c/gm/discussions/threads/{thread.pk}/posts/"
+    token = page.evaluate("JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRFToken']")
+    early_in_window(60, 30)  # the limit counts per minute: use it up and post within the same minute
+    for n in range(discussion_views.POSTS_PER_MINUTE):
+        sent = page.request.post(
+            url, form={"body": f"Post {n}", "key": str(uuid.uuid4())}, headers={"X-CSRFToken": token}
+        )
+        assert sent.ok
+    page.locator("#compose textarea").focus()  # past the twenty posts that have just arrived live
+    page.keyboard.type("One more thought")
+    tab_to(page, "Post", exact=True)
+    page.keyboard.press("Enter")
+    error = page.locator("#compose .htmx-error")
+    expect(error).to_contain_text("too many attempts at posting")
+    expect(error).to_have_attribute("role", "alert")
+    expect(page.locator("#compose textarea")).to_have_value("One more thought")
+    assert not Post.objects.filter(body="One more thought").exists()

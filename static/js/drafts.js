@@ -5,7 +5,10 @@
 //   text fields, outside the account pages (/accounts/: passwords, two-factor codes). A form or field
 //   marked data-no-draft is left alone; passwords, hidden and file inputs, and fields whose names say
 //   code, token, secret or password are never stored. Pages without an account (a student's consent
-//   and upload pages) keep no drafts: they are often used on shared college computers.
+//   and upload pages) keep no drafts: they are often used on shared college computers; their forms are
+//   marked data-no-draft too, so a facilitator trying a student link while signed in keeps nothing.
+//   Staff pages that hold students' words (transcript review, the summary) do keep drafts, in this
+//   browser only, for at most seven days, until saved or logged out.
 // - The draft's key: the person and the form's identity: where it is sent (its action, else the page's
 //   path) and its id, else its place among the page's forms sent there. (The action rather than the
 //   page: a form shown again at the address it was sent to, with its errors, is the same form.) Only fields whose value differs from what the
@@ -298,6 +301,8 @@
   function messageOf(xhr) {
     try {
       var page = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+      // The expired-form page speaks to someone who has left the page; here they are still on it.
+      if (page.querySelector("[data-csrf-failure]")) throw new Error("expired form");
       var marked = page.querySelector("[data-error-message]");
       if (marked && marked.textContent.trim()) return marked.textContent.replace(/\s+/g, " ").trim();
     } catch (e) { /* fall through to a general message */ }

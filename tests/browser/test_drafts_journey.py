@@ -176,7 +176,7 @@ def test_a_post_sent_after_the_cookies_expired_says_so_and_comes_back_after_logg
     expect(page.locator("#compose textarea")).to_have_value("Written before lunch")
 
     page.reload()  # as the message says: the site asks to log in, then shows the thread again
-    page.wait_for_url("**/accounts/login/?next=*")
+    page.wait_for_url("**/accounts/login/?next=**")
     tab_to(page, "Email")
     page.keyboard.type(alice.email)
     page.keyboard.press("Enter")

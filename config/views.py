@@ -215,5 +215,6 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form sent from a page whose security token no longer holds (its session ended or changed, the
     cookies were cleared): say so in the product's words, and lead back to the page, where what was
     typed comes back from the browser (static/js/drafts.js)."""
-    context = {"back": page_of(request), "signed_in": request.user.is_authenticated}
+    user = getattr(request, "user", None)
+    context = {"back": page_of(request), "signed_in": bool(user and user.is_authenticated)}
     return render(request, "csrf_failure.html", context, status=403)

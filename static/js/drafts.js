@@ -271,9 +271,10 @@
     return redirect.indexOf("/accounts/") !== -1 || path(xhr.responseURL || "").indexOf("/accounts/") === 0;
   }
   document.addEventListener("htmx:beforeRequest", function (event) {
-    var form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form");
-    var shown = form && form.querySelector(".htmx-error");
-    if (shown) shown.remove();
+    var elt = event.detail.elt;
+    var form = elt && elt.closest && elt.closest("form");
+    var shown = form ? form.querySelector(".htmx-error") : elt && elt.nextElementSibling;
+    if (shown && shown.classList.contains("htmx-error")) shown.remove();
   });
   document.addEventListener("htmx:afterRequest", function (event) {
     var xhr = event.detail.xhr;
@@ -286,15 +287,18 @@
   });
 
   function showError(elt, text) {
-    var form = (elt && elt.closest && elt.closest("form")) || elt;
-    if (!form || !form.prepend) return;
-    var box = form.querySelector(".htmx-error");
-    if (!box) {
-      box = document.createElement("p");
+    if (!elt || !elt.closest) return;
+    var form = elt.closest("form");
+    // In the form that was sent, at its top; for a button of its own (Delete, Hide), just after it.
+    // Requests no one asked for in so many words (marking a thread read) fail quietly.
+    if (!form && !/^(BUTTON|A)$/.test(elt.tagName)) return;
+    var box = form ? form.querySelector(".htmx-error") : elt.nextElementSibling;
+    if (!box || !box.classList.contains("htmx-error")) {
+      box = document.createElement(form ? "p" : "span");
       box.className = "htmx-error message message-error";
       box.setAttribute("role", "alert");
-      box.tabIndex = -1;
-      form.prepend(box);
+      if (form) form.prepend(box);
+      else elt.after(box);
     }
     box.textContent = text;
   }

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
@@ -11,7 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from cohort import authn, i18n
 from cohort.authn import Verdict
@@ -55,15 +57,18 @@ class SignedInMiddleware:
         if result is Verdict.SIGNED_OUT:
             if request.path.startswith(ADMIN_PREFIX):  # the admin's own log-in takes a password alone: never it
                 return redirect_to_login(request.get_full_path(), reverse(settings.LOGIN_URL))
-            return self.get_response(request)
+            return back_to_the_page(request, self.get_response(request))
         if result is Verdict.IDLE:
             get_adapter(request).logout(request)  # as the log-out button: the session's live pages close too
             messages.info(
                 request,
-                _("You were signed out after %(minutes)s minutes without activity. Log in again to carry on.")
+                _(
+                    "You were signed out after %(minutes)s minutes without activity. Log in again to carry on: "
+                    "what you were typing is kept in this browser."
+                )
                 % {"minutes": authn.idle_timeout() // 60},
             )
-            return redirect_to_login(request.get_full_path(), reverse(settings.LOGIN_URL))
+            return back_to_the_page(request, redirect_to_login(request.get_full_path(), reverse(settings.LOGIN_URL)))
         if result is Verdict.NEEDS_SETUP and not request.path.startswith(self.setup_prefixes):
             return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
         if result is Verdict.NEEDS_SECOND_FACTOR and request.path not in second_factor_paths():
@@ -77,6 +82,38 @@ class SignedInMiddleware:
 
 
 ADMIN_PREFIX = "/admin/"
+
+
+def page_of(request: HttpRequest) -> str | None:
+    """The path (and query) of the page a request was sent from, if it is one of this site's: htmx
+    names it in HX-Current-URL, a browser's form in Referer (SECURE_REFERRER_POLICY is same-origin)."""
+    url = request.headers.get("HX-Current-URL") or request.headers.get("Referer") or ""
+    if not url or not url_has_allowed_host_and_scheme(url, {request.get_host()}, require_https=request.is_secure()):
+        return None
+    parts = urlsplit(url)
+    if not parts.path.startswith("/") or parts.path.startswith("/accounts/"):
+        return None
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+def back_to_the_page(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """A form sent after the session ended goes to log in; afterwards the person comes back to the page
+    the form was on, where what they typed is restored from the browser (static/js/drafts.js), rather
+    than to the address the form was sent to, which may answer POST only. htmx is told to load the
+    log-in page as a page: following the redirect itself, it would put the log-in page inside the form."""
+    login = reverse(settings.LOGIN_URL)
+    location = response.get("Location", "") if response.status_code == 302 else ""
+    if urlsplit(location).path != login:
+        return response
+    htmx = request.headers.get("HX-Request") == "true"
+    if request.method == "GET" and not htmx:
+        return response
+    page = page_of(request)
+    target = f"{login}?{urlencode({'next': page})}" if page else location
+    if htmx:
+        return HttpResponseClientRedirect(target)
+    response["Location"] = target
+    return response
 
 
 def second_factor_paths() -> set[str]:

@@ -257,6 +257,8 @@ ACCOUNT_RATE_LIMITS = {
 # Sessions of facilitators, assessors and the admin's staff end after this long without a page request
 # (cohort.authn); everyone's session lasts SESSION_COOKIE_AGE (Django's default, two weeks) at most.
 STAFF_IDLE_TIMEOUT_SECONDS = 60 * int(os.environ.get("STAFF_IDLE_TIMEOUT_MINUTES", "30"))
+# A form sent with a stale security token: the product's page, which leads back to what was typed.
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 ACCOUNT_FORMS = {"login": "cohort.sso.login.LoginForm", "reset_password": "cohort.sso.login.ResetPasswordForm"}
 # Sign-in through an institution's identity provider (cohort.sso): SAML 2.0 and OpenID Connect apps are

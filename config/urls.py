@@ -48,6 +48,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("privacy/accounts/", views.account_search, name="account_search"),
     path("privacy/accounts/<id:user_id>/erase/", views.account_erasure, name="account_erasure"),
     path("language/", i18n.set_language, name="set_language"),
+    # Typing into a form keeps a staff session alive (static/js/drafts.js).
+    path("still-typing/", views.still_typing, name="still_typing"),
     # The Welsh and English of the project's JavaScript (static/js), for gettext() in the browser.
     path("jsi18n/", i18n.JavaScriptCatalogue.as_view(), name="javascript-catalog"),
     # allauth's log-in with the e-mail first (an institution's own sign-in, or the password).

@@ -22,6 +22,7 @@ from cohort.audit import services as audit
 from cohort.audit.models import AuditAction
 from cohort.errors import NotAllowed
 from cohort.http import AuthedRequest
+from cohort.middleware import page_of
 from cohort.models import Membership, Participation, User
 from cohort.web import attachment, error_text
 from config.composition import dashboard_panels
@@ -199,3 +200,21 @@ def retention(request: AuthedRequest, cohort: str) -> HttpResponse:
         "rules": rules(),
     }
     return render(request, "retention.html", context)
+
+
+@login_required
+@require_POST
+def still_typing(request: AuthedRequest) -> HttpResponse:
+    """Sent by static/js/drafts.js at most every few minutes while someone types into a form, and when they
+    press "Stay signed in": like any request of theirs, it moves a staff session's idle deadline
+    (cohort.middleware.SignedInMiddleware). Nothing is sent with it, never what was typed."""
+    return HttpResponse(status=204)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent from a page whose security token no longer holds (its session ended or changed, the
+    cookies were cleared): say so in the product's words, and lead back to the page, where what was
+    typed comes back from the browser (static/js/drafts.js)."""
+    user = getattr(request, "user", None)
+    context = {"back": page_of(request), "signed_in": bool(user and user.is_authenticated)}
+    return render(request, "csrf_failure.html", context, status=403)

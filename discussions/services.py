@@ -170,7 +170,15 @@ def start_thread(
     """A new thread with its first post. The same key twice returns the first thread's post."""
     existing = Post.objects.filter(author=membership.user, idempotency_key=key).select_related("thread").first()
     if existing is not None:
-        return PostResult(existing, False)
+        same = existing.thread.title == (title or "").strip() and existing.body == (body or "").strip()
+        if same or existing.thread.theme_id != theme.pk:
+            return PostResult(existing, False)
+        # The form sent again with another title or text (Back after starting a thread): a new thread,
+        # under a key made from both, so that sending this very form again still finds it.
+        key = resent_key(key, f"{(title or '').strip()}\n{(body or '').strip()}")
+        existing = Post.objects.filter(author=membership.user, idempotency_key=key).select_related("thread").first()
+        if existing is not None:
+            return PostResult(existing, False)
     if not can_post(membership):
         raise NotAllowed(_("Observers can read discussions but not start threads."))
     title = (title or "").strip()
@@ -281,8 +289,18 @@ def add_post(
             raise ValidationError(
                 _("This form was already used in another thread. Reload the page and try again.")
             ) from None
+        if existing.body != text:
+            # The same form sent again with other words (Back after posting, then a new text): a new post,
+            # never a silent drop. Its key comes from the first key and the text, so sending this very text
+            # again (a double click, a retry) still finds the one post.
+            return add_post(membership, thread, body=body, key=resent_key(key, text), parent_id=parent_id)
         return PostResult(existing, False)
     return PostResult(post, True)
+
+
+def resent_key(key: uuid.UUID, text: str) -> uuid.UUID:
+    """The idempotency key of a post sent with a form key that already saved a different text."""
+    return uuid.uuid5(key, text)
 
 
 def _follow(user: User, thread: Thread) -> None:

@@ -188,3 +188,39 @@ def test_a_post_stands_when_its_notifications_fail(world, monkeypatch, django_ca
     assert response.status_code == 200 and "Still here" in response.content.decode()
     assert Post.objects.filter(author=world.bob, body="Still here").exists()
     assert not Notification.objects.filter(title__contains="Bob").exists()
+
+
+def test_a_form_sent_again_with_new_text_posts_the_new_text(world) -> None:
+    """Back after posting (without JavaScript), a new text in the same form: posted, never dropped."""
+    thread = start(world.alice, world.cohort)
+    client = client_for(world.bob)
+    key = str(uuid.uuid4())
+    client.post(post_url(thread), {"body": "First thoughts", "key": key})
+    response = client.post(post_url(thread), {"body": "Second thoughts", "key": key}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "Second thoughts" in response.content.decode()
+    assert list(Post.objects.filter(author=world.bob).order_by("id").values_list("body", flat=True)) == [
+        "First thoughts",
+        "Second thoughts",
+    ]
+
+
+def test_the_new_text_sent_twice_with_the_reused_key_is_still_one_post(world) -> None:
+    thread = start(world.alice, world.cohort)
+    client = client_for(world.bob)
+    key = str(uuid.uuid4())
+    for body in ("First thoughts", "Second thoughts", "Second thoughts", "First thoughts"):
+        client.post(post_url(thread), {"body": body, "key": key})
+    assert Post.objects.filter(author=world.bob).count() == 2
+
+
+def test_a_new_thread_form_sent_again_with_a_new_title_starts_a_second_thread(world) -> None:
+    theme = theme_for(world.cohort)
+    client = client_for(world.bob)
+    url = f"/c/gm/discussions/themes/{theme.pk}/new/"
+    key = str(uuid.uuid4())
+    client.post(url, {"title": "Bursaries", "body": "Who pays?", "key": key})
+    client.post(url, {"title": "Bursaries", "body": "Who pays?", "key": key})
+    client.post(url, {"title": "Housing", "body": "Who pays?", "key": key})
+    client.post(url, {"title": "Housing", "body": "Who pays?", "key": key})
+    assert sorted(Thread.objects.filter(author=world.bob).values_list("title", flat=True)) == ["Bursaries", "Housing"]

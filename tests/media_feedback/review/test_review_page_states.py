@@ -1,5 +1,6 @@
 """The review page says what is true of the clip's redacted version and blurring, names lengths in
-good English; the clip list gives every clip a link text of its own."""
+good English, and brings the facilitator back to the section they acted in; the clip list gives every
+clip a link text of its own."""
 
 from __future__ import annotations
 
@@ -85,6 +86,25 @@ def test_the_length_is_one_second_or_several_seconds(world: World, seconds: floa
     clip = make_clip(make_call(world.cohort), world.irwell)
     Clip.objects.filter(pk=clip.pk).update(duration_seconds=seconds)
     assert shown in page(world, clip)
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "section"),
+    [
+        ("redact_words", {"first_word": "4", "last_word": "4"}, "transcript-title"),
+        ("mark_reviewed", {}, "done-title"),
+        ("release_clip", {}, "release-title"),
+    ],
+)
+def test_after_an_action_the_page_comes_back_at_its_section(
+    world: World, action: str, data: dict[str, str], section: str
+) -> None:
+    clip = make_clip(make_call(world.cohort), world.irwell)
+    if action == "release_clip":
+        review.mark_reviewed(membership_of(world.fran, world.cohort), clip)
+    response = client_for(world.fran).post(url(action, clip), data)
+    assert response.status_code == 302
+    assert response["Location"] == f"{url('review_clip', clip)}#{section}"
 
 
 def test_clips_sent_in_the_same_minute_have_link_texts_of_their_own(world: World) -> None:

@@ -139,4 +139,4 @@ def test_the_student_is_told_when_preparing_takes_longer_than_usual(irwell_link)
     Clip.objects.filter(pk=clip.pk).update(status_changed_at=timezone.now() - timedelta(minutes=6))
     page = Client().get(f"/my-clip/{receipt}/").content.decode()
     assert "taking longer than usual" in page
-    assert "nothing is lost if you close this page" in page
+    assert "You can close this page: your clip is safe" in page

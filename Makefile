@@ -57,7 +57,7 @@ run: demo
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C stops the server and the worker)"
 	@DEBUG=1 $(BIN)/python manage.py schedule_tasks
 	@trap 'kill 0' INT TERM EXIT; \
-	DEBUG=1 $(BIN)/python manage.py db_worker & \
+	DEBUG=1 $(BIN)/python manage.py db_worker --no-reload & \
 	DEBUG=1 $(BIN)/python -m config.serve -b 127.0.0.1 -p 8000 config.asgi:application
 
 # The production topology on one machine (needs DATABASE_URL and REDIS_URL): see deploy/run-prod.sh.
@@ -65,7 +65,7 @@ run-prod: install
 	bash deploy/run-prod.sh
 
 worker: install
-	DEBUG=1 $(BIN)/python manage.py db_worker
+	DEBUG=1 $(BIN)/python manage.py db_worker --no-reload
 
 # Tests that restart a shared service (PostgreSQL) run alone first; the rest run on both cores, a module
 # marked xdist_group on one worker so that its expensive fixtures are set up once. Bytecode is written

@@ -470,6 +470,7 @@ HOLDINGS: tuple[Holding, ...] = (
             "kind",
             "status",
             "language",
+            "no_speech",
             "receipt_token_hash",
             "upload_key_hash",
             "upload_type",

@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 
 # Demuxers a phone or a browser recording comes in. Anything else (images, HTML, archives, HLS, concat,
 # raw streams) is not opened at all.
-DEMUXERS = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,ogg,wav,mp3,flac,aac"
+# AIFF is what GarageBand and Mac or iPhone exports write: the same PCM as WAV in another wrapper.
+DEMUXERS = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,ogg,wav,aiff,mp3,flac,aac"
 OPEN_OPTIONS = {"format_whitelist": DEMUXERS, "protocol_whitelist": "file", "probesize": "20000000"}
 PROBE_SECONDS = 60.0  # wall-clock limit on checking one file (the child process is killed after it)
 PROBE_MEMORY_BYTES = 1024**3  # address-space cap of the checking process
@@ -46,6 +47,14 @@ NOT_MEDIA = gettext_noop(
     "video file (for example MP4, MOV, WebM, M4A, MP3 or WAV)."
 )
 DAMAGED = gettext_noop("The file seems damaged or incomplete. Please try sending it again.")
+INCOMPLETE = gettext_noop("The file seems incomplete: it stops before its end. Please try sending it again.")
+# Quieter than this at its loudest (about -50 dBFS), a recording has no sound anyone could hear: a
+# muted or covered microphone, or a camera's video with its sound turned off.
+SILENT_PEAK = 0.003
+# A stereo recording whose mono mix keeps less than this share of its louder channel's energy has
+# channels that cancel out (one wired or recorded with its polarity inverted): it is heard through
+# that channel alone.
+CANCELLED_SHARE = 0.25
 
 
 class Refused(Exception):
@@ -102,6 +111,8 @@ def probe(path: str | Path, *, max_seconds: int, max_bytes: int, allow_audio: bo
             raise Refused(gettext_noop("This call asks for video. Please send a video recording."))
         streams = [*(video[:1]), *(audio[:1])]
         duration = _read_through(container, streams, max_seconds)
+        if container.format.name == "wav" and wav_missing_seconds(path) > 1:
+            raise Refused(INCOMPLETE)
     if duration <= 0.2:
         raise Refused(gettext_noop("The recording has no sound or picture we could read. Please record again."))
     if duration > max_seconds + DURATION_TOLERANCE:
@@ -204,8 +215,39 @@ def _read_through(container: av.container.InputContainer, streams: list, max_sec
     declared = float(container.duration or 0) / av.time_base
     present = max(0.0, end - max(0.0, start))
     if declared and present < declared * 0.9 - 1:
-        raise Refused(gettext_noop("The file seems incomplete: it stops before its end. Please try sending it again."))
+        raise Refused(INCOMPLETE)
     return present
+
+
+def wav_missing_seconds(path: str | Path) -> float:
+    """How much sound a WAV file's header declares beyond the bytes the file holds, in seconds.
+
+    FFmpeg plays a WAV cut short without complaint, reckoning its length from what is there, so a
+    file that lost its second half would pass as a shorter recording. 0 when the header declares no
+    length (the 0 or 0xFFFFFFFF of a recorder that streamed it) or cannot be read.
+    """
+    with open(path, "rb") as f:
+        size = f.seek(0, os.SEEK_END)
+        f.seek(0)
+        riff = f.read(12)
+        if len(riff) < 12 or riff[:4] != b"RIFF" or riff[8:12] != b"WAVE":
+            return 0.0
+        byte_rate = 0
+        while True:
+            header = f.read(8)
+            if len(header) < 8:
+                return 0.0
+            chunk, length = header[:4], int.from_bytes(header[4:], "little")
+            if chunk == b"fmt " and length >= 16:
+                fmt = f.read(16)
+                byte_rate = int.from_bytes(fmt[8:12], "little")
+                f.seek(length - 16 + (length & 1), os.SEEK_CUR)
+            elif chunk == b"data":
+                if not byte_rate or length in (0, 0xFFFFFFFF):
+                    return 0.0
+                return max(0, f.tell() + length - size) / byte_rate
+            else:
+                f.seek(length + (length & 1), os.SEEK_CUR)
 
 
 @dataclass
@@ -474,26 +516,47 @@ def waveform_peaks(samples: np.ndarray, buckets: int = PEAKS) -> list[float]:
 
 
 def decode_audio(path: str | Path, rate: int = SAMPLE_RATE) -> np.ndarray:
-    """The whole audio track as float32 mono at `rate` (what faster-whisper expects)."""
+    """The whole audio track as float32 mono at `rate` (what faster-whisper expects): the two
+    channels mixed, or the louder one alone when mixing them cancels the sound (`CANCELLED_SHARE`)."""
+    both = _decode_channels(path, rate)
+    if both.shape[0] == 1 or both.shape[1] == 0:
+        return np.ascontiguousarray(both.reshape(-1), dtype=np.float32)
+    mixed = both.mean(axis=0)
+    energy = (both.astype(np.float64) ** 2).sum(axis=1)
+    if float((mixed.astype(np.float64) ** 2).sum()) < CANCELLED_SHARE * float(energy.max()):
+        log.info("the channels of a clip cancel out when mixed: the louder one is used")
+        return np.ascontiguousarray(both[int(energy.argmax())], dtype=np.float32)
+    return mixed.astype(np.float32)
+
+
+def is_silent(audio: np.ndarray) -> bool:
+    """No sound anyone could hear (or no sound track at all): see `SILENT_PEAK`."""
+    return audio.size == 0 or float(np.abs(audio).max()) < SILENT_PEAK
+
+
+def _decode_channels(path: str | Path, rate: int) -> np.ndarray:
+    """The whole audio track as float32 at `rate`, shape (channels, samples): one channel for a
+    mono track, two for any other (more than two folded down to two)."""
     parts: list[np.ndarray] = []
     with open_input(path) as c:
         if not c.streams.audio:
-            return np.zeros(0, dtype=np.float32)
+            return np.zeros((1, 0), dtype=np.float32)
+        layout = "mono" if c.streams.audio[0].codec_context.channels == 1 else "stereo"
         resampler: av.AudioResampler | None = None
         source: tuple[str, str, int] | None = None
         fed = 0
         for frame in c.decode(audio=0):
             if (frame.format.name, frame.layout.name, frame.sample_rate) != source:
                 if resampler is not None:  # the format changed mid-stream: finish with the old one
-                    parts.extend(f.to_ndarray().reshape(-1) for f in resampler.resample(None))
-                resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+                    parts.extend(f.to_ndarray() for f in resampler.resample(None))
+                resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
                 source, fed = (frame.format.name, frame.layout.name, frame.sample_rate), 0
             frame.pts, frame.time_base = fed, Fraction(1, frame.sample_rate)  # counted, never taken on trust
             fed += frame.samples
-            parts.extend(f.to_ndarray().reshape(-1) for f in resampler.resample(frame))  # type: ignore[union-attr]
+            parts.extend(f.to_ndarray() for f in resampler.resample(frame))  # type: ignore[union-attr]
         if resampler is not None:
-            parts.extend(f.to_ndarray().reshape(-1) for f in resampler.resample(None))
-    return np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, dtype=np.float32)
+            parts.extend(f.to_ndarray() for f in resampler.resample(None))
+    return np.concatenate(parts, axis=1).astype(np.float32) if parts else np.zeros((1, 0), dtype=np.float32)
 
 
 if __name__ == "__main__":

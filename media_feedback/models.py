@@ -22,6 +22,8 @@ from cohort.models import Area, Cohort, Institution
 MB = 1024 * 1024
 # An upload not finished this long after the student consented is abandoned: nothing of it is kept.
 UPLOAD_LIFETIME = timedelta(hours=24)
+# A step of the pipeline usually takes seconds; past this, the student's page says it is taking longer.
+SLOW_AFTER = timedelta(minutes=5)
 
 
 def new_link_token() -> str:
@@ -178,6 +180,14 @@ class Clip(models.Model):
     # A clip the model could not transcribe (Welsh with the English-only model): a facilitator types
     # its transcript (services.type_transcript), which then serves review like a machine one.
     transcript_needed = models.BooleanField(_("transcript needed"), default=False)
+
+    class NoSpeech(models.TextChoices):
+        """Why a ready clip has no words: what the student and the facilitators are told."""
+
+        SILENT = "silent", _("No sound could be heard in the recording")
+        NO_WORDS = "no_words", _("No words could be made out in the recording")
+
+    no_speech = models.CharField(_("no speech"), max_length=10, choices=NoSpeech.choices, blank=True)
     failure_reason = models.TextField(blank=True)
     receipt_token_hash = models.CharField(max_length=64, unique=True)
     # How many times the student had the receipt link e-mailed (at most RECEIPT_EMAILS_PER_CLIP).
@@ -236,6 +246,13 @@ class Clip(models.Model):
     @property
     def storage_prefix(self) -> str:
         return f"clips/{self.public_id}/"
+
+    @property
+    def taking_long(self) -> bool:
+        """Still being prepared, and its current step has not moved for a while (a long queue, or a
+        worker restarted mid-way: the periodic clean-up takes such a clip up again)."""
+        busy = (self.Status.RECEIVED, self.Status.CHECKING, self.Status.TRANSCODING, self.Status.TRANSCRIBING)
+        return self.status in busy and timezone.now() - self.status_changed_at > SLOW_AFTER
 
     @property
     def no_face_found(self) -> bool:

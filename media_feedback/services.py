@@ -354,6 +354,7 @@ def type_transcript(membership: Membership, clip: Clip, text: str) -> Transcript
         )
         clip.transcribed = True
         clip.transcript_needed = False
+        clip.no_speech = ""
         clip.captions_name = captions
-        clip.save(update_fields=["transcribed", "transcript_needed", "captions_name"])
+        clip.save(update_fields=["transcribed", "transcript_needed", "no_speech", "captions_name"])
     return transcript

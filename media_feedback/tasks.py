@@ -252,14 +252,25 @@ def webvtt(words: list[dict[str, Any]], per_cue: int = 8) -> str:
 def _transcribe(clip: Clip) -> None:
     from media_feedback import media  # lazy on purpose: PyAV and NumPy
 
+    try:
+        with storage.local_copy(clip.rendition_name) as path:
+            audio = media.decode_audio(path)
+    except Exception:  # the clip stays usable without a transcript
+        log.exception("decoding the sound failed for clip %s", clip.pk)
+        audio = None
+    if audio is not None and media.is_silent(audio):
+        # A muted microphone: nothing to transcribe or type. The student is told, and may send again.
+        _ready(clip, transcribed=False, transcript_needed=False, captions_name="", no_speech=Clip.NoSpeech.SILENT)
+        return
     if clip.language != Clip.Language.ENGLISH and not is_multilingual():
         # The English-only model would write English-sounding nonsense: a facilitator types it instead.
         _ready(clip, transcribed=False, transcript_needed=True, captions_name="")
         return
     try:
+        if audio is None:
+            raise RuntimeError("the clip's sound could not be decoded")
         hints = call_hints(clip.call, token_counter(load_model(model_path())), clip.language)
-        with storage.local_copy(clip.rendition_name) as path:
-            words = transcribe_audio(media.decode_audio(path), hints, clip.language)
+        words = transcribe_audio(audio, hints, clip.language)
         with tempfile.TemporaryDirectory(prefix="clip-") as tmp:
             vtt = Path(tmp) / "captions.vtt"
             vtt.write_text(webvtt(words), encoding="utf-8")
@@ -278,7 +289,8 @@ def _transcribe(clip: Clip) -> None:
                 "model_name": Path(model_path()).parent.name,
             },
         )
-        _ready(clip, transcribed=True, captions_name=captions_name)
+        no_speech = "" if words else Clip.NoSpeech.NO_WORDS
+        _ready(clip, transcribed=True, captions_name=captions_name, no_speech=no_speech)
 
 
 def _ready(clip: Clip, **fields: Any) -> None:

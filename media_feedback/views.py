@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 import re
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -252,6 +253,22 @@ def _filters(request: HttpRequest) -> dict[str, str]:
     return {k: request.GET.get(k, "") for k in ("institution", "status", "area", "question", "call")}
 
 
+def _told_apart(clips: list[Clip]) -> list[tuple[Clip, int | None]]:
+    """Each clip with a number when another in the list has the same link text (kind, and the minute
+    it was sent): a screen reader's list of links must not hold two identical ones."""
+
+    def name(clip: Clip) -> tuple[str, str]:
+        return clip.kind, timezone.localtime(clip.created_at).strftime("%Y-%m-%d %H:%M")
+
+    shared = Counter(name(c) for c in clips)
+    seen: Counter[tuple[str, str]] = Counter()
+    numbered: list[tuple[Clip, int | None]] = []
+    for clip in clips:
+        seen[name(clip)] += 1
+        numbered.append((clip, seen[name(clip)] if shared[name(clip)] > 1 else None))
+    return numbered
+
+
 @login_required
 def clips(request: AuthedRequest, cohort: str) -> HttpResponse:
     membership = cohort_access.get_membership(request.user, cohort)
@@ -271,7 +288,7 @@ def clips(request: AuthedRequest, cohort: str) -> HttpResponse:
     calls = FeedbackCall.objects.filter(cohort=membership.cohort)
     context = {
         "membership": membership,
-        "clips": qs.exclude(status=Clip.Status.RECEIVING).distinct()[:200],
+        "clips": _told_apart(list(qs.exclude(status=Clip.Status.RECEIVING).distinct()[:200])),
         "chosen": chosen,
         "institutions": membership.cohort.institutions.all()
         if membership.is_facilitator

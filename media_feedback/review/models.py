@@ -31,6 +31,9 @@ class ClipReview(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     rendition_error = models.CharField(max_length=300, blank=True)
+    # When a task to make the redacted rendition (blurring the faces first where needed) was queued;
+    # cleared when it ends. The review page says the redacted version "is being prepared" only then.
+    rendition_queued_at = models.DateTimeField(null=True, blank=True)
 
 
 class WordSpan(models.Model):

@@ -137,8 +137,14 @@ def _refresh_outputs(clip: Clip) -> None:
     if old and default_storage.exists(old):
         default_storage.delete(old)
     if clip.rendition_name:
+        _queued(clip)
         clip_id = clip.pk
         transaction.on_commit(lambda: render_redacted_rendition_task.enqueue(clip_id))
+
+
+def _queued(clip: Clip) -> None:
+    """A task will make the redacted rendition: the review page says it is being prepared."""
+    ClipReview.objects.update_or_create(clip=clip, defaults={"rendition_queued_at": timezone.now()})
 
 
 @transaction.atomic
@@ -346,6 +352,7 @@ def blur_faces(actor: Membership, clip: Clip) -> None:
     clip.save(update_fields=["blur_requested", "redacted_rendition_name"])
     if old and default_storage.exists(old):
         default_storage.delete(old)
+    _queued(clip)
     clip_id = clip.pk
     transaction.on_commit(lambda: blur_faces_task.enqueue(clip_id))
 

@@ -28,7 +28,11 @@ def render_redacted_rendition(clip: Clip) -> str:
     if not clip.rendition_name:
         return ""
     if clip.faces_blurred and not clip.blurred_rendition_name:
-        return ""  # never from the unblurred picture: blur_faces_task renders it once the faces are blurred
+        # Never from the unblurred picture: blur_faces_task renders it once the faces are blurred (and
+        # until one is asked for, the review page offers to blur them).
+        if not Clip.objects.filter(pk=clip.pk, blur_requested=True).exists():
+            ClipReview.objects.filter(clip=clip).update(rendition_queued_at=None)
+        return ""
     words = redaction.words_of(clip)
     spans = redaction.redacted_spans(words, redaction.hidden_words(clip, len(words)))
     source_name = clip.blurred_rendition_name or clip.rendition_name
@@ -42,7 +46,8 @@ def render_redacted_rendition(clip: Clip) -> str:
     except (av.FFmpegError, ValueError) as error:
         # Stored in English, shown in the reader's language (the review page translates it).
         review.rendition_error = gettext_noop("The redacted version could not be made from this clip's media.")
-        review.save(update_fields=["rendition_error"])
+        review.rendition_queued_at = None
+        review.save(update_fields=["rendition_error", "rendition_queued_at"])
         log.warning("redacted rendition failed for clip %s: %s", clip.pk, type(error).__name__)
         return ""
     if _blur_asked_meanwhile(clip, source_name):
@@ -53,9 +58,9 @@ def render_redacted_rendition(clip: Clip) -> str:
         default_storage.delete(name)
     clip.redacted_rendition_name = default_storage.save(name, ContentFile(rendered))
     clip.save(update_fields=["redacted_rendition_name"])
-    if review.rendition_error:
-        review.rendition_error = ""
-        review.save(update_fields=["rendition_error"])
+    review.rendition_error = ""
+    review.rendition_queued_at = None
+    review.save(update_fields=["rendition_error", "rendition_queued_at"])
     return clip.redacted_rendition_name
 
 

@@ -179,6 +179,13 @@ def _form_errors(form: Any) -> ValidationError:
 # (404 otherwise), then one service call whose refusal or bad input becomes the message shown.
 
 
+def _back_to(section: str, response: HttpResponse) -> HttpResponse:
+    """Back to the section the action was taken in (review.js focuses it), not the top of the page: a
+    keyboard user would otherwise Tab through everything above it again."""
+    response["Location"] = f"{response['Location']}#{section}"
+    return response
+
+
 @login_required
 @require_POST
 def redact_words(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse:
@@ -194,7 +201,9 @@ def redact_words(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResp
             "words": made.word_numbers
         }
 
-    return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+    return _back_to(
+        "transcript-title", post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+    )
 
 
 @login_required
@@ -207,7 +216,9 @@ def remove_redaction(request: AuthedRequest, cohort: str, clip_id: UUID, redacti
         review.remove_redaction(membership, found, redaction_id)
         return _("The redaction was removed.")
 
-    return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+    return _back_to(
+        "redactions-title", post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+    )
 
 
 @login_required
@@ -224,7 +235,7 @@ def correct_transcript(request: AuthedRequest, cohort: str, clip_id: UUID) -> Ht
             add_service_errors(form, error)
         else:
             messages.success(request, _("The transcript was corrected; the captions follow it."))
-            return redirect("media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+            return _back_to("transcript-title", redirect("media_feedback:review_clip", cohort=cohort, clip_id=clip_id))
     # The corrected text is shown again as typed, with what is wrong: a correction is never lost.
     context = {**_review_context(membership, found), "transcript_form": form}
     return render(request, "media_feedback/review/clip.html", context, status=409 if form.conflict else 400)
@@ -244,7 +255,9 @@ def tag_clip(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResponse
         tag = review.tag_clip(membership, found, form.cleaned_data["area"], first, last)
         return _("Tagged with %(area)s.") % {"area": localised(tag.area, "title")[0]}
 
-    return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+    return _back_to(
+        "areas-title", post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+    )
 
 
 @login_required
@@ -265,7 +278,9 @@ def decide_suggestion(request: AuthedRequest, cohort: str, clip_id: UUID, area: 
             return _("Accepted the suggestion %(area)s.") % {"area": area_title}
         return _("Rejected the suggestion %(area)s.") % {"area": area_title}
 
-    return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+    return _back_to(
+        "areas-title", post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+    )
 
 
 @login_required
@@ -278,7 +293,9 @@ def remove_tag(request: AuthedRequest, cohort: str, clip_id: UUID, tag_id: int) 
         review.remove_tag(membership, found, tag_id)
         return _("The tag was removed.")
 
-    return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+    return _back_to(
+        "areas-title", post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+    )
 
 
 @login_required
@@ -299,7 +316,9 @@ def add_quote(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpRespons
             "area": localised(quote.area, "title")[0],
         }
 
-    return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+    return _back_to(
+        "quotes-title", post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+    )
 
 
 @login_required
@@ -312,7 +331,9 @@ def remove_quote(request: AuthedRequest, cohort: str, clip_id: UUID, quote_id: i
         review.remove_quote(membership, found, quote_id)
         return _("The quote was removed.")
 
-    return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+    return _back_to(
+        "quotes-title", post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+    )
 
 
 @login_required
@@ -334,7 +355,9 @@ def release_clip(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpResp
             )
         return _("The release was taken back: %(institution)s staff no longer see anything of this clip.") % names
 
-    return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+    return _back_to(
+        "release-title", post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+    )
 
 
 @login_required
@@ -347,7 +370,9 @@ def blur_faces(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpRespon
         review.blur_faces(membership, found)
         return _("The faces are being blurred: everyone but facilitators will see them blurred.")
 
-    return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+    return _back_to(
+        "blur-faces", post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+    )
 
 
 @login_required
@@ -363,7 +388,9 @@ def mark_reviewed(request: AuthedRequest, cohort: str, clip_id: UUID) -> HttpRes
             return _("Marked as reviewed: it will count in the next summary draft.")
         return _("Marked as not reviewed.")
 
-    return post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+    return _back_to(
+        "done-title", post_action(request, act, to="media_feedback:review_clip", cohort=cohort, clip_id=clip_id)
+    )
 
 
 # --- media and captions -----------------------------------------------------------------------------

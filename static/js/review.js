@@ -8,6 +8,13 @@ document.addEventListener("DOMContentLoaded", () => {
     gettext: (text) => text,
     interpolate: (format, values) => format.replace(/%\((\w+)\)s/g, (_match, name) => String(values[name])),
   };
+  // After an action the page comes back at the section it was taken in (the views add its id as the
+  // fragment): focus it, so Tab carries on from there and a screen reader says where the person is.
+  const back = window.location.hash ? document.getElementById(decodeURIComponent(window.location.hash.slice(1))) : null;
+  if (back) {
+    if (!back.hasAttribute("tabindex")) back.setAttribute("tabindex", "-1");
+    back.focus();
+  }
   const transcript = document.getElementById("transcript");
   if (transcript) {
     const player = document.getElementById(transcript.dataset.player || "");

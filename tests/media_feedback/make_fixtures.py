@@ -240,6 +240,16 @@ def _wav(rate: int, bits: int, channels: int, floating: bool = False) -> Callabl
     )
 
 
+def _inverted_stereo(path: Path, speech: np.ndarray) -> None:
+    """16-bit stereo WAV at 44.1 kHz whose right channel is the left one turned upside down."""
+    pcm = _pcm(speech, 44100, 1)[0]
+    with av.open(str(path), mode="w", format="wav") as out:
+        stream = out.add_stream("pcm_s16le", rate=44100)
+        assert isinstance(stream, av.AudioStream)
+        stream.layout = "stereo"
+        _mux_audio(out, stream, np.vstack([pcm, -pcm]), 44100, "stereo")
+
+
 def _phone_video(
     path: Path,
     speech: np.ndarray,
@@ -313,6 +323,18 @@ CORPUS = [
     Sample("wav-s24-48k-stereo.wav", "audio", _wav(48000, 24, 2)),
     Sample("wav-f32-32k-mono.wav", "audio", _wav(32000, 32, 1, floating=True)),
     Sample("wav-f32-48k-stereo.wav", "audio", _wav(48000, 32, 2, floating=True)),
+    # GarageBand's and the Mac's or iPhone's exports.
+    Sample(
+        "aiff-s16-44k-stereo.aiff",
+        "audio",
+        lambda path, speech: _sox(path, speech, "-b", "16", "-t", "aiff", "-r", "44100", "-c", "2"),
+    ),
+    # One channel wired or recorded with its polarity inverted: plays well, cancels out when mixed.
+    Sample(
+        "wav-s16-44k-stereo-inverted.wav",
+        "audio",
+        _inverted_stereo,
+    ),
     Sample(
         "mp3-cbr-128k-44k-stereo.mp3",
         "audio",

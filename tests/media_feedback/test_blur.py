@@ -248,7 +248,7 @@ def test_an_anonymous_video_whose_blurred_copy_is_missing_can_be_blurred_from_th
     facilitator = client_for(world.fran)
     kwargs = {"cohort": world.cohort.slug, "clip_id": clip.public_id}
     page = facilitator.get(reverse("media_feedback:review_clip", kwargs=kwargs)).text
-    assert "The blurred video is not ready yet: until it is, nobody else can play this clip." in page
+    assert "The blurred video has not been made yet: until it is, nobody else can play this clip." in page
     assert "Blur the faces now" in page
     with django_capture_on_commit_callbacks(execute=True):
         facilitator.post(reverse("media_feedback:blur_faces", kwargs=kwargs))

@@ -2,9 +2,10 @@
 since each carries speech, a transcript: uploaded through the tus endpoint, run by the worker.
 
 The corpus (tests/media_feedback/make_fixtures.py, `CORPUS`) is generated once per session from
-espeak-ng speech: WAV 8/16/24-bit and float, mono and stereo, 8-48 kHz; MP3 CBR and VBR; AAC in M4A
-and in an audio-only MP4; Opus in WebM and Ogg; Vorbis; FLAC; phone videos in MP4 and MOV (H.264 and
-HEVC, portrait with the rotation phones write, variable frame rate) and a browser's WebM.
+espeak-ng speech: WAV 8/16/24-bit and float, mono and stereo (one pair with a channel inverted),
+8-48 kHz; AIFF; MP3 CBR and VBR; AAC in M4A and in an audio-only MP4; Opus in WebM and Ogg; Vorbis;
+FLAC; phone videos in MP4 and MOV (H.264 and HEVC, portrait with the rotation phones write, variable
+frame rate) and a browser's WebM.
 """
 
 from __future__ import annotations

@@ -25,8 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-RUN_WORDS = 8
-RUN_CHARS = 40
+RUN_WORDS = 10
+RUN_CHARS = 50
 
 _TAG = re.compile(r"<[^<>]*>")
 _APOSTROPHE = r"(?:['’]|&#x27;|&#39;|&apos;|&rsquo;)"

@@ -297,17 +297,35 @@ SECOND_AT = 2.0
 MOST = 3
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+")
 LONGEST_SENTENCE = 40  # words; a longer stretch (a transcript without punctuation) is read in parts
+CLAUSES_OVER = 16  # words; a longer sentence is read clause by clause (see sentences)
+_CLAUSE_END = re.compile(r"(?<=[,;:–—])\s+")
+# A phrase counts only in a sentence the classifier finds about the framework at least this likely, so
+# "my parcel arrived" or "the form for the gym" do not count for admissions.
+PHRASES_COUNT_AT = 0.5
 
 
 def sentences(text: str) -> list[str]:
-    """The text's sentences, in order; a run of more than LONGEST_SENTENCE words without a full stop
-    is cut into parts of at most that many."""
+    """The text's sentences, in order. A transcript often runs on with commas where a writer would end
+    a sentence, so a sentence of more than CLAUSES_OVER words is cut at its commas and semicolons into
+    parts of at most that many words (a clause longer than LONGEST_SENTENCE is cut by count)."""
     parts: list[str] = []
     for sentence in _SENTENCE_END.split(text.strip()):
-        words = sentence.split()
-        for start in range(0, len(words), LONGEST_SENTENCE):
-            parts.append(" ".join(words[start : start + LONGEST_SENTENCE]))
-    return [p for p in parts if tokens(p)]
+        if len(sentence.split()) <= CLAUSES_OVER:
+            parts.append(sentence)
+            continue
+        current: list[str] = []
+        for clause in _CLAUSE_END.split(sentence):
+            words = clause.split()
+            if current and len(current) + len(words) > CLAUSES_OVER:
+                parts.append(" ".join(current))
+                current = []
+            current += words
+            while len(current) > LONGEST_SENTENCE:
+                parts.append(" ".join(current[:LONGEST_SENTENCE]))
+                current = current[LONGEST_SENTENCE:]
+        if current:
+            parts.append(" ".join(current))
+    return [p.strip() for p in parts if tokens(p)]
 
 
 def reads(language: str) -> bool:
@@ -323,40 +341,49 @@ def suggest_areas(text: str, *, only: Iterable[str] | None = None, language: str
     a text gets few suggestions."""
     slugs = list(only) if only is not None else list(LEXICON)
     order = {slug: i for i, slug in enumerate(LEXICON)}
-    phrases: dict[str, dict[str, int]] = {slug: {} for slug in slugs}
-    for phrase, term in read(tokens(text)):
-        for slug, weight in term.weights.items():
-            if slug in phrases:
-                phrases[slug].setdefault(phrase, weight)
-    lexicon = {slug: sum(found.values()) for slug, found in phrases.items()}
     units = sentences(text)
     best: dict[str, tuple[float, str]] = {slug: (0.0, "") for slug in slugs}
-    relevant = False
     if units and reads(language):
         model = classifier.load()
-        for unit, row in zip(
-            units,
-            model.probabilities(embedding.encode([classifier.without_who(u) for u in units])).tolist(),
-            strict=True,
-        ):
+        about = model.probabilities(embedding.encode([classifier.without_who(u) for u in units]))
+        nothing = model.classes.index(classifier.NOTHING)
+        relevance = [1.0 - float(row[nothing]) for row in about]
+        for unit, row in zip(units, about.tolist(), strict=True):
             for slug, p in zip(model.classes, row, strict=True):
-                if slug == classifier.NOTHING:
-                    relevant = relevant or 1.0 - p >= RELEVANT_AT
-                elif slug in best and p > best[slug][0]:
+                if slug in best and p > best[slug][0]:
                     best[slug] = (p, unit)
+        if max(relevance) < RELEVANT_AT:
+            return []
+        counted = [u for u, r in zip(units, relevance, strict=True) if r >= PHRASES_COUNT_AT]
         share = CLASSIFIER_WEIGHT
     else:
-        relevant = any(score >= MINIMUM_SCORE for score in lexicon.values())
-        share = 0.0
-    if not relevant:
+        counted, share = units, 0.0
+    # The lexicon's phrases, per sentence counted, and for the whole text.
+    found_in: dict[str, list[tuple[str, list[str]]]] = {slug: [] for slug in slugs}
+    phrases: dict[str, dict[str, int]] = {slug: {} for slug in slugs}
+    for unit in counted:
+        by_area: dict[str, list[str]] = {}
+        for phrase, term in read(tokens(unit)):
+            for slug, weight in term.weights.items():
+                if slug in phrases:
+                    phrases[slug].setdefault(phrase, weight)
+                    by_area.setdefault(slug, []).append(phrase)
+        for slug, found in by_area.items():
+            found_in[slug].append((unit, found))
+    lexicon = {slug: sum(found.values()) for slug, found in phrases.items()}
+    if not share and not any(score >= MINIMUM_SCORE for score in lexicon.values()):
         return []
     scores = {slug: (lexicon[slug] if lexicon[slug] >= MINIMUM_SCORE else 0) + share * best[slug][0] for slug in slugs}
     ranked = sorted(slugs, key=lambda slug: (-scores[slug], order.get(slug, 99)))
-    chosen = [slug for i, slug in enumerate(ranked) if scores[slug] > 0 and (i == 0 or scores[slug] >= SECOND_AT)]
-    if not share:
+    if share:
+        chosen = [s for i, s in enumerate(ranked) if scores[s] > 0 and (i == 0 or scores[s] >= SECOND_AT)][:MOST]
+    else:
         chosen = [slug for slug in ranked if lexicon[slug] >= MINIMUM_SCORE]
     suggestions = []
-    for slug in chosen[:MOST] if share else chosen:
-        unit = best[slug][1] or max(units, key=lambda u: len(matches(tokens(u), slug)), default="")
-        suggestions.append(Suggestion(slug, tuple(phrases[slug]), round(scores[slug], 2), unit))
+    for slug in chosen:
+        counts = lexicon[slug] >= MINIMUM_SCORE
+        # The sentence quoted holds the phrases named (the one with most of them), else it is the one
+        # the classifier found most about the area.
+        unit = max(found_in[slug], key=lambda f: len(set(f[1])))[0] if counts else best[slug][1]
+        suggestions.append(Suggestion(slug, tuple(phrases[slug]) if counts else (), round(scores[slug], 2), unit))
     return suggestions

@@ -15,7 +15,7 @@
 //   page was served with are kept. A draft older than seven days is dropped; logging out drops them all;
 //   a draft is restored only to the person who typed it (another person logging in drops the others').
 // - Restore: on load, a kept draft that differs from the form fills it in, with a note (role=status)
-//   "Restored what you typed on <time>" and a button that discards it.
+//   "Restored what you typed (<time>)" and a button that discards it.
 // - When the draft goes: a form sent by htmx clears it when the answer is a success (2xx, not a
 //   redirect to log in). A form sent as a page marks its draft as sent (sessionStorage); the next page
 //   decides: the log-in page, or a page marked data-draft-keep (the expired-form and rate-limit pages),
@@ -143,7 +143,7 @@
     note.className = "draft-note message message-info";
     note.setAttribute("role", "status");
     var text = document.createElement("span");
-    text.textContent = interpolate(gettext("Restored what you typed on %(time)s; it has not been sent yet."), { time: when(draft.at) }, true) + " ";
+    text.textContent = interpolate(gettext("Restored what you typed (%(time)s); it has not been sent yet."), { time: when(draft.at) }, true) + " ";
     var button = document.createElement("button");
     button.type = "button";
     button.className = "link-button";

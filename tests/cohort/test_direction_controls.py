@@ -27,9 +27,10 @@ def test_a_model_form_drops_them_too(db) -> None:
 
 
 def test_a_required_text_of_invisible_characters_is_refused_as_empty() -> None:
-    form = Note(data={"title": "\u200b\u200b \u2060\ufeff"})
-    assert not form.is_valid()
-    assert form.errors["title"] == ["This field is required."]
+    for blank in ("\u200b\u200b \u2060\ufeff", "\u200e\u200f", "\u061c", "\u3164\u3164", "\u2800\u2800"):
+        form = Note(data={"title": blank})
+        assert not form.is_valid(), repr(blank)
+        assert form.errors["title"] == ["This field is required."]
     assert Note(data={"title": "\u200bok"}).is_valid()
 
 

@@ -27,7 +27,7 @@ from tests.discussions.factories import reply, start
 from tests.factories import World, client_for
 
 STOCK = "Agreed, see the minutes."
-# Distinctive: eight words and more, forty characters and more.
+# Distinctive: ten words and more, fifty characters and more.
 LONG = "We guarantee a year-round tenancy to every care leaver who asks, with the rent held at the first year's rate."
 
 
@@ -77,13 +77,22 @@ def test_others_identical_stock_sentences_and_thread_titles_survive_a_facilitato
 def test_the_operators_erasure_leaves_others_identical_stock_sentences(world: World) -> None:
     violet = factories.make_user("Violet Stone")
     factories.member(violet, world.cohort, Role.MEMBER, world.medlock)
-    thread = start(violet, world.cohort, title="Bursary timing", body="Thanks, that is helpful.")
+    thread = start(
+        violet,
+        world.cohort,
+        title="Bursary timing",
+        body="Thanks, that is helpful. Thank you, that is really helpful for our team.",
+    )
     gareths = reply(world.alice, thread, body="Thanks, that is helpful. We pay ours in October.")
+    # A longer stock sentence, written after hers in the same cohort (found by the re-test at eight words).
+    amiras = reply(world.lena, thread, body="Thank you, that is really helpful for our team. Irwell will try this.")
 
     _operator_erases(violet)
 
     gareths.refresh_from_db()
+    amiras.refresh_from_db()
     assert gareths.body == "Thanks, that is helpful. We pay ours in October."
+    assert amiras.body == "Thank you, that is really helpful for our team. Irwell will try this."
 
 
 def test_a_real_copy_of_their_words_goes_and_markers_around_it_too(world: World) -> None:

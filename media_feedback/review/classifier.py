@@ -9,12 +9,15 @@ do not.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from cohort.framework_data import AREAS
 
 NOTHING = ""  # the class of sentences about nothing in the framework
 
@@ -105,10 +108,6 @@ def load(path: Path = MODEL) -> Weights:
 def training_set() -> list[tuple[str, str]]:
     """(label, text) for every example: the statements in examples.csv, then each area's title with its
     summary and each of its criteria as the framework ships them."""
-    import csv
-
-    from cohort.framework_data import AREAS
-
     with EXAMPLES.open(newline="") as f:
         examples = [(row["area"], row["statement"]) for row in csv.DictReader(f)]
     for slug, title, summary, criteria in AREAS:

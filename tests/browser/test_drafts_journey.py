@@ -36,7 +36,10 @@ def _thread(cohort, author):  # type: ignore[no-untyped-def]
 
 
 def _idle(page) -> None:  # type: ignore[no-untyped-def]
-    """The person stopped making requests 31 minutes ago (the staff idle limit is 30)."""
+    """The person stopped making requests 31 minutes ago (the staff idle limit is 30). Typing tells the
+    server the person is still there (drafts.js): that request is let finish first, or it could land
+    after this and sign the person out itself, the message going with its answer."""
+    page.wait_for_load_state("networkidle")
     key = next(c["value"] for c in page.context.cookies() if c["name"] == "sessionid")
     session = SessionStore(key)
     session[authn.LAST_SEEN_KEY] = time.time() - 31 * 60
@@ -98,7 +101,9 @@ def test_a_reply_and_a_summary_typed_as_the_session_ends_come_back_after_logging
     # The summary: the same, through the editor's plain (non-htmx) form.
     edit = f"/c/gm/summaries/{document.pk}/edit/"
     page.goto(edit)
-    page.locator("#id_body").fill("")  # focus stays in the text
+    tab_to(page, "Text (Markdown)", kind="textarea")
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
     page.keyboard.type(summary)
     _idle(page)
     tab_to(page, "Save the draft")
@@ -121,7 +126,8 @@ def test_a_reply_and_a_summary_typed_as_the_session_ends_come_back_after_logging
     tab_to(page, "Your post", kind="textarea")
     page.keyboard.type("Half a thought")
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('qm-draft:')).length") == 1
-    page.get_by_role("button", name="Log out").click()
+    tab_to(page, "Log out")
+    page.keyboard.press("Enter")
     page.wait_for_url("**/accounts/**")
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('qm-draft:')).length") == 0
 
@@ -144,7 +150,7 @@ def test_a_post_refused_by_the_rate_limit_says_why_and_keeps_the_text(new_page) 
             url, form={"body": f"Post {n}", "key": str(uuid.uuid4())}, headers={"X-CSRFToken": token}
         )
         assert sent.ok
-    page.locator("#compose textarea").focus()  # past the twenty posts that have just arrived live
+    tab_to(page, "Your post", kind="textarea", backwards=True)  # from the end: past twenty posts just arrived live
     page.keyboard.type("One more thought")
     tab_to(page, "Post", exact=True)
     page.keyboard.press("Enter")

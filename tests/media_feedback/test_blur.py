@@ -336,3 +336,34 @@ def test_a_video_whose_face_was_found_carries_no_such_warning(
     assert (
         "No face was found" not in client_for(world.fran).get(reverse("media_feedback:review_clip", kwargs=kwargs)).text
     )
+
+
+def test_a_video_with_a_face_in_part_of_it_only_is_flagged_to_the_facilitator(
+    world, irwell_link, faces: FaceVideo, media_root: Path, immediate_tasks: None, django_capture_on_commit_callbacks
+) -> None:
+    """The face shows in the last two of three seconds: the finder found it at some looks only, and
+    the review page says at how many, and to watch the whole video before releasing it."""
+    clip = _ready_video(irwell_link, faces, media_root, quote=True)
+    kwargs = {"cohort": world.cohort.slug, "clip_id": clip.public_id}
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(world.fran).post(reverse("media_feedback:blur_faces", kwargs=kwargs), follow=True)
+    clip.refresh_from_db()
+    assert clip.face_checks == 16  # every 3 frames of 45, and the last frame
+    assert clip.face_checks_found is not None and 9 <= clip.face_checks_found < 16 and clip.faces_partly_found
+    page = client_for(world.fran).get(reverse("media_feedback:review_clip", kwargs=kwargs)).text
+    assert f"A face was found at only {clip.face_checks_found} of the 16 moments the face finder checked" in page
+    assert "Watch the whole video before you release it" in page
+    assert "A face was not found at every moment of this video: watch it before you release it" in page
+
+
+@pytest.mark.parametrize(
+    ("checks", "found", "partly"), [(16, 16, False), (16, 0, False), (16, 1, True), (16, 15, True), (None, None, False)]
+)
+def test_partly_found_means_some_looks_but_not_all(
+    irwell_link, checks: int | None, found: int | None, partly: bool
+) -> None:
+    clip, _ = consent(irwell_link, quote=True)
+    clip.kind, clip.blurred_rendition_name = "video", "clips/x/blurred.mp4"
+    clip.face_checks, clip.face_checks_found = checks, found
+    assert clip.faces_partly_found is partly
+    assert clip.no_face_found is False or found == 0

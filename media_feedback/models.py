@@ -204,6 +204,10 @@ class Clip(models.Model):
     # How many frames of the blurred rendition had a face found and blurred (None: not blurred yet). Zero
     # means the detector found no face at all: the pages say so rather than promise blurred faces.
     faces_found_in_frames = models.PositiveIntegerField(null=True, blank=True)
+    # The face finder looks at a frame every 0.2 s: how many it looked at, and in how many it found a face
+    # (None: blurred before these were counted). Some but not all means a face may have been missed.
+    face_checks = models.PositiveIntegerField(null=True, blank=True)
+    face_checks_found = models.PositiveIntegerField(null=True, blank=True)
     blur_requested = models.BooleanField(
         default=False, help_text=_("A facilitator asked for the faces to be blurred for everyone else.")
     )
@@ -259,6 +263,14 @@ class Clip(models.Model):
         """The blurred rendition exists but the detector found no face in any frame: either the video
         shows none, or it shows one the detector missed. A facilitator watches it before releasing it."""
         return bool(self.blurred_rendition_name) and self.faces_found_in_frames == 0
+
+    @property
+    def faces_partly_found(self) -> bool:
+        """A face was found at some of the moments the face finder looked at, not all: the video may
+        show no face there, or one the finder missed, which stays unblurred outside the held boxes. A
+        facilitator watches it before releasing it."""
+        checks, found = self.face_checks or 0, self.face_checks_found or 0
+        return bool(self.blurred_rendition_name) and 0 < found < checks
 
     @property
     def faces_blurred(self) -> bool:

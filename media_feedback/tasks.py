@@ -130,8 +130,24 @@ def blur_faces(clip: Clip) -> None:
         if blurred.poster is not None:
             clip.poster_name = storage.put(f"{clip.storage_prefix}poster.jpg", blurred.poster)
     clip.faces_found_in_frames = sum(1 for boxes in blurred.boxes if boxes)
-    clip.save(update_fields=["blurred_rendition_name", "poster_name", "faces_found_in_frames"])
-    log.info("clip %s: faces blurred in %d of %d frames", clip.pk, clip.faces_found_in_frames, blurred.frames)
+    clip.face_checks, clip.face_checks_found = blurred.checked, blurred.found_in
+    clip.save(
+        update_fields=[
+            "blurred_rendition_name",
+            "poster_name",
+            "faces_found_in_frames",
+            "face_checks",
+            "face_checks_found",
+        ]
+    )
+    log.info(
+        "clip %s: a face found at %d of %d looks; faces blurred in %d of %d frames",
+        clip.pk,
+        blurred.found_in,
+        blurred.checked,
+        clip.faces_found_in_frames,
+        blurred.frames,
+    )
 
 
 # Loaded models by (process id, path). Keyed by pid because a model's thread pool does not survive

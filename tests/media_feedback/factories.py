@@ -105,11 +105,19 @@ class FaceVideo:
 
 
 def face_video(
-    path: Path, *, width: int = 640, height: int = 360, fps: int = 30, seconds: float = 3.0, face_from: float = 1.0
+    path: Path,
+    *,
+    width: int = 640,
+    height: int = 360,
+    fps: int = 30,
+    seconds: float = 3.0,
+    face_from: float = 1.0,
+    face_px: tuple[int, int] | None = None,
 ) -> FaceVideo:
     """An H.264/AAC MP4 of a coffee-table scene (no face) into which, from `face_from` seconds on,
     the astronaut's head moves from left to right, bobbing up and down; a quiet tone as its sound.
-    Returns where the face is in each frame that shows it."""
+    The face is about 11% of the frame's width, or with `face_px` grows from the first to the second
+    width in pixels. Returns where the face is in each frame that shows it."""
     import av  # heavy: only the tests that make media load PyAV, NumPy and scikit-image
     import numpy as np
     from PIL import Image
@@ -117,16 +125,21 @@ def face_video(
 
     scene = np.asarray(Image.fromarray(data.coffee()).resize((width, height)))
     x0, y0, x1, y1 = FACE_CROP
-    head_width = round(width * 0.22)
-    scale = head_width / (x1 - x0)
-    head = np.asarray(Image.fromarray(data.astronaut()[y0:y1, x0:x1]).resize((head_width, round((y1 - y0) * scale))))
     fx, fy, fw, fh = FACE_IN_PHOTO
-    face_box = (
-        round((fx - x0) * scale),
-        round((fy - y0) * scale),
-        round((fx - x0 + fw) * scale),
-        round((fy - y0 + fh) * scale),
-    )
+    photo = Image.fromarray(data.astronaut()[y0:y1, x0:x1])
+
+    def head_of(face_width: float) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+        scale = face_width / fw
+        head = np.asarray(photo.resize((round((x1 - x0) * scale), round((y1 - y0) * scale))))
+        box = (
+            round((fx - x0) * scale),
+            round((fy - y0) * scale),
+            round((fx - x0 + fw) * scale),
+            round((fy - y0 + fh) * scale),
+        )
+        return head, box
+
+    head, face_box = head_of(width * 0.22 * fw / (x1 - x0))
     frames = round(fps * seconds)
     first_face = round(fps * face_from)
     faces: dict[int, tuple[int, int, int, int]] = {}
@@ -139,6 +152,8 @@ def face_video(
             picture = scene.copy()
             if i >= first_face:
                 progress = (i - first_face) / max(1, frames - first_face - 1)
+                if face_px is not None:
+                    head, face_box = head_of(face_px[0] + (face_px[1] - face_px[0]) * progress)
                 left = round(20 + progress * (width - head.shape[1] - 40))
                 top = round((height - head.shape[0]) / 2 + np.sin(progress * 6) * height * 0.08)
                 picture[top : top + head.shape[0], left : left + head.shape[1]] = head

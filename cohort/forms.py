@@ -32,7 +32,23 @@ DIRECTION_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206
 # Characters that show nothing (zero-width, direction marks, blank letters such as the Hangul filler or
 # the empty braille cell): a required field holding only these (and spaces) is empty.
 INVISIBLE = dict.fromkeys(
-    [0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, 0x00AD, 0x180E, 0x061C, 0x3164, 0x2800, 0x115F, 0x1160, 0xFFA0]
+    [
+        0x200B,
+        0x200C,
+        0x200D,
+        0x200E,
+        0x200F,
+        0x2060,
+        0xFEFF,
+        0x00AD,
+        0x180E,
+        0x061C,
+        0x3164,
+        0x2800,
+        0x115F,
+        0x1160,
+        0xFFA0,
+    ]
 )
 
 
